@@ -1,0 +1,387 @@
+/**
+ * Data loaders for the charts (build time only). They read the study's CSVs (data/study/), our training
+ * runs (data/training/*.json) and our test-fold evaluations (data/eval/*.json), validate every row and
+ * return plain arrays for the views. A bad file throws a ChartDataError naming the file and the row.
+ *
+ * The parse* functions are pure (text or parsed JSON in, arrays out); the load* functions add the file I/O.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseCsv } from './csv';
+import type {
+  CalibrationBin,
+  EvalResult,
+  PrPoint,
+  RocPoint,
+  StudyDatasetRow,
+  StudyFinalRow,
+  StudyLogRow,
+  StudyMetricRow,
+  TrainingEpoch,
+  TrainingRun,
+} from './types';
+
+export class ChartDataError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'ChartDataError';
+  }
+}
+
+export const STUDY_DIR = 'data/study';
+export const TRAINING_DIR = 'data/training';
+export const EVAL_DIR = 'data/eval';
+
+export const STUDY_FILES = {
+  architecture: `${STUDY_DIR}/resnet_comparison.csv`,
+  batchSize: `${STUDY_DIR}/batch_size_comparison.csv`,
+  final: `${STUDY_DIR}/final_results.csv`,
+  datasets: `${STUDY_DIR}/dataset_comparison.csv`,
+  logs: `${STUDY_DIR}/exploratory_training_logs.csv`,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// CSV validation
+
+type ColType = 'string' | 'int' | 'number' | 'rate';
+type ColSpec = Record<string, ColType>;
+type Cell = string | number;
+
+/** Parse a CSV with a required header; every cell is checked against its column type. */
+function readTable(text: string, file: string, spec: ColSpec): Record<string, Cell>[] {
+  const rows = parseCsv(text);
+  const header = rows[0];
+  if (!header) throw new ChartDataError(file, 'empty file (no header row)');
+  const names = header.map((h) => h.trim());
+  for (const col of Object.keys(spec)) {
+    if (!names.includes(col)) throw new ChartDataError(file, `missing column "${col}" (header: ${names.join(',')})`);
+  }
+  const out: Record<string, Cell>[] = [];
+  rows.slice(1).forEach((cells, i) => {
+    const where = `row ${i + 1} (line ${i + 2})`;
+    if (cells.length !== names.length) {
+      throw new ChartDataError(file, `${where}: expected ${names.length} fields, found ${cells.length}`);
+    }
+    const rec: Record<string, Cell> = {};
+    for (const [col, type] of Object.entries(spec)) {
+      const raw = (cells[names.indexOf(col)] ?? '').trim();
+      rec[col] = checkCell(raw, type, file, `${where}, column "${col}"`);
+    }
+    out.push(rec);
+  });
+  if (out.length === 0) throw new ChartDataError(file, 'no data rows');
+  return out;
+}
+
+function checkCell(raw: string, type: ColType, file: string, where: string): Cell {
+  if (type === 'string') {
+    if (raw === '') throw new ChartDataError(file, `${where}: empty value`);
+    return raw;
+  }
+  const n = raw === '' ? NaN : Number(raw);
+  if (!Number.isFinite(n)) throw new ChartDataError(file, `${where}: "${raw}" is not a number`);
+  if (type === 'int' && !Number.isInteger(n)) throw new ChartDataError(file, `${where}: "${raw}" is not an integer`);
+  if (type === 'rate' && (n < 0 || n > 1)) throw new ChartDataError(file, `${where}: ${raw} is outside [0, 1]`);
+  return n;
+}
+
+const METRIC_COLS = { error_rate: 'rate', recall: 'rate', precision: 'rate', f1: 'rate' } as const;
+
+function metricRow(r: Record<string, Cell>): StudyMetricRow {
+  return {
+    architecture: String(r.architecture),
+    batchSize: Number(r.batch_size),
+    bestEpoch: Number(r.best_epoch),
+    errorRate: Number(r.error_rate),
+    recall: Number(r.recall),
+    precision: Number(r.precision),
+    f1: Number(r.f1),
+  };
+}
+
+/** fig. 6 (resnet_comparison.csv) and fig. 7 (batch_size_comparison.csv) share one schema. */
+export function parseStudyMetrics(text: string, file: string): StudyMetricRow[] {
+  return readTable(text, file, { architecture: 'string', batch_size: 'int', best_epoch: 'int', ...METRIC_COLS }).map(
+    metricRow,
+  );
+}
+
+export function parseStudyFinal(text: string, file: string): StudyFinalRow[] {
+  return readTable(text, file, {
+    architecture: 'string',
+    batch_size: 'int',
+    epochs: 'int',
+    best_epoch: 'int',
+    train_loss: 'number',
+    valid_loss: 'number',
+    ...METRIC_COLS,
+  }).map((r) => ({
+    ...metricRow(r),
+    epochs: Number(r.epochs),
+    trainLoss: Number(r.train_loss),
+    validLoss: Number(r.valid_loss),
+  }));
+}
+
+export function parseStudyDatasets(text: string, file: string): StudyDatasetRow[] {
+  return readTable(text, file, { dataset: 'int', description: 'string', ...METRIC_COLS }).map((r) => ({
+    dataset: Number(r.dataset),
+    description: String(r.description),
+    errorRate: Number(r.error_rate),
+    recall: Number(r.recall),
+    precision: Number(r.precision),
+    f1: Number(r.f1),
+  }));
+}
+
+export function parseStudyLogs(text: string, file: string): StudyLogRow[] {
+  const rows = readTable(text, file, {
+    run: 'int',
+    section: 'string',
+    label: 'string',
+    phase: 'string',
+    epoch: 'int',
+    train_loss: 'number',
+    valid_loss: 'number',
+    ...METRIC_COLS,
+    time: 'string',
+  });
+  return rows.map((r, i) => {
+    if (r.phase !== 'frozen' && r.phase !== 'fine_tune') {
+      throw new ChartDataError(file, `row ${i + 1} (line ${i + 2}), column "phase": "${r.phase}" is not frozen|fine_tune`);
+    }
+    return {
+      run: Number(r.run),
+      section: String(r.section).replace(/:\s*$/, ''),
+      label: String(r.label).replace(/\s+/g, ' '),
+      phase: r.phase,
+      epoch: Number(r.epoch),
+      trainLoss: Number(r.train_loss),
+      validLoss: Number(r.valid_loss),
+      errorRate: Number(r.error_rate),
+      recall: Number(r.recall),
+      precision: Number(r.precision),
+      f1: Number(r.f1),
+      time: String(r.time),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON validation
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function num(o: Record<string, unknown>, key: string, file: string, where: string, opts: { rate?: boolean; int?: boolean } = {}): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ChartDataError(file, `${where}: "${key}" must be a finite number (got ${JSON.stringify(v)})`);
+  }
+  if (opts.int && !Number.isInteger(v)) throw new ChartDataError(file, `${where}: "${key}" must be an integer (got ${v})`);
+  if (opts.rate && (v < 0 || v > 1)) throw new ChartDataError(file, `${where}: "${key}" = ${v} is outside [0, 1]`);
+  return v;
+}
+
+function str(o: Record<string, unknown>, key: string, file: string, where: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new ChartDataError(file, `${where}: "${key}" must be a string (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function arr(o: Record<string, unknown>, key: string, file: string, where: string): unknown[] {
+  const v = o[key];
+  if (!Array.isArray(v)) throw new ChartDataError(file, `${where}: "${key}" must be an array`);
+  return v;
+}
+
+function obj(o: Record<string, unknown>, key: string, file: string, where: string): Record<string, unknown> {
+  const v = o[key];
+  if (!isObj(v)) throw new ChartDataError(file, `${where}: "${key}" must be an object`);
+  return v;
+}
+
+const EPOCH_RATES = [
+  'val_auroc',
+  'val_sensitivity',
+  'val_specificity',
+  'val_precision',
+  'val_f1',
+  'val_error_rate',
+] as const;
+
+/** Validate one of our training-run files (schema in docs/DATA-FORMATS.md). */
+export function parseTrainingRun(json: unknown, file: string): TrainingRun {
+  if (!isObj(json)) throw new ChartDataError(file, 'top level must be a JSON object');
+  const top = 'top level';
+  const epochs = arr(json, 'epochs', file, top).map((e, i): TrainingEpoch => {
+    const where = `epochs[${i}]`;
+    if (!isObj(e)) throw new ChartDataError(file, `${where}: must be an object`);
+    const out = {
+      epoch: num(e, 'epoch', file, where, { int: true }),
+      train_loss: num(e, 'train_loss', file, where),
+      val_loss: num(e, 'val_loss', file, where),
+      seconds: num(e, 'seconds', file, where),
+    } as TrainingEpoch;
+    for (const k of EPOCH_RATES) out[k] = num(e, k, file, where, { rate: true });
+    return out;
+  });
+  if (epochs.length === 0) throw new ChartDataError(file, 'epochs: no epochs');
+  epochs.forEach((e, i) => {
+    if (i > 0 && e.epoch <= epochs[i - 1]!.epoch) {
+      throw new ChartDataError(file, `epochs[${i}]: epoch ${e.epoch} does not increase`);
+    }
+  });
+  const best = num(json, 'best_epoch', file, top, { int: true });
+  if (!epochs.some((e) => e.epoch === best)) throw new ChartDataError(file, `best_epoch ${best} is not one of the epochs`);
+  return {
+    name: str(json, 'name', file, top),
+    config: obj(json, 'config', file, top),
+    model: str(json, 'model', file, top),
+    started: str(json, 'started', file, top),
+    finished: str(json, 'finished', file, top),
+    git_commit: str(json, 'git_commit', file, top),
+    data: obj(json, 'data', file, top),
+    epochs,
+    best_epoch: best,
+    threshold: num(json, 'threshold', file, top, { rate: true }),
+    file,
+  };
+}
+
+/** Validate one of our evaluation files (schema in docs/DATA-FORMATS.md). */
+export function parseEvalResult(json: unknown, file: string): EvalResult {
+  if (!isObj(json)) throw new ChartDataError(file, 'top level must be a JSON object');
+  const top = 'top level';
+  const rate = { rate: true };
+  const fold = json.fold;
+  if (typeof fold !== 'number' && typeof fold !== 'string') {
+    throw new ChartDataError(file, `${top}: "fold" must be a number or string`);
+  }
+  const ci = arr(json, 'auroc_ci', file, top);
+  if (ci.length !== 2 || ci.some((v) => typeof v !== 'number' || v < 0 || v > 1)) {
+    throw new ChartDataError(file, `${top}: "auroc_ci" must be [lo, hi] within [0, 1]`);
+  }
+  const c = obj(json, 'confusion', file, top);
+  const confusion = {
+    tp: num(c, 'tp', file, 'confusion', { int: true }),
+    fp: num(c, 'fp', file, 'confusion', { int: true }),
+    tn: num(c, 'tn', file, 'confusion', { int: true }),
+    fn: num(c, 'fn', file, 'confusion', { int: true }),
+  };
+  const n = num(json, 'n', file, top, { int: true });
+  const total = confusion.tp + confusion.fp + confusion.tn + confusion.fn;
+  if (total !== n) throw new ChartDataError(file, `confusion: tp+fp+tn+fn = ${total} but n = ${n}`);
+  const roc = arr(json, 'roc', file, top).map((p, i): RocPoint => {
+    const where = `roc[${i}]`;
+    if (!isObj(p)) throw new ChartDataError(file, `${where}: must be an object`);
+    return { fpr: num(p, 'fpr', file, where, rate), tpr: num(p, 'tpr', file, where, rate), threshold: num(p, 'threshold', file, where) };
+  });
+  const pr = arr(json, 'pr', file, top).map((p, i): PrPoint => {
+    const where = `pr[${i}]`;
+    if (!isObj(p)) throw new ChartDataError(file, `${where}: must be an object`);
+    return {
+      recall: num(p, 'recall', file, where, rate),
+      precision: num(p, 'precision', file, where, rate),
+      threshold: num(p, 'threshold', file, where),
+    };
+  });
+  const calibration = arr(json, 'calibration', file, top).map((b, i): CalibrationBin => {
+    const where = `calibration[${i}]`;
+    if (!isObj(b)) throw new ChartDataError(file, `${where}: must be an object`);
+    return {
+      bin_lo: num(b, 'bin_lo', file, where, rate),
+      bin_hi: num(b, 'bin_hi', file, where, rate),
+      mean_pred: num(b, 'mean_pred', file, where, rate),
+      frac_pos: num(b, 'frac_pos', file, where, rate),
+      n: num(b, 'n', file, where, { int: true }),
+    };
+  });
+  return {
+    model: str(json, 'model', file, top),
+    style: str(json, 'style', file, top),
+    fold,
+    n,
+    threshold: num(json, 'threshold', file, top, rate),
+    auroc: num(json, 'auroc', file, top, rate),
+    auroc_ci: [ci[0] as number, ci[1] as number],
+    sensitivity: num(json, 'sensitivity', file, top, rate),
+    specificity: num(json, 'specificity', file, top, rate),
+    precision: num(json, 'precision', file, top, rate),
+    f1: num(json, 'f1', file, top, rate),
+    accuracy: num(json, 'accuracy', file, top, rate),
+    confusion,
+    roc,
+    pr,
+    calibration,
+    baseline_all_normal_accuracy: num(json, 'baseline_all_normal_accuracy', file, top, rate),
+    git_commit: str(json, 'git_commit', file, top),
+    file,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// File I/O (build time). Paths are repository-relative; `root` defaults to the working directory (the repo root
+// for `astro build`, vitest and the scripts).
+
+function rel(root: string, p: string): string {
+  return relative(root, resolve(root, p)).split('\\').join('/');
+}
+
+function readText(file: string, root: string): string {
+  const abs = resolve(root, file);
+  if (!existsSync(abs)) throw new ChartDataError(rel(root, file), 'file not found');
+  return readFileSync(abs, 'utf8');
+}
+
+function readJson(file: string, root: string): unknown {
+  const text = readText(file, root);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ChartDataError(rel(root, file), `invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function loadStudyMetrics(file: string, root = process.cwd()): StudyMetricRow[] {
+  return parseStudyMetrics(readText(file, root), rel(root, file));
+}
+export function loadStudyFinal(file: string = STUDY_FILES.final, root = process.cwd()): StudyFinalRow[] {
+  return parseStudyFinal(readText(file, root), rel(root, file));
+}
+export function loadStudyDatasets(file: string = STUDY_FILES.datasets, root = process.cwd()): StudyDatasetRow[] {
+  return parseStudyDatasets(readText(file, root), rel(root, file));
+}
+export function loadStudyLogs(file: string = STUDY_FILES.logs, root = process.cwd()): StudyLogRow[] {
+  return parseStudyLogs(readText(file, root), rel(root, file));
+}
+export function loadTrainingRun(file: string, root = process.cwd()): TrainingRun {
+  return parseTrainingRun(readJson(file, root), rel(root, file));
+}
+export function loadEvalResult(file: string, root = process.cwd()): EvalResult {
+  return parseEvalResult(readJson(file, root), rel(root, file));
+}
+
+/** JSON files in a directory (sorted), optionally only names starting with `prefix`. Missing dir: []. */
+export function listJson(dir: string, root = process.cwd(), prefix = ''): string[] {
+  const abs = resolve(root, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs)
+    .filter((f) => f.endsWith('.json') && f.startsWith(prefix) && !f.startsWith('.'))
+    .sort()
+    .map((f) => rel(root, join(dir, f)));
+}
+
+/** Every training run in data/training (or `dir`), optionally only sweep-*.json. */
+export function loadTrainingRuns(dir = TRAINING_DIR, root = process.cwd(), prefix = ''): TrainingRun[] {
+  return listJson(dir, root, prefix).map((f) => loadTrainingRun(f, root));
+}
+
+/** Every evaluation in data/eval (or `dir`). */
+export function loadEvalResults(dir = EVAL_DIR, root = process.cwd()): EvalResult[] {
+  return listJson(dir, root).map((f) => loadEvalResult(f, root));
+}

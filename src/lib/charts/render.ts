@@ -1,0 +1,45 @@
+/**
+ * Server-side rendering of Observable Plot charts to an SVG string (build time, no browser): Plot draws into a
+ * linkedom document. The SVG keeps Plot's viewBox; the component's CSS makes it 100% wide with auto height.
+ */
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
+
+/** Default drawing size: wide enough for labels, scaled down by CSS on narrow screens. */
+export const CHART_WIDTH = 440;
+export const FONT_SIZE = 12;
+
+let doc: Document | undefined;
+function getDocument(): Document {
+  if (!doc) doc = parseHTML('<!doctype html><html><head></head><body></body></html>').document as unknown as Document;
+  return doc;
+}
+
+export interface RenderOptions {
+  /** Short accessible name of the graphic (the table next to it carries the numbers). */
+  ariaLabel: string;
+  ariaDescription?: string;
+}
+
+/** Render Plot options to a standalone SVG string. */
+export function renderPlot(options: Plot.PlotOptions, { ariaLabel, ariaDescription }: RenderOptions): string {
+  const el = Plot.plot({
+    width: CHART_WIDTH,
+    style: { fontSize: `${FONT_SIZE}px`, background: 'transparent', overflow: 'visible' },
+    ...options,
+    ariaLabel,
+    ariaDescription,
+    document: getDocument(),
+  });
+  const svg = el.tagName.toLowerCase() === 'svg' ? el : el.querySelector('svg');
+  if (!svg) throw new Error('Plot produced no <svg>');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('focusable', 'false');
+  // Drop the fixed pixel size (the viewBox keeps the aspect ratio) and Plot's random class-scoped <style>.
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  svg.removeAttribute('class');
+  svg.querySelectorAll('style').forEach((s) => s.remove());
+  svg.setAttribute('class', 'chart-plot');
+  return svg.outerHTML;
+}

@@ -1,0 +1,149 @@
+/** Plain data shapes the chart views take. Loaders in `data.ts` produce them; views never read files. */
+
+/** One row of the study's fig. 6 / fig. 7 tables (metrics at the best epoch; MI is the positive class). */
+export interface StudyMetricRow {
+  architecture: string;
+  batchSize: number;
+  bestEpoch: number;
+  errorRate: number;
+  recall: number;
+  precision: number;
+  f1: number;
+}
+
+/** One row of fig. 8: 25-epoch runs on all of dataset 2. */
+export interface StudyFinalRow extends StudyMetricRow {
+  epochs: number;
+  trainLoss: number;
+  validLoss: number;
+}
+
+/** One row of fig. 13: datasets 1, 2, 3. */
+export interface StudyDatasetRow {
+  dataset: number;
+  description: string;
+  errorRate: number;
+  recall: number;
+  precision: number;
+  f1: number;
+}
+
+/** One row of the study's exploratory per-epoch logs. */
+export interface StudyLogRow {
+  run: number;
+  section: string;
+  label: string;
+  phase: 'frozen' | 'fine_tune';
+  epoch: number;
+  trainLoss: number;
+  validLoss: number;
+  errorRate: number;
+  recall: number;
+  precision: number;
+  f1: number;
+  time: string;
+}
+
+/** One epoch of one of our training runs (data/training/NAME.json). */
+export interface TrainingEpoch {
+  epoch: number;
+  train_loss: number;
+  val_loss: number;
+  val_auroc: number;
+  val_sensitivity: number;
+  val_specificity: number;
+  val_precision: number;
+  val_f1: number;
+  val_error_rate: number;
+  seconds: number;
+}
+
+/** One of our training runs, as written by the training pipeline (extra keys are kept in `config`/ignored). */
+export interface TrainingRun {
+  name: string;
+  config: Record<string, unknown>;
+  model: string;
+  started: string;
+  finished: string;
+  git_commit: string;
+  data: Record<string, unknown>;
+  epochs: TrainingEpoch[];
+  best_epoch: number;
+  threshold: number;
+  /** Repository-relative path of the file it was read from (added by the loader). */
+  file: string;
+}
+
+export interface RocPoint {
+  fpr: number;
+  tpr: number;
+  threshold: number;
+}
+export interface PrPoint {
+  recall: number;
+  precision: number;
+  threshold: number;
+}
+export interface CalibrationBin {
+  bin_lo: number;
+  bin_hi: number;
+  mean_pred: number;
+  frac_pos: number;
+  n: number;
+}
+
+/** Our test-fold evaluation of one model on one image style (data/eval/NAME-STYLE.json). */
+export interface EvalResult {
+  model: string;
+  style: string;
+  fold: number | string;
+  n: number;
+  threshold: number;
+  auroc: number;
+  auroc_ci: [number, number];
+  sensitivity: number;
+  specificity: number;
+  precision: number;
+  f1: number;
+  accuracy: number;
+  confusion: { tp: number; fp: number; tn: number; fn: number };
+  roc: RocPoint[];
+  pr: PrPoint[];
+  calibration: CalibrationBin[];
+  baseline_all_normal_accuracy: number;
+  git_commit: string;
+  /** Repository-relative path of the file it was read from (added by the loader). */
+  file: string;
+}
+
+/** A loss curve normalised from either source, what the loss-curve view draws. */
+export interface LossCurve {
+  id: string;
+  label: string;
+  /** "study" for the published exploratory logs, "ours" for data/training runs. */
+  source: 'study' | 'ours';
+  /** Where the numbers came from (repository-relative path). */
+  file: string;
+  points: LossPoint[];
+  /** Extra validation metrics drawn in the lower panel, by display name. */
+  metricNames: string[];
+}
+
+export interface LossPoint {
+  /** x position: the epoch number (study logs: 0 = FastAI's frozen epoch, k+1 = fine-tune epoch k). */
+  step: number;
+  /** How the epoch is named in the source ("frozen", "fine-tune 3", "3"). */
+  stepLabel: string;
+  trainLoss: number;
+  valLoss: number;
+  metrics: Record<string, number>;
+}
+
+/** A generic table model: every chart also ships its numbers as an accessible HTML table. */
+export interface TableModel {
+  caption?: string;
+  columns: { key: string; label: string; numeric?: boolean }[];
+  rows: Record<string, string | number>[];
+  /** Optional row header column key (rendered as <th scope="row">). */
+  rowHeader?: string;
+}
