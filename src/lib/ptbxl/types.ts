@@ -13,3 +13,40 @@ export interface EcgSignals {
   /** leads[l][t] in mV. */
   leads: Float32Array[];
 }
+
+/** One record of the site's sample bundle (`public/samples/index.json`). */
+export interface SampleEntry {
+  ecgId: number;
+  /** PTB-XL strat_fold (10 for every sample: the test fold). */
+  fold: number;
+  /** Same as `fold` (the name used by `LabelledRecord`). */
+  stratFold: number;
+  /** The study's label. */
+  mi: boolean;
+  /** MI codes present (e.g. ['IMI']); empty when not MI. */
+  miCodes: string[];
+  /** Diagnostic superclasses (NORM, MI, STTC, CD, HYP order). */
+  superclasses: string[];
+  /** SCP code -> likelihood in % (null where the source does not give it). */
+  scpCodes: Record<string, number | null>;
+  /** Years; 300 means >89 (PTB-XL anonymisation); null if unknown. */
+  age: number | null;
+  /** Display form of `age` (e.g. ">89"). */
+  ageLabel: string;
+  sex: 'male' | 'female';
+  /** Official report text ('' where the local CSV has none). */
+  report: string;
+  /** The selection group it was chosen for (see data/sample-ids.json). */
+  group: string;
+  /** Paths relative to `public/samples/`, e.g. `records/00009_lr.hea`. */
+  hea: string;
+  dat: string;
+}
+
+/** `public/samples/index.json`. */
+export interface SampleIndex {
+  version: 1;
+  /** Provenance and licence of the data. */
+  source: { dataset: string; version: string; doi: string; license: string; citation: string };
+  records: SampleEntry[];
+}
