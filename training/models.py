@@ -1,0 +1,192 @@
+"""Networks, built only from operations that have an exact TensorFlow.js Keras-layer twin, so the exporter
+(training/export_tfjs.py) is a mechanical translation:
+
+  Rescale          -> Rescaling (uint8 values -> ink-positive floats: y = 1 - x/255)
+  ZeroPad2d + Conv2d(padding=0) + BatchNorm -> ZeroPadding2D + Conv2D('valid') with BN folded into the conv
+  ReLU             -> Activation('relu') (or fused into the Conv2D)
+  MaxPool2d/AvgPool2d (no padding, floor) -> MaxPooling2D/AveragePooling2D('valid')
+  residual add     -> Add
+  mean over H,W    -> GlobalAveragePooling2D
+  Linear           -> Dense
+
+Explicit symmetric zero padding + 'valid' convolution avoids the PyTorch/TF 'same'-padding mismatch for
+stride-2 convolutions. Every model takes (N, planes, H, W) floats holding uint8 values and returns one logit
+per image (MI positive)."""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+
+class Rescale(nn.Module):
+    """x in [0, 255] (white paper = 255) -> 1 - x/255 so the trace is positive and the paper is 0; zero
+    padding then means 'blank paper', the natural border for an EKG sheet."""
+
+    scale = -1.0 / 255.0
+    offset = 1.0
+
+    def forward(self, x):
+        return x * self.scale + self.offset
+
+    def export(self, b, x):
+        return b.layer("Rescaling", {"scale": self.scale, "offset": self.offset}, [x], prefix="rescale")
+
+
+class ConvBN(nn.Module):
+    def __init__(self, cin, cout, k, stride=1, relu=True):
+        super().__init__()
+        kh, kw = (k, k) if isinstance(k, int) else k
+        sh, sw = (stride, stride) if isinstance(stride, int) else stride
+        self.pad = (kh // 2, kw // 2)
+        self.padder = nn.ZeroPad2d((self.pad[1], self.pad[1], self.pad[0], self.pad[0]))
+        self.conv = nn.Conv2d(cin, cout, (kh, kw), (sh, sw), padding=0, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+        self.relu = relu
+
+    def forward(self, x):
+        y = self.bn(self.conv(self.padder(x)))
+        return torch.relu(y) if self.relu else y
+
+    def folded(self):
+        """Conv weight and bias with eval-mode BatchNorm folded in (float32 numpy, NCHW kernel)."""
+        w = self.conv.weight.detach().double()
+        bn = self.bn
+        g = bn.weight.detach().double() / torch.sqrt(bn.running_var.detach().double() + bn.eps)
+        wf = w * g[:, None, None, None]
+        bf = bn.bias.detach().double() - bn.running_mean.detach().double() * g
+        return wf.float().numpy(), bf.float().numpy()
+
+    def export(self, b, x):
+        if self.pad != (0, 0):
+            x = b.layer("ZeroPadding2D", {"padding": [[self.pad[0]] * 2, [self.pad[1]] * 2],
+                                          "data_format": "channels_last"}, [x], prefix="pad")
+        w, bias = self.folded()
+        return b.conv2d(x, w, bias, list(self.conv.stride), "relu" if self.relu else "linear")
+
+
+class Pool(nn.Module):
+    def __init__(self, kind, k, stride=None):
+        super().__init__()
+        self.kind = kind
+        self.k = (k, k) if isinstance(k, int) else tuple(k)
+        s = stride if stride is not None else self.k
+        self.s = (s, s) if isinstance(s, int) else tuple(s)
+        self.op = nn.MaxPool2d(self.k, self.s) if kind == "max" else nn.AvgPool2d(self.k, self.s)
+
+    def forward(self, x):
+        return self.op(x)
+
+    def export(self, b, x):
+        cls = "MaxPooling2D" if self.kind == "max" else "AveragePooling2D"
+        return b.layer(cls, {"pool_size": list(self.k), "strides": list(self.s), "padding": "valid",
+                             "data_format": "channels_last"}, [x], prefix=self.kind + "pool")
+
+
+class ResBlock(nn.Module):
+    """Basic ResNet block: conv3x3(stride)-BN-ReLU-conv3x3-BN + (1x1 stride conv-BN shortcut), ReLU."""
+
+    def __init__(self, cin, cout, stride=1):
+        super().__init__()
+        self.c1 = ConvBN(cin, cout, 3, stride, relu=True)
+        self.c2 = ConvBN(cout, cout, 3, 1, relu=False)
+        self.short = ConvBN(cin, cout, 1, stride, relu=False) if (stride != 1 or cin != cout) else None
+
+    def forward(self, x):
+        s = x if self.short is None else self.short(x)
+        return torch.relu(self.c2(self.c1(x)) + s)
+
+    def export(self, b, x):
+        y = self.c2.export(b, self.c1.export(b, x))
+        s = x if self.short is None else self.short.export(b, x)
+        a = b.layer("Add", {}, [y, s], prefix="add")
+        return b.layer("Activation", {"activation": "relu"}, [a], prefix="relu")
+
+
+class Head(nn.Module):
+    def __init__(self, cin, dropout=0.0):
+        super().__init__()
+        self.drop = nn.Dropout(dropout)
+        self.fc = nn.Linear(cin, 1)
+
+    def forward(self, x):
+        return self.fc(self.drop(x.mean(dim=(2, 3)))).squeeze(1)
+
+    def export(self, b, x):
+        g = b.layer("GlobalAveragePooling2D", {"data_format": "channels_last"}, [x], prefix="gap")
+        w = self.fc.weight.detach().float().numpy().T  # (in, 1)
+        return b.dense(g, w, self.fc.bias.detach().float().numpy(), name="logit")
+
+
+class Net(nn.Module):
+    """A chain of exportable stages followed by the head."""
+
+    def __init__(self, stages: list[nn.Module], head: Head):
+        super().__init__()
+        self.rescale = Rescale()
+        self.stages = nn.ModuleList(stages)
+        self.head = head
+
+    def forward(self, x):
+        x = self.rescale(x)
+        for s in self.stages:
+            x = s(x)
+        return self.head(x)
+
+    def export(self, b, x):
+        x = self.rescale.export(b, x)
+        for s in self.stages:
+            x = s.export(b, x)
+        return self.head.export(b, x)
+
+
+def plain_cnn(planes=1, widths=(8, 16, 32), pool="max", dropout=0.0, **_):
+    """conv3x3-BN-ReLU + 2x2 pool per width: the smallest useful CNN (CI)."""
+    stages, cin = [], planes
+    for w in widths:
+        stages += [ConvBN(cin, w, 3), Pool(pool, 2)]
+        cin = w
+    return Net(stages, Head(cin, dropout))
+
+
+def resnet(planes=1, stem=16, widths=(16, 32, 64, 128), blocks=(1, 1, 1, 1), stem_stride=2, stem_pool=True,
+           dropout=0.0, **_):
+    """Small ResNet-style CNN: stem conv(5x5, stride) [+ maxpool 2], then stages of basic blocks, the first
+    block of every stage after the first downsampling by 2."""
+    stages = [ConvBN(planes, stem, 5, stem_stride)]
+    if stem_pool:
+        stages.append(Pool("max", 2))
+    cin = stem
+    for i, (w, nb) in enumerate(zip(widths, blocks)):
+        for j in range(nb):
+            stages.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
+            cin = w
+    return Net(stages, Head(cin, dropout))
+
+
+def lead_grid(planes=1, stem=16, widths=(24, 48, 96), blocks=(1, 1, 1), dropout=0.0, **_):
+    """Lead-aware CNN for one-column sheets (dataset2: 12 leads stacked vertically): anisotropic 3x7
+    convolutions (time is the long axis) and pooling that shrinks time faster than height, then a final
+    average pool that keeps one row per lead band before the global pooling."""
+    stages = [ConvBN(planes, stem, (3, 7), (1, 2)), Pool("max", 2)]
+    cin = stem
+    for i, (w, nb) in enumerate(zip(widths, blocks)):
+        for j in range(nb):
+            stages.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
+            cin = w
+    stages.append(ConvBN(cin, cin, (1, 5), (1, 2)))
+    return Net(stages, Head(cin, dropout))
+
+
+ARCHS = {"plain_cnn": plain_cnn, "resnet": resnet, "lead_grid": lead_grid}
+
+
+def build(cfg: dict, planes: int) -> nn.Module:
+    arch = cfg["arch"]
+    if arch not in ARCHS:
+        raise ValueError(f"unknown model arch {arch!r}; known: {sorted(ARCHS)}")
+    kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in cfg.items() if k != "arch"}
+    return ARCHS[arch](planes=planes, **kw)
+
+
+def count_params(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())
