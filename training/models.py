@@ -149,12 +149,12 @@ def plain_cnn(planes=1, widths=(8, 16, 32), pool="max", dropout=0.0, **_):
 
 
 def resnet(planes=1, stem=16, widths=(16, 32, 64, 128), blocks=(1, 1, 1, 1), stem_stride=2, stem_pool=True,
-           dropout=0.0, **_):
+           pool="max", dropout=0.0, **_):
     """Small ResNet-style CNN: stem conv(5x5, stride) [+ maxpool 2], then stages of basic blocks, the first
     block of every stage after the first downsampling by 2."""
     stages = [ConvBN(planes, stem, 5, stem_stride)]
     if stem_pool:
-        stages.append(Pool("max", 2))
+        stages.append(Pool(pool, 2))
     cin = stem
     for i, (w, nb) in enumerate(zip(widths, blocks)):
         for j in range(nb):

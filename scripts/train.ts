@@ -1,0 +1,252 @@
+/**
+ * `npm run train -- --config training/configs/NAME.json [--device cpu|cuda] [--threads N] [--epochs N]
+ *                   [--no-export-images] [--skip-parity]`
+ *
+ * 1. validates the config against training/config.schema.json (unknown key -> error before anything runs)
+ *    and the split rules (train folds 1-8, validation fold 9, never 10);
+ * 2. makes sure every shard directory exists (running `npm run export-images` for missing ones, or
+ *    training/synth.py for `synthetic` fixture sources) and that each manifest agrees with its shard files
+ *    (sizes, counts, folds, style, input size) and with the PTB-XL label table;
+ * 3. runs `/usr/bin/python3 -m training.train` (training, fold-9 model selection and threshold, TF.js export);
+ * 4. loads the exported model with TF.js in Node and checks parity with the PyTorch logits (< 1e-4).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const SCHEMA_PATH = path.join(ROOT, 'training', 'config.schema.json');
+export const PYTHON = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
+
+type Schema = {
+  type?: string; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: boolean;
+  enum?: unknown[]; minimum?: number; maximum?: number; items?: Schema; pattern?: string; $ref?: string;
+  definitions?: Record<string, Schema>;
+};
+
+export interface SourceConfig {
+  style: string; dir: string; folds: string; balanced?: number; limit?: number; variants?: number; seed?: number;
+}
+export interface TrainConfig {
+  name: string;
+  seed: number;
+  data: { input: { height: number; width: number }; train: SourceConfig[]; val: SourceConfig[] };
+  model: { arch: string } & Record<string, unknown>;
+  train: Record<string, unknown>;
+  threshold: { rule: string; min_sensitivity?: number };
+  export: { dir: string; quantization?: string; copy_to?: string };
+  [k: string]: unknown;
+}
+
+export function parseFolds(s: string): number[] {
+  const out = new Set<number>();
+  for (const part of s.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    for (let f = a!; f <= (b ?? a!); f++) out.add(f);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+function checkNode(v: unknown, s: Schema, root: Schema, at: string): void {
+  if (s.$ref) s = root.definitions![s.$ref.split('/').pop()!]!;
+  const t = s.type;
+  const typeOk: Record<string, (x: unknown) => boolean> = {
+    object: (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+    array: Array.isArray,
+    string: (x) => typeof x === 'string',
+    boolean: (x) => typeof x === 'boolean',
+    integer: (x) => Number.isInteger(x),
+    number: (x) => typeof x === 'number' && Number.isFinite(x),
+  };
+  if (t && !typeOk[t]!(v)) throw new ConfigError(`${at}: expected ${t}, got ${JSON.stringify(v)}`);
+  if (s.enum && !s.enum.includes(v)) throw new ConfigError(`${at}: ${JSON.stringify(v)} is not one of ${JSON.stringify(s.enum)}`);
+  if (s.minimum !== undefined && (v as number) < s.minimum) throw new ConfigError(`${at}: ${v} < minimum ${s.minimum}`);
+  if (s.maximum !== undefined && (v as number) > s.maximum) throw new ConfigError(`${at}: ${v} > maximum ${s.maximum}`);
+  if (s.pattern && !new RegExp(s.pattern).test(v as string)) throw new ConfigError(`${at}: ${JSON.stringify(v)} does not match ${s.pattern}`);
+  if (t === 'object') {
+    const o = v as Record<string, unknown>;
+    const props = s.properties ?? {};
+    for (const k of s.required ?? []) if (!(k in o)) throw new ConfigError(`${at}: missing required key '${k}'`);
+    for (const [k, x] of Object.entries(o)) {
+      if (!(k in props)) {
+        if (s.additionalProperties === false) {
+          throw new ConfigError(`${at}: unknown key '${k}' (allowed: ${Object.keys(props).sort().join(', ')})`);
+        }
+        continue;
+      }
+      checkNode(x, props[k]!, root, `${at}.${k}`);
+    }
+  }
+  if (t === 'array' && s.items) (v as unknown[]).forEach((x, i) => checkNode(x, s.items!, root, `${at}[${i}]`));
+}
+
+/** Schema + split rules; the same checks as training/config.py. */
+export function validateConfig(value: unknown, source = 'config'): TrainConfig {
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Schema;
+  try {
+    checkNode(value, schema, schema, 'config');
+    const cfg = value as TrainConfig;
+    for (const [role, allowed] of [['train', [1, 2, 3, 4, 5, 6, 7, 8]], ['val', [9]]] as const) {
+      const sources = cfg.data[role];
+      if (sources.length === 0) throw new ConfigError(`config.data.${role}: needs at least one source`);
+      sources.forEach((src, i) => {
+        const bad = parseFolds(src.folds).filter((f) => !(allowed as readonly number[]).includes(f));
+        if (bad.length) {
+          throw new ConfigError(`config.data.${role}[${i}].folds: ${src.folds} outside ${allowed.join(',')} ` +
+            '(train 1-8, validation 9; fold 10 is for the final evaluation only)');
+        }
+      });
+    }
+    return cfg;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${source}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function loadConfig(file: string): TrainConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read JSON (${(e as Error).message})`);
+  }
+  return validateConfig(raw, file);
+}
+
+interface Manifest {
+  format: string; style: string; input: { height: number; width: number; channels: number; resize: string; pad: number };
+  planes: number; count: number; shards: { file: string; count: number }[];
+  items: { ecg_id: number; fold: number; label: unknown; style: string; shard: number; index: number }[];
+  renderer?: unknown;
+}
+
+const labelToInt = (v: unknown): number | null =>
+  v === true || v === 1 || v === 'MI' ? 1 : v === false || v === 0 || v === 'Normal' ? 0 : null;
+
+/** Checks one shard directory against its source config; returns a one-line summary. */
+export function checkShards(
+  src: SourceConfig,
+  input: { height: number; width: number },
+  truth: Map<number, { mi: boolean; fold: number }> | null,
+): string {
+  const mpath = path.join(src.dir, 'manifest.json');
+  const fail = (msg: string): never => {
+    throw new ConfigError(`${mpath}: ${msg}`);
+  };
+  const m = JSON.parse(readFileSync(mpath, 'utf8')) as Manifest;
+  if (m.format !== 'heartnet-shards/1') fail(`format ${JSON.stringify(m.format)}, expected "heartnet-shards/1"`);
+  if (m.style !== src.style) fail(`style ${m.style}, config says ${src.style}`);
+  if (m.input.height !== input.height || m.input.width !== input.width) {
+    fail(`input ${m.input.height}x${m.input.width}, config says ${input.height}x${input.width}`);
+  }
+  const planes = m.planes ?? 1;
+  if (planes !== (m.style === 'dataset4' ? 12 : 1)) fail(`planes ${planes} does not fit style ${m.style}`);
+  const per = planes * m.input.height * m.input.width;
+  let total = 0;
+  for (const s of m.shards) {
+    const f = path.join(src.dir, s.file);
+    if (!existsSync(f)) fail(`shard ${s.file} is missing`);
+    const size = statSync(f).size;
+    if (size !== s.count * per) fail(`${s.file} has ${size} bytes, expected ${s.count} x ${per}`);
+    total += s.count;
+  }
+  if (total !== m.count || m.items.length !== m.count) fail(`count ${m.count}, shards hold ${total}, items list ${m.items.length}`);
+  const folds = new Set(parseFolds(src.folds));
+  let pos = 0;
+  let mismatched = 0;
+  for (const it of m.items) {
+    if (!folds.has(it.fold)) fail(`ecg_id ${it.ecg_id} is in fold ${it.fold}, outside ${src.folds}`);
+    const sh = m.shards[it.shard];
+    if (!sh || it.index < 0 || it.index >= sh.count) fail(`ecg_id ${it.ecg_id} points outside the shards`);
+    const lab = labelToInt(it.label);
+    if (lab === null) fail(`ecg_id ${it.ecg_id} has label ${JSON.stringify(it.label)}`);
+    pos += lab!;
+    if (truth) {
+      const t = truth.get(it.ecg_id);
+      if (!t) fail(`ecg_id ${it.ecg_id} is not in the PTB-XL label table`);
+      if (t!.fold !== it.fold || Number(t!.mi) !== lab) mismatched++;
+    }
+  }
+  if (mismatched) fail(`${mismatched} items disagree with the PTB-XL label table (label or fold)`);
+  return `${src.dir}: ${m.count} images (${pos} MI), ${m.style}, ${m.input.height}x${m.input.width}x${planes}` +
+    (truth ? ', labels match PTB-XL' : ' (synthetic: no label check)');
+}
+
+function run(cmd: string, args: string[]): void {
+  console.log(`[train] $ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with status ${r.status ?? r.signal}`);
+}
+
+function ensureShards(src: SourceConfig, input: { height: number; width: number }, allowExport: boolean): void {
+  if (existsSync(path.join(src.dir, 'manifest.json'))) return;
+  if (!allowExport) throw new ConfigError(`${src.dir}: no shards (manifest.json missing) and --no-export-images given`);
+  if (src.dir.startsWith('build/shards/synth')) {
+    const base = src.dir.replace(/-(train|val)$/, '');
+    run(PYTHON, ['-m', 'training.synth', base, `${input.height}x${input.width}`]);
+    return;
+  }
+  if (!existsSync(path.join(ROOT, 'scripts', 'export-images.ts'))) {
+    throw new ConfigError(`${src.dir}: no shards, and scripts/export-images.ts is not there to make them`);
+  }
+  const args = ['tsx', 'scripts/export-images.ts', '--style', src.style, '--folds', src.folds, '--out', src.dir,
+    '--input', `${input.height}x${input.width}`];
+  if (src.balanced) args.push('--balanced', String(src.balanced));
+  if (src.limit) args.push('--limit', String(src.limit));
+  if (src.variants) args.push('--variants', String(src.variants));
+  if (src.seed !== undefined) args.push('--seed', String(src.seed));
+  run('npx', args);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const opt = (k: string) => {
+    const i = argv.indexOf(k);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const known = new Set(['--config', '--device', '--threads', '--epochs', '--no-export-images', '--skip-parity']);
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i]!.startsWith('--') && !known.has(argv[i]!)) throw new ConfigError(`unknown option ${argv[i]}`);
+  }
+  const file = opt('--config');
+  if (!file) throw new ConfigError('usage: npm run train -- --config training/configs/NAME.json');
+  const cfg = loadConfig(file);
+  console.log(`[train] config ${file} is valid (${cfg.name})`);
+
+  const sources = [...cfg.data.train, ...cfg.data.val];
+  for (const s of sources) ensureShards(s, cfg.data.input, !argv.includes('--no-export-images'));
+  const synthetic = sources.every((s) => s.dir.startsWith('build/shards/synth'));
+  let truth: Map<number, { mi: boolean; fold: number }> | null = null;
+  if (!synthetic) {
+    const { loadLabelledRecords } = await import('../src/lib/ptbxl/node');
+    truth = new Map((await loadLabelledRecords()).map((r) => [r.ecgId, { mi: r.mi, fold: r.stratFold }]));
+  }
+  for (const s of sources) console.log(`[train] ${checkShards(s, cfg.data.input, truth)}`);
+
+  const pyArgs = ['-m', 'training.train', '--config', file];
+  for (const k of ['--device', '--threads', '--epochs']) if (opt(k)) pyArgs.push(k, opt(k)!);
+  run(PYTHON, pyArgs);
+
+  if (!argv.includes('--skip-parity')) {
+    const { checkParity } = await import('../src/lib/model/node-io');
+    const p = await checkParity(cfg.export.dir);
+    console.log(`[train] parity TF.js vs PyTorch on ${p.n} inputs: max |logit diff| = ${p.maxDiff.toExponential(2)}`);
+    if (!(p.maxDiff < 1e-4)) throw new Error(`parity failed: max |diff| ${p.maxDiff} >= 1e-4`);
+  }
+  if (cfg.export.copy_to) {
+    cpSync(cfg.export.dir, cfg.export.copy_to, { recursive: true });
+    console.log(`[train] copied ${cfg.export.dir} -> ${cfg.export.copy_to}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(`[train] error: ${e.message}`);
+    process.exit(1);
+  });
+}
