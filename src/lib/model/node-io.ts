@@ -14,14 +14,29 @@ export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }
 
+export type NodeBackend = 'cpu' | 'wasm';
 let backendReady: Promise<void> | null = null;
-export function useCpuBackend(): Promise<void> {
+let backendName: NodeBackend | null = null;
+
+/** Selects the TF.js backend once per process: 'cpu' (pure JS, the default) or 'wasm' (XNNPACK). */
+export function useBackend(name: NodeBackend = 'cpu'): Promise<void> {
+  if (backendName && backendName !== name) {
+    throw new ModelLoadError(`backend ${backendName} already selected in this process; cannot switch to ${name}`);
+  }
+  backendName = name;
   backendReady ??= (async () => {
-    await tf.setBackend('cpu');
+    if (name === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const { createRequire } = await import('node:module');
+      const dist = join(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'), '..');
+      wasm.setWasmPaths(`${dist}/`);
+    }
+    if (!(await tf.setBackend(name))) throw new ModelLoadError(`TF.js backend ${name} failed to initialise`);
     await tf.ready();
   })();
   return backendReady;
 }
+export const useCpuBackend = () => useBackend(backendName ?? 'cpu');
 
 interface ModelJson {
   format?: string;

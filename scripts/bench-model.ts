@@ -1,0 +1,54 @@
+/**
+ * `npm run bench:model -- [--model public/models/NAME] [--backend cpu|wasm] [--runs 20] [--batch 1]`
+ *
+ * Warm inference time of an exported model in Node: loads it, runs 3 warm-up predictions, then times
+ * `--runs` predictions of `--batch` images (the model's parity inputs, repeated) and prints ms/image.
+ * A benchmark, not a test: it prints figures and never fails on speed.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadModelFromDir, unpackU8, useBackend, type NodeBackend } from '../src/lib/model/node-io';
+import { predictLogits } from '../src/lib/model/run';
+
+function arg(argv: string[], k: string): string | undefined {
+  const i = argv.indexOf(k);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+async function main(argv: string[]) {
+  let dir = arg(argv, '--model');
+  if (!dir) {
+    const shipped = existsSync('public/models') ? readdirSync('public/models').map((d) => join('public/models', d)) : [];
+    dir = shipped.find((d) => existsSync(join(d, 'model.json'))) ?? 'tests/fixtures/model/tiny';
+  }
+  const backend = (arg(argv, '--backend') ?? 'cpu') as NodeBackend;
+  const runs = Number(arg(argv, '--runs') ?? 20);
+  const batch = Number(arg(argv, '--batch') ?? 1);
+  await useBackend(backend);
+  const { model, meta } = await loadModelFromDir(dir);
+  const parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as { cases: { input: string }[] };
+  const inputs = parity.cases.map((c) => unpackU8(c.input));
+  const xs = Array.from({ length: batch }, (_, i) => inputs[i % inputs.length]!);
+  for (let i = 0; i < 3; i++) predictLogits(model, meta, xs);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    predictLogits(model, meta, xs);
+    times.push((performance.now() - t0) / batch);
+  }
+  times.sort((a, b) => a - b);
+  const out = {
+    model: meta.name, dir, backend: tf.getBackend(), input: `${meta.input.height}x${meta.input.width}x${meta.planes}`,
+    weights_bytes: meta.weights_bytes, batch, runs,
+    ms_per_image_median: +times[Math.floor(runs / 2)]!.toFixed(2), ms_per_image_min: +times[0]!.toFixed(2),
+    tensors_after: tf.memory().numTensors,
+  };
+  model.dispose();
+  console.log(JSON.stringify(out));
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  console.error(`[bench:model] error: ${e.message}`);
+  process.exit(1);
+});
