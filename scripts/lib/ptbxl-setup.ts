@@ -3,6 +3,7 @@
  * site's sample bundle in public/samples. See scripts/setup.ts for the command line.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,14 +14,14 @@ import { loadLabelledRecords } from '../../src/lib/ptbxl/node';
 import { selectSamples, type SampleSelection } from '../../src/lib/ptbxl/samples';
 import type { SampleEntry, SampleIndex } from '../../src/lib/ptbxl/types';
 import { parseDat, parseHeader } from '../../src/lib/ptbxl/wfdb';
-import { downloadVerified, parseSha256Sums, sha256File } from './download';
+import { downloadVerified, parseSha256Sums } from './download';
 import { ProgressBar } from './progress';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PHYSIONET_BASE = 'https://physionet.org/files/ptb-xl/1.0.1/';
 export const CSV_FILES = ['ptbxl_database.csv', 'scp_statements.csv'] as const;
-/** Records the unit tests read besides the samples (2506 has signals but no labels in the local CSV). */
-export const TEST_IDS = [1, 2, 3, 2506, 21837] as const;
+/** Records the unit tests read besides the samples (8 is MI; 2506 has signals but no labels in the local CSV). */
+export const TEST_IDS = [1, 2, 3, 8, 2506, 21837] as const;
 
 export interface SetupArgs {
   all: boolean;
@@ -126,21 +127,39 @@ function recordFilesOf(id: number): [string, string] {
 }
 
 /** Checks a record on disk: against SHA-256 sums when known, else by parsing it (header + data checksums). */
-async function recordIsValid(dataDir: string, id: number, sums: ReadonlyMap<string, string> | null): Promise<boolean> {
+export async function recordIsValid(dataDir: string, id: number, sums: ReadonlyMap<string, string> | null): Promise<boolean> {
   const files = recordFilesOf(id);
-  if (!files.every((f) => existsSync(path.join(dataDir, f)))) return false;
+  let contents: Buffer[];
+  try {
+    contents = await Promise.all(files.map((f) => readFile(path.join(dataDir, f))));
+  } catch {
+    return false;
+  }
   if (sums && files.every((f) => sums.has(f))) {
-    for (const f of files) if ((await sha256File(path.join(dataDir, f))) !== sums.get(f)) return false;
-    return true;
+    return files.every((f, i) => createHash('sha256').update(contents[i]!).digest('hex') === sums.get(f));
   }
   try {
     const [hea, dat] = files.map((f) => path.join(dataDir, f)) as [string, string];
-    const bytes = await readFile(dat);
-    parseDat(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), parseHeader(await readFile(hea, 'latin1'), hea), dat);
+    const bytes = contents[1]!;
+    parseDat(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), parseHeader(contents[0]!.toString('latin1'), hea), dat);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 async function sameFile(a: string, b: string): Promise<boolean> {
@@ -253,13 +272,14 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
   const ids = [...wanted].sort((a, b) => a - b);
 
   // 3. Which are missing (or fail verification), then fetch those.
-  const missing: number[] = [];
-  const checkBar = new ProgressBar({ label: 'checking records', total: ids.length, quiet: args.quiet || ids.length < 500 });
-  for (const id of ids) {
-    if (!(await recordIsValid(dataDir, id, sums))) missing.push(id);
+  const checkBar = new ProgressBar({ label: 'checking records', total: ids.length, quiet: args.quiet || ids.length < 2000 });
+  const valid = await mapLimit(ids, 16, async (id) => {
+    const ok = await recordIsValid(dataDir, id, sums);
     checkBar.tick();
-  }
+    return ok;
+  });
   checkBar.finish();
+  const missing = ids.filter((_, i) => !valid[i]);
   log(`records: ${ids.length} wanted, ${ids.length - missing.length} already present and verified, ${missing.length} to fetch`);
   if (missing.length) {
     if (source.kind === 'packs') {
@@ -288,8 +308,10 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
       });
       bar.finish();
     }
-    const stillBad: number[] = [];
-    for (const id of missing) if (!(await recordIsValid(dataDir, id, sums))) stillBad.push(id);
+    // restore.mjs and downloadVerified check SHA-256 themselves; copies from a WFDB folder are checked here.
+    const recheck = source.kind === 'wfdb' ? (id: number) => recordIsValid(dataDir, id, sums) : async (id: number) => recordFilesOf(id).every((f) => existsSync(path.join(dataDir, f)));
+    const ok = await mapLimit(missing, 16, recheck);
+    const stillBad = missing.filter((_, i) => !ok[i]);
     if (stillBad.length) throw new Error(`records still missing or invalid after fetching: ${formatIdSpec(stillBad)}`);
   }
 

@@ -35,7 +35,7 @@ beforeAll(async () => {
     }
     if (served.corrupt.has(p)) {
       body = Buffer.from(body);
-      body[body.length - 1] ^= 0xff;
+      body[body.length - 1] = body[body.length - 1]! ^ 0xff;
     }
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m && !served.ignoreRange) {
@@ -148,7 +148,7 @@ describe('downloadVerified against a local HTTP server', () => {
     // a corrupt partial file (right length, wrong bytes): rejected, removed, fetched again from zero
     rmSync(local(f));
     const bad = Buffer.from(files.get(f)!);
-    bad[0] ^= 1;
+    bad[0] = bad[0]! ^ 1;
     writeFileSync(`${local(f)}.part`, bad.subarray(0, 4000));
     requests.length = 0;
     await downloadVerified({ baseUrl: base, destDir: dir, files: [f], sums });

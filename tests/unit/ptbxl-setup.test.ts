@@ -131,7 +131,7 @@ describe('runSetup end to end (temporary repositories)', () => {
     // A damaged record is detected (header/data checksums) and fetched again; stale bundle files are removed.
     const dat = path.join(root, 'data/ptb-xl', `${recordBasePath(2)}.dat`);
     const bytes = readFileSync(dat);
-    bytes[100] ^= 0xff;
+    bytes[100] = bytes[100]! ^ 0xff;
     writeFileSync(dat, bytes);
     writeFileSync(path.join(root, 'public/samples/records/09999_lr.dat'), 'stale');
     const third = await runSetup(args, { repoRoot: root, env: { PTBXL_DIR: DIR } });
