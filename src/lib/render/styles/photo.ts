@@ -1,0 +1,321 @@
+/**
+ * photo - a printout as a phone camera sees it (the study's "lighting and camera distortions; ideally real
+ * photographed EKGs"; the PhysioNet 2024 challenge showed phone photos are where image models break).
+ *
+ * Ours: the printout style is rendered (at 0.7 x scale), then photographed: placed on a background with a
+ * perspective (projective) warp and an in-plane rotation, lit unevenly, partly shadowed, tinted, blurred,
+ * given sensor noise and compressed as a JPEG. Every parameter is drawn from the seed within the bounds
+ * below and returned as PhotoParams:
+ *   output              800 x 600 px (x scale), RGBA
+ *   paperScale          0.78 .. 0.94 of the frame width (reduced if the paper would not fit the height)
+ *   rotationDeg         -7 .. 7
+ *   perspective         0 .. 0.06 of the paper width: independent displacement of each corner
+ *   centre jitter       +-3% of the frame
+ *   background          one of 5 table/cloth colours, +-12 levels
+ *   tint                each channel x 0.88 .. 1 (warm/cool paper, white balance)
+ *   lighting            linear gradient at a random angle from lightMin 0.72..0.92 to lightMax 0.98..1.1
+ *   shadow              probability 0.6: straight soft-edged shadow, darkness 0.12..0.35, softness 4..12% of width
+ *   blurSigma           0.3 .. 1.1 px (two separable 3-tap passes)
+ *   noiseSigma          1 .. 6 levels (luma)
+ *   jpegQuality         45 .. 92
+ *   creases             0 .. 2 fold lines across the paper, strength 0.04 .. 0.12
+ */
+import type { EcgSignals } from '../../ptbxl/types';
+import type { FilterName } from '../../signal/filters';
+import { jpegRgb } from '../jpeg';
+import { mulberry32, randInt, subRng, uniform, type Rng } from '../prng';
+import { Canvas } from '../raster';
+import type { PhotoParams } from '../types';
+import { renderPrintout } from './printout';
+
+const BACKGROUNDS: ReadonlyArray<readonly [number, number, number]> = [
+  [92, 64, 45], // wood
+  [58, 58, 62], // dark desk
+  [150, 150, 145], // gray table
+  [40, 52, 78], // blue cloth
+  [170, 160, 140], // beige
+];
+
+/** Solves the 8x8 system for the homography mapping src[i] -> dst[i] (4 points). Returns h0..h7 (h8 = 1). */
+export function homography(src: ReadonlyArray<readonly [number, number]>, dst: ReadonlyArray<readonly [number, number]>): Float64Array {
+  const A: number[][] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x, y] = src[i] as readonly [number, number];
+    const [u, v] = dst[i] as readonly [number, number];
+    A.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
+    A.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
+  }
+  for (let c = 0; c < 8; c++) {
+    let piv = c;
+    for (let r = c + 1; r < 8; r++) if (Math.abs((A[r] as number[])[c] as number) > Math.abs((A[piv] as number[])[c] as number)) piv = r;
+    const tmp = A[c] as number[];
+    A[c] = A[piv] as number[];
+    A[piv] = tmp;
+    const rowC = A[c] as number[];
+    const d = rowC[c] as number;
+    for (let k = c; k < 9; k++) rowC[k] = (rowC[k] as number) / d;
+    for (let r = 0; r < 8; r++) {
+      if (r === c) continue;
+      const row = A[r] as number[];
+      const f = row[c] as number;
+      if (f === 0) continue;
+      for (let k = c; k < 9; k++) row[k] = (row[k] as number) - f * (rowC[k] as number);
+    }
+  }
+  const h = new Float64Array(8);
+  for (let i = 0; i < 8; i++) h[i] = (A[i] as number[])[8] as number;
+  return h;
+}
+
+/** Draws every photo parameter from the seed (fixed order of draws). */
+export function drawPhotoParams(seed: number, width: number, height: number, paperW: number, paperH: number): PhotoParams {
+  const rng: Rng = subRng(seed, 'photo-camera');
+  let paperScale = uniform(rng, 0.78, 0.94);
+  const aspect = paperW / paperH;
+  if ((paperScale * width) / aspect > 0.92 * height) paperScale = (0.92 * height * aspect) / width;
+  const rotationDeg = uniform(rng, -7, 7);
+  const perspective = uniform(rng, 0, 0.06);
+  const cx = width / 2 + uniform(rng, -0.03, 0.03) * width;
+  const cy = height / 2 + uniform(rng, -0.03, 0.03) * height;
+  const pw = paperScale * width;
+  const ph = pw / aspect;
+  const th = (rotationDeg * Math.PI) / 180;
+  const ct = Math.cos(th);
+  const st = Math.sin(th);
+  const corners: Array<[number, number]> = (
+    [
+      [-pw / 2, -ph / 2],
+      [pw / 2, -ph / 2],
+      [pw / 2, ph / 2],
+      [-pw / 2, ph / 2],
+    ] as const
+  ).map(([dx, dy]) => {
+    const a = uniform(rng, 0, 2 * Math.PI);
+    const m = uniform(rng, 0, perspective) * pw;
+    return [cx + dx * ct - dy * st + m * Math.cos(a), cy + dx * st + dy * ct + m * Math.sin(a)];
+  });
+  const bg = BACKGROUNDS[randInt(rng, 0, BACKGROUNDS.length - 1)] as readonly [number, number, number];
+  const background: [number, number, number] = [0, 1, 2].map((k) =>
+    Math.max(0, Math.min(255, Math.round((bg[k] as number) + uniform(rng, -12, 12)))),
+  ) as [number, number, number];
+  const tint: [number, number, number] = [uniform(rng, 0.88, 1), uniform(rng, 0.88, 1), uniform(rng, 0.88, 1)];
+  const lightAngleDeg = uniform(rng, 0, 360);
+  const lightMin = uniform(rng, 0.72, 0.92);
+  const lightMax = uniform(rng, 0.98, 1.1);
+  const hasShadow = rng() < 0.6;
+  const shadowDarkness = hasShadow ? uniform(rng, 0.12, 0.35) : 0;
+  const shadowAngleDeg = uniform(rng, 0, 360);
+  const shadowOffset = uniform(rng, 0.15, 0.45); // fraction of the half-diagonal from the centre to the edge
+  const shadowSoftness = uniform(rng, 0.04, 0.12);
+  const blurSigma = uniform(rng, 0.3, 1.1);
+  const noiseSigma = uniform(rng, 1, 6);
+  const jpegQuality = randInt(rng, 45, 92);
+  const nCreases = randInt(rng, 0, 2);
+  const creases: PhotoParams['creases'] = [];
+  for (let k = 0; k < nCreases; k++) {
+    // a fold across the paper: vertical-ish or horizontal-ish through a random point (paper pixel coordinates)
+    const vertical = rng() < 0.5;
+    const p = uniform(rng, 0.25, 0.75);
+    const skew = uniform(rng, -0.05, 0.05);
+    const strength = uniform(rng, 0.04, 0.12);
+    creases.push(
+      vertical
+        ? { x0: (p - skew) * paperW, y0: 0, x1: (p + skew) * paperW, y1: paperH, strength }
+        : { x0: 0, y0: (p - skew) * paperH, x1: paperW, y1: (p + skew) * paperH, strength },
+    );
+  }
+  return {
+    width,
+    height,
+    corners,
+    rotationDeg,
+    paperScale,
+    perspective,
+    background,
+    tint,
+    lightAngleDeg,
+    lightMin,
+    lightMax,
+    shadowDarkness,
+    shadowAngleDeg,
+    shadowOffset,
+    shadowSoftness,
+    blurSigma,
+    noiseSigma,
+    jpegQuality,
+    creases,
+  };
+}
+
+/** Separable 3-tap blur [a, 1-2a, a] of an interleaved float RGB image, in place (edges clamp). */
+function blur3(d: Float32Array, w: number, h: number, a: number, prev: Float32Array, cur: Float32Array): void {
+  const b = 1 - 2 * a;
+  const rw = w * 3;
+  // horizontal
+  for (let y = 0; y < h; y++) {
+    const o = y * rw;
+    for (let k = 0; k < rw; k++) cur[k] = d[o + k] as number;
+    for (let x = 0; x < w; x++) {
+      const l = (x > 0 ? x - 1 : 0) * 3;
+      const r = (x < w - 1 ? x + 1 : w - 1) * 3;
+      const c = x * 3;
+      d[o + c] = a * ((cur[l] as number) + (cur[r] as number)) + b * (cur[c] as number);
+      d[o + c + 1] = a * ((cur[l + 1] as number) + (cur[r + 1] as number)) + b * (cur[c + 1] as number);
+      d[o + c + 2] = a * ((cur[l + 2] as number) + (cur[r + 2] as number)) + b * (cur[c + 2] as number);
+    }
+  }
+  // vertical, row by row with the previous original row kept aside
+  for (let k = 0; k < rw; k++) prev[k] = d[k] as number;
+  for (let y = 0; y < h; y++) {
+    const o = y * rw;
+    for (let k = 0; k < rw; k++) cur[k] = d[o + k] as number;
+    const n = y < h - 1 ? o + rw : o;
+    for (let k = 0; k < rw; k++) d[o + k] = a * ((prev[k] as number) + (d[n + k] as number)) + b * (cur[k] as number);
+    prev.set(cur.subarray(0, rw));
+  }
+}
+
+export function renderPhoto(
+  signals: EcgSignals,
+  scale: number,
+  seed: number,
+  filters: readonly FilterName[],
+  ecgId?: number,
+  headerText?: string,
+): { canvas: Canvas; params: PhotoParams } {
+  const paper = renderPrintout(signals, 0.7 * scale, filters, ecgId, headerText);
+  const W = Math.round(800 * scale);
+  const H = Math.round(600 * scale);
+  const P = drawPhotoParams(seed, W, H, paper.width, paper.height);
+  const out = new Canvas(W, H, 4);
+  const d = new Float32Array(W * H * 3);
+  const pd = paper.data;
+  const Pw = paper.width;
+  const Ph = paper.height;
+  // output pixel -> paper pixel
+  const hm = homography(P.corners, [
+    [0, 0],
+    [Pw, 0],
+    [Pw, Ph],
+    [0, Ph],
+  ]);
+  const h0 = hm[0] as number, h1 = hm[1] as number, h2 = hm[2] as number, h3 = hm[3] as number;
+  const h4 = hm[4] as number, h5 = hm[5] as number, h6 = hm[6] as number, h7 = hm[7] as number;
+  const k = Pw / (P.paperScale * W); // paper px per output px (approx.)
+  const [bgR, bgG, bgB] = P.background;
+  const [tR, tG, tB] = P.tint;
+  // lighting: linear ramp along the light direction over the frame diagonal
+  const la = (P.lightAngleDeg * Math.PI) / 180;
+  const diag = Math.sqrt(W * W + H * H);
+  const lcx = Math.cos(la) / diag;
+  const lcy = Math.sin(la) / diag;
+  const sa = (P.shadowAngleDeg * Math.PI) / 180;
+  const scx = Math.cos(sa);
+  const scy = Math.sin(sa);
+  const sOff = P.shadowOffset * diag * 0.5;
+  const sSoft = P.shadowSoftness * W;
+  const nC = P.creases.length;
+  const cNx = new Float64Array(nC);
+  const cNy = new Float64Array(nC);
+  const cOff = new Float64Array(nC);
+  const cS = new Float64Array(nC);
+  P.creases.forEach((c, q) => {
+    const dx = c.x1 - c.x0;
+    const dy = c.y1 - c.y0;
+    const len = Math.sqrt(dx * dx + dy * dy);
+    cNx[q] = -dy / len / k;
+    cNy[q] = dx / len / k;
+    cOff[q] = (-dy * c.x0 + dx * c.y0) / len / k;
+    cS[q] = c.strength;
+  });
+  const lMin = P.lightMin;
+  const lSpan = P.lightMax - P.lightMin;
+  const sDark = P.shadowDarkness;
+  const invK = 1 / k;
+  const noiseRng = mulberry32((seed ^ 0x5bd1e995) >>> 0);
+  const nAmp = P.noiseSigma * Math.sqrt(6);
+  for (let y = 0; y < H; y++) {
+    const fy = y + 0.5;
+    for (let x = 0; x < W; x++) {
+      const fx = x + 0.5;
+      const wq = h6 * fx + h7 * fy + 1;
+      const u = (h0 * fx + h1 * fy + h2) / wq;
+      const v = (h3 * fx + h4 * fy + h5) / wq;
+      let r = bgR;
+      let g = bgG;
+      let b = bgB;
+      let m = u < Pw - u ? u : Pw - u;
+      if (v < m) m = v;
+      if (Ph - v < m) m = Ph - v;
+      const edge = m * invK + 0.5;
+      if (edge > 0) {
+        // bilinear sample of the paper (pixel centres at +0.5)
+        let sx = u - 0.5;
+        let sy = v - 0.5;
+        if (sx < 0) sx = 0;
+        if (sy < 0) sy = 0;
+        if (sx > Pw - 1) sx = Pw - 1;
+        if (sy > Ph - 1) sy = Ph - 1;
+        const ix = Math.floor(sx);
+        const iy = Math.floor(sy);
+        const ax = sx - ix;
+        const ay = sy - iy;
+        const ix1 = ix + 1 < Pw ? ix + 1 : ix;
+        const iy1 = iy + 1 < Ph ? iy + 1 : iy;
+        const p00 = (iy * Pw + ix) * 4;
+        const p10 = (iy * Pw + ix1) * 4;
+        const p01 = (iy1 * Pw + ix) * 4;
+        const p11 = (iy1 * Pw + ix1) * 4;
+        const w00 = (1 - ax) * (1 - ay);
+        const w10 = ax * (1 - ay);
+        const w01 = (1 - ax) * ay;
+        const w11 = ax * ay;
+        let pr = (pd[p00] as number) * w00 + (pd[p10] as number) * w10 + (pd[p01] as number) * w01 + (pd[p11] as number) * w11;
+        let pg = (pd[p00 + 1] as number) * w00 + (pd[p10 + 1] as number) * w10 + (pd[p01 + 1] as number) * w01 + (pd[p11 + 1] as number) * w11;
+        let pb = (pd[p00 + 2] as number) * w00 + (pd[p10 + 2] as number) * w10 + (pd[p01 + 2] as number) * w01 + (pd[p11 + 2] as number) * w11;
+        let f = 1;
+        for (let q = 0; q < nC; q++) {
+          const dist = u * (cNx[q] as number) + v * (cNy[q] as number) - (cOff[q] as number);
+          if (dist > -6 && dist < 6) {
+            const cs = cS[q] as number;
+            f *= dist >= 0 ? 1 + 0.6 * cs * Math.exp(-dist * dist * 0.25) : 1 - cs * Math.exp(-dist * dist * 0.5);
+          }
+        }
+        pr *= tR * f;
+        pg *= tG * f;
+        pb *= tB * f;
+        const cov = edge >= 1 ? 1 : edge;
+        r += (pr - r) * cov;
+        g += (pg - g) * cov;
+        b += (pb - b) * cov;
+      }
+      let light = lMin + lSpan * ((fx - W / 2) * lcx + (fy - H / 2) * lcy + 0.5);
+      if (sDark > 0) {
+        const s = ((fx - W / 2) * scx + (fy - H / 2) * scy - sOff) / sSoft;
+        const t = s <= -1 ? 0 : s >= 1 ? 1 : 0.5 + s * (0.75 - 0.25 * s * s); // smoothstep over [-1, 1]
+        light *= 1 - sDark * t;
+      }
+      const i = (y * W + x) * 3;
+      d[i] = r * light;
+      d[i + 1] = g * light;
+      d[i + 2] = b * light;
+    }
+  }
+  // optics: blur (two 3-tap passes, variance 2a each -> sigma^2 = 4a)
+  const a = Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4);
+  const rowA = new Float32Array(W * 3);
+  const rowB = new Float32Array(W * 3);
+  blur3(d, W, H, a, rowA, rowB);
+  blur3(d, W, H, a, rowA, rowB);
+  // sensor noise: triangular (two 16-bit uniforms from one 32-bit draw), same on R, G, B (luma noise)
+  for (let i = 0; i < W * H; i++) {
+    const bits = Math.floor(noiseRng() * 4294967296);
+    const n = (((bits & 0xffff) + (bits >>> 16)) / 65536 - 1) * nAmp;
+    const p = i * 3;
+    d[p] = (d[p] as number) + n;
+    d[p + 1] = (d[p + 1] as number) + n;
+    d[p + 2] = (d[p + 2] as number) + n;
+  }
+  jpegRgb(d, W, H, P.jpegQuality, out.data);
+  return { canvas: out, params: P };
+}
