@@ -39,7 +39,7 @@ export interface TrainConfig {
   model: { arch: string } & Record<string, unknown>;
   train: Record<string, unknown>;
   threshold: { rule: string; min_sensitivity?: number };
-  export: { dir: string; quantization?: string; copy_to?: string };
+  export: { dir: string; quantization?: string; copy_to?: string; skip?: boolean };
   [k: string]: unknown;
 }
 
@@ -232,7 +232,7 @@ async function main(argv: string[]): Promise<void> {
   for (const k of ['--device', '--threads', '--epochs']) if (opt(k)) pyArgs.push(k, opt(k)!);
   run(PYTHON, pyArgs);
 
-  if (!argv.includes('--skip-parity')) {
+  if (!argv.includes('--skip-parity') && !cfg.export.skip) {
     const { checkParity } = await import('../src/lib/model/node-io');
     const p = await checkParity(cfg.export.dir);
     console.log(`[train] parity TF.js vs PyTorch on ${p.n} inputs: max |logit diff| = ${p.maxDiff.toExponential(2)}`);

@@ -190,3 +190,42 @@ def build(cfg: dict, planes: int) -> nn.Module:
 
 def count_params(m: nn.Module) -> int:
     return sum(p.numel() for p in m.parameters())
+
+
+class LeadSequence(nn.Module):
+    """dataset4: 12 single-lead images per record. One CNN encoder shared by all leads (lead images folded
+    into the batch), a GRU across the 12 lead embeddings (in standard lead order), then a linear head on the
+    mean of the GRU outputs. Not exportable to TF.js yet: TF.js's GRU lacks PyTorch's reset_after form."""
+
+    def __init__(self, planes=12, stem=16, widths=(16, 32, 64), blocks=(1, 1, 1), hidden=64, dropout=0.0):
+        super().__init__()
+        self.rescale = Rescale()
+        stages = [ConvBN(1, stem, 5, 2), Pool("max", 2)]
+        cin = stem
+        for i, (w, nb) in enumerate(zip(widths, blocks)):
+            for j in range(nb):
+                stages.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
+                cin = w
+        self.encoder = nn.Sequential(*stages)
+        self.gru = nn.GRU(cin, hidden, batch_first=True, bidirectional=True)
+        self.drop = nn.Dropout(dropout)
+        self.fc = nn.Linear(2 * hidden, 1)
+
+    def forward(self, x):
+        n, leads, h, w = x.shape
+        z = self.encoder(self.rescale(x.reshape(n * leads, 1, h, w))).mean(dim=(2, 3)).reshape(n, leads, -1)
+        seq, _ = self.gru(z)
+        return self.fc(self.drop(seq.mean(dim=1))).squeeze(1)
+
+    def export(self, b, x):
+        raise NotImplementedError("lead_sequence: TF.js export is not implemented (TF.js GRU has no reset_after=True, "
+                                  "which PyTorch's GRU computes); train it for the comparison, ship a CNN")
+
+
+def lead_sequence(planes=12, stem=16, widths=(16, 32, 64), blocks=(1, 1, 1), hidden=64, dropout=0.0, **_):
+    if planes != 12:
+        raise ValueError("lead_sequence needs dataset4 shards (12 planes per record)")
+    return LeadSequence(planes, stem, widths, blocks, hidden, dropout)
+
+
+ARCHS["lead_sequence"] = lead_sequence

@@ -232,14 +232,18 @@ def main(argv=None) -> int:
     vm = MET.summary(val.labels, vp, thr)
     log.update(threshold=thr, threshold_rule=rule_text, val_metrics_at_threshold=vm)
 
-    export_info = export(cfg, model, val, vl, thr, rule_text, vm, log)
+    if cfg["export"].get("skip"):
+        export_info = {"dir": None, "skipped": True, "weights_bytes": 0, "quantization": None}
+    else:
+        export_info = export(cfg, model, val, vl, thr, rule_text, vm, log)
     log["export"] = export_info
     log["finished"] = now()
     atomic_json(log_path, log)
     print(f"[train] best epoch {best_epoch}, threshold {thr:.4f} ({rule_text}); fold-9 at threshold: "
           + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in vm.items()}), flush=True)
-    print(f"[train] exported to {export_info['dir']} ({export_info['weights_bytes']} bytes, "
-          f"{export_info['quantization']}); log {log_path}", flush=True)
+    if not export_info.get("skipped"):
+        print(f"[train] exported to {export_info['dir']} ({export_info['weights_bytes']} bytes, "
+              f"{export_info['quantization']}); log {log_path}", flush=True)
     return 0
 
 
