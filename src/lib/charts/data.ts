@@ -32,8 +32,13 @@ export class ChartDataError extends Error {
 }
 
 export const STUDY_DIR = 'data/study';
-export const TRAINING_DIR = 'data/training';
-export const EVAL_DIR = 'data/eval';
+/**
+ * Where our runs and evaluations live. The env overrides exist only to preview the "ours" charts locally with
+ * the test fixtures (e.g. HEARTNET_TRAINING_DIR=tests/fixtures/charts/training astro build --outDir /tmp/x);
+ * the deployed site always reads data/.
+ */
+export const TRAINING_DIR = process.env.HEARTNET_TRAINING_DIR ?? 'data/training';
+export const EVAL_DIR = process.env.HEARTNET_EVAL_DIR ?? 'data/eval';
 
 export const STUDY_FILES = {
   architecture: `${STUDY_DIR}/resnet_comparison.csv`,

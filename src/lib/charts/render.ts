@@ -41,5 +41,15 @@ export function renderPlot(options: Plot.PlotOptions, { ariaLabel, ariaDescripti
   svg.removeAttribute('class');
   svg.querySelectorAll('style').forEach((s) => s.remove());
   svg.setAttribute('class', 'chart-plot');
-  return svg.outerHTML;
+  return compactCoordinates(svg.outerHTML);
+}
+
+const GEOMETRY_ATTR = /\s(d|transform|x|y|x1|x2|y1|y2|cx|cy|r|width|height|points)="([^"]*)"/g;
+
+/** Round coordinates in geometry attributes to 0.1 px (Plot writes 15 digits); text content is untouched. */
+export function compactCoordinates(svg: string): string {
+  return svg.replace(GEOMETRY_ATTR, (_m, name: string, value: string) => {
+    const v = value.replace(/-?\d+\.\d+(?:e-?\d+)?/g, (n) => String(Math.round(Number(n) * 10) / 10));
+    return ` ${name}="${v}"`;
+  });
 }

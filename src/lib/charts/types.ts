@@ -119,6 +119,8 @@ export interface EvalResult {
 /** A loss curve normalised from either source, what the loss-curve view draws. */
 export interface LossCurve {
   id: string;
+  /** Short name ("run 3" for the study's logs, the run's `name` for ours). */
+  name: string;
   label: string;
   /** "study" for the published exploratory logs, "ours" for data/training runs. */
   source: 'study' | 'ours';
