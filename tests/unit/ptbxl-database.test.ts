@@ -110,6 +110,8 @@ describe('the local ptbxl_database.csv', () => {
       [8, 2, 'male'],
     ]);
     expect(rows[1]!.report).toBe('sinus rhythm. inferior infarct, "old"');
+    expect(rows.map((r) => r.noiseAnnotations)).toEqual([{ static_noise: 'static noise, I-AVR' }, {}]);
+    expect(records[0]!.noiseAnnotations).toEqual({});
     const st = parseScpStatements(readFileSync(ST_FILE, 'utf8'), ST_FILE);
     expect(labelRecords(rows, st).map((r) => [r.mi, r.miCodes])).toEqual([
       [false, []],

@@ -15,6 +15,9 @@ export type Superclass = (typeof SUPERCLASSES)[number];
 /** Columns `parseDatabaseCsv` needs; any others (as in PhysioNet's full file) are ignored. */
 export const DATABASE_COLUMNS = ['ecg_id', 'patient_id', 'age', 'sex', 'report', 'scp_codes', 'strat_fold', 'filename_lr'] as const;
 
+/** Signal-quality columns of PhysioNet's full CSV (absent from the local subset); read when present. */
+export const NOISE_COLUMNS = ['baseline_drift', 'static_noise', 'burst_noise', 'electrodes_problems'] as const;
+
 /** PTB-XL encodes ages above 89 as 300 (anonymisation). */
 export const ANONYMISED_AGE = 300;
 
@@ -37,6 +40,8 @@ export interface DatabaseRow {
   stratFold: number;
   /** Path of the 100 Hz record without extension, e.g. `records100/00000/00001_lr`. */
   filenameLr: string;
+  /** Non-empty signal-quality annotations (e.g. `static_noise: ", I-AVR"`) when the CSV has those columns, else {}. */
+  noiseAnnotations: Partial<Record<(typeof NOISE_COLUMNS)[number], string>>;
   /** 1-based line number in the CSV (for messages). */
   line: number;
 }
@@ -114,6 +119,7 @@ export function parseDatabaseCsv(text: string, fileName: string): DatabaseRow[] 
   const col = columnIndex(header, DATABASE_COLUMNS, fileName);
   const at = (name: (typeof DATABASE_COLUMNS)[number]) => col.get(name)!;
   const width = header.cells.length;
+  const noiseCols = NOISE_COLUMNS.map((name) => [name, header.cells.indexOf(name)] as const).filter(([, i]) => i >= 0);
   const seen = new Set<number>();
   const out: DatabaseRow[] = [];
   for (const row of rows.slice(1)) {
@@ -146,6 +152,7 @@ export function parseDatabaseCsv(text: string, fileName: string): DatabaseRow[] 
       scpCodes: parsed.codes,
       stratFold,
       filenameLr,
+      noiseAnnotations: Object.fromEntries(noiseCols.map(([name, i]) => [name, (c[i] ?? '').trim()]).filter(([, v]) => v !== '')),
       line,
     });
   }
@@ -246,4 +253,9 @@ export function recordBasePath(ecgId: number): string {
 /** Heuristic noise / artefact mention in a report (German or English), e.g. "baseline wandering", "artifact". */
 export function reportMentionsNoise(report: string): boolean {
   return /artifact|artefakt|artefact|baseline|wander|noise|rausch|interference|stÖrsignal|störsignal/i.test(report);
+}
+
+/** Whether a record is known to be noisy: signal-quality columns (full CSV) or a noise mention in its report. */
+export function hasNoiseNote(row: Pick<DatabaseRow, 'report' | 'noiseAnnotations'>): boolean {
+  return Object.keys(row.noiseAnnotations).length > 0 || reportMentionsNoise(row.report);
 }

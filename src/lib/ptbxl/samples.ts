@@ -3,7 +3,7 @@
  * About half MI, half not, all from strat_fold 10 (the test fold), spanning MI subtypes, superclasses, ages,
  * both sexes, noise mentions, preferring records with official report text.
  */
-import { formatAge, reportMentionsNoise, type LabelledRecord } from './database';
+import { formatAge, hasNoiseNote, type LabelledRecord } from './database';
 
 export interface SampleGroup {
   name: string;
@@ -97,11 +97,11 @@ export function selectSamples(records: readonly LabelledRecord[], options: Selec
   }
   take('mi-age-extremes', 'MI in patients older than 89 (stored as 300) or younger than 40', 2, (r) => r.mi && isOld(r));
   take('mi-age-extremes', 'MI in patients older than 89 (stored as 300) or younger than 40', 2, (r) => r.mi && isYoung(r));
-  take('mi-noise', 'MI whose report mentions artefacts or baseline wander', 2, (r) => r.mi && reportMentionsNoise(r.report));
+  take('mi-noise', 'MI with a noise note (report mentions artefacts or baseline wander)', 2, (r) => r.mi && hasNoiseNote(r));
   take('mi-more', 'more MI records (mostly the common IMI / ASMI), alternating sex', Math.max(0, perSide - countMi()), (r) => r.mi);
 
   // Not-MI side: noise mentions, each other superclass, no superclass, age extremes, fill.
-  take('non-mi-noise', 'not MI; the report mentions artefacts or baseline wander', 4, (r) => !r.mi && reportMentionsNoise(r.report));
+  take('non-mi-noise', 'not MI, with a noise note (report mentions artefacts or baseline wander)', 4, (r) => !r.mi && hasNoiseNote(r));
   take('non-mi-norm', 'normal EKGs (NORM only)', 16, (r) => !r.mi && r.superclasses.length === 1 && r.superclasses[0] === 'NORM');
   take('non-mi-sttc', 'not MI: ST/T changes (STTC)', 8, (r) => !r.mi && r.superclasses.includes('STTC'));
   take('non-mi-cd', 'not MI: conduction disturbances (CD)', 7, (r) => !r.mi && r.superclasses.includes('CD'));
