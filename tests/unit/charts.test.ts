@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { parseHTML } from 'linkedom';
+import {
+  STUDY_FILES,
+  loadEvalResult,
+  loadStudyDatasets,
+  loadStudyFinal,
+  loadStudyLogs,
+  loadStudyMetrics,
+  loadTrainingRun,
+  loadTrainingRuns,
+  parseStudyMetrics,
+} from '../../src/lib/charts/data';
+import { architectureView, batchSizeView, datasetView, finalRunsView, findRepeatedRows } from '../../src/lib/charts/study';
+import { bestPoint, lossTable, lossView, metricView, studyLogCurves, trainingRunCurve } from '../../src/lib/charts/loss';
+import { sweepView } from '../../src/lib/charts/sweep';
+import { calibrationView, confusionView, perStyleView, prView, rocView } from '../../src/lib/charts/evaluation';
+import { STUDY_VALID_N, resultsRows, studyAllNormalAccuracy } from '../../src/lib/charts/results';
+import { compactCoordinates } from '../../src/lib/charts/render';
+import { readFileSync } from 'node:fs';
+
+const FX = 'tests/fixtures/charts';
+
+function svgDoc(svg: string) {
+  const { document } = parseHTML(`<!doctype html><html><body>${svg}</body></html>`);
+  return document;
+}
+const count = (svg: string, sel: string) => svgDoc(svg).querySelectorAll(sel).length;
+const titles = (svg: string) => [...svgDoc(svg).querySelectorAll('title')].map((t) => t.textContent ?? '');
+
+describe('study bar charts', () => {
+  const arch = loadStudyMetrics(STUDY_FILES.architecture);
+  const batch = loadStudyMetrics(STUDY_FILES.batchSize);
+
+  it('fig. 6: one bar per architecture and metric, a responsive SVG with an accessible name', () => {
+    const v = architectureView(arch);
+    expect(count(v.svg, 'g[aria-label="bar"] rect')).toBe(5 * 4);
+    expect(v.marks).toBe(20);
+    const svg = svgDoc(v.svg).querySelector('svg')!;
+    expect(svg.getAttribute('viewBox')).toMatch(/^0 0 440 \d+/);
+    expect(svg.hasAttribute('width')).toBe(false);
+    expect(svg.getAttribute('role')).toBe('img');
+    expect(svg.getAttribute('aria-label')).toMatch(/ResNet architecture/);
+    expect(v.svg).toContain('ResNet101');
+    expect(titles(v.svg)).toContain('ResNet152: Recall 81.7%');
+    expect(v.table.rows).toHaveLength(5);
+    expect(v.table.rows[4]).toMatchObject({ architecture: 'ResNet152', error_rate: '0.1742', f1: '0.8269' });
+  });
+
+  it('flags the published repeat: fig. 6 ResNet152 = fig. 7 batch 8', () => {
+    const repeats = findRepeatedRows(arch, batch);
+    expect(repeats).toHaveLength(1);
+    expect(repeats[0]!.a.architecture).toBe('resnet152');
+    expect(repeats[0]!.b.batchSize).toBe(8);
+    const v = architectureView(arch, [repeats[0]!.a]);
+    expect(v.svg).toContain('ResNet152 *');
+  });
+
+  it('changing a value in the data changes the chart and the table', () => {
+    const text = readFileSync(STUDY_FILES.architecture, 'utf8').replace('resnet50,16,14,0.2129', 'resnet50,16,14,0.4321');
+    const changed = architectureView(parseStudyMetrics(text, 'x.csv'));
+    const orig = architectureView(arch);
+    expect(changed.svg).not.toBe(orig.svg);
+    expect(changed.svg).toContain('43.2%');
+    expect(orig.svg).not.toContain('43.2%');
+    expect(changed.table.rows[2]!.error_rate).toBe('0.4321');
+    expect(findRepeatedRows(parseStudyMetrics(text, 'x.csv'), batch)).toHaveLength(1);
+  });
+
+  it('fig. 7 names the architecture at each batch size; figs. 8 and 13 draw every row', () => {
+    const b = batchSizeView(batch);
+    expect(count(b.svg, 'g[aria-label="bar"] rect')).toBe(7 * 4);
+    expect(b.svg).toContain('Batch 64 (ResNet34)');
+    expect(b.svg).toContain('Batch 32 (ResNet50)');
+    const f = finalRunsView(loadStudyFinal());
+    expect(count(f.svg, 'g[aria-label="bar"] rect')).toBe(16);
+    expect(f.svg).toContain('0.779');
+    expect(f.table.rows[3]).toMatchObject({ run: 'ResNet152, batch 16', valid_loss: '0.250913' });
+    const d = datasetView(loadStudyDatasets());
+    expect(count(d.svg, 'g[aria-label="bar"] rect')).toBe(12);
+    expect(d.table.rows.map((r) => r.dataset)).toEqual(['Dataset 1', 'Dataset 2', 'Dataset 3']);
+  });
+
+  it('uses CSS-variable colours (dark mode) and currentColor, no fixed black or white text', () => {
+    const v = architectureView(arch);
+    expect(v.svg).toContain('var(--chart-c1');
+    expect(v.svg).toContain('fill="currentColor"');
+    expect(v.svg).not.toMatch(/fill="(black|#000|white|#fff)"/i);
+  });
+});
+
+describe('loss curves', () => {
+  const logs = loadStudyLogs();
+  const curves = studyLogCurves(logs, STUDY_FILES.logs);
+
+  it('one curve per exploratory run, frozen epoch at step 0, best = min validation loss', () => {
+    expect(curves).toHaveLength(16);
+    const r1 = curves[0]!;
+    expect(r1.points).toHaveLength(21);
+    expect(r1.points[0]).toMatchObject({ step: 0, stepLabel: 'frozen' });
+    expect(bestPoint(r1)).toMatchObject({ step: 19, valLoss: 0.679035 });
+    // ResNet50 run has no fine-tune epoch 4 in the source
+    expect(curves[2]!.points.map((p) => p.step)).not.toContain(5);
+  });
+
+  it('draws train and validation lines, a dot per value, and the best-epoch ring', () => {
+    const r1 = curves[0]!;
+    const v = lossView(r1);
+    expect(count(v.svg, 'g[aria-label="line"] path')).toBe(2);
+    expect(count(v.svg, 'g[aria-label="dot"] circle')).toBe(21 * 2 + 1);
+    expect(titles(v.svg)).toContain('best epoch fine-tune 18: validation loss 0.6790');
+    expect(v.svg).toContain('>best<');
+    const log = lossView(r1, 'log');
+    expect(log.svg).not.toBe(v.svg);
+    expect(log.svg).toContain('log scale');
+    const m = metricView(r1);
+    expect(count(m.svg, 'g[aria-label="dot"] circle')).toBe(21);
+    expect(titles(m.svg)).toContain('epoch fine-tune 8: validation recall 1.0000');
+  });
+
+  it('the table lists every epoch with the best one marked', () => {
+    const t = lossTable(curves[0]!);
+    expect(t.rows).toHaveLength(21);
+    expect(t.rows.find((r) => String(r.epoch).endsWith('*'))).toMatchObject({ epoch: 'fine-tune 18 *', val_loss: '0.679035' });
+  });
+
+  it('takes our training-run JSON too, and follows a changed value', () => {
+    const run = loadTrainingRun(`${FX}/training/fixture-small.json`);
+    const c = trainingRunCurve(run);
+    expect(c.source).toBe('ours');
+    expect(c.metricNames).toEqual(['Sensitivity', 'Specificity', 'AUROC']);
+    const v = lossView(c);
+    expect(count(v.svg, 'g[aria-label="dot"] circle')).toBe(run.epochs.length * 2 + 1);
+    expect(count(metricView(c).svg, 'g[aria-label="line"] path')).toBe(3);
+    const changed = structuredClone(run);
+    changed.epochs[0]!.val_loss = 0.0123;
+    const c2 = trainingRunCurve(changed);
+    expect(bestPoint(c2).step).toBe(1);
+    expect(titles(lossView(c2).svg)).toContain('best epoch 1: validation loss 0.0123');
+  });
+});
+
+describe('sweep beside the study', () => {
+  it('puts the study and our sweep runs on one chart', () => {
+    const runs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-');
+    const v = sweepView(loadStudyMetrics(STUDY_FILES.batchSize), runs, 'batch');
+    // 7 study rows + 2 runs, 4 metrics each
+    expect(v.marks).toBe((7 + 2) * 4);
+    expect(v.svg).toContain('batch 128');
+    expect(v.table.rows.filter((r) => r.who === 'Ours')).toHaveLength(2);
+    const a = sweepView(loadStudyMetrics(STUDY_FILES.architecture), runs, 'architecture');
+    expect(a.svg).toContain('fixture-cnn-wide');
+    expect(a.svg).toContain('ResNet152');
+  });
+});
+
+describe('evaluation charts', () => {
+  const e = loadEvalResult(`${FX}/eval/fixture-cnn-dataset2.json`);
+  const w = loadEvalResult(`${FX}/eval/fixture-cnn-wide-dataset2.json`);
+  const p = loadEvalResult(`${FX}/eval/fixture-cnn-photo.json`);
+
+  it('ROC: a curve per model and an operating point at (1 - specificity, sensitivity)', () => {
+    const v = rocView([e, w]);
+    expect(count(v.svg, 'g[aria-label="line"] path')).toBe(3); // chance diagonal + 2 curves
+    expect(titles(v.svg).some((t) => t.includes('operating point, threshold 0.500: sensitivity 69.0%, specificity 94.4%'))).toBe(true);
+    expect(v.legend[0]!.label).toContain('AUROC 0.901');
+    expect(v.table.rows[0]).toMatchObject({ auroc: '0.901', sensitivity: '0.6897' });
+  });
+
+  it('PR: operating point at (sensitivity, precision) and the prevalence line', () => {
+    const v = prView([e]);
+    expect(titles(v.svg).some((t) => t.includes('recall 69.0%, precision 81.6%'))).toBe(true);
+    expect(count(v.svg, 'g[aria-label="rule"] line')).toBe(1);
+  });
+
+  it('confusion matrix shows counts and row rates, and follows the data', () => {
+    const v = confusionView(e);
+    expect(count(v.svg, 'g[aria-label="cell"] rect')).toBe(4);
+    expect(v.svg).toContain('1,530');
+    expect(v.svg).toContain('94.4%');
+    expect(v.table.rows[0]).toMatchObject({ actual: 'MI', pred_mi: 400, pred_normal: 180, rate_mi: '69.0%' });
+    const changed = structuredClone(e);
+    changed.confusion = { tp: 500, fp: 90, tn: 1530, fn: 80 };
+    expect(confusionView(changed).svg).toContain('86.2%');
+  });
+
+  it('calibration: a dot per non-empty bin and the diagonal', () => {
+    const v = calibrationView([e, p]);
+    expect(count(v.svg, 'g[aria-label="dot"] circle')).toBe(10);
+    expect(v.table.rows).toHaveLength(10);
+  });
+
+  it('per-style metrics for every model', () => {
+    const v = perStyleView([e, w, p]);
+    expect(v.marks).toBe(3 * 4);
+    expect(v.svg).toContain('photo');
+    expect(v.legend.map((l) => l.label)).toEqual(['fixture-cnn', 'fixture-cnn-wide']);
+  });
+});
+
+describe('results table', () => {
+  it('puts the study, the all-Normal baselines and our models in one table with n and split', () => {
+    const logs = loadStudyLogs();
+    const base = studyAllNormalAccuracy(logs)!;
+    expect(base).toBeCloseTo(1 - 0.248454, 6);
+    const evals = [loadEvalResult(`${FX}/eval/fixture-cnn-dataset2.json`), loadEvalResult(`${FX}/eval/fixture-cnn-photo.json`)];
+    const rows = resultsRows(loadStudyFinal(), evals, { studyFile: 'a', logsFile: 'b', studyBaseline: base });
+    expect(rows.filter((r) => r.whose === 'Study (published)')).toHaveLength(4);
+    expect(rows.filter((r) => r.whose === 'Ours')).toHaveLength(2);
+    expect(rows.filter((r) => r.whose === 'Baseline')).toHaveLength(2);
+    expect(rows[3]).toMatchObject({ accuracy: '90.0%', n: `≈${STUDY_VALID_N.toLocaleString('en-US')}`, split: 'random 80/20 (not patient-disjoint)' });
+    expect(rows.find((r) => r.whose === 'Ours')).toMatchObject({ n: '2,200', split: 'PTB-XL fold 10 (patient-disjoint)' });
+    expect(rows.at(-1)).toMatchObject({ whose: 'Baseline', accuracy: '73.6%' });
+  });
+});
+
+describe('render helpers', () => {
+  it('rounds geometry attributes but not text', () => {
+    expect(compactCoordinates('<path d="M1.23456,2.98765L3,4" /><text x="1.26">0.1742</text>')).toBe(
+      '<path d="M1.2,3L3,4" /><text x="1.3">0.1742</text>',
+    );
+  });
+});
