@@ -6,7 +6,7 @@
  * the TypeScript renderer (seed per record = deriveSeed(ecg_id, S, style), S = --seed, default 0),
  * preprocesses with src/lib/model/preprocess.ts using the model's metadata input spec, runs the exported
  * TF.js model in Node, and writes data/eval/NAME-STYLE.json (NAME-STYLE-nN.json with --limit) plus one JSON
- * line on stdout. The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
+ * line on stdout (ROC/PR start at threshold 1 = nothing called MI). The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
  * Folds: 10 (test) or 9 (validation); any other needs --allow-any-fold (those records were trained on).
  */
 import { execSync } from 'node:child_process';
@@ -152,12 +152,12 @@ export async function runEval(args: EvalArgs) {
     auroc: auc, auroc_ci: ci, auroc_ci_method: `percentile bootstrap, ${args.bootstrap} resamples, seed ${args.seed}`,
     sensitivity: m.sensitivity, specificity: m.specificity, precision: m.precision, f1: m.f1, accuracy: m.accuracy,
     confusion: { tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn },
-    roc: thin(roc, 200).map((p) => ({ fpr: r4(p.fpr), tpr: r4(p.tpr), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : null })),
-    pr: thin(pr, 200).map((p) => ({ recall: r4(p.recall), precision: r4(p.precision), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : null })),
+    roc: thin(roc, 200).map((p) => ({ fpr: r4(p.fpr), tpr: r4(p.tpr), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
+    pr: thin(pr, 200).map((p) => ({ recall: r4(p.recall), precision: r4(p.precision), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
     calibration: calibrationBins(labels, probs, 10),
     baseline_all_normal_accuracy: nNeg / n,
     backend: args.backend, seconds, render_preprocess_seconds: renderMs / 1000,
-    git_commit: gitCommit(), created: new Date().toISOString(),
+    git_commit: gitCommit() ?? 'unknown', created: new Date().toISOString(),
   };
   const out = args.out ?? path.join('data', 'eval', `${meta.name}-${args.style}${args.limit ? `-n${args.limit}` : ''}${args.fold === 9 ? '-fold9' : ''}.json`);
   mkdirSync(path.dirname(out), { recursive: true });

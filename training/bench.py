@@ -1,6 +1,6 @@
 """Micro-benchmark: training and inference images/s of candidate nets x input sizes on this machine.
 
-/usr/bin/python3 -m training.bench [--threads 2] [--batch 32] [--steps 4] [--out data/training/bench-cpu.json]
+/usr/bin/python3 -m training.bench [--threads 2] [--batch 32] [--steps 4] [--out data/training/bench/cpu.json]
 Random uint8 inputs (speed does not depend on content). Prints one JSON line per (arch, input)."""
 from __future__ import annotations
 

@@ -151,7 +151,8 @@ def main(argv=None) -> int:
     ckpt = os.path.join(ckpt_dir, f"{name}.pt")
 
     log = {"name": name, "config": cfg, "config_path": args.config,
-           "model": {"arch": cfg["model"]["arch"], "params": M.count_params(model), "torch": torch.__version__},
+           "model": f"{cfg['model']['arch']} ({M.count_params(model):,} parameters)",
+           "model_info": {"arch": cfg["model"]["arch"], "params": M.count_params(model), "torch": torch.__version__},
            "started": now(), "finished": None, "git_commit": git_commit(), "device": str(device),
            "threads": torch.get_num_threads(),
            "data": {"train_n": train.n, "train_pos": npos, "val_n": val.n, "val_pos": int(val.labels.sum()),
@@ -164,8 +165,11 @@ def main(argv=None) -> int:
            "epochs": [], "best_epoch": None, "threshold": None, "threshold_rule": None,
            "val_metrics_at_threshold": None, "export": None}
     log["log_path"] = log_path
-    atomic_json(log_path, log)
-    print(f"[train] {name}: train {train.n} ({npos} MI), val {val.n}, params {log['model']['params']}, "
+    # While running, the log is NAME.json.partial (rewritten every epoch); NAME.json appears only when the
+    # run has finished, so readers of data/training/*.json never see a half-done run.
+    partial = log_path + ".partial"
+    atomic_json(partial, log)
+    print(f"[train] {name}: train {train.n} ({npos} MI), val {val.n}, params {log['model_info']['params']}, "
           f"{steps_per_epoch} steps/epoch", flush=True)
 
     best_loss, best_epoch, bad = float("inf"), None, 0
@@ -211,7 +215,7 @@ def main(argv=None) -> int:
         else:
             bad += 1
         log["best_epoch"] = best_epoch
-        atomic_json(log_path, log)
+        atomic_json(partial, log)
         if bad >= tcfg.get("patience", 10 ** 9):
             print(f"[train] early stop: no val-loss improvement for {bad} epochs", flush=True)
             break
@@ -239,6 +243,7 @@ def main(argv=None) -> int:
     log["export"] = export_info
     log["finished"] = now()
     atomic_json(log_path, log)
+    os.remove(partial)
     print(f"[train] best epoch {best_epoch}, threshold {thr:.4f} ({rule_text}); fold-9 at threshold: "
           + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in vm.items()}), flush=True)
     if not export_info.get("skipped"):
