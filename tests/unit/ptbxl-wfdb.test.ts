@@ -161,3 +161,15 @@ describe('malformed WFDB input', () => {
     expect(s.leads[0]![0]).toBe(0); // (-119 - -119) / 200
   });
 });
+
+describe('browser safety', () => {
+  it('keeps every module but node.ts free of Node imports', () => {
+    const libDir = path.resolve(__dirname, '../../src/lib/ptbxl');
+    for (const f of ['types.ts', 'errors.ts', 'wfdb.ts', 'csv.ts', 'scp.ts', 'database.ts', 'samples.ts', 'index.ts']) {
+      const src = readFileSync(path.join(libDir, f), 'utf8');
+      expect(src, f).not.toMatch(/from ['"](node:|fs|path|os|crypto|child_process)/);
+      expect(src, f).not.toMatch(/from ['"]\.\/node['"]/);
+      expect(src, f).not.toMatch(/\bprocess\.|\bBuffer\b/);
+    }
+  });
+});
