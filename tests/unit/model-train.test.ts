@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkParity, loadModelFromDir } from '../../src/lib/model/node-io';
+
+// The whole Python side (synthetic shards -> training -> TF.js export) regenerated and checked against TF.js.
+const PY = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
+const hasTorch = spawnSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+
+function tmpConfig(patch: (c: Record<string, any>) => void): { file: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'train-'));
+  const c = JSON.parse(readFileSync('training/configs/fixture-tiny.json', 'utf8'));
+  c.export.dir = join(dir, 'model');
+  delete c.export.copy_to;
+  patch(c);
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(c));
+  return { file, dir };
+}
+
+describe.skipIf(!hasTorch)('training pipeline on synthetic shards', () => {
+  it.each(['none', 'float16'])('trains, exports (%s weights) and matches TF.js within 1e-4', async (q) => {
+    const { file, dir } = tmpConfig((c) => {
+      c.name = `test-${q}`;
+      c.export.quantization = q;
+      c.train.epochs = 1;
+    });
+    const r = spawnSync('npx', ['tsx', 'scripts/train.ts', '--config', file], { encoding: 'utf8' });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/parity TF.js vs PyTorch on 3 inputs/);
+    const { meta, model } = await loadModelFromDir(join(dir, 'model'));
+    model.dispose();
+    expect(meta.quantization).toBe(q);
+    const log = JSON.parse(readFileSync(`build/training/test-${q}.json`, 'utf8'));
+    expect(log.epochs).toHaveLength(1);
+    expect(log.threshold).toBe(meta.threshold);
+    expect((await checkParity(join(dir, 'model'))).maxDiff).toBeLessThan(1e-4);
+  }, 120_000);
+
+  it('stops on an unknown config key before anything runs (TS and Python)', () => {
+    const { file } = tmpConfig((c) => {
+      c.train.learning_rate = 0.1;
+    });
+    const r = spawnSync('npx', ['tsx', 'scripts/train.ts', '--config', file], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/config.train: unknown key 'learning_rate'/);
+    expect(r.stdout).not.toMatch(/training.train/);
+    const p = spawnSync(PY, ['-m', 'training.train', '--config', file], { encoding: 'utf8' });
+    expect(p.status).not.toBe(0);
+    expect(p.stderr).toMatch(/config.train: unknown key 'learning_rate'/);
+  });
+});
