@@ -34,7 +34,7 @@ describe('study bar charts', () => {
 
   it('fig. 6: one bar per architecture and metric, a responsive SVG with an accessible name', () => {
     const v = architectureView(arch);
-    expect(count(v.svg, 'g[aria-label="bar"] rect')).toBe(5 * 4);
+    expect(count(v.svg, 'g[data-mark="bar"] rect')).toBe(5 * 4);
     expect(v.marks).toBe(20);
     const svg = svgDoc(v.svg).querySelector('svg')!;
     expect(svg.getAttribute('viewBox')).toMatch(/^0 0 440 \d+/);
@@ -69,15 +69,15 @@ describe('study bar charts', () => {
 
   it('fig. 7 names the architecture at each batch size; figs. 8 and 13 draw every row', () => {
     const b = batchSizeView(batch);
-    expect(count(b.svg, 'g[aria-label="bar"] rect')).toBe(7 * 4);
+    expect(count(b.svg, 'g[data-mark="bar"] rect')).toBe(7 * 4);
     expect(b.svg).toContain('Batch 64 (ResNet34)');
     expect(b.svg).toContain('Batch 32 (ResNet50)');
     const f = finalRunsView(loadStudyFinal());
-    expect(count(f.svg, 'g[aria-label="bar"] rect')).toBe(16);
+    expect(count(f.svg, 'g[data-mark="bar"] rect')).toBe(16);
     expect(f.svg).toContain('0.779');
     expect(f.table.rows[3]).toMatchObject({ run: 'ResNet152, batch 16', valid_loss: '0.250913' });
     const d = datasetView(loadStudyDatasets());
-    expect(count(d.svg, 'g[aria-label="bar"] rect')).toBe(12);
+    expect(count(d.svg, 'g[data-mark="bar"] rect')).toBe(12);
     expect(d.table.rows.map((r) => r.dataset)).toEqual(['Dataset 1', 'Dataset 2', 'Dataset 3']);
   });
 
@@ -106,15 +106,15 @@ describe('loss curves', () => {
   it('draws train and validation lines, a dot per value, and the best-epoch ring', () => {
     const r1 = curves[0]!;
     const v = lossView(r1);
-    expect(count(v.svg, 'g[aria-label="line"] path')).toBe(2);
-    expect(count(v.svg, 'g[aria-label="dot"] circle')).toBe(21 * 2 + 1);
+    expect(count(v.svg, 'g[data-mark="line"] path')).toBe(2);
+    expect(count(v.svg, 'g[data-mark="dot"] circle')).toBe(21 * 2 + 1);
     expect(titles(v.svg)).toContain('best epoch fine-tune 18: validation loss 0.6790');
     expect(v.svg).toContain('>best<');
     const log = lossView(r1, 'log');
     expect(log.svg).not.toBe(v.svg);
     expect(log.svg).toContain('log scale');
     const m = metricView(r1);
-    expect(count(m.svg, 'g[aria-label="dot"] circle')).toBe(21);
+    expect(count(m.svg, 'g[data-mark="dot"] circle')).toBe(21);
     expect(titles(m.svg)).toContain('epoch fine-tune 8: validation recall 1.0000');
   });
 
@@ -130,8 +130,8 @@ describe('loss curves', () => {
     expect(c.source).toBe('ours');
     expect(c.metricNames).toEqual(['Sensitivity', 'Specificity', 'AUROC']);
     const v = lossView(c);
-    expect(count(v.svg, 'g[aria-label="dot"] circle')).toBe(run.epochs.length * 2 + 1);
-    expect(count(metricView(c).svg, 'g[aria-label="line"] path')).toBe(3);
+    expect(count(v.svg, 'g[data-mark="dot"] circle')).toBe(run.epochs.length * 2 + 1);
+    expect(count(metricView(c).svg, 'g[data-mark="line"] path')).toBe(3);
     const changed = structuredClone(run);
     changed.epochs[0]!.val_loss = 0.0123;
     const c2 = trainingRunCurve(changed);
@@ -161,7 +161,7 @@ describe('evaluation charts', () => {
 
   it('ROC: a curve per model and an operating point at (1 - specificity, sensitivity)', () => {
     const v = rocView([e, w]);
-    expect(count(v.svg, 'g[aria-label="line"] path')).toBe(3); // chance diagonal + 2 curves
+    expect(count(v.svg, 'g[data-mark="line"] path')).toBe(3); // chance diagonal + 2 curves
     expect(titles(v.svg).some((t) => t.includes('operating point, threshold 0.500: sensitivity 69.0%, specificity 94.4%'))).toBe(true);
     expect(v.legend[0]!.label).toContain('AUROC 0.901');
     expect(v.table.rows[0]).toMatchObject({ auroc: '0.901', sensitivity: '0.6897' });
@@ -170,12 +170,12 @@ describe('evaluation charts', () => {
   it('PR: operating point at (sensitivity, precision) and the prevalence line', () => {
     const v = prView([e]);
     expect(titles(v.svg).some((t) => t.includes('recall 69.0%, precision 81.6%'))).toBe(true);
-    expect(count(v.svg, 'g[aria-label="rule"] line')).toBe(1);
+    expect(count(v.svg, 'g[data-mark="rule"] line')).toBe(1);
   });
 
   it('confusion matrix shows counts and row rates, and follows the data', () => {
     const v = confusionView(e);
-    expect(count(v.svg, 'g[aria-label="cell"] rect')).toBe(4);
+    expect(count(v.svg, 'g[data-mark="cell"] rect')).toBe(4);
     expect(v.svg).toContain('1,530');
     expect(v.svg).toContain('94.4%');
     expect(v.table.rows[0]).toMatchObject({ actual: 'MI', pred_mi: 400, pred_normal: 180, rate_mi: '69.0%' });
@@ -186,7 +186,7 @@ describe('evaluation charts', () => {
 
   it('calibration: a dot per non-empty bin and the diagonal', () => {
     const v = calibrationView([e, p]);
-    expect(count(v.svg, 'g[aria-label="dot"] circle')).toBe(10);
+    expect(count(v.svg, 'g[data-mark="dot"] circle')).toBe(10);
     expect(v.table.rows).toHaveLength(10);
   });
 

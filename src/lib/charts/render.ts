@@ -40,6 +40,12 @@ export function renderPlot(options: Plot.PlotOptions, { ariaLabel, ariaDescripti
   svg.removeAttribute('height');
   svg.removeAttribute('class');
   svg.querySelectorAll('style').forEach((s) => s.remove());
+  // Plot names its mark groups with aria-label; on a <g> without a role that is a prohibited ARIA attribute (the
+  // svg is one role="img" graphic, its numbers are in the table). Keep the names as data-mark for styling/tests.
+  svg.querySelectorAll('[aria-label]').forEach((g) => {
+    g.setAttribute('data-mark', g.getAttribute('aria-label') ?? '');
+    g.removeAttribute('aria-label');
+  });
   svg.setAttribute('class', 'chart-plot');
   return compactCoordinates(svg.outerHTML);
 }
