@@ -1,0 +1,126 @@
+/**
+ * Build-time (Node) helper for the classifier island: which model the page serves, and the figures that explain
+ * its threshold (test fold from data/eval/<model>-<style>.json when present, else the fold-9 validation figures
+ * from metadata.json, labelled as such). Runs in the Astro frontmatter only; never shipped to the browser.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { validateMetadata, type ModelMetadata } from '../../lib/model/metadata';
+
+export interface ThresholdFigures {
+  source: 'test' | 'validation';
+  fold: number;
+  n: number | null;
+  sensitivity: number;
+  specificity: number;
+  /** Where the figures come from, e.g. data/eval/baseline-dataset2.json. */
+  file: string;
+}
+
+export interface ModelInfo {
+  /** Folder name under public/models (or the fixture folder). */
+  dir: string;
+  /** URL path of the model folder below the site base, e.g. "models/heartnet/". */
+  urlPath: string;
+  /** True when no exported model is in public/models and the test fixture model is served instead. */
+  fixture: boolean;
+  meta: ModelMetadata;
+  figures: ThresholdFigures;
+  style: string;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Pulls sensitivity/specificity at the model's threshold out of an eval JSON, whatever its nesting. */
+export function testFigures(json: unknown, file: string): ThresholdFigures | undefined {
+  const candidates: Array<Record<string, unknown>> = [];
+  const visit = (v: unknown, depth: number) => {
+    if (!v || typeof v !== 'object' || depth > 3) return;
+    const o = v as Record<string, unknown>;
+    candidates.push(o);
+    for (const k of ['test', 'metrics', 'at_threshold', 'threshold_metrics', 'fold10', 'summary']) visit(o[k], depth + 1);
+  };
+  visit(json, 0);
+  for (const o of candidates) {
+    const se = num(o.sensitivity) ?? num(o.recall);
+    const sp = num(o.specificity);
+    if (se !== undefined && sp !== undefined) {
+      const fold = num(o.fold) ?? num((json as Record<string, unknown>).fold) ?? 10;
+      if (fold !== 10) continue;
+      return { source: 'test', fold, n: num(o.n) ?? num((json as Record<string, unknown>).n) ?? null, sensitivity: se, specificity: sp, file };
+    }
+  }
+  return undefined;
+}
+
+function readDefaultName(root: string): string | undefined {
+  const p = path.join(root, 'default.json');
+  if (!existsSync(p)) return undefined;
+  try {
+    const j = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+    const v = [j.model, j.name, j.default, j.path, j.dir].find((x): x is string => typeof x === 'string');
+    return v ? path.basename(v.replace(/\/+$/, '')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Served by src/pages/demo/fixture-model/[file].ts only while public/models holds no model. */
+export const FIXTURE_MODEL_DIR = 'tests/fixtures/model/tiny';
+
+function publicModelDirs(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'metadata.json')) && existsSync(path.join(root, d.name, 'model.json')))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Files of the fixture model to serve, or [] when a real model exists in public/models. */
+export function fixtureModelFiles(repoRoot = process.cwd()): string[] {
+  if (publicModelDirs(path.join(repoRoot, 'public/models')).length > 0) return [];
+  const dir = path.join(repoRoot, FIXTURE_MODEL_DIR);
+  if (!existsSync(path.join(dir, 'model.json'))) return [];
+  return readdirSync(dir).filter((f) => /^(model\.json|metadata\.json|.*\.bin)$/.test(f));
+}
+
+/**
+ * The model the demo serves: public/models/default.json, else the first folder with metadata.json; when
+ * public/models is empty, the tiny test fixture (flagged `fixture`, so the page says it is not a real model).
+ */
+export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
+  const root = path.join(repoRoot, 'public/models');
+  const dirs = publicModelDirs(root);
+  const wanted = readDefaultName(root);
+  let dir = wanted && dirs.includes(wanted) ? wanted : dirs[0];
+  let fixture = false;
+  let metaPath = dir ? path.join(root, dir, 'metadata.json') : '';
+  if (!dir) {
+    if (fixtureModelFiles(repoRoot).length === 0) return null;
+    dir = path.basename(FIXTURE_MODEL_DIR);
+    fixture = true;
+    metaPath = path.join(repoRoot, FIXTURE_MODEL_DIR, 'metadata.json');
+  }
+  const meta = validateMetadata(JSON.parse(readFileSync(metaPath, 'utf8')), path.relative(repoRoot, metaPath));
+  const style = meta.styles[0] ?? 'dataset2';
+  let figures: ThresholdFigures | undefined;
+  for (const name of [`${meta.name}-${style}.json`, `${dir}-${style}.json`]) {
+    const f = path.join(repoRoot, 'data/eval', name);
+    if (!existsSync(f)) continue;
+    try {
+      figures = testFigures(JSON.parse(readFileSync(f, 'utf8')), `data/eval/${name}`);
+    } catch {
+      figures = undefined;
+    }
+    if (figures) break;
+  }
+  figures ??= {
+    source: 'validation',
+    fold: 9,
+    n: meta.val_metrics.n,
+    sensitivity: meta.val_metrics.sensitivity,
+    specificity: meta.val_metrics.specificity,
+    file: path.relative(repoRoot, metaPath),
+  };
+  return { dir, urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`, fixture, meta, figures, style };
+}

@@ -1,0 +1,232 @@
+/**
+ * The classifier in the reader's browser.
+ *
+ * Nothing here imports TensorFlow.js at module level: `loadClassifier` pulls it in with a dynamic `import()`
+ * the first time the reader uses the demo, so no chapter pays for it on first load. Backends are tried in the
+ * order WebGL -> WASM -> CPU; a backend that is missing or fails its smoke test is skipped and the reason kept.
+ * The model files are fetched once (normal HTTP caching applies) with byte-level progress, checked against
+ * metadata.json (validated by metadata.ts), and a warm-up pass runs before the first real prediction.
+ *
+ * The pure helpers at the top (`analyseImage`, `decide`) are shared with `npm run classify` in Node.
+ */
+import type { RasterImage } from '../render/types';
+import { checkEkg, type EkgCheckResult } from './ekg-check';
+import type { ModelMetadata } from './metadata';
+import { preprocess } from './preprocess';
+import type { BatchPredictor, SaliencyMap, SaliencyOptions } from './saliency';
+
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type Decision = 'MI' | 'Normal';
+
+/** Preprocess once and run the EKG gate on the same picture. */
+export function analyseImage(image: RasterImage, meta: Pick<ModelMetadata, 'input'>): { plane: Uint8Array; ekg: EkgCheckResult } {
+  return { plane: preprocess(image, meta.input), ekg: checkEkg(image) };
+}
+
+/** The decision rule: MI when the probability reaches the model's threshold (from metadata.json). */
+export function decide(probability: number, meta: Pick<ModelMetadata, 'threshold' | 'labels'>): Decision {
+  return probability >= meta.threshold ? (meta.labels[1] as Decision) : (meta.labels[0] as Decision);
+}
+
+export interface Prediction {
+  probability: number;
+  decision: Decision;
+  /** Wall time of preprocessing + model, ms. */
+  ms: number;
+  modelMs: number;
+}
+
+export interface LoadProgress {
+  phase: 'runtime' | 'metadata' | 'weights' | 'warmup';
+  loaded?: number;
+  total?: number;
+}
+
+export interface BrowserClassifier {
+  meta: ModelMetadata;
+  backend: BackendName;
+  /** Why faster backends were skipped, e.g. "webgl: not available". */
+  backendNotes: string[];
+  modelBytes: number;
+  loadMs: number;
+  warmupMs: number;
+  /** Model probability for an already preprocessed plane. */
+  predictPlane(plane: Uint8Array): Promise<Prediction>;
+  /** Occlusion saliency for a preprocessed plane (imageW/H = the decoded image's size). */
+  saliency(plane: Uint8Array, imageW: number, imageH: number, options?: SaliencyOptions): Promise<SaliencyMap | null>;
+  /** tf.memory() — for tests and the debug hook. */
+  memory(): { numTensors: number; numBytes: number };
+  dispose(): void;
+}
+
+export class ModelUnavailableError extends Error {
+  override name = 'ModelUnavailableError';
+}
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+async function trySetBackend(tf: Tf, name: BackendName): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error('not available');
+  await tf.ready();
+  // Smoke test: a tiny conv must run and give a finite number.
+  const v = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 1]) as import('@tensorflow/tfjs').Tensor4D, tf.ones([3, 3, 1, 1]) as import('@tensorflow/tfjs').Tensor4D, 1, 'valid').sum().dataSync()[0]);
+  if (v !== 36) throw new Error(`smoke test gave ${v}`);
+}
+
+async function setupWasm(): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const [plain, simd, threaded] = await Promise.all([
+    import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'),
+    import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'),
+    import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'),
+  ]);
+  wasm.setWasmPaths({
+    'tfjs-backend-wasm.wasm': plain.default,
+    'tfjs-backend-wasm-simd.wasm': simd.default,
+    'tfjs-backend-wasm-threaded-simd.wasm': threaded.default,
+  });
+}
+
+/** Picks the first backend that works, in `order`. */
+export async function chooseBackend(tf: Tf, order: BackendName[] = ['webgl', 'wasm', 'cpu']): Promise<{ backend: BackendName; notes: string[] }> {
+  const notes: string[] = [];
+  for (const name of order) {
+    try {
+      if (name === 'wasm') await setupWasm();
+      await trySetBackend(tf, name);
+      return { backend: name, notes };
+    } catch (e) {
+      notes.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new ModelUnavailableError(`No TensorFlow.js backend works in this browser (${notes.join('; ')}).`);
+}
+
+/** fetch() with byte progress; uses the browser's HTTP cache as usual. */
+async function fetchBytes(url: string, onBytes?: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new ModelUnavailableError(`Could not download ${url} (HTTP ${res.status}).`);
+  const len = Number(res.headers.get('content-length')) || undefined;
+  if (!res.body) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    onBytes?.(buf.length, buf.length);
+    return buf;
+  }
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    loaded += value.length;
+    onBytes?.(loaded, len);
+  }
+  const out = new Uint8Array(loaded);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+async function fetchJson(url: string): Promise<unknown> {
+  const bytes = await fetchBytes(url);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new ModelUnavailableError(`${url} is not valid JSON (${(e as Error).message}).`);
+  }
+}
+
+export interface LoadOptions {
+  onProgress?: (p: LoadProgress) => void;
+  backends?: BackendName[];
+}
+
+/**
+ * Loads the model in `modelDir` (a URL ending in "/", holding model.json, its weights and metadata.json).
+ */
+export async function loadClassifier(modelDir: string, options: LoadOptions = {}): Promise<BrowserClassifier> {
+  const t0 = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  progress({ phase: 'runtime' });
+  const tf: Tf = await import('@tensorflow/tfjs');
+  const [{ validateMetadata }, run, sal] = await Promise.all([import('./metadata'), import('./run'), import('./saliency')]);
+  const { backend, notes } = await chooseBackend(tf, options.backends);
+
+  progress({ phase: 'metadata' });
+  const dir = modelDir.endsWith('/') ? modelDir : `${modelDir}/`;
+  const meta = validateMetadata(await fetchJson(`${dir}metadata.json`), `${dir}metadata.json`);
+  const mj = (await fetchJson(`${dir}model.json`)) as {
+    modelTopology?: object;
+    weightsManifest?: { paths: string[]; weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[];
+  };
+  if (!mj.modelTopology || !Array.isArray(mj.weightsManifest)) {
+    throw new ModelUnavailableError(`${dir}model.json is not a TensorFlow.js layers model.`);
+  }
+  const specs = mj.weightsManifest.flatMap((g) => g.weights);
+  const paths = mj.weightsManifest.flatMap((g) => g.paths);
+  const total = meta.weights_bytes;
+  const done: number[] = paths.map(() => 0);
+  const parts = await Promise.all(
+    paths.map((p, i) =>
+      fetchBytes(`${dir}${p}`, (loaded) => {
+        done[i] = loaded;
+        progress({ phase: 'weights', loaded: done.reduce((a, b) => a + b, 0), total });
+      }),
+    ),
+  );
+  const bytes = parts.reduce((s, b) => s + b.length, 0);
+  if (bytes !== total) throw new ModelUnavailableError(`The model weights are ${bytes} bytes, but metadata.json says ${total}.`);
+  const weightData = new Uint8Array(bytes);
+  let off = 0;
+  for (const p of parts) {
+    weightData.set(p, off);
+    off += p.length;
+  }
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: weightData.buffer }));
+  const shape = model.inputs[0]?.shape;
+  const want = [null, meta.input.height, meta.input.width, meta.planes];
+  if (JSON.stringify(shape) !== JSON.stringify(want)) {
+    model.dispose();
+    throw new ModelUnavailableError(`The model's input ${JSON.stringify(shape)} does not match its metadata ${JSON.stringify(want)}.`);
+  }
+  if (meta.planes !== 1) {
+    model.dispose();
+    throw new ModelUnavailableError(`This demo runs single-image models; ${meta.name} needs ${meta.planes} lead images.`);
+  }
+
+  const predictProbs: BatchPredictor = (planes) => run.predictProbabilities(model, meta, planes, 8);
+  progress({ phase: 'warmup' });
+  const tw = performance.now();
+  predictProbs([new Uint8Array(meta.input.width * meta.input.height).fill(meta.input.pad)]);
+  const warmupMs = performance.now() - tw;
+
+  return {
+    meta,
+    backend,
+    backendNotes: notes,
+    modelBytes: bytes,
+    loadMs: performance.now() - t0,
+    warmupMs,
+    async predictPlane(plane) {
+      const t = performance.now();
+      const p = (await predictProbs([plane]))[0]!;
+      const modelMs = performance.now() - t;
+      return { probability: p, decision: decide(p, meta), ms: modelMs, modelMs };
+    },
+    saliency(plane, imageW, imageH, opts) {
+      return sal.occlusionSaliency(plane, meta.input, imageW, imageH, predictProbs, { batchSize: backend === 'cpu' ? 4 : 12, ...opts });
+    },
+    memory() {
+      const m = tf.memory();
+      return { numTensors: m.numTensors, numBytes: m.numBytes };
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
