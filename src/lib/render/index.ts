@@ -30,6 +30,9 @@ export { deriveSeed } from './prng';
 export { sha256Hex } from './sha256';
 export { dataset2RowOf } from './styles/datasets';
 
+/** Bumped whenever any style's pixels change on purpose (recorded in export manifests). */
+export const RENDERER_VERSION = 1;
+
 /** Largest image the renderer will make, in pixels (per image). */
 export const MAX_PIXELS = 40_000_000;
 /** Longest signal accepted, in samples per lead. */
