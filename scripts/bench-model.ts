@@ -22,7 +22,7 @@ async function main(argv: string[]) {
     const shipped = existsSync('public/models') ? readdirSync('public/models').map((d) => join('public/models', d)) : [];
     dir = shipped.find((d) => existsSync(join(d, 'model.json'))) ?? 'tests/fixtures/model/tiny';
   }
-  const backend = (arg(argv, '--backend') ?? 'cpu') as NodeBackend;
+  const backend = (arg(argv, '--backend') ?? 'wasm') as NodeBackend;
   const runs = Number(arg(argv, '--runs') ?? 20);
   const batch = Number(arg(argv, '--batch') ?? 1);
   await useBackend(backend);

@@ -1,6 +1,6 @@
 /**
  * `npm run eval -- --model public/models/NAME --fold 10 --style printout [--limit N] [--seed S]
- *                  [--backend cpu|wasm] [--batch 16] [--bootstrap 1000] [--out FILE] [--allow-any-fold]`
+ *                  [--backend wasm|cpu (default wasm: ~20x faster than the pure-JS cpu backend)] [--batch 16] [--bootstrap 1000] [--out FILE] [--allow-any-fold]`
  *
  * The only source of the model figures on the site. Renders every labelled record of the PTB-XL fold with
  * the TypeScript renderer (seed per record = deriveSeed(ecg_id, S, style), S = --seed, default 0),
@@ -66,7 +66,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   if (fold !== 9 && fold !== 10 && !allowAnyFold) {
     throw new EvalError(`--fold ${fold} is a training fold; evaluate on 10 (test) or 9 (validation), or pass --allow-any-fold`);
   }
-  const backend = (v['--backend'] ?? 'cpu') as NodeBackend;
+  const backend = (v['--backend'] ?? 'wasm') as NodeBackend;
   if (backend !== 'cpu' && backend !== 'wasm') throw new EvalError(`--backend must be cpu or wasm, got ${backend}`);
   const limit = int('--limit');
   if (limit === 0) throw new EvalError('--limit must be positive');
