@@ -121,7 +121,7 @@ def main(argv=None) -> int:
     val = load_data(cfg, "val")
     synthetic = any(s.manifest.get("renderer") == "synthetic" for s in train.sets + val.sets)
     # Logs of runs on synthetic shards never go where the site reads real training logs.
-    log_path = args.log or os.path.join("build" if synthetic else "data", "training", f"{name}.json")
+    log_path = args.log or cfg.get("log") or os.path.join("build" if synthetic else "data", "training", f"{name}.json")
     assert set(np.unique(train.folds)) <= set(range(1, 9)) and set(np.unique(val.folds)) == {9}
     overlap = set(train.ecg_ids.tolist()) & set(val.ecg_ids.tolist())
     if overlap:
