@@ -210,6 +210,18 @@ export function jpegArtefacts(data: Uint8ClampedArray, width: number, height: nu
   jpegRgb(rgb, width, height, quality, data);
 }
 
+/** Work planes reused between calls of the same size (fully rewritten each time, so results never depend on history). */
+let planeCache: { n: number; nc: number; Y: Float32Array; Cb: Float32Array; Cr: Float32Array } | null = null;
+function planes(n: number, nc: number): { Y: Float32Array; Cb: Float32Array; Cr: Float32Array } {
+  if (planeCache === null || planeCache.n !== n || planeCache.nc !== nc) {
+    planeCache = { n, nc, Y: new Float32Array(n), Cb: new Float32Array(nc), Cr: new Float32Array(nc) };
+  } else {
+    planeCache.Cb.fill(0);
+    planeCache.Cr.fill(0);
+  }
+  return planeCache;
+}
+
 /**
  * JPEG loss for an interleaved float RGB image (values clamped to 0..255 first, as an encoder's input would
  * be); writes the decoded result into `out` (RGBA, alpha 255).
@@ -218,9 +230,7 @@ export function jpegRgb(rgb: Float32Array, width: number, height: number, qualit
   const n = width * height;
   const cw = (width + 1) >> 1;
   const ch = (height + 1) >> 1;
-  const Y = new Float32Array(n);
-  const Cb = new Float32Array(cw * ch);
-  const Cr = new Float32Array(cw * ch);
+  const { Y, Cb, Cr } = planes(n, cw * ch);
   for (let y = 0; y < height; y++) {
     const cy = (y >> 1) * cw;
     for (let x = 0; x < width; x++) {
@@ -228,9 +238,10 @@ export function jpegRgb(rgb: Float32Array, width: number, height: number, qualit
       let r = rgb[i * 3] as number;
       let g = rgb[i * 3 + 1] as number;
       let b = rgb[i * 3 + 2] as number;
-      r = r < 0 ? 0 : r > 255 ? 255 : Math.round(r);
-      g = g < 0 ? 0 : g > 255 ? 255 : Math.round(g);
-      b = b < 0 ? 0 : b > 255 ? 255 : Math.round(b);
+      // clamp and round to the 8-bit values an encoder would receive ((v + 0.5) | 0 = Math.round for v >= 0)
+      r = r <= 0 ? 0 : r >= 255 ? 255 : (r + 0.5) | 0;
+      g = g <= 0 ? 0 : g >= 255 ? 255 : (g + 0.5) | 0;
+      b = b <= 0 ? 0 : b >= 255 ? 255 : (b + 0.5) | 0;
       Y[i] = 0.299 * r + 0.587 * g + 0.114 * b;
       const j = cy + (x >> 1);
       Cb[j] = (Cb[j] as number) + (-0.168736 * r - 0.331264 * g + 0.5 * b);

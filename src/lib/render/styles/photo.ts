@@ -148,7 +148,9 @@ export function drawPhotoParams(seed: number, width: number, height: number, pap
 }
 
 /** Separable 3-tap blur [a, 1-2a, a] of an interleaved float RGB image, in place (edges clamp). */
-function blur3(d: Float32Array, w: number, h: number, a: number, prev: Float32Array, cur: Float32Array): void {
+function blur3(d: Float32Array, w: number, h: number, a: number, rowA: Float32Array, rowB: Float32Array): void {
+  let prev = rowA;
+  let cur = rowB;
   const b = 1 - 2 * a;
   const rw = w * 3;
   // horizontal
@@ -171,69 +173,32 @@ function blur3(d: Float32Array, w: number, h: number, a: number, prev: Float32Ar
     for (let k = 0; k < rw; k++) cur[k] = d[o + k] as number;
     const n = y < h - 1 ? o + rw : o;
     for (let k = 0; k < rw; k++) d[o + k] = a * ((prev[k] as number) + (d[n + k] as number)) + b * (cur[k] as number);
-    prev.set(cur.subarray(0, rw));
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
 }
 
-export function renderPhoto(
-  signals: EcgSignals,
-  scale: number,
-  seed: number,
-  filters: readonly FilterName[],
-  ecgId?: number,
-  headerText?: string,
-): { canvas: Canvas; params: PhotoParams } {
-  const paper = renderPrintout(signals, 0.7 * scale, filters, ecgId, headerText);
-  const W = Math.round(800 * scale);
-  const H = Math.round(600 * scale);
-  const P = drawPhotoParams(seed, W, H, paper.width, paper.height);
-  const out = new Canvas(W, H, 4);
-  const d = new Float32Array(W * H * 3);
-  const pd = paper.data;
-  const Pw = paper.width;
-  const Ph = paper.height;
-  // output pixel -> paper pixel
-  const hm = homography(P.corners, [
-    [0, 0],
-    [Pw, 0],
-    [Pw, Ph],
-    [0, Ph],
-  ]);
-  const h0 = hm[0] as number, h1 = hm[1] as number, h2 = hm[2] as number, h3 = hm[3] as number;
-  const h4 = hm[4] as number, h5 = hm[5] as number, h6 = hm[6] as number, h7 = hm[7] as number;
-  const k = Pw / (P.paperScale * W); // paper px per output px (approx.)
-  const [bgR, bgG, bgB] = P.background;
-  const [tR, tG, tB] = P.tint;
-  // lighting: linear ramp along the light direction over the frame diagonal
-  const la = (P.lightAngleDeg * Math.PI) / 180;
-  const diag = Math.sqrt(W * W + H * H);
-  const lcx = Math.cos(la) / diag;
-  const lcy = Math.sin(la) / diag;
-  const sa = (P.shadowAngleDeg * Math.PI) / 180;
-  const scx = Math.cos(sa);
-  const scy = Math.sin(sa);
-  const sOff = P.shadowOffset * diag * 0.5;
-  const sSoft = P.shadowSoftness * W;
-  const nC = P.creases.length;
-  const cNx = new Float64Array(nC);
-  const cNy = new Float64Array(nC);
-  const cOff = new Float64Array(nC);
-  const cS = new Float64Array(nC);
-  P.creases.forEach((c, q) => {
-    const dx = c.x1 - c.x0;
-    const dy = c.y1 - c.y0;
-    const len = Math.sqrt(dx * dx + dy * dy);
-    cNx[q] = -dy / len / k;
-    cNy[q] = dx / len / k;
-    cOff[q] = (-dy * c.x0 + dx * c.y0) / len / k;
-    cS[q] = c.strength;
-  });
-  const lMin = P.lightMin;
-  const lSpan = P.lightMax - P.lightMin;
-  const sDark = P.shadowDarkness;
-  const invK = 1 / k;
-  const noiseRng = mulberry32((seed ^ 0x5bd1e995) >>> 0);
-  const nAmp = P.noiseSigma * Math.sqrt(6);
+/** The float RGB work image, reused between photos of the same size (every pixel is rewritten by warpPaper). */
+let work: Float32Array | null = null;
+function workBuffer(n: number): Float32Array {
+  if (work === null || work.length !== n) work = new Float32Array(n);
+  return work;
+}
+
+interface WarpNumbers {
+  h0: number; h1: number; h2: number; h3: number; h4: number; h5: number; h6: number; h7: number;
+  invK: number; bgR: number; bgG: number; bgB: number; tR: number; tG: number; tB: number;
+  lMin: number; lSpan: number; lcx: number; lcy: number; sDark: number; scx: number; scy: number; sOff: number; sSoft: number;
+}
+
+/** The camera: for every output pixel, the paper pixel under it (bilinear), creases, tint, light and shadow. */
+function warpPaper(
+  d: Float32Array, W: number, H: number, pd: Uint8ClampedArray, Pw: number, Ph: number, n: WarpNumbers,
+  cNx: Float64Array, cNy: Float64Array, cOff: Float64Array, cS: Float64Array,
+): void {
+  const { h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft } = n;
+  const nC = cNx.length;
   for (let y = 0; y < H; y++) {
     const fy = y + 0.5;
     for (let x = 0; x < W; x++) {
@@ -301,6 +266,70 @@ export function renderPhoto(
       d[i + 2] = b * light;
     }
   }
+}
+
+export function renderPhoto(
+  signals: EcgSignals,
+  scale: number,
+  seed: number,
+  filters: readonly FilterName[],
+  ecgId?: number,
+  headerText?: string,
+): { canvas: Canvas; params: PhotoParams } {
+  const paper = renderPrintout(signals, 0.7 * scale, filters, ecgId, headerText);
+  const W = Math.round(800 * scale);
+  const H = Math.round(600 * scale);
+  const P = drawPhotoParams(seed, W, H, paper.width, paper.height);
+  const out = new Canvas(W, H, 4);
+  const d = workBuffer(W * H * 3);
+  const pd = paper.data;
+  const Pw = paper.width;
+  const Ph = paper.height;
+  // output pixel -> paper pixel
+  const hm = homography(P.corners, [
+    [0, 0],
+    [Pw, 0],
+    [Pw, Ph],
+    [0, Ph],
+  ]);
+  const h0 = hm[0] as number, h1 = hm[1] as number, h2 = hm[2] as number, h3 = hm[3] as number;
+  const h4 = hm[4] as number, h5 = hm[5] as number, h6 = hm[6] as number, h7 = hm[7] as number;
+  const k = Pw / (P.paperScale * W); // paper px per output px (approx.)
+  const [bgR, bgG, bgB] = P.background;
+  const [tR, tG, tB] = P.tint;
+  // lighting: linear ramp along the light direction over the frame diagonal
+  const la = (P.lightAngleDeg * Math.PI) / 180;
+  const diag = Math.sqrt(W * W + H * H);
+  const lcx = Math.cos(la) / diag;
+  const lcy = Math.sin(la) / diag;
+  const sa = (P.shadowAngleDeg * Math.PI) / 180;
+  const scx = Math.cos(sa);
+  const scy = Math.sin(sa);
+  const sOff = P.shadowOffset * diag * 0.5;
+  const sSoft = P.shadowSoftness * W;
+  const nC = P.creases.length;
+  const cNx = new Float64Array(nC);
+  const cNy = new Float64Array(nC);
+  const cOff = new Float64Array(nC);
+  const cS = new Float64Array(nC);
+  P.creases.forEach((c, q) => {
+    const dx = c.x1 - c.x0;
+    const dy = c.y1 - c.y0;
+    const len = Math.sqrt(dx * dx + dy * dy);
+    cNx[q] = -dy / len / k;
+    cNy[q] = dx / len / k;
+    cOff[q] = (-dy * c.x0 + dx * c.y0) / len / k;
+    cS[q] = c.strength;
+  });
+  const lMin = P.lightMin;
+  const lSpan = P.lightMax - P.lightMin;
+  const sDark = P.shadowDarkness;
+  const invK = 1 / k;
+  const noiseRng = mulberry32((seed ^ 0x5bd1e995) >>> 0);
+  const nAmp = P.noiseSigma * Math.sqrt(6);
+  warpPaper(d, W, H, pd, Pw, Ph, {
+    h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft,
+  }, cNx, cNy, cOff, cS);
   // optics: blur (two 3-tap passes, variance 2a each -> sigma^2 = 4a)
   const a = Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4);
   const rowA = new Float32Array(W * 3);
