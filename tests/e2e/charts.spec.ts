@@ -127,7 +127,7 @@ test.describe('figures page', () => {
       expect(Number(v)).toBe(Number(logs[i]!.valid_loss));
     }
     const best = logs.reduce((a, b) => (Number(b.valid_loss) < Number(a.valid_loss) ? b : a));
-    await expect(trs.filter({ hasText: '*' })).toContainText(best.valid_loss.replace(/0+$/, ''));
+    await expect(trs.filter({ hasText: '*' })).toContainText((best.valid_loss ?? '').replace(/0+$/, ''));
     expect(errors).toEqual([]);
   });
 

@@ -74,6 +74,7 @@ export function bestPoint(curve: LossCurve): LossPoint {
 const TRAIN = PALETTE[0];
 const VALID = PALETTE[4];
 const METRIC_LINE_COLORS = [PALETTE[2], PALETTE[3], PALETTE[1]];
+const METRIC_DASH: (string | false)[] = [false, '5 3', '1.5 2.5'];
 
 interface LossDatum {
   step: number;
@@ -85,11 +86,15 @@ interface LossDatum {
 export const LOSS_LEGEND: LegendItem[] = [
   { label: 'Training loss', color: TRAIN, dash: false },
   { label: 'Validation loss', color: VALID, dash: true },
-  { label: 'Best epoch (lowest validation loss)', color: 'currentColor', symbol: 'dot' },
+  { label: 'Best epoch (lowest validation loss)', color: 'currentColor', symbol: 'ring' },
 ];
 
 export function metricLegend(curve: LossCurve): LegendItem[] {
-  return curve.metricNames.map((m, i) => ({ label: `Validation ${m.toLowerCase()}`, color: METRIC_LINE_COLORS[i % 3]!, dash: i > 0 }));
+  return curve.metricNames.map((m, i) => ({
+    label: `Validation ${m === 'AUROC' ? m : m.toLowerCase()}`,
+    color: METRIC_LINE_COLORS[i % 3]!,
+    dash: METRIC_DASH[i] ?? false,
+  }));
 }
 
 /** Upper panel: train and validation loss, linear or log y. */
@@ -178,7 +183,7 @@ export function metricView(curve: LossCurve): ChartView {
             y: 'value',
             stroke: 'series',
             strokeWidth: 2,
-            ...(i > 0 ? { strokeDasharray: i === 1 ? '5 3' : '1.5 2.5' } : {}),
+            ...(METRIC_DASH[i] ? { strokeDasharray: METRIC_DASH[i] as string } : {}),
           }),
         ),
         Plot.dot(data, {
@@ -186,7 +191,7 @@ export function metricView(curve: LossCurve): ChartView {
           y: 'value',
           fill: 'series',
           r: 2.5,
-          title: (d: LossDatum) => `epoch ${d.stepLabel}: validation ${d.series.toLowerCase()} ${dec(d.value)}`,
+          title: (d: LossDatum) => `epoch ${d.stepLabel}: validation ${d.series === 'AUROC' ? d.series : d.series.toLowerCase()} ${dec(d.value)}`,
         }),
       ],
     },

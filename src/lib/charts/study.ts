@@ -11,9 +11,9 @@ import type { StudyDatasetRow, StudyFinalRow, StudyMetricRow, TableModel } from 
 export interface LegendItem {
   label: string;
   color: string;
-  /** Line style hint for line charts ("dashed"); bars leave it out. */
-  dash?: boolean;
-  /** Marker shape hint ("dot", "diamond"). */
+  /** Line swatch for line charts: false = solid, true = dashed, or an SVG dasharray; bars leave it out. */
+  dash?: boolean | string;
+  /** Marker swatch instead: "dot", "ring", "diamond", "square", "triangle". */
   symbol?: string;
 }
 
