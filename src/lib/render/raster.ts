@@ -100,6 +100,9 @@ export class Canvas {
     const fx1 = clip ? clip.x1 : W;
     const fy1 = clip ? clip.y1 : this.height;
     const reach = halfWidth + 0.5;
+    const reach2 = reach * reach;
+    // inside this distance coverage is exactly 1 (no sqrt needed)
+    const inner2 = reach > 1 ? (reach - 1) * (reach - 1) : -1;
     let bx0 = cx1;
     let by0 = cy1;
     let bx1 = cx0;
@@ -140,8 +143,9 @@ export class Canvas {
           else if (t > 1) t = 1;
           const qx = px - t * dx;
           const qy = py - t * dy;
-          let c = reach - Math.sqrt(qx * qx + qy * qy);
-          if (c <= 0) continue;
+          const q2 = qx * qx + qy * qy;
+          if (q2 >= reach2) continue;
+          let c = q2 <= inner2 ? 1 : reach - Math.sqrt(q2);
           if (c > 1) c = 1;
           if (x < fx0) c *= x + 1 - fx0;
           else if (x + 1 > fx1) c *= fx1 - x;
