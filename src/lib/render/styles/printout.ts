@@ -141,8 +141,7 @@ export function renderPrintout(
       for (let col = 0; col < 4; col++) {
         const t0 = col * PRINTOUT.columnS;
         const i0 = Math.min(n, Math.round(t0 * fs));
-        // include the first sample of the next window so segments meet the separator bar
-        const i1 = Math.min(n, Math.round((t0 + PRINTOUT.columnS) * fs) + (col < 3 ? 0 : 0));
+        const i1 = Math.min(n, Math.round((t0 + PRINTOUT.columnS) * fs));
         drawSegment(signals.leads[leadIndex(names[col] as string)] as Float32Array, i0, i1, 0, baseY);
         if (col > 0) {
           const bx = x0 + t0 * pxPerS;
