@@ -1,6 +1,7 @@
 /**
  * Progressive enhancement for the static chart SVGs (they work without this script):
- * - a tooltip that reads each mark's <title> on hover, and on keyboard focus of the chart area;
+ * - a tooltip that reads each mark's <title> on hover or tap (keyboard and screen-reader users get the same
+ *   numbers from the table toggle);
  * - run selection and linear/log toggles for figures that ship one pre-rendered panel per state.
  */
 
