@@ -61,11 +61,18 @@ function drawPaper(scale: number): Canvas {
   const g = PRINTOUT.gridMm;
   const minorW = Math.max(0.5, 0.15 * ppm);
   const majorW = Math.max(0.8, 0.3 * ppm);
-  // minor lines first, then major ones over them
+  // minor lines first, then major ones over them. Below 2.5 px/mm the 1 mm lines would alias into a moire
+  // pattern, so the minor grid becomes a flat tint of the same average darkness.
+  const minorAsTint = ppm < 2.5;
+  if (minorAsTint) {
+    const f = Math.min(1, minorW / ppm);
+    c.fillRect(g.x0 * ppm, g.y0 * ppm, g.x1 * ppm, g.y1 * ppm, MINOR, f + f - f * f);
+  }
   for (const [every, color, w] of [
     [1, MINOR, minorW],
     [5, MAJOR, majorW],
   ] as const) {
+    if (every === 1 && minorAsTint) continue;
     for (let mm = g.x0; mm <= g.x1; mm += every) {
       const x = mm * ppm;
       c.maskRect(x - w / 2, g.y0 * ppm - w / 2, x + w / 2, g.y1 * ppm + w / 2);
