@@ -5,10 +5,12 @@
  *  - every internal link and asset (href/src/srcset) answers 200 and stays under the base path;
  *  - every fragment link (#id), the table of contents included, lands on an element with that id;
  *  - the "not a medical device" notice is visible on every page;
- *  - no page makes a request to another origin.
+ *  - no page makes a request to another origin;
+ *  - axe-core finds no serious or critical WCAG 2.2 A/AA violation (contrast, names, target size, ...).
  * The last test feeds the same auditor a deliberately broken page, so a regression in the auditor itself
  * (one that would let broken links through) fails the suite too.
  */
+import { fileURLToPath } from 'node:url';
 import { test, expect, type Page, type APIRequestContext } from '@playwright/test';
 
 interface Audit {
@@ -51,7 +53,7 @@ function looksLikePage(u: URL): boolean {
 }
 
 /** Open `url` and audit it. Never throws for page problems; they are returned as lines. */
-async function auditPage(page: Page, url: string, basePath: string): Promise<Audit> {
+async function auditPage(page: Page, url: string, basePath: string, options: { axe?: boolean } = {}): Promise<Audit> {
   const problems: string[] = [];
   const origin = new URL(url).origin;
   const onConsole = (m: { type(): string; text(): string }) => {
@@ -150,6 +152,8 @@ async function auditPage(page: Page, url: string, basePath: string): Promise<Aud
     const h1 = await page.locator('h1').count();
     if (h1 !== 1) problems.push(`expected one <h1>, found ${h1}`);
 
+    if (options.axe) problems.push(...(await axeProblems(page)));
+
     return { problems, pages: [...pages], urls: [...urls], foreignFragments, ids: found.ids };
   } finally {
     page.off('console', onConsole);
@@ -157,6 +161,23 @@ async function auditPage(page: Page, url: string, basePath: string): Promise<Aud
     page.off('request', onRequest);
     page.off('response', onResponse);
   }
+}
+
+const AXE_PATH = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/** WCAG 2.2 A/AA checks with axe-core (injected inline, so no extra request); serious and critical only. */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `axe ${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
 }
 
 /** GET every URL once (cached) and report anything that is not a 200. */
@@ -194,7 +215,7 @@ test.describe('built site', () => {
 
     while (queue.length) {
       const url = queue.shift()!;
-      const audit = await auditPage(page, url, basePath);
+      const audit = await auditPage(page, url, basePath, { axe: true });
       idsByPage.set(stripHash(new URL(page.url())), new Set(audit.ids));
       idsByPage.set(url, new Set(audit.ids));
       tocLinks += await page.locator('[data-toc] a[href^="#"]').count();
@@ -244,6 +265,23 @@ test.describe('built site', () => {
     await expect(page.locator('[data-medical-notice]')).toBeVisible();
   });
 
+  test('dark colour scheme and a phone viewport pass the same accessibility checks', async ({ browser, baseURL }) => {
+    const start = new URL(baseURL!);
+    const basePath = start.pathname.endsWith('/') ? start.pathname : `${start.pathname}/`;
+    const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 375, height: 812 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    for (const path of ['', 'chapters/introduction/', 'chapters/results/', 'chapters/try-it/', 'chapters/references/']) {
+      const url = new URL(path, start).href;
+      const audit = await auditPage(page, url, basePath, { axe: true });
+      problems.push(...audit.problems.map((p) => `${url}: ${p}`));
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) problems.push(`${url}: page is ${overflow}px wider than a 375px phone`);
+    }
+    await context.close();
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
   test('try-it chapter carries the strong medical notice', async ({ page }) => {
     await page.goto('chapters/try-it/');
     const strong = page.locator('[data-notice="medical"]').first();
@@ -270,11 +308,12 @@ test.describe('built site', () => {
           <nav data-toc><a href="#missing-heading">Missing</a></nav>
           <a href="/not-under-base/">root link</a>
           <img src="https://example.invalid/pixel.png" alt="">
+          <img src="${basePath}favicon.svg">
           <h1>One</h1><h1>Two</h1></body></html>`,
       }),
     );
     await page.route('https://example.invalid/**', (route) => route.abort());
-    const audit = await auditPage(page, fake, basePath);
+    const audit = await auditPage(page, fake, basePath, { axe: true });
     const all = audit.problems.join('\n');
     expect(all).toMatch(/console error: boom/);
     expect(all).toMatch(/HTTP 404 while loading .*does-not-exist\.css/);
@@ -284,5 +323,6 @@ test.describe('built site', () => {
     expect(all).toMatch(/request to another origin/);
     expect(all).toMatch(/no medical notice/);
     expect(all).toMatch(/expected one <h1>, found 2/);
+    expect(all).toMatch(/axe critical image-alt/);
   });
 });
