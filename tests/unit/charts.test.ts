@@ -12,7 +12,7 @@ import {
   parseStudyMetrics,
 } from '../../src/lib/charts/data';
 import { architectureView, batchSizeView, datasetView, finalRunsView, findRepeatedRows } from '../../src/lib/charts/study';
-import { bestPoint, lossTable, lossView, metricView, studyLogCurves, trainingRunCurve } from '../../src/lib/charts/loss';
+import { bestPoint, collapseCount, detectCollapse, lossTable, lossView, metricView, studyLogCurves, trainingRunCurve } from '../../src/lib/charts/loss';
 import { sweepView } from '../../src/lib/charts/sweep';
 import { calibrationView, confusionView, perStyleView, prView, rocView } from '../../src/lib/charts/evaluation';
 import { STUDY_VALID_N, resultsRows, studyAllNormalAccuracy } from '../../src/lib/charts/results';
@@ -116,6 +116,22 @@ describe('loss curves', () => {
     const m = metricView(r1);
     expect(count(m.svg, 'g[data-mark="dot"] circle')).toBe(21);
     expect(titles(m.svg)).toContain('epoch fine-tune 8: validation recall 1.0000');
+  });
+
+  it('marks epochs that collapsed to one class', () => {
+    expect(detectCollapse({ recall: 0, precision: 0, errorRate: 0.509677 })).toBe('all-normal');
+    expect(detectCollapse({ recall: 1, precision: 0.509677, errorRate: 0.490323 })).toBe('all-mi');
+    // recall 1 but not every image called MI (run 1, fine-tune 8)
+    expect(detectCollapse({ recall: 1, precision: 0.512987, errorRate: 0.483871 })).toBeUndefined();
+    const r2 = curves[1]!;
+    expect(collapseCount(r2)).toBe(
+      logs.filter((r) => r.run === 2 && ((r.recall === 0 && r.precision === 0) || (r.recall === 1 && Math.abs(r.errorRate - 1 + r.precision) < 1e-4))).length,
+    );
+    expect(collapseCount(r2)).toBeGreaterThan(10);
+    const m = metricView(r2);
+    expect(count(m.svg, 'g[data-mark="dot"] path')).toBe(collapseCount(r2));
+    expect(titles(m.svg)).toContain('epoch fine-tune 4: collapsed, every image called Normal');
+    expect(lossTable(r2).rows[4]).toMatchObject({ epoch: 'fine-tune 3', collapse: 'all MI' });
   });
 
   it('the table lists every epoch with the best one marked', () => {

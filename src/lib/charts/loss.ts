@@ -10,6 +10,18 @@ import { renderPlot } from './render';
 import type { ChartView, LegendItem } from './study';
 import type { LossCurve, LossPoint, StudyLogRow, TableModel, TrainingRun } from './types';
 
+/**
+ * Did the model call every image one class? All Normal: no positive predictions, so FastAI reports recall 0 and
+ * precision 0. All MI: recall 1 and precision = share of MI, so error rate = 1 - precision.
+ */
+export function detectCollapse(r: { recall: number; precision: number; errorRate: number }): LossPoint['collapse'] {
+  if (r.recall === 0 && r.precision === 0) return 'all-normal';
+  if (r.recall === 1 && Math.abs(r.errorRate - (1 - r.precision)) < 1e-4) return 'all-mi';
+  return undefined;
+}
+
+export const COLLAPSE_TEXT = { 'all-normal': 'every image called Normal', 'all-mi': 'every image called MI' } as const;
+
 /** The study's exploratory logs as one curve per run. Step 0 is FastAI's frozen epoch; fine-tune epoch k is k+1. */
 export function studyLogCurves(rows: StudyLogRow[], file: string): LossCurve[] {
   const byRun = new Map<number, StudyLogRow[]>();
@@ -33,6 +45,7 @@ export function studyLogCurves(rows: StudyLogRow[], file: string): LossCurve[] {
         trainLoss: r.trainLoss,
         valLoss: r.validLoss,
         metrics: { Recall: r.recall, Precision: r.precision, F1: r.f1, 'Error rate': r.errorRate },
+        collapse: detectCollapse(r),
       })),
     };
   });
@@ -90,11 +103,18 @@ export const LOSS_LEGEND: LegendItem[] = [
 ];
 
 export function metricLegend(curve: LossCurve): LegendItem[] {
-  return curve.metricNames.map((m, i) => ({
+  const items: LegendItem[] = curve.metricNames.map((m, i) => ({
     label: `Validation ${m === 'AUROC' ? m : m.toLowerCase()}`,
     color: METRIC_LINE_COLORS[i % 3]!,
     dash: METRIC_DASH[i] ?? false,
   }));
+  if (curve.source === 'study') items.push({ label: 'Collapsed epoch (one class for every image)', color: 'currentColor', symbol: 'times' });
+  return items;
+}
+
+/** How many epochs of a curve collapsed to one class. */
+export function collapseCount(curve: LossCurve): number {
+  return curve.points.filter((p) => p.collapse).length;
 }
 
 /** Upper panel: train and validation loss, linear or log y. */
@@ -191,8 +211,24 @@ export function metricView(curve: LossCurve): ChartView {
           y: 'value',
           fill: 'series',
           r: 2.5,
-          title: (d: LossDatum) => `epoch ${d.stepLabel}: validation ${d.series === 'AUROC' ? d.series : d.series.toLowerCase()} ${dec(d.value)}`,
+          title: (d: LossDatum) => {
+            const p = curve.points.find((q) => q.step === d.step);
+            const c = p?.collapse ? ` (collapsed: ${COLLAPSE_TEXT[p.collapse]})` : '';
+            return `epoch ${d.stepLabel}: validation ${d.series === 'AUROC' ? d.series : d.series.toLowerCase()} ${dec(d.value)}${c}`;
+          },
         }),
+        Plot.dot(
+          curve.points.filter((p) => p.collapse),
+          {
+            x: 'step',
+            y: (p: LossPoint) => p.metrics[curve.metricNames[0]!] ?? NaN,
+            symbol: 'times',
+            r: 6,
+            stroke: 'currentColor',
+            strokeWidth: 1.5,
+            title: (p: LossPoint) => `epoch ${p.stepLabel}: collapsed, ${COLLAPSE_TEXT[p.collapse!]}`,
+          },
+        ),
       ],
     },
     { ariaLabel: `Line chart: validation ${curve.metricNames.join(', ').toLowerCase()} per epoch for ${curve.label}` },
@@ -212,12 +248,14 @@ export function lossTable(curve: LossCurve): TableModel {
       { key: 'train_loss', label: 'Train loss', numeric: true },
       { key: 'val_loss', label: 'Valid loss', numeric: true },
       ...metricCols.map((m) => ({ key: m, label: m, numeric: true })),
+      ...(curve.source === 'study' ? [{ key: 'collapse', label: 'Collapsed to' }] : []),
     ],
     rows: curve.points.map((p) => ({
       epoch: `${p.stepLabel}${p === best ? ' *' : ''}`,
       train_loss: raw(p.trainLoss),
       val_loss: raw(p.valLoss),
       ...Object.fromEntries(metricCols.map((m) => [m, p.metrics[m] === undefined ? '' : raw(p.metrics[m]!)])),
+      ...(curve.source === 'study' ? { collapse: p.collapse === 'all-normal' ? 'all Normal' : p.collapse === 'all-mi' ? 'all MI' : '' } : {}),
     })),
   };
 }

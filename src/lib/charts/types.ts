@@ -139,6 +139,8 @@ export interface LossPoint {
   trainLoss: number;
   valLoss: number;
   metrics: Record<string, number>;
+  /** The model called every validation image one class at this epoch (study logs only, detected from the metrics). */
+  collapse?: 'all-normal' | 'all-mi';
 }
 
 /** A generic table model: every chart also ships its numbers as an accessible HTML table. */
