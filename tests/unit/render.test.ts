@@ -202,6 +202,7 @@ describe('render: bad input gives a clear RenderError', () => {
     ['11 leads', () => render({ ...ok, leads: ok.leads.slice(0, 11) }, { style: 'dataset2' }), /expected 12 leads, got 11/],
     ['NaN sample', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 3 ? Float32Array.from(l, (v, k) => (k === 42 ? NaN : v)) : l)) }, { style: 'dataset2' }), /lead aVR sample 42 is NaN/],
     ['Infinity sample', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 0 ? Float32Array.from(l, (v, k) => (k === 7 ? Infinity : v)) : l)) }, { style: 'printout' }), /lead I sample 7 is Infinity/],
+    ['absurd amplitude', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 11 ? Float32Array.from(l, (v, k) => (k === 3 ? 2e6 : v)) : l)) }, { style: 'dataset1' }), /lead V6 sample 3 is 2000000 mV, outside \+-100000 mV/],
     ['empty lead', () => render({ ...ok, leads: ok.leads.map(() => new Float32Array(0)) }, { style: 'dataset2' }), /lead I is empty/],
     ['mismatched lengths', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 5 ? l.subarray(0, 50) : l)) }, { style: 'dataset2' }), /different lengths: I has 100 samples, aVF has 50/],
     ['bad sampling rate', () => render({ ...ok, samplingRate: 0 }, { style: 'dataset2' }), /samplingRate must be a positive/],

@@ -31,10 +31,12 @@ export { sha256Hex } from './sha256';
 export { dataset2RowOf } from './styles/datasets';
 
 /** Bumped whenever any style's pixels change on purpose (recorded in export manifests). */
-export const RENDERER_VERSION = 1;
+export const RENDERER_VERSION = 2;
 
 /** Largest image the renderer will make, in pixels (per image). */
 export const MAX_PIXELS = 40_000_000;
+/** Largest |sample| accepted, in mV (PTB-XL stays within about +-35 mV; microvolts passed as mV would not). */
+export const MAX_ABS_MV = 100_000;
 /** Longest signal accepted, in samples per lead. */
 export const MAX_SAMPLES = 1_000_000;
 
@@ -94,6 +96,9 @@ export function validateSignals(signals: EcgSignals): void {
       const v = lead[i] as number;
       if (!Number.isFinite(v)) {
         throw new RenderError('bad-samples', `lead ${signals.leadNames[l] ?? `#${l}`} sample ${i} is ${String(v)} (samples must be finite mV values)`);
+      }
+      if (v > MAX_ABS_MV || v < -MAX_ABS_MV) {
+        throw new RenderError('bad-samples', `lead ${signals.leadNames[l] ?? `#${l}`} sample ${i} is ${v} mV, outside +-${MAX_ABS_MV} mV (wrong units?)`);
       }
     }
   });

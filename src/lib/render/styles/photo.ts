@@ -147,35 +147,51 @@ export function drawPhotoParams(seed: number, width: number, height: number, pap
   };
 }
 
-/** Separable 3-tap blur [a, 1-2a, a] of an interleaved float RGB image, in place (edges clamp). */
-function blur3(d: Float32Array, w: number, h: number, a: number, rowA: Float32Array, rowB: Float32Array): void {
-  let prev = rowA;
-  let cur = rowB;
+/**
+ * Separable 5-tap blur of an interleaved float RGB image, in place (edges clamp): the kernel [a, 1-2a, a]
+ * applied twice, i.e. [a^2, 2a(1-2a), 2a^2 + (1-2a)^2, 2a(1-2a), a^2], in one pass per direction.
+ */
+function blur5(d: Float32Array, w: number, h: number, a: number, rows: Float32Array[]): void {
   const b = 1 - 2 * a;
+  const k0 = 2 * a * a + b * b;
+  const k1 = 2 * a * b;
+  const k2 = a * a;
   const rw = w * 3;
+  const cur = rows[5] as Float32Array;
   // horizontal
   for (let y = 0; y < h; y++) {
     const o = y * rw;
     for (let k = 0; k < rw; k++) cur[k] = d[o + k] as number;
     for (let x = 0; x < w; x++) {
-      const l = (x > 0 ? x - 1 : 0) * 3;
-      const r = (x < w - 1 ? x + 1 : w - 1) * 3;
+      const l1 = (x > 0 ? x - 1 : 0) * 3;
+      const l2 = (x > 1 ? x - 2 : 0) * 3;
+      const r1 = (x < w - 1 ? x + 1 : w - 1) * 3;
+      const r2 = (x < w - 2 ? x + 2 : w - 1) * 3;
       const c = x * 3;
-      d[o + c] = a * ((cur[l] as number) + (cur[r] as number)) + b * (cur[c] as number);
-      d[o + c + 1] = a * ((cur[l + 1] as number) + (cur[r + 1] as number)) + b * (cur[c + 1] as number);
-      d[o + c + 2] = a * ((cur[l + 2] as number) + (cur[r + 2] as number)) + b * (cur[c + 2] as number);
+      for (let ch = 0; ch < 3; ch++) {
+        d[o + c + ch] =
+          k0 * (cur[c + ch] as number) + k1 * ((cur[l1 + ch] as number) + (cur[r1 + ch] as number)) + k2 * ((cur[l2 + ch] as number) + (cur[r2 + ch] as number));
+      }
     }
   }
-  // vertical, row by row with the previous original row kept aside
-  for (let k = 0; k < rw; k++) prev[k] = d[k] as number;
+  // vertical: a ring of the 5 original rows around y
+  const ring = rows.slice(0, 5) as Float32Array[];
+  const load = (dst: Float32Array, y: number) => {
+    const yy = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
+    const o = yy * rw;
+    for (let k = 0; k < rw; k++) dst[k] = d[o + k] as number;
+  };
+  for (let j = 0; j < 5; j++) load(ring[j] as Float32Array, j - 2);
   for (let y = 0; y < h; y++) {
+    const [u2, u1, c0, n1, n2] = ring as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
     const o = y * rw;
-    for (let k = 0; k < rw; k++) cur[k] = d[o + k] as number;
-    const n = y < h - 1 ? o + rw : o;
-    for (let k = 0; k < rw; k++) d[o + k] = a * ((prev[k] as number) + (d[n + k] as number)) + b * (cur[k] as number);
-    const t = prev;
-    prev = cur;
-    cur = t;
+    for (let k = 0; k < rw; k++) {
+      d[o + k] = k0 * (c0[k] as number) + k1 * ((u1[k] as number) + (n1[k] as number)) + k2 * ((u2[k] as number) + (n2[k] as number));
+    }
+    // rotate: drop the oldest row, load row y + 3 (its original values: not yet overwritten)
+    const old = ring.shift() as Float32Array;
+    load(old, y + 3);
+    ring.push(old);
   }
 }
 
@@ -330,12 +346,9 @@ export function renderPhoto(
   warpPaper(d, W, H, pd, Pw, Ph, {
     h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft,
   }, cNx, cNy, cOff, cS);
-  // optics: blur (two 3-tap passes, variance 2a each -> sigma^2 = 4a)
+  // optics: blur ([a, 1-2a, a] twice, variance 2a each -> sigma^2 = 4a), done as one 5-tap pass
   const a = Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4);
-  const rowA = new Float32Array(W * 3);
-  const rowB = new Float32Array(W * 3);
-  blur3(d, W, H, a, rowA, rowB);
-  blur3(d, W, H, a, rowA, rowB);
+  blur5(d, W, H, a, Array.from({ length: 6 }, () => new Float32Array(W * 3)));
   // sensor noise: triangular (two 16-bit uniforms from one 32-bit draw), same on R, G, B (luma noise)
   for (let i = 0; i < W * H; i++) {
     const bits = Math.floor(noiseRng() * 4294967296);
