@@ -196,6 +196,9 @@ def main(argv=None) -> int:
             sched.step()
             tot += float(loss) * len(idx)
             seen += len(idx)
+            if (a // bs) % 100 == 99:
+                print(f"[train] epoch {epoch}: {seen}/{train.n} images, {seen / (time.time() - t0):.1f} images/s, "
+                      f"loss {tot / seen:.4f}", flush=True)
         train_s = time.time() - t0
         vl = predict_logits(model, val, ebs, device)
         vp = sigmoid(vl)
