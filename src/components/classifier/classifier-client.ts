@@ -172,7 +172,7 @@ class HeartnetClassifier extends HTMLElement {
       const url = new URL(this.config.modelUrl, location.href).href;
       // ?backend=cpu|wasm|webgl pins the backend (for comparisons and tests); default: WebGL, then WASM, then CPU.
       const pinned = new URLSearchParams(location.search).get('backend');
-      const backends = pinned === 'cpu' || pinned === 'wasm' || pinned === 'webgl' ? [pinned] : undefined;
+      const backends: Array<'cpu' | 'wasm' | 'webgl'> | undefined = pinned === 'cpu' || pinned === 'wasm' || pinned === 'webgl' ? [pinned] : undefined;
       this.status('Loading the TensorFlow.js runtime…', null);
       this.model = import('../../lib/model/browser')
         .then(({ loadClassifier }) =>

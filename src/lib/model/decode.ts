@@ -343,9 +343,9 @@ export function compositeOverWhite(data: Uint8ClampedArray): void {
     const a = data[i + 3]!;
     if (a === 255) continue;
     const k = 255 - a;
-    data[i] = (data[i]! * a + 255 * k + 127) / 255;
-    data[i + 1] = (data[i + 1]! * a + 255 * k + 127) / 255;
-    data[i + 2] = (data[i + 2]! * a + 255 * k + 127) / 255;
+    data[i] = (data[i]! * a + 255 * k) / 255; // Uint8ClampedArray rounds to nearest
+    data[i + 1] = (data[i + 1]! * a + 255 * k) / 255;
+    data[i + 2] = (data[i + 2]! * a + 255 * k) / 255;
     data[i + 3] = 255;
   }
 }

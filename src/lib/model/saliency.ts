@@ -7,7 +7,7 @@
  * pushed towards normal. Only cells that overlap the image (not the letterbox bars) are occluded.
  *
  * The model call is injected (`predict`), so this module is pure: the browser passes a tf.tidy-wrapped
- * predictor and Node tests a tiny real model. Cost: rows*cols extra forward passes (default 8 x 12 = 96),
+ * predictor and Node tests a tiny real model. Cost: rows*cols extra forward passes (default 6 x 8 = 48),
  * run in batches of `batchSize`.
  */
 import type { RasterImage } from '../render/types';
@@ -69,8 +69,8 @@ export async function occlusionSaliency(
   predict: BatchPredictor,
   options: SaliencyOptions = {},
 ): Promise<SaliencyMap | null> {
-  const rows = options.rows ?? 8;
-  const cols = options.cols ?? 12;
+  const rows = options.rows ?? 6;
+  const cols = options.cols ?? 8;
   const batchSize = Math.max(1, options.batchSize ?? 8);
   const { cells, content } = occlusionCells(spec, imageW, imageH, rows, cols);
   const base = (await predict([plane]))[0]!;

@@ -1,0 +1,276 @@
+/**
+ * The in-browser classifier against the built site (npx astro build && npx playwright test tests/e2e/classifier.spec.ts).
+ * Setup renders fold-10 sample records in every 12-lead style with the Node renderer into a temp dir and runs
+ * `npm run classify` on them; the demo must give the same decisions (probabilities within 1e-3).
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+test.describe.configure({ mode: 'serial' });
+
+const FIXTURES = 'tests/fixtures/images';
+const STYLES = ['dataset1', 'dataset2', 'dataset3', 'printout', 'photo'];
+const RECORDS = 2;
+
+interface CliResult {
+  file: string;
+  probability: number;
+  decision: string;
+  is_ekg: boolean;
+  model: string;
+}
+
+let tmp = '';
+const rendered: string[] = [];
+const expected = new Map<string, CliResult>();
+let modelFiles: string[] = [];
+const timings: Record<string, unknown> = {};
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'heartnet-clf-'));
+  const index = 'public/samples/index.json';
+  if (!existsSync(index)) throw new Error('public/samples is missing: run `npm run setup` first');
+  const { render, toRgba } = await import('../../src/lib/render/index');
+  const { encodePng } = await import('../../src/lib/render/png');
+  const { parseHeader, parseDat } = await import('../../src/lib/ptbxl/wfdb');
+  const j = JSON.parse(readFileSync(index, 'utf8')) as { records: Array<{ ecgId: number; stratFold?: number; fold?: number; mi: boolean; hea: string; dat: string }> };
+  const fold10 = j.records.filter((r) => (r.stratFold ?? r.fold) === 10);
+  const pick = [fold10.find((r) => r.mi), fold10.find((r) => !r.mi)].filter((r): r is NonNullable<typeof r> => !!r).slice(0, RECORDS);
+  for (const r of pick) {
+    const header = parseHeader(readFileSync(path.join('public/samples', r.hea), 'utf8'), r.hea);
+    const signals = parseDat(new Uint8Array(readFileSync(path.join('public/samples', r.dat))), header, r.dat);
+    for (const style of STYLES) {
+      const [img] = render(signals, { style: style as 'dataset2', seed: r.ecgId });
+      const file = path.join(tmp, `${r.ecgId}-${style}.png`);
+      writeFileSync(file, encodePng(toRgba(img!)));
+      rendered.push(file);
+    }
+  }
+  const { findDemoModel, FIXTURE_MODEL_DIR } = await import('../../src/components/classifier/model-info');
+  const info = findDemoModel();
+  if (!info) throw new Error('no model for the demo');
+  const modelDir = info.fixture ? FIXTURE_MODEL_DIR : path.join('public/models', info.dir);
+  const mj = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+  modelFiles = ['metadata.json', 'model.json', ...mj.weightsManifest.flatMap((g) => g.paths)];
+  const out = execFileSync('npx', ['tsx', 'scripts/classify.ts', '--model', modelDir, ...rendered], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 << 20,
+  });
+  for (const line of out.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line) as CliResult;
+    expected.set(r.file, r);
+  }
+  expect(expected.size).toBe(rendered.length);
+});
+
+test.afterAll(() => {
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync('test-results/classifier-timings.json', JSON.stringify(timings, null, 1));
+});
+
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  return errors;
+}
+
+async function upload(page: Page, file: string): Promise<{ state: string; probability?: number; decision?: string; errorCode?: string; modelMs?: number; text: string }> {
+  const el = page.locator('heartnet-classifier');
+  const before = Number((await el.getAttribute('data-seq')) ?? 0);
+  await page.locator('[data-clf-file]').setInputFiles(file);
+  await page.waitForFunction((b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b, before, { timeout: 60_000 });
+  return page.locator('[data-clf-result]').evaluate((r: HTMLElement) => ({
+    state: r.dataset.state ?? '',
+    probability: r.dataset.probability === undefined ? undefined : Number(r.dataset.probability),
+    decision: r.dataset.decision,
+    errorCode: r.dataset.errorCode,
+    modelMs: r.dataset.modelMs === undefined ? undefined : Number(r.dataset.modelMs),
+    text: r.querySelector('[data-clf-reading]')?.textContent ?? '',
+  }));
+}
+
+test('same decisions as `npm run classify`, no network during classification but the model (once)', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('demo/');
+  await page.waitForLoadState('networkidle');
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const t0 = Date.now();
+  let first = true;
+  let afterFirst = 0;
+  for (const file of rendered) {
+    const got = await upload(page, file);
+    const want = expected.get(file)!;
+    if (first) {
+      timings.first_classification_after_load_ms = Date.now() - t0;
+      afterFirst = requests.length;
+      first = false;
+    }
+    if (want.decision === 'not-ekg') {
+      expect(got.state, `${file}: the CLI's EKG check refused it`).toBe('not-ekg');
+    } else {
+      expect(got.state, `${file}: ${got.text}`).toBe('done');
+      expect(Math.abs(got.probability! - want.probability), `${file}: browser ${got.probability} vs CLI ${want.probability}`).toBeLessThanOrEqual(1e-3);
+      expect(got.decision).toBe(want.decision);
+    }
+  }
+  timings.backend_default = await page.evaluate(() => (window.__heartnet?.backend as () => string)());
+  // Only the model files (each once) and the code chunks of the runtime were fetched, all during the first one.
+  expect(requests.slice(afterFirst), 'no request after the first classification').toEqual([]);
+  const data = requests.filter((u) => !/\/_assets\/.*\.(js|wasm)$/.test(new URL(u).pathname));
+  const names = data.map((u) => new URL(u).pathname.split('/').pop());
+  expect(names.sort()).toEqual([...modelFiles].sort());
+  for (const u of requests) expect(new URL(u).origin).toBe(new URL(page.url()).origin);
+  expect(errors).toEqual([]);
+});
+
+const BAD: Array<{ file: string; state: 'error' | 'not-ekg' | 'decoded'; code?: string; text: RegExp }> = [
+  { file: 'zero-bytes.png', state: 'error', code: 'empty', text: /empty \(0 bytes\)/ },
+  { file: 'not-an-image.png', state: 'error', code: 'not-image', text: /not an image/ },
+  { file: 'truncated.png', state: 'error', code: 'truncated', text: /PNG file is incomplete/ },
+  { file: 'truncated.jpg', state: 'error', code: 'truncated', text: /JPEG file is incomplete/ },
+  { file: 'drawing.svg', state: 'error', code: 'svg', text: /SVG drawing/ },
+  { file: 'huge-72mp.png', state: 'error', code: 'too-many-pixels', text: /72 megapixels/ },
+  { file: 'photo.heic', state: 'error', code: 'heic-unsupported', text: /cannot decode HEIC/ },
+  { file: 'animated.gif', state: 'not-ekg', text: /animated GIF with 2 frames; only the first frame/ },
+  { file: 'sixteen-bit.png', state: 'decoded', text: /16-bit PNG was reduced to 8 bits/ },
+  { file: 'cmyk.jpg', state: 'not-ekg', text: /CMYK/ },
+];
+
+test('every bad file gets its own message and no console error', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('demo/');
+  for (const b of BAD) {
+    const got = await upload(page, path.join(FIXTURES, b.file));
+    // 'decoded': read fine (with its note); whether the EKG check accepts the test card does not matter here.
+    if (b.state === 'decoded') expect(['done', 'not-ekg'], `${b.file}: ${got.text}`).toContain(got.state);
+    else expect(got.state, `${b.file}: ${got.text}`).toBe(b.state);
+    if (b.code) expect(got.errorCode, b.file).toBe(b.code);
+    expect(got.text, b.file).toMatch(b.text);
+  }
+  expect(await page.evaluate(() => (window as unknown as { __svgRan?: boolean }).__svgRan)).toBeUndefined();
+  expect(errors).toEqual([]);
+});
+
+test('no tensors leak: tf.memory().numTensors is the same after 1 and after 51 classifications', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('demo/');
+  const file = rendered.find((f) => f.endsWith('dataset2.png'))!;
+  await upload(page, file);
+  const mem = () => page.evaluate(() => (window.__heartnet?.memory as () => { numTensors: number })().numTensors);
+  const n1 = await mem();
+  for (let i = 0; i < 50; i++) await upload(page, file);
+  expect(await page.evaluate(() => (window.__heartnet?.classifications as () => number)())).toBe(51);
+  expect(await mem()).toBe(n1);
+});
+
+async function noWebglPage(browser: Browser): Promise<Page> {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(() => {
+    const block = (proto: { getContext: (...a: unknown[]) => unknown }) => {
+      const orig = proto.getContext;
+      proto.getContext = function (this: unknown, type: unknown, ...rest: unknown[]) {
+        if (typeof type === 'string' && /webgl/i.test(type)) return null;
+        return orig.call(this, type, ...rest);
+      };
+    };
+    block(HTMLCanvasElement.prototype as never);
+    if (typeof OffscreenCanvas !== 'undefined') block(OffscreenCanvas.prototype as never);
+  });
+  return ctx.newPage();
+}
+
+test('without WebGL the demo runs on a fallback backend and says which', async ({ browser }) => {
+  const page = await noWebglPage(browser);
+  const errors = watchConsole(page);
+  await page.goto('demo/');
+  const file = rendered.find((f) => f.endsWith('dataset2.png'))!;
+  const got = await upload(page, file);
+  expect(got.state).toBe('done');
+  expect(Math.abs(got.probability! - expected.get(file)!.probability)).toBeLessThanOrEqual(1e-3);
+  const backend = await page.evaluate(() => (window.__heartnet?.backend as () => string)());
+  expect(['wasm', 'cpu']).toContain(backend);
+  await expect(page.locator('[data-clf-status]')).toContainText(backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript');
+  await expect(page.locator('[data-clf-status]')).toContainText('webgl:');
+  await expect(page.locator('[data-clf-backend]')).toContainText(backend === 'wasm' ? 'WebAssembly' : 'JavaScript');
+  timings.backend_without_webgl = backend;
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+test('CPU fallback timing (warm ms per image)', async ({ page }) => {
+  await page.goto('demo/?backend=cpu');
+  const file = rendered.find((f) => f.endsWith('dataset2.png'))!;
+  const first = await upload(page, file);
+  expect(first.state).toBe('done');
+  const ms: number[] = [];
+  for (let i = 0; i < 10; i++) ms.push((await upload(page, file)).modelMs!);
+  ms.sort((a, b) => a - b);
+  timings.cpu_warm_model_ms_median = ms[5];
+  expect(await page.evaluate(() => (window.__heartnet?.backend as () => string)())).toBe('cpu');
+});
+
+test('TensorFlow.js is not part of the first load of any page', async ({ page }) => {
+  const dist = process.env.E2E_DIST ?? 'dist';
+  const assets = path.join(dist, '_assets');
+  const tfChunks = readdirSync(assets).filter((f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes('tfjsflags'));
+  expect(tfChunks.length, 'the build has a tfjs chunk').toBeGreaterThan(0);
+  // No built HTML references a tfjs chunk (script src or modulepreload), nor does any entry script import one statically.
+  const htmlFiles: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name.endsWith('.html')) htmlFiles.push(path.join(d, e.name));
+    }
+  };
+  walk(dist);
+  for (const f of htmlFiles) {
+    const html = readFileSync(f, 'utf8');
+    for (const c of tfChunks) expect(html.includes(c), `${f} references ${c}`).toBe(false);
+    for (const m of html.matchAll(/<script[^>]+src="[^"]*\/_assets\/([^"]+\.js)"/g)) {
+      const entry = readFileSync(path.join(assets, m[1]!), 'utf8');
+      for (const c of tfChunks) expect(new RegExp(`import[^()]*["'][^"']*${c.replace('.', '\\.')}["']`).test(entry), `${m[1]} statically imports ${c}`).toBe(false);
+      expect(entry.includes('tfjsflags'), `${m[1]} contains tfjs`).toBe(false);
+    }
+  }
+  // Network: a chapter page and the demo page before interaction load no tfjs chunk.
+  const chapters = htmlFiles.filter((f) => f.includes(`${path.sep}chapters${path.sep}`)).slice(0, 3);
+  const pages = [...chapters.map((f) => path.relative(dist, path.dirname(f)) + '/'), 'demo/'];
+  for (const p of pages) {
+    const seen: string[] = [];
+    const onReq = (r: { url: () => string }) => seen.push(r.url());
+    page.on('request', onReq);
+    await page.goto(p);
+    await page.waitForLoadState('networkidle');
+    page.off('request', onReq);
+    const hits = seen.filter((u) => tfChunks.some((c) => u.endsWith(c)));
+    expect(hits, `${p} loaded tfjs before interaction`).toEqual([]);
+  }
+});
+
+test('screenshot of the demo with a result and the saliency overlay', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 1100 });
+  await page.goto('demo/');
+  const file = rendered.find((f) => f.endsWith('printout.png')) ?? rendered[0]!;
+  const got = await upload(page, file);
+  expect(['done', 'not-ekg']).toContain(got.state);
+  if (got.state === 'done') {
+    const t0 = Date.now();
+    await page.locator('[data-clf-saliency]').check();
+    await expect(page.locator('[data-clf-saliency-text]')).toContainText('Occlusion map:', { timeout: 120_000 });
+    timings.saliency_ms = Date.now() - t0;
+  }
+  await page.locator('heartnet-classifier').screenshot({ path: 'test-results/classifier-demo.png' });
+});
