@@ -19,6 +19,12 @@ export interface Clip {
   y1: number;
 }
 
+/**
+ * Coverage masks of finished canvases, by pixel count. A mask is only pooled when fully composited (every
+ * touched pixel reset to 0 by `composite`), so a pooled mask is all zeros and results never depend on history.
+ */
+const maskPool = new Map<number, Float32Array>();
+
 export class Canvas {
   readonly width: number;
   readonly height: number;
@@ -38,7 +44,12 @@ export class Canvas {
     this.data = data ?? new Uint8ClampedArray(width * height * channels);
   }
 
+  /** The finished image. Hands the (all-zero) coverage mask back to the pool for the next canvas of this size. */
   toImage(): RasterImage {
+    if (this.mask !== null && this.mx0 >= this.mx1) {
+      maskPool.set(this.mask.length, this.mask);
+      this.mask = null;
+    }
     return { width: this.width, height: this.height, channels: this.channels, data: this.data };
   }
 
@@ -62,7 +73,12 @@ export class Canvas {
   }
 
   private getMask(): Float32Array {
-    if (this.mask === null) this.mask = new Float32Array(this.width * this.height);
+    if (this.mask === null) {
+      const n = this.width * this.height;
+      const pooled = maskPool.get(n);
+      if (pooled !== undefined) maskPool.delete(n);
+      this.mask = pooled ?? new Float32Array(n);
+    }
     return this.mask;
   }
 
@@ -351,6 +367,49 @@ export class Canvas {
     this.maskPolygon(pts);
     this.composite(color, alpha);
   }
+}
+
+/**
+ * Path simplification, as matplotlib does before drawing (rcParam path.simplify_threshold = 1/9 px):
+ * drops vertices while every dropped one lies within `tol` pixels of the straight segment that replaces it
+ * (and projects inside it, so spikes are never cut). Compacts xs/ys in place; returns the new length.
+ * Halves the vertex count of a typical EKG trace at no visible cost.
+ */
+export function simplifyPolyline(xs: Float32Array, ys: Float32Array, n: number, tol = 1 / 9): number {
+  if (n <= 2) return n;
+  let out = 1; // xs[0] stays
+  let a = 0;
+  let j = 2;
+  const tol2 = tol * tol;
+  while (j < n) {
+    const ax = xs[a] as number;
+    const ay = ys[a] as number;
+    const dx = (xs[j] as number) - ax;
+    const dy = (ys[j] as number) - ay;
+    const len2 = dx * dx + dy * dy;
+    // runs are capped at 64 vertices so a long flat trace stays O(n)
+    let ok = len2 > 0 && j - a <= 64;
+    for (let i = a + 1; ok && i < j; i++) {
+      const px = (xs[i] as number) - ax;
+      const py = (ys[i] as number) - ay;
+      const dot = px * dx + py * dy;
+      const cross = px * dy - py * dx;
+      if (dot < 0 || dot > len2 || cross * cross > tol2 * len2) ok = false;
+    }
+    if (ok) {
+      j++;
+    } else {
+      // keep vertex j - 1 and start a new run there
+      a = j - 1;
+      xs[out] = xs[a] as number;
+      ys[out] = ys[a] as number;
+      out++;
+      j = a + 2;
+    }
+  }
+  xs[out] = xs[n - 1] as number;
+  ys[out] = ys[n - 1] as number;
+  return out + 1;
 }
 
 /** Rec. 601 luma of an RGB colour, rounded; what a gray canvas stores for that colour. */

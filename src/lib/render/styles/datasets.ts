@@ -6,7 +6,7 @@
  * between stacked axes, data margins of 5% (axes.xmargin/ymargin), line width 1.5 pt (2.08 px at 100 dpi).
  */
 import type { EcgSignals } from '../../ptbxl/types';
-import { Canvas, hex, type Clip, type Rgb } from '../raster';
+import { Canvas, hex, simplifyPolyline, type Clip, type Rgb } from '../raster';
 import { randInt, subRng, uniform } from '../prng';
 import type { ShadowPolygon } from '../types';
 
@@ -55,7 +55,7 @@ function plotLead(
     xsBuf[i] = box.x0 + (i / fs - xlim[0]) * sx;
     ysBuf[i] = box.y0 + (ylim[1] - (lead[i] as number)) * sy;
   }
-  canvas.strokePolyline(xsBuf, ysBuf, n, width, color, box);
+  canvas.strokePolyline(xsBuf, ysBuf, simplifyPolyline(xsBuf, ysBuf, n), width, color, box);
 }
 
 /** matplotlib's autoscaled limits of [lo, hi] with 5% margins (a flat signal gets +-0.05 around it, a zero one +-0.055... simplified to +-0.05*max(1,|v|)). */

@@ -15,7 +15,7 @@
 import type { EcgSignals } from '../../ptbxl/types';
 import type { FilterName } from '../../signal/filters';
 import { drawText } from '../font';
-import { Canvas, hex, type Rgb } from '../raster';
+import { Canvas, hex, simplifyPolyline, type Rgb } from '../raster';
 
 export const PRINTOUT = {
   pxPerMm: 4,
@@ -131,7 +131,7 @@ export function renderPrintout(
       xs[k] = x0 + (i / fs - t0) * pxPerS;
       ys[k] = baseY - (lead[i] as number) * pxPerMv;
     }
-    c.maskPolyline(xs, ys, k, traceW / 2);
+    c.maskPolyline(xs, ys, simplifyPolyline(xs, ys, k), traceW / 2);
   };
 
   const rows = PRINTOUT.baselinesMm.length;
