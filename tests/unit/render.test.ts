@@ -14,7 +14,7 @@ import {
   type RenderOptions,
 } from '../../src/lib/render/index';
 import { decodePng, encodePng } from '../../src/lib/render/png';
-import { Canvas } from '../../src/lib/render/raster';
+import { Canvas, simplifyPolyline } from '../../src/lib/render/raster';
 import { drawText, textWidth } from '../../src/lib/render/font';
 import { sha256Hex } from '../../src/lib/render/sha256';
 import { fastBlock, referenceBlock, scaledTable, LUMA_TABLE } from '../../src/lib/render/jpeg';
@@ -291,6 +291,29 @@ describe('rasteriser primitives', () => {
     expect(c.data[2 * 20 + 2]).toBe(255);
     expect(c.data[17 * 20 + 17]).toBe(255);
     expect(c.data[10 * 20 + 10]).toBe(0);
+  });
+  it('path simplification drops collinear vertices, keeps spikes and endpoints, stays linear on flat input', () => {
+    const n = 101;
+    const xs = Float32Array.from({ length: n }, (_, i) => i);
+    const ys = Float32Array.from({ length: n }, (_, i) => (i === 50 ? 30 : 0.01 * Math.sin(i)));
+    const m = simplifyPolyline(xs, ys, n);
+    expect(m).toBeLessThan(20);
+    expect([xs[0], xs[m - 1]]).toEqual([0, 100]);
+    expect(Array.from(ys.subarray(0, m))).toContain(30); // the spike survives
+    const big = 1_000_000;
+    const fx = Float32Array.from({ length: big }, (_, i) => i * 0.001);
+    const t0 = performance.now();
+    const k = simplifyPolyline(fx, new Float32Array(big), big);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(k).toBeGreaterThan(big / 70);
+  });
+  it('results do not depend on what was rendered before (pools and caches)', () => {
+    const s = synth();
+    const a = imageHash(render(s, { style: 'dataset3', seed: 4 })[0]!);
+    render(s, { style: 'dataset2', scale: 0.5 });
+    render(s, { style: 'photo', seed: 9, scale: 0.5 });
+    render(synth(700), { style: 'dataset3', seed: 1 });
+    expect(imageHash(render(s, { style: 'dataset3', seed: 4 })[0]!)).toBe(a);
   });
   it('text draws ink within its box', () => {
     const c = new Canvas(100, 20, 1);
