@@ -124,6 +124,20 @@ interface Manifest {
   planes: number; count: number; shards: { file: string; count: number }[];
   items: { ecg_id: number; fold: number; label: unknown; style: string; shard: number; index: number }[];
   renderer?: unknown;
+  git_commit?: string | null;
+}
+
+/** Warns when the renderer or preprocessing changed after the shards were written (bytes may differ from
+ * what `npm run eval` and the browser now produce); returns the warning or null. */
+export function staleShardsWarning(dir: string): string | null {
+  const m = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const commit = m.git_commit?.replace(/\+.*$/, '');
+  if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) return null;
+  const r = spawnSync('git', ['diff', '--quiet', commit, '--', 'src/lib/render', 'src/lib/signal', 'src/lib/model/preprocess.ts'], { cwd: ROOT });
+  if (r.status === 1) {
+    return `${dir}: rendered at ${commit.slice(0, 7)}; the renderer/preprocessing changed since (re-export for identical bytes)`;
+  }
+  return null;
 }
 
 const labelToInt = (v: unknown): number | null =>
@@ -226,7 +240,11 @@ async function main(argv: string[]): Promise<void> {
     const { loadLabelledRecords } = await import('../src/lib/ptbxl/node');
     truth = new Map((await loadLabelledRecords()).map((r) => [r.ecgId, { mi: r.mi, fold: r.stratFold }]));
   }
-  for (const s of sources) console.log(`[train] ${checkShards(s, cfg.data.input, truth)}`);
+  for (const s of sources) {
+    console.log(`[train] ${checkShards(s, cfg.data.input, truth)}`);
+    const stale = staleShardsWarning(s.dir);
+    if (stale) console.warn(`[train] warning: ${stale}`);
+  }
 
   const pyArgs = ['-m', 'training.train', '--config', file];
   for (const k of ['--device', '--threads', '--epochs']) if (opt(k)) pyArgs.push(k, opt(k)!);
