@@ -26,6 +26,18 @@ interface Row {
   imagesPerSecond: number;
 }
 
+/** A fixed scalar loop, to tell a slow or overloaded machine from a slow renderer. */
+function referenceLoopCpuMs(): number {
+  const a = new Float32Array(1e6);
+  for (let i = 0; i < a.length; i++) a[i] = i % 255;
+  const c0 = process.cpuUsage();
+  let s = 0;
+  for (let k = 0; k < 100; k++) for (let i = 0; i < a.length; i++) s += (a[i] as number) * 0.5;
+  const c = process.cpuUsage(c0);
+  if (s < 0) console.log(s);
+  return (c.user + c.system) / 1000;
+}
+
 function measure(name: string, seconds: number, sigs: EcgSignals[], fn: (s: EcgSignals, k: number) => number): Row {
   // warm-up (JIT, cached grids)
   for (let k = 0; k < 3; k++) fn(sigs[k % sigs.length]!, k);
@@ -65,7 +77,9 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (sigs.length === 0) throw new Error(`no PTB-XL records in ${dir}; run \`npm run setup\``);
   const load = os.loadavg().map((v) => v.toFixed(2)).join(' ');
+  const refMs = referenceLoopCpuMs();
   console.log(`bench:render  node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, load average ${load}`);
+  console.log(`reference loop (1e8 dependent float multiply-adds): ${refMs.toFixed(0)} cpu ms; a free modern desktop core takes ~100-150`);
   console.log(`${sigs.length} records, ~${seconds} s per line, one thread\n`);
   const rows: Row[] = [];
   for (const style of styles) {
@@ -90,7 +104,7 @@ export async function main(argv: string[]): Promise<void> {
     `\nprojected export of all ${PTBXL_RECORDS} records, dataset2 -> 256x256, 2 workers: ` +
       `${(projected / 60).toFixed(1)} min from CPU time per image (${(projectedWall / 60).toFixed(1)} min from wall time on this machine now)`,
   );
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ node: process.version, load, records: sigs.length, rows, projectedMinutes: projected / 60 }, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ node: process.version, load, referenceLoopCpuMs: refMs, records: sigs.length, rows, projectedMinutes: projected / 60 }, null, 2)}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

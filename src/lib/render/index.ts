@@ -31,7 +31,7 @@ export { sha256Hex } from './sha256';
 export { dataset2RowOf } from './styles/datasets';
 
 /** Bumped whenever any style's pixels change on purpose (recorded in export manifests). */
-export const RENDERER_VERSION = 3;
+export const RENDERER_VERSION = 4;
 
 /** Largest image the renderer will make, in pixels (per image). */
 export const MAX_PIXELS = 40_000_000;

@@ -165,6 +165,11 @@ export function fastBlock(b: Float64Array, div: Float64Array, mul: Float64Array)
     b[i] = q * (mul[i] as number);
   }
   if (nonzero === 0) return;
+  if (nonzero === 1 && b[0] !== 0) {
+    // DC only: the inverse transform is exactly the constant b[0] (AAN scaling is folded into mul)
+    b.fill(b[0] as number);
+    return;
+  }
   for (let c = 0; c < 8; c++) idct8(b, c, 8);
   for (let r = 0; r < 8; r++) idct8(b, r * 8, 1);
 }
@@ -226,7 +231,19 @@ function planes(n: number, nc: number): { Y: Float32Array; Cb: Float32Array; Cr:
  * JPEG loss for an interleaved float RGB image (values clamped to 0..255 first, as an encoder's input would
  * be); writes the decoded result into `out` (RGBA, alpha 255).
  */
-export function jpegRgb(rgb: Float32Array, width: number, height: number, quality: number, out: Uint8ClampedArray): void {
+export function jpegRgb(
+  rgb: Float32Array,
+  width: number,
+  height: number,
+  quality: number,
+  out: Uint8ClampedArray,
+  noise?: { amplitude: number; seed: number },
+): void {
+  // optional sensor noise, added on the way in (saves a pass over the image): per pixel in raster order, one
+  // mulberry32 draw (inlined, same sequence as prng.ts) split into two 16-bit uniforms -> triangular noise
+  // in [-amplitude, amplitude], the same on R, G and B
+  const nAmp = noise ? noise.amplitude : 0;
+  let ns = noise ? noise.seed >>> 0 : 0;
   const n = width * height;
   const cw = (width + 1) >> 1;
   const ch = (height + 1) >> 1;
@@ -238,6 +255,17 @@ export function jpegRgb(rgb: Float32Array, width: number, height: number, qualit
       let r = rgb[i * 3] as number;
       let g = rgb[i * 3 + 1] as number;
       let b = rgb[i * 3 + 2] as number;
+      if (nAmp !== 0) {
+        ns = (ns + 0x6d2b79f5) >>> 0;
+        let t = ns;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        const bits = (t ^ (t >>> 14)) >>> 0;
+        const nv = (((bits & 0xffff) + (bits >>> 16)) / 65536 - 1) * nAmp;
+        r += nv;
+        g += nv;
+        b += nv;
+      }
       // clamp and round to the 8-bit values an encoder would receive ((v + 0.5) | 0 = Math.round for v >= 0)
       r = r <= 0 ? 0 : r >= 255 ? 255 : (r + 0.5) | 0;
       g = g <= 0 ? 0 : g >= 255 ? 255 : (g + 0.5) | 0;

@@ -15,7 +15,7 @@
  *   tint                each channel x 0.88 .. 1 (warm/cool paper, white balance)
  *   lighting            linear gradient at a random angle from lightMin 0.72..0.92 to lightMax 0.98..1.1
  *   shadow              probability 0.6: straight soft-edged shadow, darkness 0.12..0.35, softness 4..12% of width
- *   blurSigma           0.3 .. 1.1 px (two separable 3-tap passes)
+ *   blurSigma           0.3 .. 1.1 px ([a, 1-2a, a] twice, as one separable 5-tap pass)
  *   noiseSigma          1 .. 6 levels (luma)
  *   jpegQuality         45 .. 92
  *   creases             0 .. 2 fold lines across the paper, strength 0.04 .. 0.12
@@ -23,7 +23,7 @@
 import type { EcgSignals } from '../../ptbxl/types';
 import type { FilterName } from '../../signal/filters';
 import { jpegRgb } from '../jpeg';
-import { mulberry32, randInt, subRng, uniform, type Rng } from '../prng';
+import { randInt, subRng, uniform, type Rng } from '../prng';
 import { Canvas } from '../raster';
 import type { PhotoParams } from '../types';
 import { renderPrintout } from './printout';
@@ -162,7 +162,12 @@ function blur5(d: Float32Array, w: number, h: number, a: number, rows: Float32Ar
   for (let y = 0; y < h; y++) {
     const o = y * rw;
     for (let k = 0; k < rw; k++) cur[k] = d[o + k] as number;
-    for (let x = 0; x < w; x++) {
+    // interior: no clamping, channels interleaved (stride 3)
+    for (let k = 6; k < rw - 6; k++) {
+      d[o + k] = k0 * (cur[k] as number) + k1 * ((cur[k - 3] as number) + (cur[k + 3] as number)) + k2 * ((cur[k - 6] as number) + (cur[k + 6] as number));
+    }
+    // the two columns at each edge, clamped
+    for (let x = 0; x < w; x = x === 1 && w > 4 ? w - 2 : x + 1) {
       const l1 = (x > 0 ? x - 1 : 0) * 3;
       const l2 = (x > 1 ? x - 2 : 0) * 3;
       const r1 = (x < w - 1 ? x + 1 : w - 1) * 3;
@@ -341,23 +346,13 @@ export function renderPhoto(
   const lSpan = P.lightMax - P.lightMin;
   const sDark = P.shadowDarkness;
   const invK = 1 / k;
-  const noiseRng = mulberry32((seed ^ 0x5bd1e995) >>> 0);
-  const nAmp = P.noiseSigma * Math.sqrt(6);
   warpPaper(d, W, H, pd, Pw, Ph, {
     h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft,
   }, cNx, cNy, cOff, cS);
   // optics: blur ([a, 1-2a, a] twice, variance 2a each -> sigma^2 = 4a), done as one 5-tap pass
   const a = Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4);
   blur5(d, W, H, a, Array.from({ length: 6 }, () => new Float32Array(W * 3)));
-  // sensor noise: triangular (two 16-bit uniforms from one 32-bit draw), same on R, G, B (luma noise)
-  for (let i = 0; i < W * H; i++) {
-    const bits = Math.floor(noiseRng() * 4294967296);
-    const n = (((bits & 0xffff) + (bits >>> 16)) / 65536 - 1) * nAmp;
-    const p = i * 3;
-    d[p] = (d[p] as number) + n;
-    d[p + 1] = (d[p + 1] as number) + n;
-    d[p + 2] = (d[p + 2] as number) + n;
-  }
-  jpegRgb(d, W, H, P.jpegQuality, out.data);
+  // sensor noise (triangular, luma) + JPEG, in one pass over the image
+  jpegRgb(d, W, H, P.jpegQuality, out.data, { amplitude: P.noiseSigma * Math.sqrt(6), seed: (seed ^ 0x5bd1e995) >>> 0 });
   return { canvas: out, params: P };
 }
