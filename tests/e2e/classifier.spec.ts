@@ -274,3 +274,43 @@ test('screenshot of the demo with a result and the saliency overlay', async ({ p
   }
   await page.locator('heartnet-classifier').screenshot({ path: 'test-results/classifier-demo.png' });
 });
+
+test('an image sent by the generator (heartnet:send-to-classifier) is classified like an upload', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('demo/');
+  const file = rendered.find((f) => f.endsWith('dataset2.png'))!;
+  const { decodePng } = await import('../../src/lib/render/png');
+  const img = decodePng(new Uint8Array(readFileSync(file)));
+  const before = Number((await page.locator('heartnet-classifier').getAttribute('data-seq')) ?? 0);
+  await page.evaluate(({ w, h, c, bytes }) => {
+    const image = { width: w, height: h, channels: c, data: new Uint8ClampedArray(bytes) };
+    window.dispatchEvent(new CustomEvent('heartnet:send-to-classifier', { detail: { image, label: 'From the generator' } }));
+  }, { w: img.width, h: img.height, c: img.channels, bytes: Array.from(img.data) });
+  await page.waitForFunction((b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b, before);
+  const r = page.locator('[data-clf-result]');
+  await expect(r).toHaveAttribute('data-state', 'done');
+  expect(Math.abs(Number(await r.getAttribute('data-probability')) - expected.get(file)!.probability)).toBeLessThanOrEqual(1e-3);
+  await expect(page.locator('[data-clf-caption]')).toContainText('From the generator');
+  // A malformed event gets a message, not a crash.
+  await page.evaluate(() => window.dispatchEvent(new CustomEvent('heartnet:send-to-classifier', { detail: { image: { width: 2 }, label: 'x' } })));
+  await expect(page.locator('[data-clf-error]')).toContainText('not an image');
+  expect(errors).toEqual([]);
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`axe: no WCAG 2.2 A/AA violations on the demo with a result (${colorScheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.goto('demo/');
+    await upload(page, rendered.find((f) => f.endsWith('dataset2.png'))!);
+    await page.locator('.clf-threshold-details summary').click();
+    await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
+      const r = await axe.run(document.querySelector('heartnet-classifier'), {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
+      });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+  });
+}

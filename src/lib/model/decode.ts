@@ -371,7 +371,8 @@ export async function decodeImageFile(file: Blob): Promise<DecodedImage> {
   let bitmap: ImageBitmap;
   try {
     const blob = new Blob([bytes], { type: `image/${info.kind}` });
-    const opts: ImageBitmapOptions = { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'default' };
+    // colorSpaceConversion 'none': the stored pixel values, as the Node CLI (fast-png / jpeg-js) reads them.
+    const opts: ImageBitmapOptions = { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' };
     if (target?.resized) Object.assign(opts, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
     bitmap = await createImageBitmap(blob, opts);
   } catch {
@@ -396,7 +397,7 @@ export async function decodeImageFile(file: Blob): Promise<DecodedImage> {
       const h2 = Math.max(1, Math.round(height * s));
       bitmap.close();
       bitmap = await createImageBitmap(new Blob([bytes]), {
-        imageOrientation: 'from-image', premultiplyAlpha: 'none', resizeWidth: w2, resizeHeight: h2, resizeQuality: 'high',
+        imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none', resizeWidth: w2, resizeHeight: h2, resizeQuality: 'high',
       });
       width = bitmap.width;
       height = bitmap.height;
