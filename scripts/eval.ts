@@ -3,7 +3,8 @@
  *                  [--backend wasm|cpu (default wasm: ~20x faster than the pure-JS cpu backend)] [--batch 16] [--bootstrap 1000] [--out FILE] [--allow-any-fold]`
  *
  * The only source of the model figures on the site. Renders every labelled record of the PTB-XL fold with
- * the TypeScript renderer (seed per record = deriveSeed(ecg_id, S, style), S = --seed, default 0),
+ * the TypeScript renderer (seed per record = the exporter's itemSeed(ecg_id, variant 0, style, S), S = --seed,
+ * default 0: the very images `npm run export-images -- --folds 10 --seed S` would write),
  * preprocesses with src/lib/model/preprocess.ts using the model's metadata input spec, runs the exported
  * TF.js model in Node, and writes data/eval/NAME-STYLE.json (NAME-STYLE-nN.json with --limit) plus one JSON
  * line on stdout (ROC/PR start at threshold 1 = nothing called MI). The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
@@ -20,7 +21,8 @@ import { loadModelFromDir, useBackend, type NodeBackend } from '../src/lib/model
 import { preprocess } from '../src/lib/model/preprocess';
 import { predictProbabilities } from '../src/lib/model/run';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
-import { deriveSeed, render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { itemSeed } from './lib/render-export';
 
 export class EvalError extends Error {
   override name = 'EvalError';
@@ -123,7 +125,7 @@ export async function runEval(args: EvalArgs) {
         throw new EvalError(`${(e as Error).message} (restore fold ${args.fold}: npm run setup -- --all, or ` +
           `node /work/shared/ptb-xl/restore.mjs data/ptb-xl --folds ${args.fold})`);
       }
-      const imgs = render(signals, { style: args.style, seed: deriveSeed(r.ecgId, args.seed, args.style), ecgId: r.ecgId });
+      const imgs = render(signals, { style: args.style, seed: itemSeed(r.ecgId, 0, args.style, args.seed), ecgId: r.ecgId });
       const x = new Uint8Array(planes * meta.input.height * meta.input.width);
       imgs.forEach((img, k) => x.set(preprocess(img, meta.input), k * meta.input.height * meta.input.width));
       xs.push(x);
