@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ChartDataError,
   STUDY_FILES,
+  listEvalFiles,
   listJson,
   loadEvalResult,
   loadStudyDatasets,
@@ -73,10 +74,32 @@ describe('study loaders (data/study)', () => {
 describe('training-run and eval loaders (fixtures)', () => {
   it('reads training runs and lists sweep files', () => {
     const runs = loadTrainingRuns(`${FX}/training`);
-    expect(runs.map((r) => r.name)).toEqual(['fixture-small', 'sweep-fixture-b16', 'sweep-fixture-b64']);
+    expect(runs.map((r) => r.name)).toEqual([
+      'fixture-small',
+      'sweep-arch-fixture-big',
+      'sweep-arch-fixture-small',
+      'sweep-bs-fixture-16',
+      'sweep-bs-fixture-64',
+    ]);
     expect(runs[0]!.file).toBe(`${FX}/training/fixture-small.json`);
-    expect(listJson(`${FX}/training`, process.cwd(), 'sweep-')).toHaveLength(2);
+    expect(listJson(`${FX}/training`, process.cwd(), 'sweep-')).toHaveLength(4);
+    expect(listJson(`${FX}/training`, process.cwd(), 'sweep-bs-')).toHaveLength(2);
     expect(listJson('tests/fixtures/charts/does-not-exist')).toEqual([]);
+  });
+
+  it('reads the shape training/train.py writes (nested config, model_info, null git_commit)', () => {
+    const run = loadTrainingRun(`${FX}/training/sweep-arch-fixture-big.json`);
+    expect(run.params).toBe(1203456);
+    expect(run.git_commit).toBe('unknown');
+    expect(run.threshold).toBe(0.4213);
+  });
+
+  it('picks the test-fold evaluation files: full over subset runs, no fold-9 files', () => {
+    expect(listEvalFiles(`${FX}/eval-select`)).toEqual([
+      `${FX}/eval-select/m-photo.json`,
+      `${FX}/eval-select/m-printout-n400.json`,
+    ]);
+    expect(listEvalFiles(`${FX}/eval`)).toHaveLength(3);
   });
 
   it('names the file and epoch of a bad training row', () => {

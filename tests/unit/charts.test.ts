@@ -13,7 +13,7 @@ import {
 } from '../../src/lib/charts/data';
 import { architectureView, batchSizeView, datasetView, finalRunsView, findRepeatedRows } from '../../src/lib/charts/study';
 import { bestPoint, collapseCount, detectCollapse, lossTable, lossView, metricView, studyLogCurves, trainingRunCurve } from '../../src/lib/charts/loss';
-import { sweepView } from '../../src/lib/charts/sweep';
+import { sweepPoints, sweepView } from '../../src/lib/charts/sweep';
 import { calibrationView, confusionView, perStyleView, prView, rocView } from '../../src/lib/charts/evaluation';
 import { STUDY_VALID_N, resultsRows, studyAllNormalAccuracy } from '../../src/lib/charts/results';
 import { compactCoordinates } from '../../src/lib/charts/render';
@@ -157,16 +157,28 @@ describe('loss curves', () => {
 });
 
 describe('sweep beside the study', () => {
-  it('puts the study and our sweep runs on one chart', () => {
-    const runs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-');
+  it('puts the study and our batch-size sweep on one chart', () => {
+    const runs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-bs-');
     const v = sweepView(loadStudyMetrics(STUDY_FILES.batchSize), runs, 'batch');
     // 7 study rows + 2 runs, 4 metrics each
     expect(v.marks).toBe((7 + 2) * 4);
     expect(v.svg).toContain('batch 128');
     expect(v.table.rows.filter((r) => r.who === 'Ours')).toHaveLength(2);
+    expect(count(v.svg, 'g[data-mark="dot"] path')).toBe(v.marks);
+  });
+
+  it('names our networks with their size and orders them after the study ResNets', () => {
+    const runs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-arch-');
+    const pts = sweepPoints(loadStudyMetrics(STUDY_FILES.architecture), runs, 'architecture');
+    const keys = [...new Set(pts.map((p) => p.key))];
+    expect(keys).toContain('fixture-big · 1.20M');
     const a = sweepView(loadStudyMetrics(STUDY_FILES.architecture), runs, 'architecture');
-    expect(a.svg).toContain('fixture-cnn-wide');
     expect(a.svg).toContain('ResNet152');
+    const svg = a.svg;
+    expect(svg.indexOf('ResNet152')).toBeLessThan(svg.indexOf('fixture-small · 0.08M'));
+    expect(svg.indexOf('fixture-small · 0.08M')).toBeLessThan(svg.indexOf('fixture-big · 1.20M'));
+    // batch size read from config.train.batch_size
+    expect(sweepPoints([], runs, 'batch').every((p) => p.key === 'batch 32')).toBe(true);
   });
 });
 

@@ -198,6 +198,11 @@ function str(o: Record<string, unknown>, key: string, file: string, where: strin
   return v;
 }
 
+/** A string that may be null (e.g. git_commit when git was unavailable): null -> "unknown". */
+function optStr(o: Record<string, unknown>, key: string, file: string, where: string): string {
+  return o[key] === null ? 'unknown' : str(o, key, file, where);
+}
+
 function arr(o: Record<string, unknown>, key: string, file: string, where: string): unknown[] {
   const v = o[key];
   if (!Array.isArray(v)) throw new ChartDataError(file, `${where}: "${key}" must be an array`);
@@ -218,6 +223,13 @@ const EPOCH_RATES = [
   'val_f1',
   'val_error_rate',
 ] as const;
+
+/** Parameter count if the log has one (model_info.params, as training/train.py writes it). */
+function paramsOf(json: Record<string, unknown>): number | undefined {
+  const info = json.model_info;
+  if (isObj(info) && typeof info.params === 'number' && Number.isFinite(info.params)) return info.params;
+  return undefined;
+}
 
 /** Validate one of our training-run files (schema in docs/DATA-FORMATS.md). */
 export function parseTrainingRun(json: unknown, file: string): TrainingRun {
@@ -249,11 +261,12 @@ export function parseTrainingRun(json: unknown, file: string): TrainingRun {
     model: str(json, 'model', file, top),
     started: str(json, 'started', file, top),
     finished: str(json, 'finished', file, top),
-    git_commit: str(json, 'git_commit', file, top),
+    git_commit: optStr(json, 'git_commit', file, top),
     data: obj(json, 'data', file, top),
     epochs,
     best_epoch: best,
-    threshold: num(json, 'threshold', file, top, { rate: true }),
+    threshold: num(json, 'threshold', file, top),
+    params: paramsOf(json),
     file,
   };
 }
@@ -311,7 +324,7 @@ export function parseEvalResult(json: unknown, file: string): EvalResult {
     style: str(json, 'style', file, top),
     fold,
     n,
-    threshold: num(json, 'threshold', file, top, rate),
+    threshold: num(json, 'threshold', file, top),
     auroc: num(json, 'auroc', file, top, rate),
     auroc_ci: [ci[0] as number, ci[1] as number],
     sensitivity: num(json, 'sensitivity', file, top, rate),
@@ -324,7 +337,7 @@ export function parseEvalResult(json: unknown, file: string): EvalResult {
     pr,
     calibration,
     baseline_all_normal_accuracy: num(json, 'baseline_all_normal_accuracy', file, top, rate),
-    git_commit: str(json, 'git_commit', file, top),
+    git_commit: optStr(json, 'git_commit', file, top),
     file,
   };
 }
@@ -386,7 +399,28 @@ export function loadTrainingRuns(dir = TRAINING_DIR, root = process.cwd(), prefi
   return listJson(dir, root, prefix).map((f) => loadTrainingRun(f, root));
 }
 
-/** Every evaluation in data/eval (or `dir`). */
+/**
+ * The evaluation files the site shows by default: NAME-STYLE.json on the test fold. Validation-fold runs
+ * (NAME-STYLE-fold9.json) are left out, and a subset run (NAME-STYLE-nN.json, from `npm run eval -- --limit N`)
+ * only counts when the full NAME-STYLE.json does not exist (the largest N then).
+ */
+export function listEvalFiles(dir = EVAL_DIR, root = process.cwd()): string[] {
+  const files = listJson(dir, root).filter((f) => !/-fold\d+\.json$/.test(f));
+  const full = new Set(files.filter((f) => !/-n\d+\.json$/.test(f)));
+  const bestLimited = new Map<string, { file: string; n: number }>();
+  for (const f of files) {
+    const m = /^(.*)-n(\d+)\.json$/.exec(f);
+    if (!m) continue;
+    const base = `${m[1]}.json`;
+    if (full.has(base)) continue;
+    const n = Number(m[2]);
+    const cur = bestLimited.get(base);
+    if (!cur || n > cur.n) bestLimited.set(base, { file: f, n });
+  }
+  return [...full, ...[...bestLimited.values()].map((v) => v.file)].sort();
+}
+
+/** Every evaluation in data/eval (or `dir`), as chosen by listEvalFiles. */
 export function loadEvalResults(dir = EVAL_DIR, root = process.cwd()): EvalResult[] {
-  return listJson(dir, root).map((f) => loadEvalResult(f, root));
+  return listEvalFiles(dir, root).map((f) => loadEvalResult(f, root));
 }

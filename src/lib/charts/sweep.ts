@@ -11,6 +11,9 @@ import type { StudyMetricRow, TrainingRun } from './types';
 
 export type SweepBy = 'architecture' | 'batch';
 
+/** File-name prefixes of the two sweep phases in data/training (training/sweep.py). */
+export const SWEEP_PREFIX: Record<SweepBy, string> = { architecture: 'sweep-arch-', batch: 'sweep-bs-' };
+
 export const SWEEP_METRICS = ['Error rate', 'Recall', 'Precision', 'F1'] as const;
 
 export interface SweepPoint {
@@ -19,57 +22,80 @@ export interface SweepPoint {
   metric: (typeof SWEEP_METRICS)[number];
   value: number;
   detail: string;
+  /** Sort order of `key` on the y axis (study rows first, ours by parameter count or batch size). */
+  order: number;
 }
 
-function configValue(run: TrainingRun, names: string[]): unknown {
-  for (const n of names) if (run.config[n] !== undefined) return run.config[n];
+/** Look up the first defined value among dotted paths in a run's config ("train.batch_size"). */
+function configValue(run: TrainingRun, paths: string[]): unknown {
+  for (const p of paths) {
+    let v: unknown = run.config;
+    for (const k of p.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+    if (v !== undefined) return v;
+  }
   return undefined;
 }
 
-/** The value a run is swept over: its network name or its batch size (from `config`). */
-export function sweepKey(run: TrainingRun, by: SweepBy): string | undefined {
-  if (by === 'architecture') {
-    const v = configValue(run, ['arch', 'architecture', 'network', 'model']) ?? run.model;
-    return typeof v === 'string' ? archLabel(v) : undefined;
-  }
-  const b = configValue(run, ['batch_size', 'batchSize', 'batch']);
-  return typeof b === 'number' ? `batch ${b}` : undefined;
+export function batchSizeOf(run: TrainingRun): number | undefined {
+  const b = configValue(run, ['train.batch_size', 'batch_size', 'batchSize', 'batch']);
+  return typeof b === 'number' ? b : undefined;
 }
+
+/** The network a run used: sweep-arch-NAME gives NAME; else config arch/model; with its size when logged. */
+export function networkOf(run: TrainingRun): string | undefined {
+  const fromName = /^sweep-arch-(.+)$/.exec(run.name)?.[1];
+  const v = fromName ?? configValue(run, ['model.arch', 'arch', 'architecture', 'network', 'model']) ?? run.model;
+  if (typeof v !== 'string') return undefined;
+  const size = run.params !== undefined ? ` · ${(run.params / 1e6).toFixed(2)}M` : '';
+  return `${archLabel(v)}${size}`;
+}
+
+/** The value a run is swept over: its network or its batch size. */
+export function sweepKey(run: TrainingRun, by: SweepBy): string | undefined {
+  if (by === 'architecture') return networkOf(run);
+  const b = batchSizeOf(run);
+  return b === undefined ? undefined : `batch ${b}`;
+}
+
+const RESNET_DEPTH = (a: string) => Number(/(\d+)/.exec(a)?.[1] ?? 0);
 
 export function sweepPoints(study: StudyMetricRow[], ours: TrainingRun[], by: SweepBy): SweepPoint[] {
   const points: SweepPoint[] = [];
   for (const r of study) {
     const key = by === 'architecture' ? archLabel(r.architecture) : `batch ${r.batchSize}`;
+    const order = by === 'architecture' ? RESNET_DEPTH(r.architecture) : r.batchSize;
     const detail = `${archLabel(r.architecture)}, batch ${r.batchSize}, best epoch ${r.bestEpoch}`;
     const vals = [r.errorRate, r.recall, r.precision, r.f1];
-    SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Study (published)', key, metric, value: vals[i]!, detail }));
+    SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Study (published)', key, metric, value: vals[i]!, detail, order }));
   }
-  for (const run of ours) {
+  ours.forEach((run, idx) => {
     const key = sweepKey(run, by);
     const e = run.epochs.find((x) => x.epoch === run.best_epoch);
-    if (!key || !e) continue;
+    if (!key || !e) return;
+    // Our networks go below the study's ResNets, smallest first; batch sizes interleave with the study's.
+    const order = by === 'architecture' ? 1e4 + (run.params ?? idx) : (batchSizeOf(run) ?? 0);
     const detail = `run ${run.name}, best epoch ${run.best_epoch}`;
     const vals = [e.val_error_rate, e.val_sensitivity, e.val_precision, e.val_f1];
-    SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Ours', key, metric, value: vals[i]!, detail }));
-  }
+    SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Ours', key, metric, value: vals[i]!, detail, order }));
+  });
   return points;
 }
 
-function keyOrder(points: SweepPoint[], by: SweepBy): string[] {
-  const keys = [...new Set(points.map((p) => p.key))];
-  const n = (k: string) => Number(k.replace(/\D+/g, '')) || 0;
-  return by === 'batch' || keys.every((k) => /\d/.test(k)) ? keys.sort((a, b) => n(a) - n(b) || a.localeCompare(b)) : keys;
+function keyOrder(points: SweepPoint[]): string[] {
+  const order = new Map<string, number>();
+  for (const p of points) order.set(p.key, Math.min(order.get(p.key) ?? Infinity, p.order));
+  return [...order.keys()].sort((a, b) => order.get(a)! - order.get(b)! || a.localeCompare(b));
 }
 
 export function sweepView(study: StudyMetricRow[], ours: TrainingRun[], by: SweepBy): ChartView {
   const points = sweepPoints(study, ours, by);
-  const keys = keyOrder(points, by);
+  const keys = keyOrder(points);
   const who = ['Study (published)', 'Ours'];
   const colors = [colorAt(1), colorAt(0)];
   const svg = renderPlot(
     {
       height: SWEEP_METRICS.length * (keys.length * 20 + 34) + 50,
-      marginLeft: 92,
+      marginLeft: 150,
       marginRight: 16,
       marginTop: 24,
       marginBottom: 44,
@@ -79,7 +105,7 @@ export function sweepView(study: StudyMetricRow[], ours: TrainingRun[], by: Swee
       color: { domain: who, range: colors },
       symbol: { domain: who, range: ['circle', 'diamond'] },
       marks: [
-        Plot.text([...SWEEP_METRICS], { fy: (d: string) => d, text: (d: string) => d, frameAnchor: 'top-left', lineAnchor: 'bottom', dx: -88, dy: -4, fontWeight: 600, textAnchor: 'start', fill: 'currentColor' }),
+        Plot.text([...SWEEP_METRICS], { fy: (d: string) => d, text: (d: string) => d, frameAnchor: 'top-left', lineAnchor: 'bottom', dx: -146, dy: -4, fontWeight: 600, textAnchor: 'start', fill: 'currentColor' }),
         Plot.ruleY(keys.flatMap((k) => SWEEP_METRICS.map((m) => ({ k, m }))), { y: 'k', fy: 'm', strokeOpacity: 0.15 }),
         Plot.dot(points, {
           x: 'value',

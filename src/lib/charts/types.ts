@@ -70,6 +70,8 @@ export interface TrainingRun {
   epochs: TrainingEpoch[];
   best_epoch: number;
   threshold: number;
+  /** Number of trainable parameters, when the log has model_info.params. */
+  params?: number;
   /** Repository-relative path of the file it was read from (added by the loader). */
   file: string;
 }
