@@ -8,6 +8,7 @@ import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/no
 import { preprocess } from '../../src/lib/model/preprocess';
 import { deriveSeed, render } from '../../src/lib/render/index';
 import { itemSeed, makePlan, selectRecords, type ExportSettings } from '../../scripts/lib/render-export';
+import { main as exportMain, parseExportArgs } from '../../scripts/export-images';
 import { parseFilterList, parseRangeList, parseSize } from '../../scripts/lib/render-args';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -106,23 +107,23 @@ describe.skipIf(!haveData)('export-images end to end (PTB-XL test records)', () 
     expect(r.stderr).toMatch(/3 images rendered/);
     expect(readFileSync(f).equals(before)).toBe(true);
   });
-  it('refuses to mix a different export into the same folder', () => {
-    const r = run([...args.slice(0, -3), '--seed', '5', '--out', out, '--quiet']);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/holds an export made with different arguments/);
+  it('refuses to mix a different export into the same folder', async () => {
+    await expect(exportMain([...args.slice(0, -3), '--seed', '5', '--out', out, '--quiet'])).rejects.toThrow(/holds an export made with different arguments/);
   });
-  it('--png writes PNG files and a manifest', () => {
+  it('--png writes PNG files and a manifest (in this process, --workers 0)', async () => {
     const pout = path.join(tmp, 'png');
-    const r = run(['--style', 'dataset4', '--folds', '1-10', '--ids', '1,2', '--png', '--workers', '0', '--out', pout, '--quiet']);
-    expect(r.status, r.stderr).toBe(0);
+    await exportMain(['--style', 'dataset4', '--folds', '1-10', '--ids', '1,2', '--png', '--workers', '0', '--out', pout, '--quiet']);
     const m = JSON.parse(readFileSync(path.join(pout, 'manifest.json'), 'utf8'));
     expect(m.format).toBe('heartnet-png/1');
     expect(m.items[0].files).toHaveLength(12);
     for (const f of m.items[1].files) expect(statSync(path.join(pout, f)).size).toBeGreaterThan(100);
   });
   it('clear errors for bad arguments', () => {
-    expect(run(['--style', 'sketch', '--out', path.join(tmp, 'x')]).stderr).toMatch(/unknown style 'sketch'/);
-    expect(run(['--style', 'dataset2']).stderr).toMatch(/--style and --out are required/);
-    expect(run(['--style', 'dataset2', '--out', path.join(tmp, 'y'), '--input', '7x7']).stderr).toMatch(/out of range/);
+    expect(() => parseExportArgs(['--style', 'sketch', '--out', path.join(tmp, 'x')])).toThrow(/unknown style 'sketch'/);
+    expect(() => parseExportArgs(['--style', 'dataset2'])).toThrow(/--style and --out are required/);
+    expect(() => parseExportArgs(['--style', 'dataset2', '--out', 'y', '--input', '7x7'])).toThrow(/out of range/);
+    expect(() => parseExportArgs(['--style', 'dataset2', '--out', 'y', '--folds', '11'])).toThrow(/outside 1..10/);
+    expect(() => parseExportArgs(['--style', 'dataset2', '--out', 'y', '--bogus'])).toThrow(/bogus/);
+    expect(parseExportArgs(['--style', 'dataset2', '--out', 'y'])).toMatchObject({ folds: [1, 2, 3, 4, 5, 6, 7, 8], variants: 1, workers: 2, input: { height: 256, width: 256 } });
   });
 });
