@@ -200,7 +200,7 @@ test.describe('built site', () => {
     request,
     baseURL,
   }) => {
-    test.setTimeout(300_000);
+    test.setTimeout(600_000);
     expect(baseURL, 'baseURL comes from playwright.config.ts').toBeTruthy();
     const start = new URL(baseURL!);
     const basePath = start.pathname.endsWith('/') ? start.pathname : `${start.pathname}/`;
