@@ -210,17 +210,27 @@ test('without WebGL the demo runs on a fallback backend and says which', async (
   await page.context().close();
 });
 
-test('CPU fallback timing (warm ms per image)', async ({ page }) => {
-  await page.goto('demo/?backend=cpu');
-  const file = rendered.find((f) => f.endsWith('dataset2.png'))!;
-  const first = await upload(page, file);
-  expect(first.state).toBe('done');
-  const ms: number[] = [];
-  for (let i = 0; i < 10; i++) ms.push((await upload(page, file)).modelMs!);
-  ms.sort((a, b) => a - b);
-  timings.cpu_warm_model_ms_median = ms[5];
-  expect(await page.evaluate(() => (window.__heartnet?.backend as () => string)())).toBe('cpu');
-});
+for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
+  test(`pinned ${backend} backend agrees with the CLI; warm ms per image`, async ({ page }) => {
+    const errors = watchConsole(page);
+    await page.goto(`demo/?backend=${backend}`);
+    const file = rendered.find((f) => f.endsWith('dataset2.png'))!;
+    const first = await upload(page, file);
+    expect(first.state, first.text).toBe('done');
+    expect(await page.evaluate(() => (window.__heartnet?.backend as () => string)())).toBe(backend);
+    const ms: number[] = [];
+    for (const f of rendered) {
+      const got = await upload(page, f);
+      const want = expected.get(f)!;
+      if (want.decision === 'not-ekg') continue;
+      expect(Math.abs(got.probability! - want.probability), `${backend} ${f}`).toBeLessThanOrEqual(1e-3);
+      ms.push(got.modelMs!);
+    }
+    ms.sort((x, y) => x - y);
+    timings[`${backend}_warm_model_ms_median`] = ms[Math.floor(ms.length / 2)];
+    expect(errors).toEqual([]);
+  });
+}
 
 test('TensorFlow.js is not part of the first load of any page', async ({ page }) => {
   const dist = process.env.E2E_DIST ?? 'dist';
