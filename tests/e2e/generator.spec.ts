@@ -8,12 +8,13 @@
  *  - "Send to the classifier": the window event when a classifier is on the page, else a PNG data URL in
  *    sessionStorage and a link to the demo;
  *  - a missing sample bundle says to run `npm run setup`;
- *  - a 375 px phone has no sideways scrolling;
+ *  - a 375 px phone has no sideways scrolling; axe finds no WCAG 2.2 A/AA violations (light and dark);
  *  - render timings of the printout and the photo in Chromium (reported, not asserted).
  */
 import { test, expect, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { decodePng } from '../../src/lib/render/png';
 import { toRgba, STYLE_NAMES } from '../../src/lib/render/index';
 import type { StyleName } from '../../src/lib/render/types';
@@ -89,7 +90,7 @@ test.describe('generator', () => {
   test.skip(index === null, 'public/samples/index.json is missing: run `npm run setup`');
 
   test('draws every style for a real record, describes it, keeps the frame size', async ({ page }, testInfo) => {
-    test.setTimeout(180_000);
+    test.setTimeout(300_000);
     const errors = watchErrors(page);
     await page.setViewportSize({ width: 1280, height: 900 });
     await open(page, `?record=${MI_RECORD}`);
@@ -129,12 +130,17 @@ test.describe('generator', () => {
       }
       const box = await frame.boundingBox();
       expect(box, 'the frame keeps its size').toEqual(box0);
-      await testInfo.attach(`generator-${style}-1280.png`, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
-      await page.screenshot({ path: testInfo.outputPath(`generator-${style}-1280.png`), fullPage: true });
+      const shot = testInfo.outputPath(`generator-${style}-1280.png`);
+      await page.screenshot({ path: shot, fullPage: true });
+      await testInfo.attach(`generator-${style}-1280.png`, { path: shot, contentType: 'image/png' });
     }
     expect(descriptions.size).toBe(STYLE_NAMES.length);
-    // dataset4: one lead at full size.
-    const n = await renders(page);
+    // dataset4: one lead at full size (the lead selector is enabled for dataset 4 only).
+    await expect(page.locator('[data-gen-lead]')).toBeDisabled();
+    let n = await renders(page);
+    await page.locator('input[data-gen-style][value="dataset4"]').check();
+    await waitDrawn(page, n);
+    n = await renders(page);
     await page.locator('[data-gen-lead]').selectOption('V1');
     await waitDrawn(page, n);
     expect(await page.evaluate(() => window.__heartnetGenerator!.current())).toMatchObject({ style: 'dataset4', lead: 'V1', width: 512, height: 512 });
@@ -187,14 +193,11 @@ test.describe('generator', () => {
       const file = testInfo.outputPath(download.suggestedFilename());
       await download.saveAs(file);
       const png = toRgba(decodePng(new Uint8Array(readFileSync(file))));
-      const canvas = await page.evaluate(() => {
-        const c = document.querySelector<HTMLCanvasElement>('[data-gen-canvas]')!;
-        return { width: c.width, height: c.height, data: Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data) };
-      });
-      expect([png.width, png.height]).toEqual([canvas.width, canvas.height]);
-      let diff = 0;
-      for (let i = 0; i < canvas.data.length; i++) if (canvas.data[i] !== png.data[i]) diff++;
-      expect(diff, `${style}: differing bytes between the PNG and the canvas`).toBe(0);
+      const size = await page.locator('[data-gen-canvas]').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+      expect([png.width, png.height]).toEqual(size);
+      // Compare digests of the RGBA bytes (moving millions of numbers out of the page is slow).
+      const pngSha = createHash('sha256').update(png.data).digest('hex');
+      expect(await canvasSha(page), `${style}: the PNG's pixels equal the canvas's`).toBe(pngSha);
     }
     expect(errors).toEqual([]);
   });
@@ -330,14 +333,32 @@ test.describe('generator', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     const frame = await page.locator('[data-gen-frame]').boundingBox();
     expect(frame!.width).toBeLessThanOrEqual(375);
-    await testInfo.attach('generator-printout-375.png', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
-    await page.screenshot({ path: testInfo.outputPath('generator-printout-375.png'), fullPage: true });
+    const shot = testInfo.outputPath('generator-printout-375.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    await testInfo.attach('generator-printout-375.png', { path: shot, contentType: 'image/png' });
     // Zoomed in, the frame scrolls; the page still does not.
     await page.locator('input[data-gen-zoom][value="2"]').check();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     expect(await page.locator('[data-gen-frame]').evaluate((f) => f.scrollWidth > f.clientWidth)).toBe(true);
     expect(errors).toEqual([]);
   });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`axe finds no WCAG 2.2 A/AA violations (${colorScheme}, photo with its parameters open)`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme });
+      await open(page, `?record=${MI_RECORD}&style=photo`);
+      await page.locator('[data-gen-params] summary').click();
+      await page.addScriptTag({ path: resolve(ROOT, 'node_modules/axe-core/axe.min.js') });
+      const violations = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
+        const r = await axe.run(document.querySelector('heartnet-generator'), {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
+        });
+        return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5).join(', ')}`);
+      });
+      expect(violations).toEqual([]);
+    });
+  }
 
   test('render timings in Chromium (printout, photo; reported, not asserted)', async ({ page }, testInfo) => {
     test.setTimeout(180_000);
