@@ -91,9 +91,12 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def bce(logits: np.ndarray, y: np.ndarray) -> float:
+def bce(logits: np.ndarray, y: np.ndarray, pos_weight: float = 1.0) -> float:
+    """Mean binary cross-entropy of logits; MI terms weighted by pos_weight (as in torch's pos_weight)."""
     z = logits
-    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+    log_sig = -(np.maximum(-z, 0) + np.log1p(np.exp(-np.abs(z))))      # log sigmoid(z)
+    log_1m = -(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))))        # log (1 - sigmoid(z))
+    return float(np.mean(-(pos_weight * y * log_sig + (1 - y) * log_1m)))
 
 
 def main(argv=None) -> int:
@@ -161,7 +164,7 @@ def main(argv=None) -> int:
                     "input": {"height": train.height, "width": train.width, "planes": train.planes},
                     "manifest_paths": {"train": [os.path.join(s.dir, "manifest.json") for s in train.sets],
                                        "val": [os.path.join(s.dir, "manifest.json") for s in val.sets]}},
-           "balance": balance, "epoch_metrics_threshold": 0.5, "selection": "lowest validation loss (plain BCE)",
+           "balance": balance, "epoch_metrics_threshold": 0.5, "selection": "lowest fold-9 loss with the training class weighting (val_loss)",
            "epochs": [], "best_epoch": None, "threshold": None, "threshold_rule": None,
            "val_metrics_at_threshold": None, "export": None}
     log["log_path"] = log_path
@@ -203,8 +206,11 @@ def main(argv=None) -> int:
         vl = predict_logits(model, val, ebs, device)
         vp = sigmoid(vl)
         m = MET.summary(val.labels, vp, 0.5)
-        val_loss = bce(vl, val.labels.astype(np.float64))
-        rec = {"epoch": epoch, "train_loss": tot / max(seen, 1), "val_loss": val_loss, "val_auroc": m["auroc"],
+        # Selection loss = the training objective on fold 9 (same class weighting), so a model is not
+        # penalised for the probability shift the weighting itself causes; the plain BCE is logged too.
+        val_loss = bce(vl, val.labels.astype(np.float64), float(pos_weight) if pos_weight is not None else 1.0)
+        rec = {"epoch": epoch, "train_loss": tot / max(seen, 1), "val_loss": val_loss,
+               "val_loss_unweighted": bce(vl, val.labels.astype(np.float64)), "val_auroc": m["auroc"],
                "val_sensitivity": m["sensitivity"], "val_specificity": m["specificity"],
                "val_precision": m["precision"], "val_f1": m["f1"], "val_error_rate": m["error_rate"],
                "lr_end": sched.get_last_lr()[0], "seconds": time.time() - t0, "train_seconds": train_s,
