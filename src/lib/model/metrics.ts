@@ -6,6 +6,8 @@
  * statistic with tied scores counted one half; a ratio with a zero denominator is 0. Pure TypeScript: used
  * by `npm run eval` in Node and by the browser.
  */
+import { mulberry32 } from '../random';
+export { mulberry32 };
 
 export interface Confusion {
   tp: number;
@@ -112,17 +114,6 @@ export function chooseThreshold(labels: Labels, scores: Scores, rule: 'youden' |
   return best;
 }
 
-/** Deterministic PRNG (mulberry32) so bootstrap intervals are reproducible from a seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Percentile bootstrap 95% interval of the AUROC: resample examples with replacement `resamples` times

@@ -3,6 +3,8 @@
  * About half MI, half not, all from strat_fold 10 (the test fold), spanning MI subtypes, superclasses, ages,
  * both sexes, noise mentions, preferring records with official report text.
  */
+import { mulberry32 } from '../random';
+export { mulberry32 };
 import { formatAge, hasNoiseNote, type LabelledRecord } from './database';
 
 export interface SampleGroup {
@@ -21,17 +23,6 @@ export interface SampleSelection {
   ids: number[];
 }
 
-/** mulberry32: small seeded PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: readonly T[], rand: () => number): T[] {
   const a = [...items];

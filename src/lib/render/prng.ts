@@ -2,23 +2,14 @@
  * Seeded pseudo-random numbers. Integer-only state updates (Math.imul, >>>), so the same seed gives the same
  * sequence in every JavaScript engine. Never use Math.random or Date in the renderer.
  */
+import { mulberry32 } from '../random';
+export { mulberry32 };
 
 /** A PRNG returning floats in [0, 1). */
 export interface Rng {
   (): number;
 }
 
-/** mulberry32: tiny, fast, 32-bit state; good enough for layout jitter and noise. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform float in [lo, hi). */
 export function uniform(rng: Rng, lo: number, hi: number): number {
