@@ -325,6 +325,23 @@ test.describe('generator', () => {
     expect(errors).toEqual([]);
   });
 
+  test('the demo page classifies an image the generator handed over through sessionStorage, once', async ({ page }) => {
+    const errors = watchErrors(page);
+    await open(page, `?record=${MI_RECORD}&style=dataset2`);
+    await page.locator('[data-gen-send]').click();
+    await page.locator('[data-gen-demo-link]').click();
+    await expect(page).toHaveURL(/\/demo\/$/);
+    const result = page.locator('[data-clf-result]');
+    await expect(result).toHaveAttribute('data-state', /^(done|not-ekg)$/, { timeout: 60_000 });
+    await expect(page.locator('[data-clf-caption]')).toContainText(String(MI_RECORD));
+    await expect(page.locator('[data-clf-caption]')).toContainText('640 × 480');
+    // Taken once: the hand-over is cleared, so a reload does not classify it again.
+    expect(await page.evaluate(() => sessionStorage.getItem('heartnet:pending-image'))).toBeNull();
+    await page.reload();
+    await expect(page.locator('[data-clf-caption]')).toHaveText('No image yet.');
+    expect(errors).toEqual([]);
+  });
+
   test('fits a 375 px phone without sideways scrolling', async ({ page }, testInfo) => {
     const errors = watchErrors(page);
     await page.setViewportSize({ width: 375, height: 800 });

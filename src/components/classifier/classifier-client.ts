@@ -129,6 +129,7 @@ class HeartnetClassifier extends HTMLElement {
       void this.enqueue(() => this.classifyImage(d.image, String(d.label ?? 'Image from the generator'), []));
     });
     this.q<HTMLInputElement>('[data-clf-saliency]').addEventListener('change', () => void this.updateSaliency());
+    void this.takePendingImage();
     // The sample list is tiny (one JSON file); load it when the demo comes into view.
     const io = new IntersectionObserver((entries) => {
       if (entries.some((en) => en.isIntersecting)) {
@@ -224,6 +225,40 @@ class HeartnetClassifier extends HTMLElement {
     this.current = null;
     const sal = this.q<HTMLInputElement>('[data-clf-saliency]');
     sal.disabled = true;
+  }
+
+  /**
+   * A generator on a page without a classifier leaves its image in sessionStorage (a PNG data URL) and links
+   * here: classify it once. Decoded with our own PNG decoder, so the pixels are exactly what the generator drew.
+   */
+  private async takePendingImage(): Promise<void> {
+    let url: string | null = null;
+    let label = 'Image from the generator';
+    try {
+      url = sessionStorage.getItem('heartnet:pending-image');
+      label = sessionStorage.getItem('heartnet:pending-image-label') ?? label;
+      sessionStorage.removeItem('heartnet:pending-image');
+      sessionStorage.removeItem('heartnet:pending-image-label');
+    } catch {
+      return; // storage blocked: nothing can be pending
+    }
+    if (!url) return;
+    const prefix = 'data:image/png;base64,';
+    if (!url.startsWith(prefix)) {
+      this.showError('The image handed over by the generator is not a PNG; nothing was classified.', 'bad-event');
+      return;
+    }
+    try {
+      const { decodePng } = await import('../../lib/render/png');
+      const bin = atob(url.slice(prefix.length));
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const image = decodePng(bytes);
+      this.scrollIntoView({ block: 'start' });
+      await this.enqueue(() => this.classifyImage(image, label, []));
+    } catch {
+      this.showError('The image handed over by the generator could not be read; nothing was classified.', 'decode-failed');
+    }
   }
 
   private async classifyFile(file: File | Blob): Promise<void> {
