@@ -22,6 +22,7 @@ import { preprocess } from '../src/lib/model/preprocess';
 import { predictProbabilities } from '../src/lib/model/run';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { ensureRecords } from './lib/ptbxl-setup';
 import { itemSeed } from './lib/render-export';
 
 export class EvalError extends Error {
@@ -109,6 +110,7 @@ export async function runEval(args: EvalArgs) {
   const all = (await loadLabelledRecords(dir)).filter((r) => r.stratFold === args.fold).sort((a, b) => a.ecgId - b.ecgId);
   if (all.length === 0) throw new EvalError(`no labelled records in fold ${args.fold}`);
   const records = pickRecords(all, args.limit, args.seed);
+  await ensureRecords(dir, records.map((r) => r.ecgId), true);
   const labels: number[] = [];
   const probs: number[] = [];
   const t0 = Date.now();

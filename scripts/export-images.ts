@@ -25,8 +25,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_PTBXL_DIR, loadLabelledRecords, REPO_ROOT, resolvePtbxlDir } from '../src/lib/ptbxl/node';
-import { parseSetupArgs, runSetup } from './lib/ptbxl-setup';
+import { loadLabelledRecords, resolvePtbxlDir } from '../src/lib/ptbxl/node';
+import { ensureRecords } from './lib/ptbxl-setup';
 import { RenderError, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
 import { ProgressBar } from './lib/progress';
 import { parseFilterList, parseNumberArg, parseRangeList, parseSize } from './lib/render-args';
@@ -159,14 +159,7 @@ export async function main(argv: string[]): Promise<void> {
   const chosen = selectRecords(records, s);
   if (chosen.length === 0) throw new RenderError('bad-option', `no records selected (folds ${s.folds.join(',')})`);
   const plan = makePlan(chosen, s);
-  let missing = missingRecords(plan, s.data);
-  if (missing.length > 0 && path.resolve(s.data) === path.resolve(REPO_ROOT, DEFAULT_PTBXL_DIR)) {
-    // Fetch exactly the selected records that are not here yet, the way `npm run setup` does (local copy or
-    // PhysioNet), so an export (and so `npm run train`) works on a fresh machine without `--all`.
-    if (!s.quiet) console.error(`export-images: fetching ${missing.length} missing record(s) with npm run setup`);
-    await runSetup({ ...parseSetupArgs([]), ids: missing, bundle: false, quiet: s.quiet });
-    missing = missingRecords(plan, s.data);
-  }
+  const missing = await ensureRecords(s.data, missingRecords(plan, s.data), s.quiet);
   if (missing.length > 0) {
     throw new RenderError(
       'bad-option',

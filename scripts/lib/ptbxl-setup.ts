@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatAge, parseDatabaseCsv, recordBasePath } from '../../src/lib/ptbxl/database';
 import { PtbxlError } from '../../src/lib/ptbxl/errors';
-import { loadLabelledRecords } from '../../src/lib/ptbxl/node';
+import { DEFAULT_PTBXL_DIR, loadLabelledRecords, recordFiles } from '../../src/lib/ptbxl/node';
 import { selectSamples, type SampleSelection } from '../../src/lib/ptbxl/samples';
 import type { SampleEntry, SampleIndex } from '../../src/lib/ptbxl/types';
 import { parseDat, parseHeader } from '../../src/lib/ptbxl/wfdb';
@@ -398,4 +398,20 @@ export async function buildSampleBundle(dataDir: string, outDir: string, selecti
     written++;
   }
   return { records: entries.length, written, removed };
+}
+
+/**
+ * The records among `ids` that `dir` has no signal files for, after fetching them the way
+ * `npm run setup -- --ids ...` does (local copy or PhysioNet) when `dir` is this repository's data/ptb-xl.
+ * Lets export-images and eval work on a fresh machine without `--all`. Returns what is still missing.
+ */
+export async function ensureRecords(dir: string, ids: readonly number[], quiet = false): Promise<number[]> {
+  const missing = () => [...new Set(ids)].filter((id) => !existsSync(recordFiles(dir, id).dat) || !existsSync(recordFiles(dir, id).hea));
+  let m = missing();
+  if (m.length > 0 && path.resolve(dir) === path.resolve(REPO_ROOT, DEFAULT_PTBXL_DIR)) {
+    if (!quiet) console.error(`fetching ${m.length} missing PTB-XL record(s) with npm run setup`);
+    await runSetup({ ...parseSetupArgs([]), ids: m, bundle: false, quiet });
+    m = missing();
+  }
+  return m;
 }
