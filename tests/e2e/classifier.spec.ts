@@ -324,3 +324,19 @@ for (const colorScheme of ['light', 'dark'] as const) {
     expect(violations).toEqual([]);
   });
 }
+
+test('the demo states the test-fold AUROC on every evaluated style the model was not trained on', async ({ page }) => {
+  const def = JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string };
+  const meta = JSON.parse(readFileSync(path.join('public/models', def.model, 'metadata.json'), 'utf8')) as { name: string; styles: string[] };
+  const unseen = readdirSync('data/eval')
+    .filter((f) => f.startsWith(`${meta.name}-`) && f.endsWith('.json'))
+    .map((f) => ({ style: f.slice(meta.name.length + 1, -5), j: JSON.parse(readFileSync(path.join('data/eval', f), 'utf8')) as { auroc: number; fold: number } }))
+    .filter((u) => !meta.styles.includes(u.style) && u.j.fold === 10);
+  await page.goto('demo/');
+  const note = page.locator('[data-clf-unseen]');
+  if (unseen.length === 0) {
+    await expect(note).toHaveCount(0);
+    return;
+  }
+  for (const u of unseen) await expect(note).toContainText(`${u.j.auroc.toFixed(2)} on ${u.style} images`);
+});

@@ -27,6 +27,11 @@ export interface ModelInfo {
   meta: ModelMetadata;
   figures: ThresholdFigures;
   style: string;
+  /**
+   * Test-fold AUROC on styles the model was NOT trained on (from data/eval/<model>-<style>.json), so the page can
+   * warn that readings of such images mean little. Empty when no such evaluation exists.
+   */
+  unseenStyles: Array<{ style: string; auroc: number; file: string }>;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -122,5 +127,15 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
     specificity: meta.val_metrics.specificity,
     file: path.relative(repoRoot, metaPath),
   };
-  return { dir, urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`, fixture, meta, figures, style };
+  const unseenStyles: ModelInfo['unseenStyles'] = [];
+  const evalDir = path.join(repoRoot, 'data/eval');
+  const prefix = `${meta.name}-`;
+  for (const name of existsSync(evalDir) ? readdirSync(evalDir).sort() : []) {
+    const other = name.startsWith(prefix) && name.endsWith('.json') ? name.slice(prefix.length, -'.json'.length) : '';
+    if (!other || meta.styles.includes(other) || /[^a-z0-9]/.test(other)) continue;
+    const j = JSON.parse(readFileSync(path.join(evalDir, name), 'utf8')) as Record<string, unknown>;
+    const auroc = num(j.auroc);
+    if (auroc !== undefined && num(j.fold) === 10) unseenStyles.push({ style: other, auroc, file: `data/eval/${name}` });
+  }
+  return { dir, urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`, fixture, meta, figures, style, unseenStyles };
 }
