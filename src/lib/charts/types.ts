@@ -76,23 +76,10 @@ export interface TrainingRun {
   file: string;
 }
 
-export interface RocPoint {
-  fpr: number;
-  tpr: number;
-  threshold: number;
-}
-export interface PrPoint {
-  recall: number;
-  precision: number;
-  threshold: number;
-}
-export interface CalibrationBin {
-  bin_lo: number;
-  bin_hi: number;
-  mean_pred: number;
-  frac_pos: number;
-  n: number;
-}
+// The curve and calibration points of an eval file are written by src/lib/model/metrics.ts (npm run eval):
+// the charts read that same shape, so they use its types rather than a copy.
+import type { CalibrationBin, PrPoint, RocPoint } from '../model/metrics';
+export type { CalibrationBin, PrPoint, RocPoint };
 
 /** Our test-fold evaluation of one model on one image style (data/eval/NAME-STYLE.json). */
 export interface EvalResult {
