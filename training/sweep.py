@@ -3,7 +3,7 @@ patient-disjoint split: the balanced 777 MI / 777 Normal subset of Dataset 2 fro
 all of fold 9.
 
   phase 1: four depths/widths at batch size 32      -> sweep-arch-*.json
-  phase 2: six batch sizes 4-128 at the best network -> sweep-bs-*.json
+  phase 2: five more batch sizes 4-128 at the best network (32 is phase 1) -> sweep-bs-*.json
            (`python -m training.sweep --best sweep-arch-NAME` after phase 1; the best is the lowest fold-9
            loss in data/training/sweep-arch-*.json; without --best, the phase-2 files use resnet-s16).
 
@@ -20,10 +20,10 @@ ARCHS = {
     "plain-w32": {"arch": "plain_cnn", "widths": [16, 32, 32, 32]},
     "resnet-s8": {"arch": "resnet", "stem": 8, "widths": [8, 16, 32, 64], "blocks": [1, 1, 1, 1]},
     "resnet-s16": {"arch": "resnet", "stem": 16, "widths": [16, 32, 64, 128], "blocks": [1, 1, 1, 1]},
-    "resnet-s16-deep": {"arch": "resnet", "stem": 16, "widths": [16, 32, 64, 128], "blocks": [2, 2, 2, 2]},
     "resnet-s32": {"arch": "resnet", "stem": 32, "widths": [32, 64, 128, 256], "blocks": [1, 1, 1, 1]},
 }
-BATCH_SIZES = [4, 8, 16, 32, 64, 128]
+# 32 is phase 1's own batch size: its run of the chosen network is the batch-32 point (not run twice)
+BATCH_SIZES = [4, 8, 16, 64, 128]
 
 
 def base(name: str, model: dict, bs: int) -> dict:
@@ -36,7 +36,7 @@ def base(name: str, model: dict, bs: int) -> dict:
                  "train": [{"style": "dataset2", "dir": "build/shards/dataset2-192x256-bal777", "folds": "1-8", "balanced": 777}],
                  "val": [{"style": "dataset2", "dir": "build/shards/dataset2-192x256-f9", "folds": "9"}]},
         "model": model,
-        "train": {"epochs": 15, "batch_size": bs, "lr": lr, "optimizer": "adamw", "weight_decay": 0.0005,
+        "train": {"epochs": 10, "batch_size": bs, "lr": lr, "optimizer": "adamw", "weight_decay": 0.0005,
                   "schedule": "onecycle", "balance": "none", "patience": 5,
                   "augment": {"translate": 0.02, "scale": 0.03}},
         "threshold": {"rule": "youden"},

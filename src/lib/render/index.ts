@@ -11,7 +11,7 @@
  *   dataset3  styles/datasets.ts renderDataset3   dataset2 + 1-3 polygon shadows
  *   dataset4  styles/datasets.ts renderDataset4   12 x 512x512 gray, one lead each
  *   printout  styles/printout.ts renderPrintout   1120x860 RGBA, red grid, 3x4 + rhythm strip
- *   photo     styles/photo.ts    renderPhoto      800x600 RGBA, the printout photographed
+ *   photo     styles/photo.ts    renderPhoto      720x540 RGBA, the printout photographed
  */
 import type { EcgSignals } from '../ptbxl/types';
 import { applyFilters, FILTER_NAMES, type FilterName } from '../signal/filters';
@@ -47,7 +47,7 @@ export const STYLE_SIZES: Readonly<Record<StyleName, { width: number; height: nu
   dataset3: { width: 640, height: 480, channels: 4, images: 1 },
   dataset4: { width: 512, height: 512, channels: 1, images: 12 },
   printout: { width: 1120, height: 860, channels: 4, images: 1 },
-  photo: { width: 800, height: 600, channels: 4, images: 1 },
+  photo: { width: 720, height: 540, channels: 4, images: 1 },
 };
 
 /** Filters each style applies when `options.filters` is not given. */

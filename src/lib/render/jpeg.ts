@@ -180,9 +180,16 @@ function quantisePlane(p: Float32Array, w: number, h: number, table: Float32Arra
   for (let by = 0; by < h; by += 8) {
     for (let bx = 0; bx < w; bx += 8) {
       // load (edge blocks replicate the last row/column, as encoders pad)
-      for (let y = 0; y < 8; y++) {
-        const sy = Math.min(by + y, h - 1) * w;
-        for (let x = 0; x < 8; x++) blk[y * 8 + x] = (p[sy + Math.min(bx + x, w - 1)] as number) - 128;
+      if (bx + 8 <= w && by + 8 <= h) {
+        for (let y = 0; y < 8; y++) {
+          const sy = (by + y) * w + bx;
+          for (let x = 0; x < 8; x++) blk[y * 8 + x] = (p[sy + x] as number) - 128;
+        }
+      } else {
+        for (let y = 0; y < 8; y++) {
+          const sy = Math.min(by + y, h - 1) * w;
+          for (let x = 0; x < 8; x++) blk[y * 8 + x] = (p[sy + Math.min(bx + x, w - 1)] as number) - 128;
+        }
       }
       fastBlock(blk, div, mul);
       for (let y = 0; y < 8 && by + y < h; y++) {
@@ -286,6 +293,26 @@ export function jpegRgb(
       Cr[j] = (Cr[j] as number) / k + 128;
     }
   }
+  jpegYcc(Y, Cb, Cr, width, height, quality, out);
+}
+
+/**
+ * The lossy core of JPEG on planes that are already in YCbCr: Y (width x height) and Cb, Cr subsampled 4:2:0
+ * (ceil(width/2) x ceil(height/2)), all 0..255 with chroma centred on 128. Quantises the three planes in place
+ * and writes the decoded RGB into `out` (RGBA, alpha 255). The photo style builds its planes directly (it blurs
+ * luma at full resolution and chroma at half), so it skips an RGB work image and one colour conversion.
+ */
+export function jpegYcc(
+  Y: Float32Array,
+  Cb: Float32Array,
+  Cr: Float32Array,
+  width: number,
+  height: number,
+  quality: number,
+  out: Uint8ClampedArray,
+): void {
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
   quantisePlane(Y, width, height, scaledTable(LUMA_Q, quality));
   const cq = scaledTable(CHROMA_Q, quality);
   quantisePlane(Cb, cw, ch, cq);

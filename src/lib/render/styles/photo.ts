@@ -2,11 +2,11 @@
  * photo - a printout as a phone camera sees it (the study's "lighting and camera distortions; ideally real
  * photographed EKGs"; the PhysioNet 2024 challenge showed phone photos are where image models break).
  *
- * Ours: the printout style is rendered (at 0.7 x scale), then photographed: placed on a background with a
+ * Ours: the printout style is rendered (at 0.63 x scale), then photographed: placed on a background with a
  * perspective (projective) warp and an in-plane rotation, lit unevenly, partly shadowed, tinted, blurred,
  * given sensor noise and compressed as a JPEG. Every parameter is drawn from the seed within the bounds
  * below and returned as PhotoParams:
- *   output              800 x 600 px (x scale), RGBA
+ *   output              720 x 540 px (x scale), RGBA (a size that keeps a render under 50 ms in a browser)
  *   paperScale          0.78 .. 0.94 of the frame width (reduced if the paper would not fit the height)
  *   rotationDeg         -7 .. 7
  *   perspective         0 .. 0.06 of the paper width: independent displacement of each corner
@@ -15,14 +15,15 @@
  *   tint                each channel x 0.88 .. 1 (warm/cool paper, white balance)
  *   lighting            linear gradient at a random angle from lightMin 0.72..0.92 to lightMax 0.98..1.1
  *   shadow              probability 0.6: straight soft-edged shadow, darkness 0.12..0.35, softness 4..12% of width
- *   blurSigma           0.3 .. 1.1 px ([a, 1-2a, a] twice, as one separable 5-tap pass)
+ *   blurSigma           0.3 .. 1.1 px ([a, 1-2a, a] twice, one separable 5-tap pass; chroma at half resolution)
  *   noiseSigma          1 .. 6 levels (luma)
  *   jpegQuality         45 .. 92
  *   creases             0 .. 2 fold lines across the paper, strength 0.04 .. 0.12
+ * The camera writes YCbCr planes (luma full size, chroma 4:2:0) that go straight into the JPEG stage.
  */
 import type { EcgSignals } from '../../ptbxl/types';
 import type { FilterName } from '../../signal/filters';
-import { jpegRgb } from '../jpeg';
+import { jpegYcc } from '../jpeg';
 import { randInt, subRng, uniform, type Rng } from '../prng';
 import { Canvas } from '../raster';
 import type { PhotoParams } from '../types';
@@ -148,62 +149,57 @@ export function drawPhotoParams(seed: number, width: number, height: number, pap
 }
 
 /**
- * Separable 5-tap blur of an interleaved float RGB image, in place (edges clamp): the kernel [a, 1-2a, a]
- * applied twice, i.e. [a^2, 2a(1-2a), 2a^2 + (1-2a)^2, 2a(1-2a), a^2], in one pass per direction.
+ * Separable 5-tap blur of one float plane, in place (edges clamp): the kernel [a, 1-2a, a] applied twice,
+ * i.e. [a^2, 2a(1-2a), 2a^2 + (1-2a)^2, 2a(1-2a), a^2], horizontally into `tmp`, then vertically back.
  */
-function blur5(d: Float32Array, w: number, h: number, a: number, rows: Float32Array[]): void {
+function blurPlane(p: Float32Array, w: number, h: number, a: number, tmp: Float32Array, noise = 0, seed = 0): void {
   const b = 1 - 2 * a;
   const k0 = 2 * a * a + b * b;
   const k1 = 2 * a * b;
   const k2 = a * a;
-  const rw = w * 3;
-  const cur = rows[5] as Float32Array;
-  // horizontal
   for (let y = 0; y < h; y++) {
-    const o = y * rw;
-    for (let k = 0; k < rw; k++) cur[k] = d[o + k] as number;
-    // interior: no clamping, channels interleaved (stride 3)
-    for (let k = 6; k < rw - 6; k++) {
-      d[o + k] = k0 * (cur[k] as number) + k1 * ((cur[k - 3] as number) + (cur[k + 3] as number)) + k2 * ((cur[k - 6] as number) + (cur[k + 6] as number));
+    const o = y * w;
+    for (let x = 2; x < w - 2; x++) {
+      const i = o + x;
+      tmp[i] = k0 * (p[i] as number) + k1 * ((p[i - 1] as number) + (p[i + 1] as number)) + k2 * ((p[i - 2] as number) + (p[i + 2] as number));
     }
-    // the two columns at each edge, clamped
     for (let x = 0; x < w; x = x === 1 && w > 4 ? w - 2 : x + 1) {
-      const l1 = (x > 0 ? x - 1 : 0) * 3;
-      const l2 = (x > 1 ? x - 2 : 0) * 3;
-      const r1 = (x < w - 1 ? x + 1 : w - 1) * 3;
-      const r2 = (x < w - 2 ? x + 2 : w - 1) * 3;
-      const c = x * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        d[o + c + ch] =
-          k0 * (cur[c + ch] as number) + k1 * ((cur[l1 + ch] as number) + (cur[r1 + ch] as number)) + k2 * ((cur[l2 + ch] as number) + (cur[r2 + ch] as number));
-      }
+      const at = (k: number) => p[o + (k < 0 ? 0 : k > w - 1 ? w - 1 : k)] as number;
+      tmp[o + x] = k0 * at(x) + k1 * (at(x - 1) + at(x + 1)) + k2 * (at(x - 2) + at(x + 2));
     }
   }
-  // vertical: a ring of the 5 original rows around y
-  const ring = rows.slice(0, 5) as Float32Array[];
-  const load = (dst: Float32Array, y: number) => {
-    const yy = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
-    const o = yy * rw;
-    for (let k = 0; k < rw; k++) dst[k] = d[o + k] as number;
-  };
-  for (let j = 0; j < 5; j++) load(ring[j] as Float32Array, j - 2);
+  // vertical, then the sensor: triangular noise in [-noise, noise] (two 16-bit uniforms from one xorshift32
+  // draw per pixel in raster order) and the clamp to the 0..255 an encoder receives
+  let ns = (seed >>> 0) || 0x9e3779b9;
+  const scale = noise / 65536;
   for (let y = 0; y < h; y++) {
-    const [u2, u1, c0, n1, n2] = ring as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-    const o = y * rw;
-    for (let k = 0; k < rw; k++) {
-      d[o + k] = k0 * (c0[k] as number) + k1 * ((u1[k] as number) + (n1[k] as number)) + k2 * ((u2[k] as number) + (n2[k] as number));
+    const o = y * w;
+    const u1 = (y > 0 ? y - 1 : 0) * w;
+    const u2 = (y > 1 ? y - 2 : 0) * w;
+    const n1 = (y < h - 1 ? y + 1 : h - 1) * w;
+    const n2 = (y < h - 2 ? y + 2 : h - 1) * w;
+    for (let x = 0; x < w; x++) {
+      let v =
+        k0 * (tmp[o + x] as number) + k1 * ((tmp[u1 + x] as number) + (tmp[n1 + x] as number)) + k2 * ((tmp[u2 + x] as number) + (tmp[n2 + x] as number));
+      if (noise !== 0) {
+        ns ^= ns << 13;
+        ns ^= ns >>> 17;
+        ns ^= ns << 5;
+        v += ((ns & 0xffff) + ((ns >>> 16) & 0xffff)) * scale - noise;
+      }
+      p[o + x] = v <= 0 ? 0 : v >= 255 ? 255 : v;
     }
-    // rotate: drop the oldest row, load row y + 3 (its original values: not yet overwritten)
-    const old = ring.shift() as Float32Array;
-    load(old, y + 3);
-    ring.push(old);
   }
 }
 
-/** The float RGB work image, reused between photos of the same size (every pixel is rewritten by warpPaper). */
-let work: Float32Array | null = null;
-function workBuffer(n: number): Float32Array {
-  if (work === null || work.length !== n) work = new Float32Array(n);
+/** Float work planes, reused between photos of the same size (every value is rewritten by warpPaper). */
+let work: { n: number; Y: Float32Array; Cb: Float32Array; Cr: Float32Array; tmp: Float32Array } | null = null;
+function workPlanes(W: number, H: number): { Y: Float32Array; Cb: Float32Array; Cr: Float32Array; tmp: Float32Array } {
+  const n = W * H;
+  const nc = ((W + 1) >> 1) * ((H + 1) >> 1);
+  if (work === null || work.n !== n || work.Cb.length !== nc) {
+    work = { n, Y: new Float32Array(n), Cb: new Float32Array(nc), Cr: new Float32Array(nc), tmp: new Float32Array(n) };
+  }
   return work;
 }
 
@@ -213,20 +209,36 @@ interface WarpNumbers {
   lMin: number; lSpan: number; lcx: number; lcy: number; sDark: number; scx: number; scy: number; sOff: number; sSoft: number;
 }
 
-/** The camera: for every output pixel, the paper pixel under it (bilinear), creases, tint, light and shadow. */
+/**
+ * The camera: for every output pixel, the paper pixel under it (bilinear), creases, tint, light and shadow,
+ * written straight into the JPEG encoder's colour space: Y at full resolution and Cb, Cr as 2x2 means (+128).
+ * Colour conversion is linear, so blurring these planes afterwards equals blurring RGB first. The projective
+ * map, the light ramp and the shadow ramp are affine along a row, so they advance by one addition per pixel.
+ */
 function warpPaper(
-  d: Float32Array, W: number, H: number, pd: Uint8ClampedArray, Pw: number, Ph: number, n: WarpNumbers,
-  cNx: Float64Array, cNy: Float64Array, cOff: Float64Array, cS: Float64Array,
+  Y: Float32Array, Cb: Float32Array, Cr: Float32Array, W: number, H: number, pd: Uint8ClampedArray, Pw: number, Ph: number,
+  n: WarpNumbers, cNx: Float64Array, cNy: Float64Array, cOff: Float64Array, cS: Float64Array,
 ): void {
   const { h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft } = n;
   const nC = cNx.length;
+  const cw = (W + 1) >> 1;
+  Cb.fill(0);
+  Cr.fill(0);
   for (let y = 0; y < H; y++) {
     const fy = y + 0.5;
-    for (let x = 0; x < W; x++) {
-      const fx = x + 0.5;
-      const wq = h6 * fx + h7 * fy + 1;
-      const u = (h0 * fx + h1 * fy + h2) / wq;
-      const v = (h3 * fx + h4 * fy + h5) / wq;
+    // values at x = 0 (fx = 0.5) and their per-pixel steps
+    let uN = h0 * 0.5 + h1 * fy + h2;
+    let vN = h3 * 0.5 + h4 * fy + h5;
+    let wq = h6 * 0.5 + h7 * fy + 1;
+    let light = lMin + lSpan * ((0.5 - W / 2) * lcx + (fy - H / 2) * lcy + 0.5);
+    const lStep = lSpan * lcx;
+    let sh = ((0.5 - W / 2) * scx + (fy - H / 2) * scy - sOff) / sSoft;
+    const shStep = scx / sSoft;
+    const cRow = (y >> 1) * cw;
+    const row = y * W;
+    for (let x = 0; x < W; x++, uN += h0, vN += h3, wq += h6, light += lStep, sh += shStep) {
+      const u = uN / wq;
+      const v = vN / wq;
       let r = bgR;
       let g = bgG;
       let b = bgB;
@@ -242,23 +254,30 @@ function warpPaper(
         if (sy < 0) sy = 0;
         if (sx > Pw - 1) sx = Pw - 1;
         if (sy > Ph - 1) sy = Ph - 1;
-        const ix = Math.floor(sx);
-        const iy = Math.floor(sy);
+        const ix = sx | 0;
+        const iy = sy | 0;
         const ax = sx - ix;
         const ay = sy - iy;
-        const ix1 = ix + 1 < Pw ? ix + 1 : ix;
-        const iy1 = iy + 1 < Ph ? iy + 1 : iy;
         const p00 = (iy * Pw + ix) * 4;
-        const p10 = (iy * Pw + ix1) * 4;
-        const p01 = (iy1 * Pw + ix) * 4;
-        const p11 = (iy1 * Pw + ix1) * 4;
-        const w00 = (1 - ax) * (1 - ay);
-        const w10 = ax * (1 - ay);
-        const w01 = (1 - ax) * ay;
-        const w11 = ax * ay;
-        let pr = (pd[p00] as number) * w00 + (pd[p10] as number) * w10 + (pd[p01] as number) * w01 + (pd[p11] as number) * w11;
-        let pg = (pd[p00 + 1] as number) * w00 + (pd[p10 + 1] as number) * w10 + (pd[p01 + 1] as number) * w01 + (pd[p11 + 1] as number) * w11;
-        let pb = (pd[p00 + 2] as number) * w00 + (pd[p10 + 2] as number) * w10 + (pd[p01 + 2] as number) * w01 + (pd[p11 + 2] as number) * w11;
+        const p10 = ix + 1 < Pw ? p00 + 4 : p00;
+        const p01 = iy + 1 < Ph ? p00 + Pw * 4 : p00;
+        const p11 = ix + 1 < Pw ? p01 + 4 : p01;
+        // lerp along x on both rows, then along y
+        let t0 = pd[p00] as number;
+        let t1 = pd[p01] as number;
+        t0 += ((pd[p10] as number) - t0) * ax;
+        t1 += ((pd[p11] as number) - t1) * ax;
+        let pr = t0 + (t1 - t0) * ay;
+        t0 = pd[p00 + 1] as number;
+        t1 = pd[p01 + 1] as number;
+        t0 += ((pd[p10 + 1] as number) - t0) * ax;
+        t1 += ((pd[p11 + 1] as number) - t1) * ax;
+        let pg = t0 + (t1 - t0) * ay;
+        t0 = pd[p00 + 2] as number;
+        t1 = pd[p01 + 2] as number;
+        t0 += ((pd[p10 + 2] as number) - t0) * ax;
+        t1 += ((pd[p11 + 2] as number) - t1) * ax;
+        let pb = t0 + (t1 - t0) * ay;
         let f = 1;
         for (let q = 0; q < nC; q++) {
           const dist = u * (cNx[q] as number) + v * (cNy[q] as number) - (cOff[q] as number);
@@ -275,16 +294,29 @@ function warpPaper(
         g += (pg - g) * cov;
         b += (pb - b) * cov;
       }
-      let light = lMin + lSpan * ((fx - W / 2) * lcx + (fy - H / 2) * lcy + 0.5);
+      let lt = light;
       if (sDark > 0) {
-        const s = ((fx - W / 2) * scx + (fy - H / 2) * scy - sOff) / sSoft;
-        const t = s <= -1 ? 0 : s >= 1 ? 1 : 0.5 + s * (0.75 - 0.25 * s * s); // smoothstep over [-1, 1]
-        light *= 1 - sDark * t;
+        const t = sh <= -1 ? 0 : sh >= 1 ? 1 : 0.5 + sh * (0.75 - 0.25 * sh * sh); // smoothstep over [-1, 1]
+        lt *= 1 - sDark * t;
       }
-      const i = (y * W + x) * 3;
-      d[i] = r * light;
-      d[i + 1] = g * light;
-      d[i + 2] = b * light;
+      r *= lt;
+      g *= lt;
+      b *= lt;
+      Y[row + x] = 0.299 * r + 0.587 * g + 0.114 * b;
+      const j = cRow + (x >> 1);
+      Cb[j] = (Cb[j] as number) + (-0.168736 * r - 0.331264 * g + 0.5 * b);
+      Cr[j] = (Cr[j] as number) + (0.5 * r - 0.418688 * g - 0.081312 * b);
+    }
+  }
+  // 2x2 means (edge cells of odd sizes average fewer pixels), centred on 128
+  const ch = (H + 1) >> 1;
+  for (let cy = 0; cy < ch; cy++) {
+    const ny = Math.min(2, H - 2 * cy);
+    for (let cx = 0; cx < cw; cx++) {
+      const k = ny * Math.min(2, W - 2 * cx);
+      const j = cy * cw + cx;
+      Cb[j] = (Cb[j] as number) / k + 128;
+      Cr[j] = (Cr[j] as number) / k + 128;
     }
   }
 }
@@ -297,12 +329,11 @@ export function renderPhoto(
   ecgId?: number,
   headerText?: string,
 ): { canvas: Canvas; params: PhotoParams } {
-  const paper = renderPrintout(signals, 0.7 * scale, filters, ecgId, headerText);
-  const W = Math.round(800 * scale);
-  const H = Math.round(600 * scale);
+  const paper = renderPrintout(signals, 0.63 * scale, filters, ecgId, headerText);
+  const W = Math.round(720 * scale);
+  const H = Math.round(540 * scale);
   const P = drawPhotoParams(seed, W, H, paper.width, paper.height);
   const out = new Canvas(W, H, 4);
-  const d = workBuffer(W * H * 3);
   const pd = paper.data;
   const Pw = paper.width;
   const Ph = paper.height;
@@ -346,13 +377,19 @@ export function renderPhoto(
   const lSpan = P.lightMax - P.lightMin;
   const sDark = P.shadowDarkness;
   const invK = 1 / k;
-  warpPaper(d, W, H, pd, Pw, Ph, {
+  const { Y, Cb, Cr, tmp } = workPlanes(W, H);
+  warpPaper(Y, Cb, Cr, W, H, pd, Pw, Ph, {
     h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft,
   }, cNx, cNy, cOff, cS);
-  // optics: blur ([a, 1-2a, a] twice, variance 2a each -> sigma^2 = 4a), done as one 5-tap pass
-  const a = Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4);
-  blur5(d, W, H, a, Array.from({ length: 6 }, () => new Float32Array(W * 3)));
-  // sensor noise (triangular, luma) + JPEG, in one pass over the image
-  jpegRgb(d, W, H, P.jpegQuality, out.data, { amplitude: P.noiseSigma * Math.sqrt(6), seed: (seed ^ 0x5bd1e995) >>> 0 });
+  // optics: blur ([a, 1-2a, a] twice has variance 4a, so a = sigma^2 / 4), luma at full resolution and chroma
+  // at half (sigma / 2 in its pixels): the eye and JPEG both keep little chroma detail. Sensor noise goes on
+  // luma only, in the same pass.
+  blurPlane(Y, W, H, Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4), tmp, P.noiseSigma * Math.sqrt(6), (seed ^ 0x5bd1e995) >>> 0);
+  const cw = (W + 1) >> 1;
+  const ch = (H + 1) >> 1;
+  const aC = Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 16);
+  blurPlane(Cb, cw, ch, aC, tmp);
+  blurPlane(Cr, cw, ch, aC, tmp);
+  jpegYcc(Y, Cb, Cr, W, H, P.jpegQuality, out.data);
   return { canvas: out, params: P };
 }
