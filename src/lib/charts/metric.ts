@@ -1,0 +1,60 @@
+/**
+ * Numbers quoted in the prose (`<Metric>` in a chapter) are looked up here, in the same evaluation files the
+ * charts draw, so a sentence can never disagree with a figure and no result is typed in by hand. A lookup
+ * that finds no data throws: the build fails rather than print a number that does not exist.
+ */
+import { dec, int, pct } from './format';
+import type { EvalResult } from './types';
+
+export const METRIC_FIELDS = ['auroc', 'auroc_ci', 'sensitivity', 'specificity', 'precision', 'f1', 'accuracy', 'n', 'threshold', 'baseline'] as const;
+export type MetricField = (typeof METRIC_FIELDS)[number];
+
+export interface MetricQuery {
+  model: string;
+  style: string;
+  field: MetricField;
+  /** Digits after the decimal point (default 3 for AUROC-like values, 1 for percentages). */
+  digits?: number;
+  /** Show rates as percentages (sensitivity 0.85 -> "85.0%"); AUROC, F1 and thresholds stay decimals. */
+  percent?: boolean;
+}
+
+export class MetricLookupError extends Error {}
+
+export function findEval(results: readonly EvalResult[], model: string, style: string): EvalResult {
+  const r = results.find((e) => e.model === model && e.style === style);
+  if (!r) {
+    const have = results.map((e) => `${e.model}/${e.style}`).join(', ') || 'none';
+    throw new MetricLookupError(`no evaluation of model "${model}" on style "${style}" in data/eval (have: ${have}); run \`npm run eval -- --model public/models/${model} --fold 10 --style ${style}\``);
+  }
+  return r;
+}
+
+/** The text a chapter prints for one number, and the file it came from (for the title attribute). */
+export function formatMetric(results: readonly EvalResult[], q: MetricQuery): { text: string; file: string } {
+  if (!(METRIC_FIELDS as readonly string[]).includes(q.field)) {
+    throw new MetricLookupError(`unknown metric field "${q.field}"; known: ${METRIC_FIELDS.join(', ')}`);
+  }
+  const r = findEval(results, q.model, q.style);
+  const rate = (v: number) => (q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3));
+  let text: string;
+  switch (q.field) {
+    case 'n':
+      text = int(r.n);
+      break;
+    case 'auroc_ci':
+      text = `${dec(r.auroc_ci[0], q.digits ?? 3)}–${dec(r.auroc_ci[1], q.digits ?? 3)}`;
+      break;
+    case 'baseline':
+      text = rate(r.baseline_all_normal_accuracy);
+      break;
+    case 'auroc':
+    case 'f1':
+    case 'threshold':
+      text = dec(r[q.field], q.digits ?? 3);
+      break;
+    default:
+      text = rate(r[q.field]);
+  }
+  return { text, file: r.file };
+}

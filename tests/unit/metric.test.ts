@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadEvalResults } from '../../src/lib/charts/data';
+import { findEval, formatMetric, MetricLookupError, type MetricField } from '../../src/lib/charts/metric';
+import type { EvalResult } from '../../src/lib/charts/types';
+
+const fake = (over: Partial<EvalResult>): EvalResult =>
+  ({
+    model: 'm', style: 's', fold: 10, n: 2198, threshold: 0.5469, auroc: 0.91234, auroc_ci: [0.9, 0.925],
+    sensitivity: 0.8512, specificity: 0.7, precision: 0.5, f1: 0.61, accuracy: 0.75, confusion: { tp: 1, fp: 1, tn: 1, fn: 1 },
+    roc: [], pr: [], calibration: [], baseline_all_normal_accuracy: 0.7497, git_commit: 'x', file: 'data/eval/m-s.json', ...over,
+  }) as EvalResult;
+
+describe('Metric lookups (numbers quoted in prose)', () => {
+  const rs = [fake({}), fake({ style: 'photo', auroc: 0.5 })];
+  it('formats each field from the matching evaluation', () => {
+    expect(formatMetric(rs, { model: 'm', style: 's', field: 'auroc' }).text).toBe('0.912');
+    expect(formatMetric(rs, { model: 'm', style: 'photo', field: 'auroc' }).text).toBe('0.500');
+    expect(formatMetric(rs, { model: 'm', style: 's', field: 'sensitivity', percent: true }).text).toBe('85.1%');
+    expect(formatMetric(rs, { model: 'm', style: 's', field: 'auroc_ci' }).text).toBe('0.900–0.925');
+    expect(formatMetric(rs, { model: 'm', style: 's', field: 'n' }).text).toBe('2,198');
+    expect(formatMetric(rs, { model: 'm', style: 's', field: 'baseline', percent: true }).text).toBe('75.0%');
+    expect(formatMetric(rs, { model: 'm', style: 's', field: 'auroc' }).file).toBe('data/eval/m-s.json');
+  });
+  it('a missing evaluation or an unknown field throws with the command to run', () => {
+    expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(MetricLookupError);
+    expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(/npm run eval -- --model public\/models\/heartnet --fold 10 --style printout/);
+    expect(() => formatMetric(rs, { model: 'm', style: 's', field: 'recall' as MetricField })).toThrow(/unknown metric field/);
+  });
+  it('every <Metric> in the chapters resolves against data/eval', () => {
+    const dir = 'src/content/chapters';
+    const results = loadEvalResults();
+    let count = 0;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.mdx'))) {
+      const src = readFileSync(join(dir, f), 'utf8');
+      for (const m of src.matchAll(/<Metric\s([^>]*)\/>/g)) {
+        const attr = (k: string) => new RegExp(`${k}="([^"]+)"`).exec(m[1]!)?.[1];
+        const q = { model: attr('model')!, style: attr('style')!, field: attr('field') as MetricField };
+        expect(() => formatMetric(results, q), `${f}: ${m[0]}`).not.toThrow();
+        count++;
+      }
+    }
+    // the Results chapter quotes our numbers this way; if the count drops to 0 the prose lost its sources
+    expect(count).toBeGreaterThan(0);
+  });
+});
