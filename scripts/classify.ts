@@ -18,7 +18,7 @@ import jpeg from 'jpeg-js';
 import {
   compositeOverWhite, decodeNotes, decodeTargetSize, ImageInputError, inspectImageBytes, formatName, type ImageInfo,
 } from '../src/lib/model/decode';
-import { analyseImage, decide } from '../src/lib/model/browser';
+import { analyseImage, decide, singleImageProblem } from '../src/lib/model/browser';
 import { resizeArea } from '../src/lib/model/preprocess';
 import type { RasterImage } from '../src/lib/render/types';
 
@@ -140,9 +140,18 @@ export function resolveModelDir(arg?: string): string {
     }
   }
   if (existsSync(root)) {
+    // Single-image models only: a 12-plane (dataset4 lead images) model cannot read one picture.
+    const planes = (d: string) => {
+      try {
+        return (JSON.parse(readFileSync(path.join(root, d, 'metadata.json'), 'utf8')) as { planes?: unknown }).planes ?? 1;
+      } catch {
+        return 1;
+      }
+    };
     const dirs = readdirSync(root, { withFileTypes: true })
       .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'metadata.json')))
       .map((d) => d.name)
+      .filter((d) => planes(d) === 1)
       .sort();
     if (dirs[0]) return path.join(root, dirs[0]);
   }
@@ -170,6 +179,11 @@ async function main() {
   const { loadModelFromDir } = await import('../src/lib/model/node-io');
   const { predictProbabilities } = await import('../src/lib/model/run');
   const { model, meta } = await loadModelFromDir(modelDir);
+  const problem = singleImageProblem(meta);
+  if (problem) {
+    model.dispose();
+    throw new Error(`${problem} Evaluate it on rendered records instead: npm run eval -- --model ${modelDir} --fold 10 --style dataset4`);
+  }
   let failed = 0;
   try {
     for (const file of files) {

@@ -5,7 +5,8 @@
  * The only source of the model figures on the site. Renders every labelled record of the PTB-XL fold with
  * the TypeScript renderer (seed per record = the exporter's itemSeed(ecg_id, variant 0, style, S), S = --seed,
  * default 0: the very images `npm run export-images -- --folds 10 --seed S` would write),
- * preprocesses with src/lib/model/preprocess.ts using the model's metadata input spec, runs the exported
+ * preprocesses with src/lib/model/preprocess.ts using the model's metadata input spec (src/lib/model/example.ts, as
+ * export-images: dataset4's 12 lead images become a 12-plane example for a 12-plane model), runs the exported
  * TF.js model in Node, and writes data/eval/NAME-STYLE.json (NAME-STYLE-nN.json with --limit) plus one JSON
  * line on stdout (ROC/PR start at threshold 1 = nothing called MI). The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
  * Folds: 10 (test) or 9 (validation); any other needs --allow-any-fold (those records were trained on).
@@ -18,7 +19,7 @@ import {
   atThreshold, auroc, bootstrapAurocCI, calibrationBins, curves, mulberry32, thin,
 } from '../src/lib/model/metrics';
 import { loadModelFromDir, useBackend, type NodeBackend } from '../src/lib/model/node-io';
-import { preprocess } from '../src/lib/model/preprocess';
+import { exampleFromImages, planeNames, planesForStyle } from '../src/lib/model/example';
 import { predictProbabilities } from '../src/lib/model/run';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
@@ -102,9 +103,14 @@ export function pickRecords<T>(records: T[], limit: number | undefined, seed: nu
 export async function runEval(args: EvalArgs) {
   await useBackend(args.backend);
   const { model, meta } = await loadModelFromDir(args.model);
-  const planes = args.style === 'dataset4' ? 12 : 1;
+  const planes = planesForStyle(args.style);
   if (planes !== meta.planes) {
+    model.dispose();
     throw new EvalError(`style ${args.style} gives ${planes} image(s) per record, model ${meta.name} takes ${meta.planes}`);
+  }
+  if (meta.plane_names && meta.plane_names.join(',') !== planeNames(planes).join(',')) {
+    model.dispose();
+    throw new EvalError(`model ${meta.name} takes planes ${meta.plane_names.join(',')}; the ${args.style} render gives ${planeNames(planes).join(',')}`);
   }
   const dir = resolvePtbxlDir();
   const all = (await loadLabelledRecords(dir)).filter((r) => r.stratFold === args.fold).sort((a, b) => a.ecgId - b.ecgId);
@@ -128,9 +134,8 @@ export async function runEval(args: EvalArgs) {
           `node /work/shared/ptb-xl/restore.mjs data/ptb-xl --folds ${args.fold})`);
       }
       const imgs = render(signals, { style: args.style, seed: itemSeed(r.ecgId, 0, args.style, args.seed), ecgId: r.ecgId });
-      const x = new Uint8Array(planes * meta.input.height * meta.input.width);
-      imgs.forEach((img, k) => x.set(preprocess(img, meta.input), k * meta.input.height * meta.input.width));
-      xs.push(x);
+      // export-images builds its shards with the same function: dataset4's 12 lead images -> 12 planes
+      xs.push(exampleFromImages(imgs, meta.input, planes, signals.leadNames));
       labels.push(r.mi ? 1 : 0);
     }
     renderMs += Date.now() - r0;

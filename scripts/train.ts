@@ -203,7 +203,7 @@ function ensureShards(src: SourceConfig, input: { height: number; width: number 
   if (!allowExport) throw new ConfigError(`${src.dir}: no shards (manifest.json missing) and --no-export-images given`);
   if (src.dir.startsWith('build/shards/synth')) {
     const base = src.dir.replace(/-(train|val)$/, '');
-    run(PYTHON, ['-m', 'training.synth', base, `${input.height}x${input.width}`]);
+    run(PYTHON, ['-m', 'training.synth', base, `${input.height}x${input.width}`, ...(src.style === 'dataset4' ? ['--style', 'dataset4'] : [])]);
     return;
   }
   if (!existsSync(path.join(ROOT, 'scripts', 'export-images.ts'))) {

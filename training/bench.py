@@ -22,6 +22,12 @@ CANDIDATES = {
     "lead_grid-16-24/48/96": {"arch": "lead_grid", "stem": 16, "widths": [24, 48, 96], "blocks": [1, 1, 1]},
 }
 SIZES = [(96, 128), (144, 192), (192, 256), (240, 320)]
+# Not in the default set: 12 lead images per record (dataset4); one "image" below = one record = 12 lead
+# images, e.g. --archs lead_sequence-16-16/32/64 --sizes 96x96,128x128 --batch 16
+MULTI = {
+    "lead_sequence-16-16/32/64": {"arch": "lead_sequence", "stem": 16, "widths": [16, 32, 64], "blocks": [1, 1, 1],
+                                  "hidden": 64, "planes": 12},
+}
 
 
 def main():
@@ -39,9 +45,11 @@ def main():
     for name in a.archs.split(","):
         for hw in a.sizes.split(","):
             h, w = map(int, hw.split("x"))
-            m = M.build(CANDIDATES[name], 1)
+            cfg = dict({**CANDIDATES, **MULTI}[name])
+            planes = cfg.pop("planes", 1)
+            m = M.build(cfg, planes)
             opt = torch.optim.AdamW(m.parameters(), 1e-3)
-            x = torch.randint(0, 256, (a.batch, 1, h, w)).float()
+            x = torch.randint(0, 256, (a.batch, planes, h, w)).float()
             y = (torch.rand(a.batch) < 0.3).float()
             m.train()
             for i in range(a.steps + 1):
@@ -62,7 +70,7 @@ def main():
             r = {"arch": name, "input": f"{h}x{w}", "params": M.count_params(m),
                  "weights_kb_f32": round(M.count_params(m) * 4 / 1024, 1),
                  "train_images_per_s": round(train_ips, 1), "infer_images_per_s": round(infer_ips, 1),
-                 "batch": a.batch, "threads": a.threads}
+                 "planes": planes, "batch": a.batch, "threads": a.threads}
             print(json.dumps(r), flush=True)
             rows.append(r)
     if a.out:

@@ -3,10 +3,16 @@ functional topology + one weights .bin), without the tensorflowjs package.
 
 Layouts: inputs are NHWC in TF.js (N, H, W, planes); Conv2D kernels go from PyTorch (out, in, kh, kw) to
 Keras (kh, kw, in, out); Dense from (out, in) to (in, out). BatchNorm is folded into the preceding conv.
-Optional float16 weight quantisation uses TF.js's own weightsManifest 'quantization' field."""
+Optional float16 weight quantisation uses TF.js's own weightsManifest 'quantization' field.
+
+Multi-image models (lead_sequence: 12 lead images) export their per-image layers inside `per_lead()`: every
+layer of a class in PER_IMAGE is then written as TimeDistributed(layer), which TF.js runs on each lead with
+the same weights. Every layer class written here is registered in @tensorflow/tfjs-layers 4.22
+(LAYER_CLASSES lists them; tests/unit/parity.test.ts loads a fixture of each architecture)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import zlib
@@ -16,6 +22,13 @@ import torch
 
 WEIGHTS_FILE = "group1-shard1of1.bin"
 
+# Layers that act on one image (H, W, C). Inside per_lead() they are wrapped in TimeDistributed, which maps
+# them over axis 1 of (N, leads, H, W, C); elementwise layers (Rescaling, Add, Activation) need no wrapper.
+PER_IMAGE = {"ZeroPadding2D", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D"}
+# Every class this module may write (checked in KerasBuilder.layer), all serialisable by TF.js 4.22 layers.
+LAYER_CLASSES = PER_IMAGE | {"InputLayer", "Rescaling", "Add", "Activation", "Dense", "Permute", "Reshape",
+                             "Flatten", "TimeDistributed"}
+
 
 class KerasBuilder:
     def __init__(self, height: int, width: int, planes: int, name: str):
@@ -23,6 +36,8 @@ class KerasBuilder:
         self.weights: list[tuple[str, np.ndarray]] = []
         self.counts: dict[str, int] = {}
         self.name = name
+        self.height, self.width, self.planes = height, width, planes
+        self.time_distributed = False
         self.input = "input"
         self.layers.append({"class_name": "InputLayer", "name": "input", "inbound_nodes": [],
                             "config": {"batch_input_shape": [None, height, width, planes], "dtype": "float32",
@@ -33,9 +48,25 @@ class KerasBuilder:
         self.counts[prefix] = k
         return f"{prefix}_{k}"
 
+    @contextlib.contextmanager
+    def per_lead(self):
+        """Within this block, image layers are applied to every lead (axis 1) with shared weights."""
+        self.time_distributed = True
+        try:
+            yield
+        finally:
+            self.time_distributed = False
+
     def layer(self, cls: str, config: dict, inputs: list[str], prefix: str, name: str | None = None) -> str:
+        if cls not in LAYER_CLASSES:
+            raise ValueError(f"layer class {cls} is not in LAYER_CLASSES (check TF.js supports it, then add it)")
         name = name or self._name(prefix)
         cfg = {"name": name, "trainable": False, "dtype": "float32", **config}
+        if self.time_distributed and cls in PER_IMAGE:
+            # TimeDistributed(inner): the wrapper carries the node name; TF.js builds the inner layer inside
+            # the wrapper's name scope, so its weights are "<wrapper name>/kernel", "<wrapper name>/bias".
+            inner = {"class_name": cls, "config": {**cfg, "name": name + "_inner"}}
+            cls, cfg = "TimeDistributed", {"name": name, "trainable": False, "dtype": "float32", "layer": inner}
         self.layers.append({"class_name": cls, "name": name, "config": cfg,
                             "inbound_nodes": [[[i, 0, 0, {}] for i in inputs]]})
         return name
@@ -49,8 +80,8 @@ class KerasBuilder:
         self.weights.append((f"{name}/bias", bias.astype(np.float32)))
         return name
 
-    def dense(self, x: str, w_io: np.ndarray, bias: np.ndarray, name: str) -> str:
-        name = self.layer("Dense", {"units": int(w_io.shape[1]), "activation": "linear", "use_bias": True}, [x],
+    def dense(self, x: str, w_io: np.ndarray, bias: np.ndarray, name: str, activation: str = "linear") -> str:
+        name = self.layer("Dense", {"units": int(w_io.shape[1]), "activation": activation, "use_bias": True}, [x],
                           prefix="dense", name=name)
         self.weights.append((f"{name}/kernel", np.ascontiguousarray(w_io.astype(np.float32))))
         self.weights.append((f"{name}/bias", bias.astype(np.float32)))
@@ -111,7 +142,7 @@ def reference_forward(builder_weights, model: torch.nn.Module, x_u8: np.ndarray)
     m = copy.deepcopy(model).eval()
     by_name = dict(builder_weights)
     # Walk the modules in export order: the builder recorded conv/dense weights in that order.
-    convs = [mod for mod in _export_order(m) if isinstance(mod, (M.ConvBN, torch.nn.Linear))]
+    convs = _export_order(m)
     wlist = [w for _, w in builder_weights]
     k = 0
     with torch.no_grad():
@@ -151,6 +182,10 @@ def _export_order(m):
             for s in mod.stages:
                 visit(s)
             visit(mod.head)
+        elif isinstance(mod, M.LeadSequence):
+            for s in mod.stages:
+                visit(s)
+            out.extend([mod.mix, mod.fc])
 
     visit(m)
     return out

@@ -8,6 +8,9 @@
   residual add     -> Add
   mean over H,W    -> GlobalAveragePooling2D
   Linear           -> Dense
+  lead_sequence (dataset4, 12 lead images): lead images folded into the batch -> Permute + Reshape to
+                      (N, 12, H, W, 1) and the image layers above wrapped in TimeDistributed; per-lead
+                      features concatenated -> Flatten
 
 Explicit symmetric zero padding + 'valid' convolution avoids the PyTorch/TF 'same'-padding mismatch for
 stride-2 convolutions. Every model takes (N, planes, H, W) floats holding uint8 values and returns one logit
@@ -193,39 +196,74 @@ def count_params(m: nn.Module) -> int:
 
 
 class LeadSequence(nn.Module):
-    """dataset4: 12 single-lead images per record. One CNN encoder shared by all leads (lead images folded
-    into the batch), a GRU across the 12 lead embeddings (in standard lead order), then a linear head on the
-    mean of the GRU outputs. Not exportable to TF.js yet: TF.js's GRU lacks PyTorch's reset_after form."""
+    """dataset4: 12 single-lead images per record (planes in standard lead order I, II, III, aVR, aVL, aVF,
+    V1-V6). One CNN encoder shared by all leads (the lead images are folded into the batch), global average
+    pooling to one C-vector per lead, then a layer across the 12 leads: the 12 lead vectors concatenated in
+    lead order (12*C, so the model knows which lead shows what, e.g. ST changes in II/III/aVF vs V1-V4) ->
+    Dense(hidden) + ReLU -> Dense logit.
 
-    def __init__(self, planes=12, stem=16, widths=(16, 32, 64), blocks=(1, 1, 1), hidden=64, dropout=0.0):
+    Export (every layer has an exact TF.js twin): the NHWC input (N, H, W, 12) becomes (N, 12, H, W, 1) with
+    Permute + Reshape; the encoder's image layers run inside TimeDistributed (the same weights for every lead,
+    as here), Rescaling/Add/Activation act on the 5-D tensor as they are; GlobalAveragePooling2D per lead gives
+    (N, 12, C); Flatten gives the same lead-major order as the reshape below; then Dense, Dense.
+
+    (The first version ran a bidirectional GRU across the leads; TF.js's GRU lacks PyTorch's reset_after form,
+    so it could not be exported. Attention pooling would need a learned per-lead embedding to keep lead
+    identity, which Keras layers can express only indirectly; the concatenation keeps it exactly.)"""
+
+    def __init__(self, planes=12, stem=16, widths=(16, 32, 64), blocks=(1, 1, 1), hidden=64, dropout=0.0,
+                 stem_stride=2, stem_pool=True, pool="max"):
         super().__init__()
+        self.leads = planes
         self.rescale = Rescale()
-        stages = [ConvBN(1, stem, 5, 2), Pool("max", 2)]
+        stages = [ConvBN(1, stem, 5, stem_stride)]
+        if stem_pool:
+            stages.append(Pool(pool, 2))
         cin = stem
         for i, (w, nb) in enumerate(zip(widths, blocks)):
             for j in range(nb):
                 stages.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
                 cin = w
-        self.encoder = nn.Sequential(*stages)
-        self.gru = nn.GRU(cin, hidden, batch_first=True, bidirectional=True)
+        self.stages = nn.ModuleList(stages)
+        self.features = cin
         self.drop = nn.Dropout(dropout)
-        self.fc = nn.Linear(2 * hidden, 1)
+        self.mix = nn.Linear(planes * cin, hidden)
+        self.fc = nn.Linear(hidden, 1)
+
+    def encode(self, x):
+        """(N, 12, H, W) uint8 values -> (N, 12*C) lead-major per-lead features."""
+        n, leads, h, w = x.shape
+        y = self.rescale(x.reshape(n * leads, 1, h, w))
+        for s in self.stages:
+            y = s(y)
+        return y.mean(dim=(2, 3)).reshape(n, leads * y.shape[1])
 
     def forward(self, x):
-        n, leads, h, w = x.shape
-        z = self.encoder(self.rescale(x.reshape(n * leads, 1, h, w))).mean(dim=(2, 3)).reshape(n, leads, -1)
-        seq, _ = self.gru(z)
-        return self.fc(self.drop(seq.mean(dim=1))).squeeze(1)
+        z = torch.relu(self.mix(self.drop(self.encode(x))))
+        return self.fc(self.drop(z)).squeeze(1)
 
     def export(self, b, x):
-        raise NotImplementedError("lead_sequence: TF.js export is not implemented (TF.js GRU has no reset_after=True, "
-                                  "which PyTorch's GRU computes); train it for the comparison, ship a CNN")
+        h, w, leads = b.height, b.width, b.planes
+        # (N, H, W, 12) -> (N, 12, H, W) -> (N, 12, H, W, 1): one single-channel image per lead.
+        x = b.layer("Permute", {"dims": [3, 1, 2]}, [x], prefix="leads_first")
+        x = b.layer("Reshape", {"target_shape": [leads, h, w, 1]}, [x], prefix="lead_images")
+        x = self.rescale.export(b, x)
+        with b.per_lead():  # image layers are wrapped in TimeDistributed: one encoder for all 12 leads
+            for s in self.stages:
+                x = s.export(b, x)
+            x = b.layer("GlobalAveragePooling2D", {"data_format": "channels_last"}, [x], prefix="gap")
+        x = b.layer("Flatten", {"data_format": "channels_last"}, [x], prefix="flatten")  # (N, 12*C), lead-major
+        x = b.dense(x, self.mix.weight.detach().float().numpy().T, self.mix.bias.detach().float().numpy(),
+                    name="lead_mix", activation="relu")
+        return b.dense(x, self.fc.weight.detach().float().numpy().T, self.fc.bias.detach().float().numpy(),
+                       name="logit")
 
 
-def lead_sequence(planes=12, stem=16, widths=(16, 32, 64), blocks=(1, 1, 1), hidden=64, dropout=0.0, **_):
+def lead_sequence(planes=12, stem=16, widths=(16, 32, 64), blocks=(1, 1, 1), hidden=64, dropout=0.0, stem_stride=2,
+                  stem_pool=True, pool="max", **_):
     if planes != 12:
         raise ValueError("lead_sequence needs dataset4 shards (12 planes per record)")
-    return LeadSequence(planes, stem, widths, blocks, hidden, dropout)
+    return LeadSequence(planes, stem, widths, blocks, hidden, dropout, stem_stride, stem_pool, pool)
 
 
 ARCHS["lead_sequence"] = lead_sequence

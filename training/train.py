@@ -261,6 +261,11 @@ def main(argv=None) -> int:
     return 0
 
 
+# dataset4 shards hold a record's 12 lead images in the record's lead order, which is this one for every
+# PTB-XL record (src/lib/ptbxl/types.ts LEAD_NAMES; src/lib/model/example.ts refuses any other order).
+LEAD_ORDER = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
+
+
 def data_version(val: MultiShards) -> str:
     if any(s.manifest.get("renderer") == "synthetic" for s in val.sets):
         return "synthetic shards (training/synth.py): pipeline test fixture, not PTB-XL"
@@ -308,7 +313,8 @@ def export(cfg, model, val: MultiShards, val_logits, thr, rule_text, vm, log) ->
     meta = {"name": name, "version": ecfg.get("version", "0.1.0"), "labels": ["Normal", "MI"], "positive_label": "MI",
             "output": "logit",
             "input": {"height": val.height, "width": val.width, "channels": 1, "resize": "letterbox-area", "pad": 255},
-            "planes": val.planes, "threshold": thr, "threshold_rule": rule_text,
+            "planes": val.planes, **({"plane_names": list(LEAD_ORDER)} if val.planes == 12 else {}),
+            "threshold": thr, "threshold_rule": rule_text,
             "styles": sorted({s["style"] for s in cfg["data"]["train"]}),
             "val_metrics": {"fold": 9, "n": val.n, **vm},
             "data_version": data_version(val),

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node
 import path from 'node:path';
 import type { LabelledRecord } from '../../src/lib/ptbxl/database';
 import { readRecord, recordFiles } from '../../src/lib/ptbxl/node';
-import { preprocess, type InputSpec } from '../../src/lib/model/preprocess';
+import { exampleFromImages, planesForStyle } from '../../src/lib/model/example';
+import type { InputSpec } from '../../src/lib/model/preprocess';
 import { deriveSeed, RENDERER_VERSION, render, RenderError, type StyleName } from '../../src/lib/render/index';
 import { encodePng } from '../../src/lib/render/png';
 import { fnv1a, mix32, mulberry32 } from '../../src/lib/render/prng';
@@ -132,7 +133,7 @@ export function makePlan(records: readonly LabelledRecord[], s: ExportSettings):
       it.files = s.style === 'dataset4' ? Array.from({ length: 12 }, (_, l) => `${base}-lead${String(l + 1).padStart(2, '0')}.png`) : [`${base}.png`];
     }
   }
-  return { items, shards, planes: s.style === 'dataset4' ? 12 : 1 };
+  return { items, shards, planes: planesForStyle(s.style) };
 }
 
 /** Bytes per item in a shard. */
@@ -173,13 +174,13 @@ export function missingRecords(plan: Plan, dataDir: string): number[] {
 export async function renderShard(plan: Plan, k: number, s: ExportSettings, onItem: () => void): Promise<void> {
   const items = plan.items.filter((it) => it.shard === k).sort((a, b) => a.index - b.index);
   const per = bytesPerItem(plan, s.input);
-  const plane = s.input.height * s.input.width;
   const buf = s.png ? null : new Uint8Array(items.length * per);
   for (const it of items) {
     const signals = await readRecord(s.data, it.ecg_id);
     const images = render(signals, { style: s.style, seed: it.seed, scale: s.scale, filters: s.filters, ecgId: it.ecg_id });
     if (buf) {
-      images.forEach((img, p) => buf.set(preprocess(img, s.input), it.index * per + p * plane));
+      // the same function builds npm run eval's examples: dataset4's 12 lead images -> 12 planes
+      buf.set(exampleFromImages(images, s.input, plan.planes, signals.leadNames), it.index * per);
     } else {
       mkdirSync(path.join(s.out, 'png'), { recursive: true });
       images.forEach((img, p) => {

@@ -8,6 +8,7 @@ import { checkParity } from '../../src/lib/model/node-io';
 const dirs = [
   'tests/fixtures/model/tiny',
   'tests/fixtures/model/leadgrid',
+  'tests/fixtures/model/leadseq', // lead_sequence: 12 planes, TimeDistributed encoder
   ...(existsSync('public/models')
     ? readdirSync('public/models').map((d) => join('public/models', d)).filter((d) => existsSync(join(d, 'parity.json')))
     : []),

@@ -73,11 +73,26 @@ function readDefaultName(root: string): string | undefined {
 /** Served by src/pages/demo/fixture-model/[file].ts only while public/models holds no model. */
 export const FIXTURE_MODEL_DIR = 'tests/fixtures/model/tiny';
 
+/** Image planes per example that a model folder's metadata.json declares (1 when unreadable: validated later). */
+function declaredPlanes(dir: string): number {
+  try {
+    const planes = (JSON.parse(readFileSync(path.join(dir, 'metadata.json'), 'utf8')) as { planes?: unknown }).planes;
+    return typeof planes === 'number' ? planes : 1;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Exported models the demo can serve. The demo reads one picture, so models of several images per record
+ * (lead_sequence: 12 lead images, metadata planes = 12) are left out here; loadClassifier refuses them too.
+ */
 function publicModelDirs(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'metadata.json')) && existsSync(path.join(root, d.name, 'model.json')))
     .map((d) => d.name)
+    .filter((d) => declaredPlanes(path.join(root, d)) === 1)
     .sort();
 }
 
@@ -97,6 +112,10 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
   const root = path.join(repoRoot, 'public/models');
   const dirs = publicModelDirs(root);
   const wanted = readDefaultName(root);
+  if (wanted && !dirs.includes(wanted) && existsSync(path.join(root, wanted, 'metadata.json')) && declaredPlanes(path.join(root, wanted)) !== 1) {
+    console.warn(`[classifier] public/models/default.json names ${wanted}, a model of several images per record; ` +
+      `the single-image demo serves ${dirs[0] ?? 'the test fixture model (when present)'} instead`);
+  }
   let dir = wanted && dirs.includes(wanted) ? wanted : dirs[0];
   let fixture = false;
   let metaPath = dir ? path.join(root, dir, 'metadata.json') : '';

@@ -28,6 +28,17 @@ export function decide(probability: number, meta: Pick<ModelMetadata, 'threshold
   return probability >= meta.threshold ? (meta.labels[1] as Decision) : (meta.labels[0] as Decision);
 }
 
+/**
+ * Why a model cannot read one uploaded picture, or null when it can. Multi-plane models (dataset4: 12 lead
+ * images per record) need 12 separate lead images, which one photo or scan is not; they are evaluated with
+ * `npm run eval -- --style dataset4` instead.
+ */
+export function singleImageProblem(meta: Pick<ModelMetadata, 'name' | 'planes'>): string | null {
+  if (meta.planes === 1) return null;
+  const what = meta.planes === 12 ? '12 lead images per record (Dataset 4 style: each lead drawn on its own)' : `${meta.planes} images per record`;
+  return `The model "${meta.name}" takes ${what}, so it cannot read a single picture; a single-image model is needed.`;
+}
+
 export interface Prediction {
   probability: number;
   decision: Decision;
@@ -182,6 +193,9 @@ export async function loadClassifier(modelDir: string, options: LoadOptions = {}
   progress({ phase: 'metadata' });
   const dir = modelDir.endsWith('/') ? modelDir : `${modelDir}/`;
   const meta = validateMetadata(await fetchJson(`${dir}metadata.json`), `${dir}metadata.json`);
+  // Refuse multi-image models before downloading their weights.
+  const problem = singleImageProblem(meta);
+  if (problem) throw new ModelUnavailableError(problem);
   const mj = (await fetchJson(`${dir}model.json`)) as {
     modelTopology?: object;
     weightsManifest?: { paths: string[]; weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[];
@@ -215,10 +229,6 @@ export async function loadClassifier(modelDir: string, options: LoadOptions = {}
   if (JSON.stringify(shape) !== JSON.stringify(want)) {
     model.dispose();
     throw new ModelUnavailableError(`The model's input ${JSON.stringify(shape)} does not match its metadata ${JSON.stringify(want)}.`);
-  }
-  if (meta.planes !== 1) {
-    model.dispose();
-    throw new ModelUnavailableError(`This demo runs single-image models; ${meta.name} needs ${meta.planes} lead images.`);
   }
 
   const predictProbs: BatchPredictor = (planes) => run.predictProbabilities(model, meta, planes, 8);

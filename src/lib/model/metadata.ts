@@ -32,6 +32,8 @@ export interface ModelMetadata {
   input: InputSpec;
   /** Image planes per example (12 for dataset4 lead images, else 1). */
   planes: number;
+  /** What each plane is, in input order (12-plane models: the leads I ... V6); absent for older exports. */
+  plane_names?: string[];
   /** Probability at or above which the model says MI; chosen on fold 9. */
   threshold: number;
   threshold_rule: string;
@@ -79,6 +81,12 @@ export function validateMetadata(value: unknown, source = 'metadata.json'): Mode
     fail('input', `is invalid (${(e as Error).message})`);
   }
   if (!(m.planes === 1 || m.planes === 12)) fail('planes', `must be 1 or 12, got ${JSON.stringify(m.planes)}`);
+  if (m.plane_names !== undefined) {
+    const n = m.plane_names;
+    if (!Array.isArray(n) || n.length !== m.planes || !n.every((s) => typeof s === 'string' && s.length > 0)) {
+      fail('plane_names', `must list ${String(m.planes)} plane name(s), got ${JSON.stringify(n)}`);
+    }
+  }
   if (!isRatio(m.threshold)) fail('threshold', `must be a number in [0, 1], got ${JSON.stringify(m.threshold)}`);
   if (!Array.isArray(m.styles) || m.styles.length === 0 || !m.styles.every((s) => typeof s === 'string')) {
     fail('styles', 'must be a non-empty array of style names');
