@@ -1,6 +1,6 @@
 """Write the sweep configs (training/configs/sweep-*.json), the study's tuning experiment redone on a
 patient-disjoint split: the balanced 777 MI / 777 Normal subset of Dataset 2 from folds 1-8, validation on
-all of fold 9.
+a seeded 1,000 of fold 9's 2,186 records (each run is re-scored on all of fold 10 by `npm run eval`).
 
   phase 1: four depths/widths at batch size 32      -> sweep-arch-*.json
   phase 2: five more batch sizes 4-128 at the best network (32 is phase 1) -> sweep-bs-*.json
@@ -34,9 +34,9 @@ def base(name: str, model: dict, bs: int) -> dict:
         "name": name, "seed": 0, "threads": 2,
         "data": {"input": {"height": 192, "width": 256},
                  "train": [{"style": "dataset2", "dir": "build/shards/dataset2-192x256-bal777", "folds": "1-8", "balanced": 777}],
-                 "val": [{"style": "dataset2", "dir": "build/shards/dataset2-192x256-f9", "folds": "9"}]},
+                 "val": [{"style": "dataset2", "dir": "build/shards/dataset2-192x256-f9-n1000", "folds": "9", "limit": 1000}]},
         "model": model,
-        "train": {"epochs": 10, "batch_size": bs, "lr": lr, "optimizer": "adamw", "weight_decay": 0.0005,
+        "train": {"epochs": 8, "batch_size": bs, "lr": lr, "optimizer": "adamw", "weight_decay": 0.0005,
                   "schedule": "onecycle", "balance": "none", "patience": 5,
                   "augment": {"translate": 0.02, "scale": 0.03}},
         "threshold": {"rule": "youden"},
