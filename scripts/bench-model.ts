@@ -1,5 +1,6 @@
 /**
  * `npm run bench:model -- [--model public/models/NAME] [--backend cpu|wasm] [--runs 20] [--batch 1]`
+ * (default model: the demo's, from public/models/default.json)
  *
  * Warm inference time of an exported model in Node: loads it, runs 3 warm-up predictions, then times
  * `--runs` predictions of `--batch` images (the model's parity inputs, repeated) and prints ms/image.
@@ -19,8 +20,12 @@ function arg(argv: string[], k: string): string | undefined {
 async function main(argv: string[]) {
   let dir = arg(argv, '--model');
   if (!dir) {
+    // the demo's model (public/models/default.json), else the first exported model, else the test fixture
+    const named = existsSync('public/models/default.json')
+      ? join('public/models', (JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string }).model)
+      : undefined;
     const shipped = existsSync('public/models') ? readdirSync('public/models').map((d) => join('public/models', d)) : [];
-    dir = shipped.find((d) => existsSync(join(d, 'model.json'))) ?? 'tests/fixtures/model/tiny';
+    dir = [named, ...shipped].find((d) => d !== undefined && existsSync(join(d, 'model.json'))) ?? 'tests/fixtures/model/tiny';
   }
   const backend = (arg(argv, '--backend') ?? 'wasm') as NodeBackend;
   const runs = Number(arg(argv, '--runs') ?? 20);
