@@ -102,6 +102,11 @@ describe('training-run and eval loaders (fixtures)', () => {
     expect(listEvalFiles(`${FX}/eval`)).toHaveLength(3);
   });
 
+  it('keeps the sweep runs out of the default list and lists them on their own', () => {
+    expect(listEvalFiles(`${FX}/eval-select`).some((f) => f.includes('sweep-'))).toBe(false);
+    expect(listEvalFiles(`${FX}/eval-select`, process.cwd(), 'sweep')).toEqual([`${FX}/eval-select/sweep-bs-8-dataset2.json`]);
+  });
+
   it('names the file and epoch of a bad training row', () => {
     const good = JSON.parse(readFileSync(`${FX}/training/fixture-small.json`, 'utf8'));
     const bad = structuredClone(good);

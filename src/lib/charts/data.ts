@@ -401,11 +401,14 @@ export function loadTrainingRuns(dir = TRAINING_DIR, root = process.cwd(), prefi
 
 /**
  * The evaluation files the site shows by default: NAME-STYLE.json on the test fold. Validation-fold runs
- * (NAME-STYLE-fold9.json) are left out, and a subset run (NAME-STYLE-nN.json, from `npm run eval -- --limit N`)
+ * (NAME-STYLE-fold9.json) are left out, sweep runs (sweep-*) are listed only with `which = 'sweep'`, and a subset run (NAME-STYLE-nN.json, from `npm run eval -- --limit N`)
  * only counts when the full NAME-STYLE.json does not exist (the largest N then).
  */
-export function listEvalFiles(dir = EVAL_DIR, root = process.cwd()): string[] {
-  const files = listJson(dir, root).filter((f) => !/-fold\d+\.json$/.test(f));
+export function listEvalFiles(dir = EVAL_DIR, root = process.cwd(), which: 'models' | 'sweep' = 'models'): string[] {
+  // the sweep's nine small runs (sweep-*.json) get their own table next to the sweep charts; the default
+  // list is the models the report discusses
+  const isSweep = (f: string) => /(^|\/)sweep-[^/]*$/.test(f);
+  const files = listJson(dir, root).filter((f) => !/-fold\d+\.json$/.test(f) && isSweep(f) === (which === 'sweep'));
   const full = new Set(files.filter((f) => !/-n\d+\.json$/.test(f)));
   const bestLimited = new Map<string, { file: string; n: number }>();
   for (const f of files) {
