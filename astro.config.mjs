@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { serviceWorker } from './scripts/service-worker.ts';
 
 // GitHub Pages serves a project site under /<repo>/. The deploy workflow sets SITE_URL and BASE_PATH;
 // locally the same non-root base is the default, so every test exercises base-aware links.
@@ -11,10 +12,15 @@ export default defineConfig({
   site,
   base,
   trailingSlash: 'ignore',
-  integrations: [mdx()],
-  build: { assets: '_assets' },
+  // serviceWorker(): writes dist/sw.js (offline cache of the report and the demo) after each build.
+  integrations: [mdx(), serviceWorker()],
+  // Every stylesheet external: the Content-Security-Policy (src/lib/csp.ts) allows no inline <style>.
+  build: { assets: '_assets', inlineStylesheets: 'never' },
   vite: {
     // tfjs is loaded with a dynamic import() by the demo only; keep it out of the first-load graph.
     optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+    // 0: Astro inlines no <script> (it inlines small ones below this limit) and Vite makes no data: URLs,
+    // so script-src and img-src stay 'self' without hashes.
+    build: { assetsInlineLimit: 0 },
   },
 });

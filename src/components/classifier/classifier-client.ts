@@ -8,6 +8,7 @@ import { decodeImageFile, describeImageError, ImageInputError } from '../../lib/
 import type { EkgCheckResult } from '../../lib/model/ekg-check';
 import type { SaliencyMap } from '../../lib/model/saliency';
 import type { RasterImage } from '../../lib/render/types';
+import { pickDemoSamples, sampleButtonText, sampleLabel } from './samples';
 
 interface Config {
   modelUrl: string;
@@ -121,7 +122,8 @@ class HeartnetClassifier extends HTMLElement {
     this.addEventListener('dragenter', warm, { once: true });
     window.addEventListener('heartnet:send-to-classifier', (e) => {
       const d = e.detail;
-      this.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+      this.scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'start' });
       if (!d || !isRaster(d.image)) {
         this.showError('The generator sent something that is not an image; nothing was classified.', 'bad-event');
         return;
@@ -354,13 +356,17 @@ class HeartnetClassifier extends HTMLElement {
       forced ? '<p class="clf-error">The EKG check said this is probably not an EKG; the number below is shown only because you asked for it.</p>' : '',
       `<p class="clf-prob clf-decision-${p.decision}" data-clf-decision>${isMi ? 'Model reading: MI' : 'Model reading: no MI'}</p>`,
       `<p>MI probability <strong data-clf-probability>${p.probability.toFixed(3)}</strong>; threshold ${meta.threshold.toFixed(3)}.</p>`,
-      `<div class="clf-bar" aria-hidden="true"><div class="clf-bar-fill" style="width:${(p.probability * 100).toFixed(1)}%"></div><div class="clf-bar-threshold" style="left:${(meta.threshold * 100).toFixed(1)}%"></div></div>`,
+      '<div class="clf-bar" aria-hidden="true"><div class="clf-bar-fill"></div><div class="clf-bar-threshold"></div></div>',
       `<p>${esc(meaning)}</p>`,
       '<p class="clf-note"><strong>Not a diagnosis.</strong> A research model trained on computer-drawn PTB-XL images. It can be wrong in either direction, and it has never been checked on real patients\' printouts. Do not act on it.</p>',
       ...cur.notes.map((n) => `<p class="clf-note">${esc(n)}</p>`),
       `<p class="clf-small" data-clf-timing>Model ${p.modelMs.toFixed(0)} ms · preprocessing and EKG check ${cur.preprocessMs.toFixed(0)} ms · backend: <span data-clf-backend>${esc(BACKEND_NAMES[model.backend])}</span> · EKG check score ${cur.ekg.score.toFixed(2)}</p>`,
     ];
-    this.q('[data-clf-reading]').innerHTML = html.join('');
+    const reading = this.q('[data-clf-reading]');
+    reading.innerHTML = html.join('');
+    // Positions through CSSOM, not style="" in the markup: the Content-Security-Policy allows no inline styles.
+    reading.querySelector<HTMLElement>('.clf-bar-fill')!.style.width = `${(p.probability * 100).toFixed(1)}%`;
+    reading.querySelector<HTMLElement>('.clf-bar-threshold')!.style.left = `${(meta.threshold * 100).toFixed(1)}%`;
   }
 
   private async updateSaliency(): Promise<void> {
@@ -403,14 +409,15 @@ class HeartnetClassifier extends HTMLElement {
     } catch {
       return;
     }
-    const pick = [...records.filter((r) => r.mi).slice(0, 2), ...records.filter((r) => !r.mi).slice(0, 2)];
+    const pick = pickDemoSamples(records);
     if (pick.length === 0) return;
+    // The build already drew these buttons (same texts, from samples.ts); redrawing them changes nothing on screen.
     list.innerHTML = '';
     for (const r of pick) {
       const b = document.createElement('button');
       b.type = 'button';
-      const lab = r.mi ? `MI${r.miCodes?.length ? ` (${r.miCodes.join(', ')})` : ''}` : (r.superclasses ?? []).join(', ') || 'no MI';
-      b.textContent = `Record ${r.ecgId} · ${lab}`;
+      const lab = sampleLabel(r);
+      b.textContent = sampleButtonText(r);
       b.addEventListener('click', () => void this.enqueue(() => this.classifySample(r, lab)));
       list.append(b);
     }

@@ -185,3 +185,65 @@ export function photoRows(p: PhotoParams): Array<[string, string]> {
 export function shadowRows(shadows: ShadowPolygon[]): Array<[string, string]> {
   return shadows.map((s, i) => [`Shadow ${i + 1} (darkness ${s.darkness.toFixed(2)})`, s.points.map(pt).join(' ')]);
 }
+
+// ---------- the controls' texts: one source for the server-rendered first view and the client ----------
+// The component renders its initial view (record list, record facts, hints) at build time with these, and the
+// client rewrites the same words on load, so hydration changes nothing on screen (no layout shift).
+
+/** The seed hint under the seed field. */
+export function seedHint(style: StyleName): string {
+  const usesSeed = style === 'dataset3' || style === 'photo';
+  return usesSeed
+    ? `The seed picks ${style === 'photo' ? 'the camera: angle, light, shadow, blur, noise, JPEG quality, creases' : 'the shadows: how many, where, how dark'}. Same seed, same image.`
+    : `The seed picks dataset 3’s shadows and the photo’s camera; ${STYLE_LABELS[style].toLowerCase()} does not use it.`;
+}
+
+/** The style's default signal filters (printout and photo filter like an EKG machine; the study's styles do not). */
+export function defaultFilters(style: StyleName): FilterName[] {
+  return style === 'printout' || style === 'photo' ? ['baseline', 'lowpass'] : [];
+}
+
+/** The note under the filter checkboxes; `custom` when the reader has chosen filters. */
+export function filtersNote(style: StyleName, custom: boolean): string {
+  if (custom) return 'Your choice; it applies to every style until you go back to the default.';
+  return style === 'printout' || style === 'photo'
+    ? 'Default for this style: baseline-wander removal and low-pass, as an EKG machine prints.'
+    : 'Default for this style: none (the study plotted the raw signals).';
+}
+
+export interface OptionRecord extends DescribedRecord {
+  sex: string;
+}
+
+/** One entry of the record list: "12345 · MI: IMI · 63 F". `age` is formatAge(rec.age). */
+export function recordOptionLabel(rec: OptionRecord, age: string): string {
+  const label = rec.mi ? `MI: ${rec.miCodes.join(', ')}` : `not MI: ${rec.superclasses.join(', ') || 'no superclass'}`;
+  return `${rec.ecgId} · ${label} · ${age === 'unknown' ? '?' : age} ${rec.sex === 'female' ? 'F' : rec.sex === 'male' ? 'M' : ''}`.trim();
+}
+
+export interface RecordFacts {
+  label: string;
+  person: string;
+  superclasses: string;
+  codes: Array<{ code: string; mi: boolean; text: string }>;
+  report: string;
+}
+
+/** The record's facts as the Record box lists them. `scp` maps SCP codes to descriptions (may be empty). */
+export function recordFacts(
+  rec: OptionRecord & { scpCodes: Record<string, number | null>; report: string; stratFold?: number; fold?: number },
+  age: string,
+  scp: Record<string, string>,
+): RecordFacts {
+  return {
+    label: rec.mi ? `MI: ${describeDiagnosis(rec)}` : describeDiagnosis(rec).replace(/^not MI/, 'Not MI'),
+    person: `${describePerson(age, rec.sex)} (PTB-XL fold ${rec.stratFold ?? rec.fold})`,
+    superclasses: rec.superclasses.length ? rec.superclasses.join(', ') : 'none',
+    codes: Object.entries(rec.scpCodes).map(([code, likelihood]) => {
+      const desc = scp[code];
+      const parts = [likelihood !== null && likelihood > 0 ? `${likelihood}%` : '', desc ?? ''].filter(Boolean);
+      return { code, mi: rec.miCodes.includes(code), text: parts.length ? ` ${parts.join(' · ')}` : '' };
+    }),
+    report: rec.report || '(no report text)',
+  };
+}

@@ -32,7 +32,7 @@ import {
   type MiFilter,
   type Zoom,
 } from '../../lib/generator-state';
-import { describeDiagnosis, describePerson, describeView, photoRows, shadowRows, STYLE_LABELS } from './describe';
+import { defaultFilters, describeView, filtersNote, photoRows, recordFacts, recordOptionLabel, seedHint, shadowRows, STYLE_LABELS } from './describe';
 import type { CoreRequest, CoreResult, RecordRef } from './render-core';
 
 interface Config {
@@ -166,7 +166,7 @@ class HeartnetGenerator extends HTMLElement {
 
   private effectiveFilters(): FilterName[] {
     if (this.state.filters) return canonicalFilters(this.state.filters);
-    return this.state.style === 'printout' || this.state.style === 'photo' ? ['baseline', 'lowpass'] : [];
+    return defaultFilters(this.state.style);
   }
 
   private syncControls(): void {
@@ -184,16 +184,8 @@ class HeartnetGenerator extends HTMLElement {
     lead.disabled = s.style !== 'dataset4';
     this.q('[data-gen-frame]').dataset.zoom = s.zoom;
     for (const c of this.qa<HTMLElement>('[data-gen-caption]')) c.hidden = c.dataset.genCaption !== s.style;
-    const usesSeed = s.style === 'dataset3' || s.style === 'photo';
-    this.q('[data-gen-seed-hint]').textContent = usesSeed
-      ? `The seed picks ${s.style === 'photo' ? 'the camera: angle, light, shadow, blur, noise, JPEG quality, creases' : 'the shadows: how many, where, how dark'}. Same seed, same image.`
-      : `The seed picks dataset 3’s shadows and the photo’s camera; ${STYLE_LABELS[s.style].toLowerCase()} does not use it.`;
-    this.q('[data-gen-filters-note]').textContent =
-      s.filters === null
-        ? s.style === 'printout' || s.style === 'photo'
-          ? 'Default for this style: baseline-wander removal and low-pass, as an EKG machine prints.'
-          : 'Default for this style: none (the study plotted the raw signals).'
-        : 'Your choice; it applies to every style until you go back to the default.';
+    this.q('[data-gen-seed-hint]').textContent = seedHint(s.style);
+    this.q('[data-gen-filters-note]').textContent = filtersNote(s.style, s.filters !== null);
   }
 
   private bind(): void {
@@ -338,9 +330,7 @@ class HeartnetGenerator extends HTMLElement {
     const sel = this.q<HTMLSelectElement>('[data-gen-record]');
     sel.innerHTML = '';
     for (const r of this.filteredRecords()) {
-      const label = r.mi ? `MI: ${r.miCodes.join(', ')}` : `not MI: ${r.superclasses.join(', ') || 'no superclass'}`;
-      const age = formatAge(r.age);
-      const opt = new Option(`${r.ecgId} · ${label} · ${age === 'unknown' ? '?' : age} ${r.sex === 'female' ? 'F' : r.sex === 'male' ? 'M' : ''}`.trim(), String(r.ecgId));
+      const opt = new Option(recordOptionLabel(r, formatAge(r.age)), String(r.ecgId));
       sel.add(opt);
     }
     sel.disabled = sel.options.length === 0;
@@ -352,27 +342,26 @@ class HeartnetGenerator extends HTMLElement {
   }
 
   private showRecordMeta(r: SampleEntry): void {
+    const facts = recordFacts(r, formatAge(r.age), this.config.scp);
     this.q('[data-gen-meta-label]').innerHTML = '';
     const label = document.createElement('span');
     label.className = r.mi ? 'gen-mi' : '';
-    label.textContent = r.mi ? `MI: ${describeDiagnosis(r)}` : describeDiagnosis(r).replace(/^not MI/, 'Not MI');
+    label.textContent = facts.label;
     this.q('[data-gen-meta-label]').append(label);
-    this.q('[data-gen-meta-person]').textContent = `${describePerson(formatAge(r.age), r.sex)} (PTB-XL fold ${r.stratFold ?? r.fold})`;
-    this.q('[data-gen-meta-super]').textContent = r.superclasses.length ? r.superclasses.join(', ') : 'none';
+    this.q('[data-gen-meta-person]').textContent = facts.person;
+    this.q('[data-gen-meta-super]').textContent = facts.superclasses;
     const ul = this.q('[data-gen-meta-codes]');
     ul.innerHTML = '';
-    for (const [code, likelihood] of Object.entries(r.scpCodes)) {
+    for (const { code, mi, text } of facts.codes) {
       const li = document.createElement('li');
       const c = document.createElement('code');
       c.textContent = code;
-      if (r.miCodes.includes(code)) c.className = 'gen-mi';
+      if (mi) c.className = 'gen-mi';
       li.append(c);
-      const desc = this.config.scp[code];
-      const parts = [likelihood !== null && likelihood > 0 ? `${likelihood}%` : '', desc ?? ''].filter(Boolean);
-      if (parts.length) li.append(` ${parts.join(' · ')}`);
+      if (text) li.append(text);
       ul.append(li);
     }
-    this.q('[data-gen-meta-report]').textContent = r.report || '(no report text)';
+    this.q('[data-gen-meta-report]').textContent = facts.report;
   }
 
   // ---------- rendering ----------

@@ -25,7 +25,7 @@ export interface RenderOptions {
 export function renderPlot(options: Plot.PlotOptions, { ariaLabel, ariaDescription }: RenderOptions): string {
   const el = Plot.plot({
     width: CHART_WIDTH,
-    style: { fontSize: `${FONT_SIZE}px`, background: 'transparent', overflow: 'visible' },
+    style: { fontSize: `${FONT_SIZE}px`, background: 'transparent', overflow: 'visible' }, // removed below; see .chart-plot
     ...options,
     ariaLabel,
     ariaDescription,
@@ -40,6 +40,10 @@ export function renderPlot(options: Plot.PlotOptions, { ariaLabel, ariaDescripti
   svg.removeAttribute('height');
   svg.removeAttribute('class');
   svg.querySelectorAll('style').forEach((s) => s.remove());
+  // No style="" either: the site's Content-Security-Policy allows no inline styles (src/lib/csp.ts); the font
+  // size, background and overflow asked for above are set on .chart-plot in ChartFigure.astro instead.
+  svg.removeAttribute('style');
+  svg.querySelectorAll('[style]').forEach((e) => e.removeAttribute('style'));
   // Plot names its mark groups with aria-label; on a <g> without a role that is a prohibited ARIA attribute (the
   // svg is one role="img" graphic, its numbers are in the table). Keep the names as data-mark for styling/tests.
   svg.querySelectorAll('[aria-label]').forEach((g) => {
