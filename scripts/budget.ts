@@ -1,0 +1,343 @@
+/**
+ * Performance budgets of the built site (issue #7). Prints every figure and exits 1 when a budget is exceeded.
+ *
+ *   npm run budget                                   # dist/ under /heartnet-notebook
+ *   npx tsx scripts/budget.ts --dist build/x --port 4398 --runs 3 --json test-results/budget.json
+ *   npx tsx scripts/budget.ts --static               # the file checks only, no browser
+ *
+ * Static (scripts/lib/budget-static.ts): first-load JS per page (gzip), CSP-clean markup, image formats and
+ * sizes, fonts, the demo model's bytes, the whole site's bytes.
+ * Browser: `astro preview` serves the build on 127.0.0.1 and the system Chromium (Playwright, as the e2e tests)
+ * loads every page cold (fresh profile, service worker blocked) with the CPU throttled 4x through CDP
+ * `Emulation.setCPUThrottlingRate`, and records through PerformanceObserver:
+ *   - LCP (largest-contentful-paint; median of --runs loads at 1280x800);
+ *   - CLS (layout-shift entries without recent input, largest 1 s / 5 s session window) at 1280x800;
+ *   - island shifts: the page is loaded again in a viewport as tall as the page (1280 and 375 wide), so every
+ *     element is on screen while the islands (generator, classifier, charts) hydrate, and any layout-shift entry
+ *     there is listed with the elements that moved. Budget: none, i.e. islands reserve their space.
+ *   - the JavaScript actually fetched during that first load (workers included), gzip, as a cross-check.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import { analyseDist, distFileOf, gzipSize, type StaticReport } from './lib/budget-static';
+
+export const BUDGETS = {
+  /** First-load JavaScript of any page, KB gzip (TF.js and the model load only when the demo is used). */
+  jsKbGzip: 100,
+  /** Largest contentful paint of any page, ms, on localhost with the CPU throttled 4x. */
+  lcpMs: 1500,
+  /** Cumulative layout shift of any page at 1280x800. */
+  cls: 0.01,
+  /** Layout shifts anywhere on a page while it loads (full-page viewport): islands must reserve their space. */
+  islandShifts: 0,
+  /** The demo's model (metadata, topology, weights), bytes: a phone download. */
+  modelBytes: 5 * 1024 * 1024,
+  /** Everything in dist/, bytes (catches e.g. PTB-XL records shipped by mistake). */
+  siteBytes: 20 * 1024 * 1024,
+};
+
+interface Args {
+  dist: string;
+  base: string;
+  port: number;
+  runs: number;
+  json: string;
+  browser: boolean;
+  only: string | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    dist: process.env.E2E_DIST ?? 'dist',
+    base: process.env.BASE_PATH ?? '/heartnet-notebook',
+    port: Number(process.env.BUDGET_PORT ?? 4398),
+    runs: 3,
+    json: 'test-results/budget.json',
+    browser: true,
+    only: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    if (k === '--dist') a.dist = v();
+    else if (k === '--base') a.base = v();
+    else if (k === '--port') a.port = Number(v());
+    else if (k === '--runs') a.runs = Math.max(1, Number(v()));
+    else if (k === '--json') a.json = v();
+    else if (k === '--static') a.browser = false;
+    else if (k === '--only') a.only = v();
+    else throw new Error(`unknown argument ${k} (see the comment at the top of scripts/budget.ts)`);
+  }
+  return a;
+}
+
+const kb = (n: number) => (n / 1024).toFixed(1);
+const mb = (n: number) => (n / 1024 / 1024).toFixed(2);
+
+// ---------- browser measurements ----------
+
+interface Shift {
+  value: number;
+  time: number;
+  sources: string[];
+}
+
+interface PageRun {
+  lcpMs: number;
+  lcpElement: string;
+  cls: number;
+  shifts: Shift[];
+  js: string[];
+  height: number;
+}
+
+/**
+ * Installed before any page script: observers for LCP and layout shifts. (Init scripts are exempt from CSP.)
+ * Plain JS in a string: tsx would wrap named functions in a `__name` helper that the page does not have.
+ */
+const PERF_INIT = `(() => {
+  const describe = (n) => {
+    if (!n) return '(removed)';
+    if (!(n instanceof Element)) return n.nodeName.toLowerCase();
+    const parts = [];
+    let e = n;
+    while (e && parts.length < 4) {
+      parts.unshift(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.classList[0] ? '.' + e.classList[0] : ''));
+      e = e.parentElement;
+    }
+    return parts.join(' > ');
+  };
+  const perf = (window.__perf = { lcp: 0, lcpEl: '', shifts: [] });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      perf.lcp = e.renderTime || e.loadTime || e.startTime;
+      perf.lcpEl = describe(e.element);
+    }
+  }).observe({ type: 'largest-contentful-paint', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.hadRecentInput) continue;
+      perf.shifts.push({
+        value: e.value,
+        time: e.startTime,
+        sources: (e.sources || []).map((s) => describe(s.node) + ' (y ' + Math.round(s.previousRect.y) + '→' + Math.round(s.currentRect.y) +
+          ', h ' + Math.round(s.previousRect.height) + '→' + Math.round(s.currentRect.height) + ')'),
+      });
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+})();`;
+
+/** CLS as web-vitals defines it: the largest session window (gaps < 1 s, at most 5 s long). */
+export function clsOf(shifts: { value: number; time: number }[]): number {
+  let best = 0;
+  let cur = 0;
+  let first = -Infinity;
+  let last = -Infinity;
+  for (const s of [...shifts].sort((a, b) => a.time - b.time)) {
+    if (s.time - last < 1000 && s.time - first < 5000) cur += s.value;
+    else {
+      cur = s.value;
+      first = s.time;
+    }
+    last = s.time;
+    best = Math.max(best, cur);
+  }
+  return best;
+}
+
+async function loadOnce(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<PageRun> {
+  const context: BrowserContext = await browser.newContext({ viewport, serviceWorkers: 'block' });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await page.addInitScript({ content: PERF_INIT });
+    const js = new Set<string>();
+    const onRequest = (r: { url(): string }) => {
+      const u = new URL(r.url());
+      if (/\.m?js$/.test(u.pathname)) js.add(u.href);
+    };
+    page.on('request', onRequest);
+    context.on('request', onRequest);
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForLoadState('networkidle').catch(() => undefined);
+    // Islands settle: generators finish their first drawing.
+    await page
+      .waitForFunction(() => [...document.querySelectorAll<HTMLElement>('heartnet-generator')].every((g) => !/^(loading|rendering)$/.test(g.dataset.state ?? '')), null, { timeout: 30_000 })
+      .catch(() => undefined);
+    await page.waitForTimeout(1000);
+    const perf = await page.evaluate(() => {
+      const p = (window as unknown as { __perf: { lcp: number; lcpEl: string; shifts: Shift[] } }).__perf;
+      return { ...p, height: document.documentElement.scrollHeight };
+    });
+    return { lcpMs: perf.lcp, lcpElement: perf.lcpEl, cls: clsOf(perf.shifts), shifts: perf.shifts, js: [...js], height: perf.height };
+  } finally {
+    await context.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function waitForServer(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`astro preview exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`astro preview did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+export interface BrowserFigures {
+  page: string;
+  lcpMs: number;
+  lcpRuns: number[];
+  lcpElement: string;
+  cls: number;
+  islandShifts: Shift[];
+  jsFetched: string[];
+  jsFetchedGzip: number;
+}
+
+async function measureBrowser(args: Args, report: StaticReport, basePath: string): Promise<BrowserFigures[]> {
+  const origin = `http://127.0.0.1:${args.port}`;
+  const child = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(args.port), '--outDir', args.dist], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BASE_PATH: basePath.replace(/\/$/, '') || '/' },
+  });
+  let log = '';
+  child.stdout?.on('data', (d) => (log += String(d)));
+  child.stderr?.on('data', (d) => (log += String(d)));
+  const out: BrowserFigures[] = [];
+  let browser: Browser | null = null;
+  try {
+    await waitForServer(`${origin}${basePath}`, child).catch((e: Error) => {
+      throw new Error(`${e.message}\n${log}`);
+    });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    for (const p of report.pages) {
+      if (args.only && p.page !== args.only) continue;
+      const url = `${origin}${basePath}${p.page}`;
+      const runs: PageRun[] = [];
+      for (let i = 0; i < args.runs; i++) runs.push(await loadOnce(browser, url, { width: 1280, height: 800 }));
+      const height = Math.min(Math.max(...runs.map((r) => r.height)) + 200, 20_000);
+      const tall = [await loadOnce(browser, url, { width: 1280, height }), await loadOnce(browser, url, { width: 375, height: Math.min(height * 3, 30_000) })];
+      const jsFetched = [...new Set(runs.flatMap((r) => r.js))];
+      const jsFiles = jsFetched.map((u) => distFileOf(args.dist, basePath, new URL(u).pathname)).filter((f): f is string => !!f);
+      const fig: BrowserFigures = {
+        page: p.page,
+        lcpMs: median(runs.map((r) => r.lcpMs)),
+        lcpRuns: runs.map((r) => Math.round(r.lcpMs)),
+        lcpElement: runs[0]!.lcpElement,
+        cls: Math.max(...runs.map((r) => r.cls)),
+        islandShifts: tall.flatMap((r, k) => r.shifts.map((s) => ({ ...s, sources: s.sources.map((x) => `${k === 0 ? '1280' : '375'}px: ${x}`) }))),
+        jsFetched: jsFiles,
+        jsFetchedGzip: jsFiles.reduce((a, f) => a + gzipSize(path.join(args.dist, f)), 0),
+      };
+      out.push(fig);
+      console.error(`budget: ${p.page || '/'}: LCP ${fig.lcpRuns.join('/')} ms, CLS ${fig.cls.toFixed(4)}, ${fig.islandShifts.length} shift(s) in the tall viewports`);
+    }
+  } finally {
+    await browser?.close();
+    child.kill('SIGTERM');
+  }
+  return out;
+}
+
+// ---------- report ----------
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(path.join(args.dist, 'index.html'))) {
+    console.error(`budget: ${args.dist}/index.html not found; build first (npm run build, or npx astro build --outDir ${args.dist})`);
+    return 2;
+  }
+  const basePath = `/${args.base.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+  const report = analyseDist(args.dist, args.base);
+  const browserFigures = args.browser ? await measureBrowser(args, report, basePath) : [];
+  const byPage = new Map(browserFigures.map((b) => [b.page, b]));
+  const failures: string[] = [];
+
+  const rows: string[][] = [['page', 'JS KB gz (files)', 'JS fetched KB gz', 'CSS KB gz', 'HTML KB gz', 'LCP ms (runs)', 'CLS', 'island shifts']];
+  for (const p of report.pages) {
+    if (args.only && p.page !== args.only) continue;
+    const b = byPage.get(p.page);
+    const name = `/${p.page}`;
+    rows.push([
+      name,
+      kb(p.jsGzip),
+      b ? kb(b.jsFetchedGzip) : '-',
+      kb(p.cssGzip),
+      kb(p.htmlGzip),
+      b ? `${Math.round(b.lcpMs)} (${b.lcpRuns.join('/')})` : '-',
+      b ? b.cls.toFixed(4) : '-',
+      b ? String(b.islandShifts.length) : '-',
+    ]);
+    const jsMax = Math.max(p.jsGzip, b?.jsFetchedGzip ?? 0);
+    if (jsMax > BUDGETS.jsKbGzip * 1024) failures.push(`${name}: first-load JS ${kb(jsMax)} KB gzip > ${BUDGETS.jsKbGzip} KB`);
+    for (const pr of p.problems) failures.push(`${name}: ${pr}`);
+    if (b) {
+      if (b.lcpMs > BUDGETS.lcpMs) failures.push(`${name}: LCP ${Math.round(b.lcpMs)} ms > ${BUDGETS.lcpMs} ms (element: ${b.lcpElement})`);
+      if (b.cls > BUDGETS.cls) failures.push(`${name}: CLS ${b.cls.toFixed(4)} > ${BUDGETS.cls}`);
+      if (b.islandShifts.length > BUDGETS.islandShifts) {
+        failures.push(`${name}: ${b.islandShifts.length} layout shift(s) while loading:\n    ${b.islandShifts.flatMap((s) => s.sources).join('\n    ')}`);
+      }
+      const unlisted = b.jsFetched.filter((f) => !p.js.includes(f));
+      if (unlisted.length) console.log(`note: ${name} fetched JS the static analysis did not list: ${unlisted.join(', ')}`);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log('\nPer page (first load, cold cache; gzip -9 sizes of the built files):');
+  for (const r of rows) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+
+  const m = report.model;
+  const maxJs = Math.max(...report.pages.map((p) => p.jsGzip));
+  console.log('\nSite:');
+  console.log(`  largest first-load JS: ${kb(maxJs)} KB gzip (budget ${BUDGETS.jsKbGzip} KB)`);
+  if (browserFigures.length) {
+    console.log(`  largest LCP: ${Math.round(Math.max(...browserFigures.map((b) => b.lcpMs)))} ms (budget ${BUDGETS.lcpMs} ms; 4x CPU throttling, localhost, median of ${args.runs})`);
+    console.log(`  largest CLS: ${Math.max(...browserFigures.map((b) => b.cls)).toFixed(4)} (budget ${BUDGETS.cls}); layout shifts in full-page viewports: ${browserFigures.reduce((a, b) => a + b.islandShifts.length, 0)} (budget ${BUDGETS.islandShifts})`);
+  }
+  console.log(`  model: ${m.dir ?? '(none)'}: ${m.files.length} files, ${m.bytes} bytes (${mb(m.bytes)} MB; ${mb(m.gzip)} MB gzip; budget ${mb(BUDGETS.modelBytes)} MB), loaded only when the demo is used`);
+  console.log(`  total site: ${report.site.files} files, ${report.site.bytes} bytes (${mb(report.site.bytes)} MB; ${mb(report.site.gzip)} MB gzip; budget ${mb(BUDGETS.siteBytes)} MB)`);
+  console.log(`  images: ${report.images.count} <img>, ${report.images.problems.length} problem(s) (SVG/WebP/AVIF with width and height)`);
+  console.log(`  fonts: ${report.fonts.note}${report.fonts.files.length ? `; font files: ${report.fonts.files.join(', ')}` : ''}`);
+  if (m.bytes > BUDGETS.modelBytes) failures.push(`model ${mb(m.bytes)} MB > ${mb(BUDGETS.modelBytes)} MB`);
+  if (report.site.bytes > BUDGETS.siteBytes) failures.push(`site ${mb(report.site.bytes)} MB > ${mb(BUDGETS.siteBytes)} MB`);
+  failures.push(...report.images.problems, ...report.fonts.problems);
+
+  fs.mkdirSync(path.dirname(args.json), { recursive: true });
+  fs.writeFileSync(args.json, JSON.stringify({ budgets: BUDGETS, static: report, browser: browserFigures, failures }, null, 1));
+  if (failures.length) {
+    console.log(`\nbudget: ${failures.length} budget(s) exceeded:`);
+    for (const f of failures) console.log(`  FAIL ${f}`);
+    return 1;
+  }
+  console.log(`\nbudget: all budgets met (${args.json})`);
+  return 0;
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+if (isMain) {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(`budget: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      process.exit(2);
+    },
+  );
+}
