@@ -1,6 +1,8 @@
 /**
  * Static smoke test of a built site, as GitHub Pages will serve it: every internal href/src/srcset in every
- * HTML page must resolve to a file in dist/, honouring the base path, and fragment links must name an id.
+ * HTML page must resolve to a file in dist/, honouring the base path, fragment links must name an id, and every
+ * file the service worker precaches must exist. `npm run smoke` (scripts/smoke.ts) builds as the deploy
+ * workflow does and runs this.
  *
  *   npx tsx scripts/smoke-dist.ts [DIST] [BASE_PATH]
  */
@@ -71,7 +73,19 @@ export function smokeDist(dist: string, base: string): { pages: number; links: n
       }
     }
   }
+  problems.push(...checkServiceWorker(dist));
   return { pages: pages.length, links, problems };
+}
+
+/** Every file the service worker (sw.js, see scripts/service-worker.ts) precaches must exist, or its install fails. */
+export function checkServiceWorker(dist: string): SmokeProblem[] {
+  const sw = path.join(dist, 'sw.js');
+  if (!fs.existsSync(sw)) return [];
+  const m = /const PRECACHE = (\[[\s\S]*?\]);/.exec(fs.readFileSync(sw, 'utf8'));
+  if (!m) return [{ page: '/sw.js', url: 'PRECACHE', problem: 'sw.js has no precache list' }];
+  return (JSON.parse(m[1]!) as string[])
+    .filter((u) => !resolveFile(dist, u))
+    .map((u) => ({ page: '/sw.js', url: u, problem: 'precached by the service worker but not in the build' }));
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);

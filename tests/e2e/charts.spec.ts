@@ -4,7 +4,8 @@
  * the log toggle work; no console errors; no sideways scrolling on a 375 px phone; axe finds no WCAG 2.2 A/AA
  * violations (light and dark).
  */
-import { test, expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { test, expect, injectAxe } from './fixtures';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCsv } from '../../src/lib/charts/csv';
@@ -153,7 +154,7 @@ test.describe('figures page', () => {
       await page.emulateMedia({ colorScheme });
       await page.goto('figures/');
       await openAllTables(page);
-      await page.addScriptTag({ path: resolve(ROOT, 'node_modules/axe-core/axe.min.js') });
+      await injectAxe(page);
       const violations = await page.evaluate(async () => {
         const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
         const r = await axe.run(document, {

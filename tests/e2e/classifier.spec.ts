@@ -3,7 +3,8 @@
  * Setup renders fold-10 sample records in every 12-lead style with the Node renderer into a temp dir and runs
  * `npm run classify` on them; the demo must give the same decisions (probabilities within 1e-3).
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { expect, injectAxe, test } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -313,7 +314,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.goto('demo/');
     await upload(page, rendered.find((f) => f.endsWith('dataset2.png'))!);
     await page.locator('.clf-threshold-details summary').click();
-    await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
+    await injectAxe(page);
     const violations = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
       const r = await axe.run(document.querySelector('heartnet-classifier'), {

@@ -11,7 +11,8 @@
  *  - a 375 px phone has no sideways scrolling; axe finds no WCAG 2.2 A/AA violations (light and dark);
  *  - render timings of the printout and the photo in Chromium (reported, not asserted).
  */
-import { test, expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { test, expect, injectAxe } from './fixtures';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -365,7 +366,7 @@ test.describe('generator', () => {
       await page.emulateMedia({ colorScheme });
       await open(page, `?record=${MI_RECORD}&style=photo`);
       await page.locator('[data-gen-params] summary').click();
-      await page.addScriptTag({ path: resolve(ROOT, 'node_modules/axe-core/axe.min.js') });
+      await injectAxe(page);
       const violations = await page.evaluate(async () => {
         const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
         const r = await axe.run(document.querySelector('heartnet-generator'), {

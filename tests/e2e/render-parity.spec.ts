@@ -4,7 +4,8 @@
  * path) equals the hash computed here in Node from the same WFDB files with the same library.
  * The page side is the debug hook window.__heartnetGenerator.hash (src/components/generator/generator-client.ts).
  */
-import { test, expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDat, parseHeader } from '../../src/lib/ptbxl/wfdb';

@@ -36,4 +36,15 @@ describe('smoke-dist', () => {
       'fragment names no id on the page',
     ]);
   });
+
+  it('reports files the service worker precaches that the build lacks', () => {
+    const dist = site({
+      'index.html': '<p>home</p>',
+      '_assets/a.js': 'a',
+      'sw.js': 'const VERSION = "x";\nconst PRECACHE = [\n "",\n "_assets/a.js",\n "_assets/gone.js"\n];\n',
+    });
+    expect(smokeDist(dist, '/b').problems).toEqual([
+      { page: '/sw.js', url: '_assets/gone.js', problem: 'precached by the service worker but not in the build' },
+    ]);
+  });
 });
