@@ -212,10 +212,27 @@ export interface BrowserFigures {
 
 async function measureBrowser(args: Args, report: StaticReport, basePath: string): Promise<BrowserFigures[]> {
   const origin = `http://127.0.0.1:${args.port}`;
+  // Something already answering there would be measured instead of this build.
+  if (await fetch(origin).then(() => true, () => false)) throw new Error(`port ${args.port} is in use; pass --port`);
+  // Its own process group, so that stopping it also stops the server npx starts.
   const child = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(args.port), '--outDir', args.dist], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BASE_PATH: basePath.replace(/\/$/, '') || '/' },
+    detached: true,
   });
+  const stopServer = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+  };
+  const onSignal = () => {
+    stopServer();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let log = '';
   child.stdout?.on('data', (d) => (log += String(d)));
   child.stderr?.on('data', (d) => (log += String(d)));
@@ -253,7 +270,9 @@ async function measureBrowser(args: Args, report: StaticReport, basePath: string
     }
   } finally {
     await browser?.close();
-    child.kill('SIGTERM');
+    stopServer();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   return out;
 }

@@ -6,15 +6,18 @@
  *   after a hash of those files (VERSION), so every deploy with changed files gets a fresh cache.
  * - Activate: deletes the caches of older builds and takes control of open pages.
  * - Fetch (GET, this origin, under BASE only; nothing else is touched):
- *     page navigations: network first (fresh when online), the cached copy when offline;
- *     everything else:  cache first, then the network (a same-origin 200 is added to the cache, e.g. a
- *                       sample record opened for the first time).
+ *     page navigations: network first (fresh when online; refreshes the cached copy), the cached copy offline;
+ *     everything else:  cache first, then the network; a 200 for a build file (_assets/, models/, samples/) is
+ *                       added to the cache, e.g. a sample record opened for the first time. Nothing else is
+ *                       cached at run time (so a dev server on the same origin never fills this cache).
  * Uploaded images never reach this worker: the classifier decodes them in the page and sends nothing.
  */
 const VERSION = '__VERSION__';
 const BASE = '__BASE__';
 const PRECACHE = __PRECACHE__;
 const CACHE = `heartnet-${VERSION}`;
+/** Build files that may be cached when first fetched (paths relative to BASE). */
+const RUNTIME = /^(?:_assets|models|samples)\//;
 
 /** Cache key: no query or fragment; directory pages end in "/" (".../index.html" is the same page). */
 function keyOf(request) {
@@ -60,7 +63,8 @@ async function networkFirst(request) {
   const key = keyOf(request);
   try {
     const response = await fetch(request);
-    if (response.ok && response.type === 'basic') await cache.put(key, response.clone());
+    // Refresh the copy of a page this build precached; other pages are not kept.
+    if (response.status === 200 && response.type === 'basic' && (await cache.match(key))) await cache.put(key, response.clone());
     return response;
   } catch (error) {
     const cached = await cache.match(key);
@@ -79,7 +83,8 @@ async function cacheFirst(request) {
   const cached = await cache.match(key);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok && response.type === 'basic' && response.status === 200) await cache.put(key, response.clone());
+  const path = new URL(key).pathname.slice(BASE.length);
+  if (response.status === 200 && response.type === 'basic' && RUNTIME.test(path)) await cache.put(key, response.clone());
   return response;
 }
 
