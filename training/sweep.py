@@ -17,9 +17,9 @@ import json
 import os
 
 ARCHS = {
-    "plain-w32": {"arch": "plain_cnn", "widths": [16, 32, 32, 32]},
     "resnet-s8": {"arch": "resnet", "stem": 8, "widths": [8, 16, 32, 64], "blocks": [1, 1, 1, 1]},
     "resnet-s16": {"arch": "resnet", "stem": 16, "widths": [16, 32, 64, 128], "blocks": [1, 1, 1, 1]},
+    "resnet-s16-deep": {"arch": "resnet", "stem": 16, "widths": [16, 32, 64, 128], "blocks": [2, 2, 2, 2]},
     "resnet-s32": {"arch": "resnet", "stem": 32, "widths": [32, 64, 128, 256], "blocks": [1, 1, 1, 1]},
 }
 # 32 is phase 1's own batch size: its run of the chosen network is the batch-32 point (not run twice)
@@ -36,7 +36,7 @@ def base(name: str, model: dict, bs: int) -> dict:
                  "train": [{"style": "dataset2", "dir": "build/shards/dataset2-192x256-bal777", "folds": "1-8", "balanced": 777}],
                  "val": [{"style": "dataset2", "dir": "build/shards/dataset2-192x256-f9-n1000", "folds": "9", "limit": 1000}]},
         "model": model,
-        "train": {"epochs": 8, "batch_size": bs, "lr": lr, "optimizer": "adamw", "weight_decay": 0.0005,
+        "train": {"epochs": 6, "batch_size": bs, "lr": lr, "optimizer": "adamw", "weight_decay": 0.0005,
                   "schedule": "onecycle", "balance": "none", "patience": 5,
                   "augment": {"translate": 0.02, "scale": 0.03}},
         "threshold": {"rule": "youden"},
