@@ -251,8 +251,11 @@ async function measureBrowser(args: Args, report: StaticReport, basePath: string
       const url = `${origin}${basePath}${p.page}`;
       const runs: PageRun[] = [];
       for (let i = 0; i < args.runs; i++) runs.push(await loadOnce(browser, url, { width: 1280, height: 800 }));
-      const height = Math.min(Math.max(...runs.map((r) => r.height)) + 200, 20_000);
-      const tall = [await loadOnce(browser, url, { width: 1280, height }), await loadOnce(browser, url, { width: 375, height: Math.min(height * 3, 30_000) })];
+      // As tall as the page (capped: Chromium composites huge viewports slowly); the JSON records both heights.
+      const pageHeight = Math.max(...runs.map((r) => r.height));
+      const height = Math.min(pageHeight + 200, 32_000);
+      const tall = [await loadOnce(browser, url, { width: 1280, height }), await loadOnce(browser, url, { width: 375, height: Math.min(pageHeight * 3 + 200, 32_000) })];
+      if (pageHeight + 200 > height) console.error(`budget: ${p.page}: page is ${pageHeight} px tall; the shift check covers its first ${height} px`);
       const jsFetched = [...new Set(runs.flatMap((r) => r.js))];
       const jsFiles = jsFetched.map((u) => distFileOf(args.dist, basePath, new URL(u).pathname)).filter((f): f is string => !!f);
       const fig: BrowserFigures = {

@@ -2,10 +2,11 @@
  * Build-time generation of the offline service worker (dist/sw.js) from scripts/sw-template.js.
  *
  * `precachePlan(dist)` decides what a first visit caches for offline use: every page, every script, style and
- * WASM binary the pages or the demo load, the demo's model, the sample index and the sample records the pages
- * open with (the generators' initial record and the demo's sample buttons). Left out, and cached on first use
- * instead: the other sample records (2.8 MB in all), TF.js's multi-threaded WASM build (it needs cross-origin
- * isolation, which GitHub Pages cannot give) and the models' parity.json (a test file the demo never reads).
+ * WASM binary the pages or the demo load, the demo's model (the one its <heartnet-classifier> is configured with),
+ * the sample index and the sample records the pages open with (the generators' initial record and the demo's sample
+ * buttons). Left out, and cached on first use instead: the other sample records (2.8 MB in all), the other exported
+ * models, TF.js's multi-threaded WASM build (it needs cross-origin isolation, which GitHub Pages cannot give) and
+ * the models' parity.json (a test file the demo never reads).
  * The cache version is a hash of the precached files' paths and contents and of the template.
  *
  * `serviceWorker()` is the Astro integration (astro.config.mjs) that writes sw.js after every `astro build`.
@@ -81,15 +82,34 @@ function urlOf(file: string): string {
   return file;
 }
 
+/** The model folders (relative to dist, ending in "/") the pages' classifiers are configured with. */
+function demoModelDirs(dist: string, htmlFiles: string[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const file of htmlFiles) {
+    const html = fs.readFileSync(path.join(dist, file), 'utf8');
+    for (const m of html.matchAll(/<heartnet-classifier\b[^>]*\sdata-config="([^"]+)"/g)) {
+      const { modelUrl } = JSON.parse(decodeEntities(m[1]!)) as { modelUrl?: string };
+      if (!modelUrl) continue;
+      const p = new URL(modelUrl, 'http://site/').pathname.split('/').filter(Boolean);
+      const i = p.indexOf('models');
+      const j = p.indexOf('fixture-model');
+      if (i >= 0) dirs.add(`${p.slice(i).join('/')}/`);
+      else if (j >= 0) dirs.add(`${p.slice(j - 1).join('/')}/`);
+    }
+  }
+  return dirs;
+}
+
 export function precachePlan(dist: string): PrecachePlan {
   const all = walk(dist).sort();
   const html = all.filter((f) => f.endsWith('.html'));
+  const modelDirs = demoModelDirs(dist, html);
   const keep = (f: string): boolean => {
     if (f === 'sw.js') return false;
     if (f.endsWith('.html')) return true;
     if (f.startsWith('_assets/')) return !f.includes('threaded-simd');
-    if (f.startsWith('models/')) return !f.endsWith('/parity.json');
-    if (f.startsWith('demo/fixture-model/')) return true;
+    // The demo's model only (other exported models are cached if ever fetched); parity.json is for tests.
+    if (f.startsWith('models/') || f.startsWith('demo/fixture-model/')) return [...modelDirs].some((d) => f.startsWith(d)) && !f.endsWith('/parity.json');
     if (f.startsWith('samples/')) return f === 'samples/index.json';
     return !f.includes('/'); // favicon and other top-level files
   };

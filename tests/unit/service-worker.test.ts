@@ -36,6 +36,7 @@ function sampleSite(pages: Record<string, string>): string {
     'favicon.svg': '<svg/>',
     'models/m/model.json': '{}',
     'models/m/parity.json': '{}',
+    'models/other/model.json': '{}',
     'samples/index.json': JSON.stringify({ records }),
   };
   for (const r of records) {
@@ -52,7 +53,7 @@ describe('service worker build', () => {
       'index.html': 'home',
       'chapters/a/index.html': gen(null),
       'chapters/b/index.html': gen(7),
-      'demo/index.html': '<heartnet-classifier class="clf">',
+      'demo/index.html': `<heartnet-classifier class="clf" data-config="${JSON.stringify({ modelUrl: '/heartnet-notebook/models/m/' }).replace(/"/g, '&quot;')}">`,
     });
     const plan = precachePlan(dist);
     expect(plan.urls).toContain('');
@@ -64,6 +65,7 @@ describe('service worker build', () => {
     expect(plan.urls).toContain('samples/index.json');
     expect(plan.urls).not.toContain('sw.js');
     expect(plan.urls).not.toContain('models/m/parity.json');
+    expect(plan.urls).not.toContain('models/other/model.json');
     expect(plan.urls.some((u) => u.includes('threaded'))).toBe(false);
     // generator defaults: the first record (1) and record 7; demo buttons: MI 2, 5 and non-MI 1, 3
     const recs = plan.urls.filter((u) => u.endsWith('.dat')).map((u) => Number(/(\d+)_lr/.exec(u)![1]));
