@@ -222,9 +222,15 @@ export function jpegArtefacts(data: Uint8ClampedArray, width: number, height: nu
   jpegRgb(rgb, width, height, quality, data);
 }
 
-/** Work planes reused between calls of the same size (fully rewritten each time, so results never depend on history). */
+/**
+ * The YCbCr work planes for a width x height image (Y full size, Cb and Cr 4:2:0), reused between calls of
+ * the same size. Cb and Cr come back zeroed (callers accumulate 2x2 sums into them, see averageChroma); Y is
+ * fully rewritten by every caller, so results never depend on history.
+ */
 let planeCache: { n: number; nc: number; Y: Float32Array; Cb: Float32Array; Cr: Float32Array } | null = null;
-function planes(n: number, nc: number): { Y: Float32Array; Cb: Float32Array; Cr: Float32Array } {
+export function ycbcrPlanes(width: number, height: number): { Y: Float32Array; Cb: Float32Array; Cr: Float32Array } {
+  const n = width * height;
+  const nc = ((width + 1) >> 1) * ((height + 1) >> 1);
   if (planeCache === null || planeCache.n !== n || planeCache.nc !== nc) {
     planeCache = { n, nc, Y: new Float32Array(n), Cb: new Float32Array(nc), Cr: new Float32Array(nc) };
   } else {
@@ -232,6 +238,21 @@ function planes(n: number, nc: number): { Y: Float32Array; Cb: Float32Array; Cr:
     planeCache.Cr.fill(0);
   }
   return planeCache;
+}
+
+/** Turns 2x2 chroma sums into means centred on 128 (edge cells of odd sizes average fewer pixels), in place. */
+export function averageChroma(Cb: Float32Array, Cr: Float32Array, width: number, height: number): void {
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  for (let cy = 0; cy < ch; cy++) {
+    const ny = Math.min(2, height - 2 * cy);
+    for (let cx = 0; cx < cw; cx++) {
+      const k = ny * Math.min(2, width - 2 * cx);
+      const j = cy * cw + cx;
+      Cb[j] = (Cb[j] as number) / k + 128;
+      Cr[j] = (Cr[j] as number) / k + 128;
+    }
+  }
 }
 
 /**
@@ -244,17 +265,9 @@ export function jpegRgb(
   height: number,
   quality: number,
   out: Uint8ClampedArray,
-  noise?: { amplitude: number; seed: number },
 ): void {
-  // optional sensor noise, added on the way in (saves a pass over the image): per pixel in raster order, one
-  // mulberry32 draw (inlined, same sequence as prng.ts) split into two 16-bit uniforms -> triangular noise
-  // in [-amplitude, amplitude], the same on R, G and B
-  const nAmp = noise ? noise.amplitude : 0;
-  let ns = noise ? noise.seed >>> 0 : 0;
-  const n = width * height;
   const cw = (width + 1) >> 1;
-  const ch = (height + 1) >> 1;
-  const { Y, Cb, Cr } = planes(n, cw * ch);
+  const { Y, Cb, Cr } = ycbcrPlanes(width, height);
   for (let y = 0; y < height; y++) {
     const cy = (y >> 1) * cw;
     for (let x = 0; x < width; x++) {
@@ -262,17 +275,6 @@ export function jpegRgb(
       let r = rgb[i * 3] as number;
       let g = rgb[i * 3 + 1] as number;
       let b = rgb[i * 3 + 2] as number;
-      if (nAmp !== 0) {
-        ns = (ns + 0x6d2b79f5) >>> 0;
-        let t = ns;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        const bits = (t ^ (t >>> 14)) >>> 0;
-        const nv = (((bits & 0xffff) + (bits >>> 16)) / 65536 - 1) * nAmp;
-        r += nv;
-        g += nv;
-        b += nv;
-      }
       // clamp and round to the 8-bit values an encoder would receive ((v + 0.5) | 0 = Math.round for v >= 0)
       r = r <= 0 ? 0 : r >= 255 ? 255 : (r + 0.5) | 0;
       g = g <= 0 ? 0 : g >= 255 ? 255 : (g + 0.5) | 0;
@@ -283,16 +285,7 @@ export function jpegRgb(
       Cr[j] = (Cr[j] as number) + (0.5 * r - 0.418688 * g - 0.081312 * b);
     }
   }
-  // 2x2 box average (edge cells of odd sizes average fewer pixels)
-  for (let cy = 0; cy < ch; cy++) {
-    const ny = Math.min(2, height - 2 * cy);
-    for (let cx = 0; cx < cw; cx++) {
-      const k = ny * Math.min(2, width - 2 * cx);
-      const j = cy * cw + cx;
-      Cb[j] = (Cb[j] as number) / k + 128;
-      Cr[j] = (Cr[j] as number) / k + 128;
-    }
-  }
+  averageChroma(Cb, Cr, width, height);
   jpegYcc(Y, Cb, Cr, width, height, quality, out);
 }
 

@@ -23,7 +23,7 @@
  */
 import type { EcgSignals } from '../../ptbxl/types';
 import type { FilterName } from '../../signal/filters';
-import { jpegYcc } from '../jpeg';
+import { averageChroma, jpegYcc, ycbcrPlanes } from '../jpeg';
 import { randInt, subRng, uniform, type Rng } from '../prng';
 import { Canvas } from '../raster';
 import type { PhotoParams } from '../types';
@@ -192,15 +192,11 @@ function blurPlane(p: Float32Array, w: number, h: number, a: number, tmp: Float3
   }
 }
 
-/** Float work planes, reused between photos of the same size (every value is rewritten by warpPaper). */
-let work: { n: number; Y: Float32Array; Cb: Float32Array; Cr: Float32Array; tmp: Float32Array } | null = null;
-function workPlanes(W: number, H: number): { Y: Float32Array; Cb: Float32Array; Cr: Float32Array; tmp: Float32Array } {
-  const n = W * H;
-  const nc = ((W + 1) >> 1) * ((H + 1) >> 1);
-  if (work === null || work.n !== n || work.Cb.length !== nc) {
-    work = { n, Y: new Float32Array(n), Cb: new Float32Array(nc), Cr: new Float32Array(nc), tmp: new Float32Array(n) };
-  }
-  return work;
+/** The blur's scratch plane, reused between photos of the same size (fully rewritten by each pass). */
+let blurScratch: Float32Array | null = null;
+function scratch(n: number): Float32Array {
+  if (blurScratch === null || blurScratch.length !== n) blurScratch = new Float32Array(n);
+  return blurScratch;
 }
 
 interface WarpNumbers {
@@ -211,7 +207,8 @@ interface WarpNumbers {
 
 /**
  * The camera: for every output pixel, the paper pixel under it (bilinear), creases, tint, light and shadow,
- * written straight into the JPEG encoder's colour space: Y at full resolution and Cb, Cr as 2x2 means (+128).
+ * written straight into the JPEG encoder's colour space: Y at full resolution and Cb, Cr as 2x2 sums (zeroed
+ * planes from ycbcrPlanes; averageChroma turns them into means).
  * Colour conversion is linear, so blurring these planes afterwards equals blurring RGB first. The projective
  * map, the light ramp and the shadow ramp are affine along a row, so they advance by one addition per pixel.
  */
@@ -222,8 +219,6 @@ function warpPaper(
   const { h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft } = n;
   const nC = cNx.length;
   const cw = (W + 1) >> 1;
-  Cb.fill(0);
-  Cr.fill(0);
   for (let y = 0; y < H; y++) {
     const fy = y + 0.5;
     // values at x = 0 (fx = 0.5) and their per-pixel steps
@@ -308,17 +303,6 @@ function warpPaper(
       Cr[j] = (Cr[j] as number) + (0.5 * r - 0.418688 * g - 0.081312 * b);
     }
   }
-  // 2x2 means (edge cells of odd sizes average fewer pixels), centred on 128
-  const ch = (H + 1) >> 1;
-  for (let cy = 0; cy < ch; cy++) {
-    const ny = Math.min(2, H - 2 * cy);
-    for (let cx = 0; cx < cw; cx++) {
-      const k = ny * Math.min(2, W - 2 * cx);
-      const j = cy * cw + cx;
-      Cb[j] = (Cb[j] as number) / k + 128;
-      Cr[j] = (Cr[j] as number) / k + 128;
-    }
-  }
 }
 
 export function renderPhoto(
@@ -377,10 +361,12 @@ export function renderPhoto(
   const lSpan = P.lightMax - P.lightMin;
   const sDark = P.shadowDarkness;
   const invK = 1 / k;
-  const { Y, Cb, Cr, tmp } = workPlanes(W, H);
+  const { Y, Cb, Cr } = ycbcrPlanes(W, H);
+  const tmp = scratch(W * H);
   warpPaper(Y, Cb, Cr, W, H, pd, Pw, Ph, {
     h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft,
   }, cNx, cNy, cOff, cS);
+  averageChroma(Cb, Cr, W, H);
   // optics: blur ([a, 1-2a, a] twice has variance 4a, so a = sigma^2 / 4), luma at full resolution and chroma
   // at half (sigma / 2 in its pixels): the eye and JPEG both keep little chroma detail. Sensor noise goes on
   // luma only, in the same pass.
