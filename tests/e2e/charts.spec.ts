@@ -5,7 +5,7 @@
  * violations (light and dark).
  */
 import type { Page } from '@playwright/test';
-import { test, expect, injectAxe } from './fixtures';
+import { test, expect, axeViolations } from './fixtures';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCsv } from '../../src/lib/charts/csv';
@@ -154,14 +154,7 @@ test.describe('figures page', () => {
       await page.emulateMedia({ colorScheme });
       await page.goto('figures/');
       await openAllTables(page);
-      await injectAxe(page);
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
-        const r = await axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
-        });
-        return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5).join(', ')}`);
-      });
+      const violations = await axeViolations(page);
       expect(violations).toEqual([]);
     });
   }

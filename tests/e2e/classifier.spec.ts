@@ -4,7 +4,7 @@
  * `npm run classify` on them; the demo must give the same decisions (probabilities within 1e-3).
  */
 import type { Browser, Page } from '@playwright/test';
-import { expect, injectAxe, test } from './fixtures';
+import { axeViolations, expect, test } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -314,14 +314,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.goto('demo/');
     await upload(page, rendered.find((f) => f.endsWith('dataset2.png'))!);
     await page.locator('.clf-threshold-details summary').click();
-    await injectAxe(page);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
-      const r = await axe.run(document.querySelector('heartnet-classifier'), {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
-      });
-      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5).join(', ')}`);
-    });
+    const violations = await axeViolations(page, 'heartnet-classifier');
     expect(violations).toEqual([]);
   });
 }

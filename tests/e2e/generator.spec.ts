@@ -12,7 +12,7 @@
  *  - render timings of the printout and the photo in Chromium (reported, not asserted).
  */
 import type { Page } from '@playwright/test';
-import { test, expect, injectAxe } from './fixtures';
+import { test, expect, axeViolations } from './fixtures';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -366,14 +366,7 @@ test.describe('generator', () => {
       await page.emulateMedia({ colorScheme });
       await open(page, `?record=${MI_RECORD}&style=photo`);
       await page.locator('[data-gen-params] summary').click();
-      await injectAxe(page);
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
-        const r = await axe.run(document.querySelector('heartnet-generator'), {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
-        });
-        return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5).join(', ')}`);
-      });
+      const violations = await axeViolations(page, 'heartnet-generator');
       expect(violations).toEqual([]);
     });
   }

@@ -13,7 +13,7 @@
  * (one that would let broken links through) fails the suite too.
  */
 import type { Page, APIRequestContext } from '@playwright/test';
-import { test, expect, injectAxe } from './fixtures';
+import { test, expect, axeViolations } from './fixtures';
 import { builtPages, DIST } from './helpers';
 
 interface Audit {
@@ -168,15 +168,7 @@ async function auditPage(page: Page, url: string, basePath: string, options: { a
 
 /** WCAG 2.2 A/AA checks with axe-core (injected through the DevTools protocol, so no request and no CSP exception); every impact. */
 async function axeProblems(page: Page): Promise<string[]> {
-  await injectAxe(page);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-    });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return violations.map((v) => `axe ${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
+  return (await axeViolations(page)).map((v) => `axe ${v}`);
 }
 
 /** GET every URL once (cached) and report anything that is not a 200. */
