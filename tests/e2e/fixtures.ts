@@ -74,22 +74,31 @@ export async function injectAxe(page: Page): Promise<void> {
 /** The WCAG 2.0-2.2 A and AA rule tags every accessibility check in the suite runs. */
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
-/**
- * Runs axe-core (all impacts, WCAG_TAGS) on the element matching `selector`, or on the whole document, and
- * returns one line per violation: "id (impact): first targets".
- */
-export async function axeViolations(page: Page, selector?: string): Promise<string[]> {
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  /** Each offending node's axe target (selector path). */
+  nodes: string[][];
+}
+
+/** Runs axe-core (all impacts, WCAG_TAGS) on the element matching `selector`, or on the whole document. */
+export async function axeResults(page: Page, selector?: string): Promise<AxeViolation[]> {
   await injectAxe(page);
   return page.evaluate(
     async ({ selector, tags }) => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
+      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
       const ctx = selector ? document.querySelector(selector) : document;
       if (!ctx) throw new Error(`axe: nothing matches ${selector}`);
       const r = await axe.run(ctx, { runOnly: { type: 'tag', values: tags } });
-      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5).join(', ')}`);
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target) }));
     },
     { selector, tags: WCAG_TAGS },
   );
+}
+
+/** axeResults as one line per violation: "id (impact): first five targets". */
+export async function axeViolations(page: Page, selector?: string): Promise<string[]> {
+  return (await axeResults(page, selector)).map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).map((t) => JSON.stringify(t)).join(', ')}`);
 }
 
 export const test = base.extend<{ siteGuard: void }>({

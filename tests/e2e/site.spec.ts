@@ -13,7 +13,7 @@
  * (one that would let broken links through) fails the suite too.
  */
 import type { Page, APIRequestContext } from '@playwright/test';
-import { test, expect, axeViolations } from './fixtures';
+import { test, expect, axeResults } from './fixtures';
 import { builtPages, DIST } from './helpers';
 
 interface Audit {
@@ -168,7 +168,7 @@ async function auditPage(page: Page, url: string, basePath: string, options: { a
 
 /** WCAG 2.2 A/AA checks with axe-core (injected through the DevTools protocol, so no request and no CSP exception); every impact. */
 async function axeProblems(page: Page): Promise<string[]> {
-  return (await axeViolations(page)).map((v) => `axe ${v}`);
+  return (await axeResults(page)).map((v) => `axe ${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((t) => t.join(' ')).join(' | ')}`);
 }
 
 /** GET every URL once (cached) and report anything that is not a 200. */
