@@ -1,0 +1,150 @@
+/**
+ * `npm run export-signals -- [--folds 1-9] [--out build/signals/ptbxl-printout] [--ids 1-200] [--limit N]
+ *                            [--seed S] [--data DIR] [--quiet]`
+ *
+ * Writes the training data of the signal classifier (training/signal_train.py): every labelled PTB-XL record
+ * of the folds, conditioned with the printout renderer's default filters by src/lib/signal/filters.ts (the
+ * same code the renderer, the browser and `npm run eval:signals` run; Python never re-implements them), as
+ * whole 10 s records so that training can shift the 3x4 + rhythm windows before cutting them.
+ *
+ * Output (in the ignored build/ folder; PTB-XL-derived arrays are never committed):
+ * - `signals.f32`: float32 little-endian, count x 12 x 1000 (leads in PTB-XL order I..V6, mV, filtered);
+ * - `manifest.json` (written last): `{ format: "heartnet-signals/1", count, leads, samples, sampling_rate,
+ *   filters, input (src/lib/signal/windows.ts inputSpec(): the window table training cuts with), items:
+ *   [{ ecg_id, fold, label }], git_commit }`.
+ * Fold 10 is refused: it is read only by `npm run eval:signals`.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
+import { LEAD_NAMES } from '../src/lib/ptbxl/types';
+import { applyFilters } from '../src/lib/signal/filters';
+import { inputSpec, PRINTOUT_FILTERS, SAMPLES, SAMPLING_RATE } from '../src/lib/signal/windows';
+import { ensureRecords } from './lib/ptbxl-setup';
+import { parseNumberArg, parseRangeList } from './lib/render-args';
+import { selectRecords } from './lib/render-export';
+
+export const SIGNALS_FORMAT = 'heartnet-signals/1';
+export const DEFAULT_SIGNALS_DIR = 'build/signals/ptbxl-printout';
+
+const USAGE = 'usage: npm run export-signals -- [--folds 1-9] [--out DIR] [--ids 1-200] [--limit N] [--seed S] [--data DIR] [--quiet]';
+
+export interface ExportSignalsArgs {
+  folds: number[];
+  out: string;
+  ids?: number[];
+  limit?: number;
+  seed: number;
+  data: string;
+  quiet: boolean;
+}
+
+export function parseExportSignalsArgs(argv: string[]): ExportSignalsArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      folds: { type: 'string', default: '1-9' },
+      out: { type: 'string', default: DEFAULT_SIGNALS_DIR },
+      ids: { type: 'string' },
+      limit: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      data: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const folds = parseRangeList('--folds', values.folds, 1, 10);
+  if (folds.includes(10)) throw new Error('--folds: fold 10 is the test fold, read only by npm run eval:signals');
+  return {
+    folds,
+    out: path.resolve(values.out),
+    ids: values.ids === undefined ? undefined : parseRangeList('--ids', values.ids, 1, 1_000_000),
+    limit: values.limit === undefined ? undefined : parseNumberArg('--limit', values.limit, { integer: true, min: 1 }),
+    seed: parseNumberArg('--seed', values.seed, { integer: true, min: 0, max: 0xffffffff }),
+    data: resolvePtbxlDir(values.data),
+    quiet: values.quiet,
+  };
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: number; mi: number; seconds: number; manifest: string }> {
+  const records = selectRecords(await loadLabelledRecords(a.data), { folds: a.folds, ids: a.ids, limit: a.limit, seed: a.seed, balanced: undefined });
+  if (records.length === 0) throw new Error(`no labelled records in folds ${a.folds.join(',')}`);
+  const missing = await ensureRecords(a.data, records.map((r) => r.ecgId), a.quiet);
+  if (missing.length > 0) {
+    throw new Error(`${missing.length} record(s) have no signal files in ${a.data} (e.g. ${missing.slice(0, 5).join(', ')}); run npm run setup -- --all`);
+  }
+  mkdirSync(a.out, { recursive: true });
+  const binFile = path.join(a.out, 'signals.f32');
+  const fd = openSync(`${binFile}.tmp`, 'w');
+  const t0 = performance.now();
+  const buf = new Float32Array(LEAD_NAMES.length * SAMPLES);
+  const bytes = new Uint8Array(buf.buffer);
+  try {
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k]!;
+      const sig = await readRecord(a.data, r.ecgId);
+      if (sig.samplingRate !== SAMPLING_RATE) throw new Error(`ecg_id ${r.ecgId}: ${sig.samplingRate} Hz, expected ${SAMPLING_RATE}`);
+      const f = applyFilters(sig, PRINTOUT_FILTERS);
+      LEAD_NAMES.forEach((lead, l) => {
+        const i = f.leadNames.indexOf(lead);
+        const src = f.leads[i];
+        if (i < 0 || !src || src.length < SAMPLES) throw new Error(`ecg_id ${r.ecgId}: lead ${lead} missing or shorter than ${SAMPLES} samples`);
+        buf.set(src.subarray(0, SAMPLES), l * SAMPLES);
+      });
+      writeSync(fd, bytes);
+      if (!a.quiet && (k + 1) % 2000 === 0) {
+        console.error(`export-signals: ${k + 1}/${records.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(`${binFile}.tmp`, binFile);
+  const manifest = {
+    format: SIGNALS_FORMAT,
+    source: 'PTB-XL 1.0.1, records100',
+    count: records.length,
+    leads: [...LEAD_NAMES],
+    samples: SAMPLES,
+    sampling_rate: SAMPLING_RATE,
+    dtype: 'float32-le',
+    layout: 'count x leads x samples',
+    filters: [...PRINTOUT_FILTERS],
+    folds: a.folds,
+    input: inputSpec(),
+    items: records.map((r) => ({ ecg_id: r.ecgId, fold: r.stratFold, label: r.mi ? 1 : 0 })),
+    git_commit: gitCommit(),
+    created: new Date().toISOString(),
+  };
+  const mfile = path.join(a.out, 'manifest.json');
+  writeFileSync(`${mfile}.tmp`, `${JSON.stringify(manifest)}\n`);
+  renameSync(`${mfile}.tmp`, mfile);
+  return { count: records.length, mi: records.filter((r) => r.mi).length, seconds: (performance.now() - t0) / 1000, manifest: mfile };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    console.log(USAGE);
+  } else {
+    (async () => {
+      const a = parseExportSignalsArgs(argv);
+      const r = await exportSignals(a);
+      if (!a.quiet) console.error(`export-signals: wrote ${r.manifest} (${r.count} records, ${r.mi} MI, ${r.seconds.toFixed(1)} s)`);
+    })().catch((e: Error) => {
+      console.error(`export-signals: ${e.message}\n${USAGE}`);
+      process.exit(1);
+    });
+  }
+}
