@@ -109,31 +109,34 @@ def perturbed_input(full: np.ndarray, tr: Traces, rng: np.random.Generator, a: d
     src = full[:, tr.lead, :].astype(np.float32)                         # (B, n, T) each trace's whole lead
     t = np.arange(T, dtype=np.float32)
     # time axis: the sample the digitiser reports at t comes from position p(t) of the true signal
-    scale = 1.0 + rng.uniform(-a["time_scale"], a["time_scale"], size=(b, 1, 1))
-    shift = rng.uniform(-a["shift"], a["shift"], size=(b, 1, 1)) + rng.uniform(-a["trace_shift"], a["trace_shift"], size=(b, n, 1))
-    t0 = tr.start[None, :, None].astype(np.float32)
-    pos = t0 + (t[None, None, :] - t0) * scale + shift + rng.normal(0, a["jitter"], size=(b, n, T))
-    pos = np.clip(pos, 0, T - 1).astype(np.float32)
+    f32 = np.float32
+    u = lambda lo, hi, shape: rng.uniform(lo, hi, size=shape).astype(f32)
+    scale = 1.0 + u(-a["time_scale"], a["time_scale"], (b, 1, 1))
+    shift = u(-a["shift"], a["shift"], (b, 1, 1)) + u(-a["trace_shift"], a["trace_shift"], (b, n, 1))
+    t0 = tr.start[None, :, None].astype(f32)
+    pos = t0 + (t[None, None, :] - t0) * scale + shift
+    pos = pos + rng.standard_normal(size=(b, n, T), dtype=f32) * f32(a["jitter"])
+    pos = np.clip(pos, 0, T - 1)
     i0 = np.floor(pos).astype(np.int64)
     i1 = np.minimum(i0 + 1, T - 1)
     fr = pos - i0
     x = np.take_along_axis(src, i0, axis=2) * (1 - fr) + np.take_along_axis(src, i1, axis=2) * fr
     # gain
-    g = np.exp(rng.uniform(-a["gain"], a["gain"], size=(b, 1, 1)) + rng.normal(0, a["trace_gain"], size=(b, n, 1)))
+    g = np.exp(u(-a["gain"], a["gain"], (b, 1, 1)) + rng.normal(0, a["trace_gain"], size=(b, n, 1)).astype(f32))
     x = x * g
     # baseline: offset + slow sinusoid + tilt
-    secs = t[None, None, :] / fs
-    f = rng.uniform(0.05, 0.5, size=(b, n, 1))
-    ph = rng.uniform(0, 2 * np.pi, size=(b, n, 1))
-    amp = rng.uniform(0, a["wander"], size=(b, n, 1))
-    x = x + rng.uniform(-a["offset"], a["offset"], size=(b, n, 1)) + amp * np.sin(2 * np.pi * f * secs + ph)
-    x = x + rng.uniform(-a["tilt"], a["tilt"], size=(b, n, 1)) * (secs - t0 / fs)
+    secs = t[None, None, :] / f32(fs)
+    f = u(0.05, 0.5, (b, n, 1))
+    ph = u(0, 2 * np.pi, (b, n, 1))
+    amp = u(0, a["wander"], (b, n, 1))
+    x = x + u(-a["offset"], a["offset"], (b, n, 1)) + amp * np.sin(f32(2 * np.pi) * f * secs + ph)
+    x = x + u(-a["tilt"], a["tilt"], (b, n, 1)) * (secs - t0 / f32(fs))
     # high-frequency noise, per trace; confidence follows its level
-    sd = rng.uniform(0, a["noise"], size=(b, n, 1)) * (rng.random((b, n, 1)) < 0.5)
-    x = x + rng.normal(0, 1, size=(b, n, T)) * sd
-    conf = np.clip(1.0 - sd / a["conf_noise_scale"], a["conf_min"], 1.0) * np.ones((1, 1, T))
+    sd = u(0, a["noise"], (b, n, 1)) * (rng.random((b, n, 1)) < 0.5)
+    x = x + rng.standard_normal(size=(b, n, T), dtype=f32) * sd
+    conf = np.broadcast_to(np.clip(1.0 - sd / f32(a["conf_noise_scale"]), f32(a["conf_min"]), f32(1.0)), (b, n, T))
     # amplitude quantisation (pixel rows)
-    q = rng.uniform(a["quantum"][0], a["quantum"][1], size=(b, 1, 1))
+    q = u(a["quantum"][0], a["quantum"][1], (b, 1, 1))
     doq = rng.random((b, 1, 1)) < a["p_quantise"]
     x = np.where(doq, np.round(x / q) * q, x)
     # reading failures: whole traces dropped, gaps inside windows
