@@ -8,7 +8,8 @@
  * preprocesses with src/lib/model/preprocess.ts using the model's metadata input spec (src/lib/model/example.ts, as
  * export-images: dataset4's 12 lead images become a 12-plane example for a 12-plane model), runs the exported
  * TF.js model in Node, and writes data/eval/NAME-STYLE.json (NAME-STYLE-nN.json with --limit) plus one JSON
- * line on stdout (ROC/PR start at threshold 1 = nothing called MI). The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
+ * line on stdout (ROC/PR start at threshold 1 = nothing called MI), with `subgroups`: the same figures by sex and
+ * age band (scripts/lib/subgroups.ts) for the model card. The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
  * Folds: 10 (test) or 9 (validation); any other needs --allow-any-fold (those records were trained on).
  */
 import { execSync } from 'node:child_process';
@@ -25,6 +26,7 @@ import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptb
 import { render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { itemSeed } from './lib/render-export';
+import { subgroupFigures, type ScoredRecord } from './lib/subgroups';
 
 export class EvalError extends Error {
   override name = 'EvalError';
@@ -119,6 +121,7 @@ export async function runEval(args: EvalArgs) {
   await ensureRecords(dir, records.map((r) => r.ecgId), true);
   const labels: number[] = [];
   const probs: number[] = [];
+  const people: Pick<ScoredRecord, 'sex' | 'age'>[] = [];
   const t0 = Date.now();
   let renderMs = 0;
   for (let a = 0; a < records.length; a += args.batch) {
@@ -137,6 +140,7 @@ export async function runEval(args: EvalArgs) {
       // export-images builds its shards with the same function: dataset4's 12 lead images -> 12 planes
       xs.push(exampleFromImages(imgs, meta.input, planes, signals.leadNames));
       labels.push(r.mi ? 1 : 0);
+      people.push({ sex: r.sex, age: r.age });
     }
     renderMs += Date.now() - r0;
     probs.push(...predictProbabilities(model, meta, xs, args.batch));
@@ -152,6 +156,12 @@ export async function runEval(args: EvalArgs) {
   const auc = auroc(labels, probs);
   const ci = bootstrapAurocCI(labels, probs, { resamples: args.bootstrap, seed: args.seed });
   const { roc, pr } = curves(labels, probs);
+  // the model card's figures by sex and age band (same threshold, same bootstrap as the whole fold)
+  const subgroups = subgroupFigures(
+    labels.map((label, i) => ({ label, score: probs[i]!, ...people[i]! })),
+    thr,
+    { resamples: args.bootstrap, seed: args.seed },
+  );
   const n = labels.length;
   const nNeg = labels.filter((l) => l === 0).length;
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -165,6 +175,7 @@ export async function runEval(args: EvalArgs) {
     pr: thin(pr, 200).map((p) => ({ recall: r4(p.recall), precision: r4(p.precision), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
     calibration: calibrationBins(labels, probs, 10),
     baseline_all_normal_accuracy: nNeg / n,
+    subgroups,
     backend: args.backend, seconds, render_preprocess_seconds: renderMs / 1000,
     git_commit: gitCommit() ?? 'unknown', created: new Date().toISOString(),
   };

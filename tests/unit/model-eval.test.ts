@@ -25,6 +25,10 @@ describe.skipIf(!haveRecords)('npm run eval end to end (fixture model, a few fol
     expect(doc.roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(doc.roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
     expect(doc.calibration.reduce((s, b) => s + b.n, 0)).toBe(12);
+    // the model card's groups: every record in one sex and one age group, read back by the site's parser
+    expect(doc.subgroups.sex.reduce((s, g) => s + g.n, 0)).toBe(12);
+    expect(doc.subgroups.age.reduce((s, g) => s + g.n, 0)).toBe(12);
+    expect(e.subgroups?.sex.map((g) => g.key)).toEqual(['female', 'male']);
     // the same records again give the same numbers (fixed render seeds, deterministic model)
     const again = await runEval({ ...args, out: out + '2' });
     expect(again.doc.auroc).toBe(doc.auroc);

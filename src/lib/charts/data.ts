@@ -11,6 +11,8 @@ import { parseCsv } from './csv';
 import type {
   CalibrationBin,
   EvalResult,
+  EvalSubgroup,
+  EvalSubgroups,
   PrPoint,
   RocPoint,
   StudyDatasetRow,
@@ -337,9 +339,53 @@ export function parseEvalResult(json: unknown, file: string): EvalResult {
     pr,
     calibration,
     baseline_all_normal_accuracy: num(json, 'baseline_all_normal_accuracy', file, top, rate),
+    subgroups: json.subgroups === undefined ? undefined : parseSubgroups(json.subgroups, file, n),
     git_commit: optStr(json, 'git_commit', file, top),
     file,
   };
+}
+
+/** A rate that may be null (not defined for the group). */
+function optRate(o: Record<string, unknown>, key: string, file: string, where: string): number | null {
+  return o[key] === null ? null : num(o, key, file, where, { rate: true });
+}
+
+function optCi(o: Record<string, unknown>, key: string, file: string, where: string): [number, number] | null {
+  const v = o[key];
+  if (v === null) return null;
+  if (!Array.isArray(v) || v.length !== 2 || v.some((x) => typeof x !== 'number' || x < 0 || x > 1) || v[0] > v[1]) {
+    throw new ChartDataError(file, `${where}: "${key}" must be null or [lo, hi] within [0, 1]`);
+  }
+  return [v[0], v[1]];
+}
+
+/** The model card's figures by sex and age band; each grouping must cover every evaluated record once. */
+export function parseSubgroups(json: unknown, file: string, n: number): EvalSubgroups {
+  if (!isObj(json)) throw new ChartDataError(file, 'subgroups: must be an object');
+  const group = (which: 'sex' | 'age'): EvalSubgroup[] => {
+    const rows = arr(json, which, file, 'subgroups').map((g, i): EvalSubgroup => {
+      const where = `subgroups.${which}[${i}]`;
+      if (!isObj(g)) throw new ChartDataError(file, `${where}: must be an object`);
+      const out: EvalSubgroup = {
+        key: str(g, 'key', file, where),
+        label: str(g, 'label', file, where),
+        n: num(g, 'n', file, where, { int: true }),
+        n_mi: num(g, 'n_mi', file, where, { int: true }),
+        auroc: optRate(g, 'auroc', file, where),
+        auroc_ci: optCi(g, 'auroc_ci', file, where),
+        sensitivity: optRate(g, 'sensitivity', file, where),
+        sensitivity_ci: optCi(g, 'sensitivity_ci', file, where),
+        specificity: optRate(g, 'specificity', file, where),
+        specificity_ci: optCi(g, 'specificity_ci', file, where),
+      };
+      if (out.n_mi > out.n) throw new ChartDataError(file, `${where}: n_mi ${out.n_mi} > n ${out.n}`);
+      return out;
+    });
+    const total = rows.reduce((s, g) => s + g.n, 0);
+    if (total !== n) throw new ChartDataError(file, `subgroups.${which}: groups hold ${total} records but n = ${n}`);
+    return rows;
+  };
+  return { method: str(json, 'method', file, 'subgroups'), sex: group('sex'), age: group('age') };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

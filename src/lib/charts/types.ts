@@ -100,9 +100,31 @@ export interface EvalResult {
   pr: PrPoint[];
   calibration: CalibrationBin[];
   baseline_all_normal_accuracy: number;
+  /** Figures by sex and age band (the model card); absent in files written before `npm run eval` recorded them. */
+  subgroups?: EvalSubgroups;
   git_commit: string;
   /** Repository-relative path of the file it was read from (added by the loader). */
   file: string;
+}
+
+/** One patient group's fold-10 figures (scripts/lib/subgroups.ts); null where the group cannot define a figure. */
+export interface EvalSubgroup {
+  key: string;
+  label: string;
+  n: number;
+  n_mi: number;
+  auroc: number | null;
+  auroc_ci: [number, number] | null;
+  sensitivity: number | null;
+  sensitivity_ci: [number, number] | null;
+  specificity: number | null;
+  specificity_ci: [number, number] | null;
+}
+
+export interface EvalSubgroups {
+  method: string;
+  sex: EvalSubgroup[];
+  age: EvalSubgroup[];
 }
 
 /** A loss curve normalised from either source, what the loss-curve view draws. */
