@@ -13,6 +13,10 @@
  *   filters, input (src/lib/signal/windows.ts inputSpec(): the window table training cuts with), items:
  *   [{ ecg_id, fold, label }], git_commit }`.
  * Fold 10 is refused: it is read only by `npm run eval:signals`.
+ *
+ * `--synthetic N` writes N synthetic records instead (no PTB-XL; folds 1..9 in turn; 'MI' = ST elevation and
+ * Q waves in the inferior leads II, III, aVF), through the same filters and manifest: the data of the committed
+ * fixture model (training/configs/fixture-signal.json) and of the cross-language tests. Manifest `synthetic: true`.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
@@ -20,7 +24,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
-import { LEAD_NAMES } from '../src/lib/ptbxl/types';
+import { LEAD_NAMES, type EcgSignals, type LeadName } from '../src/lib/ptbxl/types';
+import { mulberry32 } from '../src/lib/random';
 import { applyFilters } from '../src/lib/signal/filters';
 import { inputSpec, PRINTOUT_FILTERS, SAMPLES, SAMPLING_RATE } from '../src/lib/signal/windows';
 import { ensureRecords } from './lib/ptbxl-setup';
@@ -30,7 +35,7 @@ import { selectRecords } from './lib/render-export';
 export const SIGNALS_FORMAT = 'heartnet-signals/1';
 export const DEFAULT_SIGNALS_DIR = 'build/signals/ptbxl-printout';
 
-const USAGE = 'usage: npm run export-signals -- [--folds 1-9] [--out DIR] [--ids 1-200] [--limit N] [--seed S] [--data DIR] [--quiet]';
+const USAGE = 'usage: npm run export-signals -- [--folds 1-9] [--out DIR] [--ids 1-200] [--limit N] [--seed S] [--data DIR] [--synthetic N] [--quiet]';
 
 export interface ExportSignalsArgs {
   folds: number[];
@@ -39,6 +44,7 @@ export interface ExportSignalsArgs {
   limit?: number;
   seed: number;
   data: string;
+  synthetic?: number;
   quiet: boolean;
 }
 
@@ -52,6 +58,7 @@ export function parseExportSignalsArgs(argv: string[]): ExportSignalsArgs {
       limit: { type: 'string' },
       seed: { type: 'string', default: '0' },
       data: { type: 'string' },
+      synthetic: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
     strict: true,
@@ -65,8 +72,39 @@ export function parseExportSignalsArgs(argv: string[]): ExportSignalsArgs {
     limit: values.limit === undefined ? undefined : parseNumberArg('--limit', values.limit, { integer: true, min: 1 }),
     seed: parseNumberArg('--seed', values.seed, { integer: true, min: 0, max: 0xffffffff }),
     data: resolvePtbxlDir(values.data),
+    synthetic: values.synthetic === undefined ? undefined : parseNumberArg('--synthetic', values.synthetic, { integer: true, min: 2, max: 100_000 }),
     quiet: values.quiet,
   };
+}
+
+/** Relative amplitude of the QRS (and T) in each lead of a synthetic record (aVR inverted). */
+const SYNTH_GAIN: Record<LeadName, number> = {
+  I: 0.6, II: 1.0, III: 0.5, aVR: -0.8, aVL: 0.3, aVF: 0.7, V1: -0.6, V2: 0.4, V3: 0.8, V4: 1.2, V5: 1.1, V6: 0.9,
+};
+const INFERIOR: readonly LeadName[] = ['II', 'III', 'aVF'];
+
+/** One synthetic 10 s, 100 Hz, 12-lead record (mV) of label `mi`: Gaussian P/Q/R/S/T waves, wander and noise. */
+export function synthRecord(seed: number, mi: boolean): EcgSignals {
+  const rnd = mulberry32(seed);
+  const rr = 60 / (55 + 45 * rnd());
+  const phase = rnd() * rr;
+  const g = (t: number, mu: number, sd: number) => Math.exp(-((t - mu) ** 2) / (2 * sd * sd));
+  const leads = LEAD_NAMES.map((lead) => {
+    const k = SYNTH_GAIN[lead] * (0.8 + 0.4 * rnd());
+    const inf = mi && INFERIOR.includes(lead);
+    const wf = 0.1 + 0.3 * rnd();
+    const wp = 2 * Math.PI * rnd();
+    const x = new Float32Array(SAMPLES);
+    for (let i = 0; i < SAMPLES; i++) {
+      const t = i / SAMPLING_RATE;
+      const b = ((t - phase) % rr + rr) % rr; // time since this beat's R peak would be at 0.2 s
+      let v = 0.12 * g(b, 0.05, 0.02) + k * (g(b, 0.2, 0.012) - 0.25 * g(b, 0.23, 0.01)) + 0.25 * Math.abs(k) * g(b, 0.45, 0.05);
+      if (inf) v += -0.3 * g(b, 0.18, 0.01) + 0.25 * (b > 0.24 && b < 0.42 ? 1 : 0) * g(b, 0.33, 0.08) / g(0.33, 0.33, 0.08);
+      x[i] = v + 0.15 * Math.sin(2 * Math.PI * wf * t + wp) + 0.02 * (rnd() - 0.5);
+    }
+    return x;
+  });
+  return { samplingRate: SAMPLING_RATE, leadNames: [...LEAD_NAMES], leads };
 }
 
 function gitCommit(): string | null {
@@ -77,10 +115,20 @@ function gitCommit(): string | null {
   }
 }
 
+type Item = { ecgId: number; stratFold: number; mi: boolean };
+
 export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: number; mi: number; seconds: number; manifest: string }> {
-  const records = selectRecords(await loadLabelledRecords(a.data), { folds: a.folds, ids: a.ids, limit: a.limit, seed: a.seed, balanced: undefined });
+  const synthetic = a.synthetic !== undefined;
+  let records: Item[];
+  if (synthetic) {
+    const rnd = mulberry32(a.seed ^ 0x5167);
+    records = Array.from({ length: a.synthetic! }, (_, k) => ({ ecgId: k + 1, stratFold: 1 + (k % 9), mi: rnd() < 0.4 }))
+      .filter((r) => a.folds.includes(r.stratFold));
+  } else {
+    records = selectRecords(await loadLabelledRecords(a.data), { folds: a.folds, ids: a.ids, limit: a.limit, seed: a.seed, balanced: undefined });
+  }
   if (records.length === 0) throw new Error(`no labelled records in folds ${a.folds.join(',')}`);
-  const missing = await ensureRecords(a.data, records.map((r) => r.ecgId), a.quiet);
+  const missing = synthetic ? [] : await ensureRecords(a.data, records.map((r) => r.ecgId), a.quiet);
   if (missing.length > 0) {
     throw new Error(`${missing.length} record(s) have no signal files in ${a.data} (e.g. ${missing.slice(0, 5).join(', ')}); run npm run setup -- --all`);
   }
@@ -93,7 +141,7 @@ export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: numb
   try {
     for (let k = 0; k < records.length; k++) {
       const r = records[k]!;
-      const sig = await readRecord(a.data, r.ecgId);
+      const sig = synthetic ? synthRecord((a.seed * 100_003 + r.ecgId) >>> 0, r.mi) : await readRecord(a.data, r.ecgId);
       if (sig.samplingRate !== SAMPLING_RATE) throw new Error(`ecg_id ${r.ecgId}: ${sig.samplingRate} Hz, expected ${SAMPLING_RATE}`);
       const f = applyFilters(sig, PRINTOUT_FILTERS);
       LEAD_NAMES.forEach((lead, l) => {
@@ -113,7 +161,8 @@ export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: numb
   renameSync(`${binFile}.tmp`, binFile);
   const manifest = {
     format: SIGNALS_FORMAT,
-    source: 'PTB-XL 1.0.1, records100',
+    source: synthetic ? 'synthetic (scripts/export-signals.ts synthRecord): test fixture, not PTB-XL' : 'PTB-XL 1.0.1, records100',
+    synthetic,
     count: records.length,
     leads: [...LEAD_NAMES],
     samples: SAMPLES,

@@ -223,12 +223,15 @@ async function main(argv: string[]): Promise<void> {
     const i = argv.indexOf(k);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--config', '--device', '--threads', '--epochs', '--no-export-images', '--skip-parity']);
+  const known = new Set(['--config', '--device', '--threads', '--epochs', '--no-export-images', '--no-export-signals', '--skip-parity']);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i]!.startsWith('--') && !known.has(argv[i]!)) throw new ConfigError(`unknown option ${argv[i]}`);
   }
   const file = opt('--config');
   if (!file) throw new ConfigError('usage: npm run train -- --config training/configs/NAME.json');
+  // Signal-classifier configs ("kind": "signal") have their own data and trainer (scripts/train-signals.ts).
+  const signal = await import('./train-signals');
+  if (signal.isSignalConfigFile(file)) return signal.trainSignals(argv);
   const cfg = loadConfig(file);
   console.log(`[train] config ${file} is valid (${cfg.name})`);
 

@@ -26,13 +26,13 @@ from . import signal_data as D
 from . import signal_model as SM
 
 CONFIG_KEYS = {
-    "name": str, "seed": int, "kind": str, "description": str, "log": str,
+    "$comment": str, "name": str, "seed": int, "kind": str, "description": str, "log": str,
     "data": dict, "model": dict, "train": dict, "augment": dict, "threshold": dict, "export": dict,
 }
 DATA_KEYS = {"dir", "train_folds", "val_folds", "synthetic"}
 TRAIN_KEYS = {"epochs", "batch_size", "lr", "weight_decay", "pos_weight", "eval_batch_size", "threads",
               "max_minutes", "selection", "patience"}
-EXPORT_KEYS = {"dir", "quantization", "version", "parity_cases"}
+EXPORT_KEYS = {"dir", "quantization", "version", "parity_cases", "copy_to"}
 MODEL_KEYS = {"arch", "stem", "widths", "kernel", "stem_kernel", "dropout"}
 
 
@@ -314,8 +314,9 @@ def export(cfg, model, val: D.SignalSet, xval, xval_noisy, val_logits, thr, rule
 
     # parity cases: the first fold-9 record of each class (clean), a perturbed one, and seeded noise
     idx = [int(np.nonzero(val.labels == lab)[0][0]) for lab in (1, 0) if (val.labels == lab).any()]
-    noise = np.random.default_rng(1234).normal(0, 0.5, size=(1, tr.channels, tr.samples)).astype(np.float32)
-    noise[:, tr.n:] = np.abs(noise[:, tr.n:]).clip(0, 1)
+    nrng = np.random.default_rng(1234)  # seeded noise inside the windows, random confidences
+    noise = np.concatenate([nrng.normal(0, 0.5, size=(1, tr.n, tr.samples)) * tr.window[None],
+                            nrng.uniform(0.2, 1.0, size=(1, tr.n, 1)) * tr.window[None]], axis=1).astype(np.float32)
     xs = np.concatenate([xval[idx], xval_noisy[idx[:1]], noise])[: max(2, ecfg.get("parity_cases", 4))]
     ref = SM.logits(SM.reference_model(model, builder.weights), xs)
     unfused = SM.logits(model, xs)

@@ -110,6 +110,9 @@ export function unpackU8(b64: string): Uint8Array {
 
 /** Runs the model on the parity inputs; returns the PyTorch and TF.js logits and the max |difference|. */
 export async function checkParity(dir: string): Promise<{ maxDiff: number; torch: number[]; tfjs: number[]; n: number }> {
+  // Signal models (src/lib/signal/, float inputs) record their parity cases in their own format.
+  const format = await readFile(join(dir, 'parity.json'), 'utf8').then((t) => (JSON.parse(t) as { format?: unknown }).format, () => undefined);
+  if (format === 'heartnet-signal-parity/1') return (await import('../signal/node-io')).checkSignalParity(dir);
   const { model, meta } = await loadModelFromDir(dir);
   try {
     const pf = JSON.parse(await readFile(join(dir, 'parity.json'), 'utf8')) as ParityFile;
