@@ -112,13 +112,27 @@ export function textWidth(text: string, size: number): number {
  * 30% of a cell to the right (reads better at small sizes).
  */
 export function drawText(canvas: Canvas, text: string, x: number, y: number, size: number, color: Rgb, bold = false): void {
+  drawTextStyled(canvas, text, x, y, size, color, bold ? 'bold' : 'regular');
+}
+
+/** The looks the one embedded font can take: the wild renderer varies them like different machines' fonts. */
+export type FontStyle = 'regular' | 'bold' | 'condensed' | 'slanted';
+
+/**
+ * `drawText` with a style: `condensed` narrows cells to 75%, `slanted` shears rows to the right by 20% of the
+ * height (an italic), `bold` as in drawText. `alpha` is the ink's opacity.
+ */
+export function drawTextStyled(canvas: Canvas, text: string, x: number, y: number, size: number, color: Rgb, style: FontStyle, alpha = 1): void {
   const cell = size / 7;
-  const extra = bold ? cell * 0.3 : 0;
+  const cellW = style === 'condensed' ? cell * 0.75 : cell;
+  const extra = style === 'bold' ? cell * 0.3 : 0;
+  const shear = style === 'slanted' ? 0.2 * cell : 0;
   let pen = x;
   const fallback = GLYPHS.get('?') as Uint8Array;
   for (const ch of text) {
     const g = GLYPHS.get(ch) ?? fallback;
     for (let r = 0; r < 7; r++) {
+      const dx = shear * (6 - r);
       let c = 0;
       while (c < 5) {
         if (g[r * 5 + c] === 0) {
@@ -128,11 +142,11 @@ export function drawText(canvas: Canvas, text: string, x: number, y: number, siz
         // merge a horizontal run of ink cells into one rectangle (disjoint rects -> additive mask is exact)
         let e = c;
         while (e < 5 && g[r * 5 + e] === 1) e++;
-        canvas.maskRect(pen + c * cell, y + r * cell, pen + e * cell + extra, y + (r + 1) * cell);
+        canvas.maskRect(pen + dx + c * cellW, y + r * cell, pen + dx + e * cellW + extra, y + (r + 1) * cell);
         c = e;
       }
     }
-    pen += 6 * cell;
+    pen += 6 * cellW;
   }
-  canvas.composite(color);
+  canvas.composite(color, alpha);
 }

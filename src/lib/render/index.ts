@@ -12,6 +12,9 @@
  *   dataset4  styles/datasets.ts renderDataset4   12 x 512x512 gray, one lead each
  *   printout  styles/printout.ts renderPrintout   1120x860 RGBA, red grid, 3x4 + rhythm strip
  *   photo     styles/photo.ts    renderPhoto      720x540 RGBA, the printout photographed
+ *   wild-printout / wild-scan / wild-photo  wild/   renderWild   pages laid out, printed, scanned and
+ *             photographed as in the world outside this project (seeded layouts, papers, pens, text,
+ *             marks, scanners and cameras; size varies with the seed, at most WILD_MAX_SIZE)
  */
 import type { EcgSignals } from '../ptbxl/types';
 import { applyFilters, FILTER_NAMES, type FilterName } from '../signal/filters';
@@ -21,6 +24,7 @@ import { renderDataset1, renderDataset2, renderDataset3, renderDataset4 } from '
 import { renderPhoto } from './styles/photo';
 import { renderPrintout } from './styles/printout';
 import { STYLE_NAMES, type RasterImage, type RenderInfo, type RenderOptions, type StyleName } from './types';
+import { isWildStyle, renderWild, WILD_MAX_SIZE } from './wild/index';
 
 export { RenderError } from './errors';
 export type { RenderErrorCode } from './errors';
@@ -29,9 +33,10 @@ export type { PhotoParams, RasterImage, RenderInfo, RenderOptions, ShadowPolygon
 export { deriveSeed } from './prng';
 export { sha256Hex } from './sha256';
 export { dataset2RowOf } from './styles/datasets';
+export { isWildStyle, WILD_STYLES, type WildInfo, type WildStyle } from './wild/index';
 
 /** Bumped whenever any style's pixels change on purpose (recorded in export manifests). */
-export const RENDERER_VERSION = 4;
+export const RENDERER_VERSION = 5;
 
 /** Largest image the renderer will make, in pixels (per image). */
 export const MAX_PIXELS = 40_000_000;
@@ -48,14 +53,18 @@ export const STYLE_SIZES: Readonly<Record<StyleName, { width: number; height: nu
   dataset4: { width: 512, height: 512, channels: 1, images: 12 },
   printout: { width: 1120, height: 860, channels: 4, images: 1 },
   photo: { width: 720, height: 540, channels: 4, images: 1 },
+  // the wild styles' size depends on the seed: these are the largest
+  'wild-printout': { ...WILD_MAX_SIZE['wild-printout'], channels: 4, images: 1 },
+  'wild-scan': { ...WILD_MAX_SIZE['wild-scan'], channels: 4, images: 1 },
+  'wild-photo': { ...WILD_MAX_SIZE['wild-photo'], channels: 4, images: 1 },
 };
 
 /** Filters each style applies when `options.filters` is not given. */
 export function defaultFilters(style: StyleName): FilterName[] {
-  return style === 'printout' || style === 'photo' ? ['baseline', 'lowpass'] : [];
+  return style === 'printout' || style === 'photo' || isWildStyle(style) ? ['baseline', 'lowpass'] : [];
 }
 
-/** Pixel size of one image of `style` at `scale` (what `render` will produce). */
+/** Pixel size of one image of `style` at `scale` (what `render` will produce; for wild styles the largest). */
 export function imageSize(style: StyleName, scale = 1): { width: number; height: number } {
   const s = STYLE_SIZES[style];
   if (style === 'dataset1') {
@@ -140,8 +149,11 @@ export function resolveOptions(options: RenderOptions): ResolvedOptions {
   return { style, seed, scale, filters };
 }
 
-/** Renders and also returns what was drawn at random (dataset3 shadows, photo camera parameters). */
-export function renderWithInfo(signals: EcgSignals, options: RenderOptions): { images: RasterImage[]; info: RenderInfo } {
+/**
+ * Renders and also returns what was drawn at random (dataset3 shadows, photo camera parameters, the wild
+ * styles' sheet, scanner and camera), and for wild styles with `options.traceMask` the trace pixels.
+ */
+export function renderWithInfo(signals: EcgSignals, options: RenderOptions): { images: RasterImage[]; info: RenderInfo; traceMask?: Uint8Array } {
   const o = resolveOptions(options);
   validateSignals(signals);
   const sig = applyFilters(signals, o.filters);
@@ -162,6 +174,12 @@ export function renderWithInfo(signals: EcgSignals, options: RenderOptions): { i
     case 'photo': {
       const { canvas, params } = renderPhoto(sig, o.scale, o.seed, o.filters, options.ecgId, options.headerText);
       return { images: [canvas.toImage()], info: { ...info, photo: params } };
+    }
+    case 'wild-printout':
+    case 'wild-scan':
+    case 'wild-photo': {
+      const w = renderWild(o.style, sig, o.seed, o.scale, options.ecgId, options.traceMask === true);
+      return { images: [w.image], info: { ...info, wild: w.info }, traceMask: w.traceMask };
     }
   }
 }

@@ -294,6 +294,23 @@ export class Canvas {
     this.touch(x0, y0, x1, y1);
   }
 
+  /**
+   * Writes the coverage gathered so far (before `composite` clears it) into `out` (one byte per pixel,
+   * 0..255, keeping the larger value where `out` already has one): the exact pixels a shape will ink, which
+   * the wild renderer hands out as the ground-truth trace mask.
+   */
+  accumulateMask(out: Uint8Array): void {
+    if (this.mx0 >= this.mx1 || this.mask === null) return;
+    const m = this.mask;
+    const W = this.width;
+    for (let y = this.my0; y < this.my1; y++) {
+      for (let i = y * W + this.mx0, e = y * W + this.mx1; i < e; i++) {
+        const v = Math.round((m[i] as number) * 255);
+        if (v > (out[i] as number)) out[i] = v;
+      }
+    }
+  }
+
   /** Blends `color` into the image with the mask's coverage (times alpha), then clears the mask. */
   composite(color: Rgb, alpha = 1): void {
     if (this.mx0 >= this.mx1 || this.mask === null) return;

@@ -1,4 +1,5 @@
 import type { FilterName } from '../signal/filters';
+import type { WildInfo } from './wild/index';
 
 /** A raster image: row-major pixels, 1 byte per channel; RGBA when channels = 4 (alpha always 255 here). */
 export interface RasterImage {
@@ -9,7 +10,7 @@ export interface RasterImage {
 }
 
 /** The styles `render` knows; see the doc comment of each style module for what it looks like. */
-export const STYLE_NAMES = ['dataset1', 'dataset2', 'dataset3', 'dataset4', 'printout', 'photo'] as const;
+export const STYLE_NAMES = ['dataset1', 'dataset2', 'dataset3', 'dataset4', 'printout', 'photo', 'wild-printout', 'wild-scan', 'wild-photo'] as const;
 export type StyleName = (typeof STYLE_NAMES)[number];
 
 export interface RenderOptions {
@@ -28,6 +29,8 @@ export interface RenderOptions {
   ecgId?: number;
   /** Extra header text for printout/photo (e.g. age/sex); drawn with the embedded font (ASCII). */
   headerText?: string;
+  /** Wild styles only: also return the exact trace pixels (`renderWithInfo(...).traceMask`). */
+  traceMask?: boolean;
 }
 
 /** One 5-vertex polygon shadow of dataset3 (pixel coordinates) and how much it darkens (0..1). */
@@ -79,4 +82,6 @@ export interface RenderInfo {
   filters: FilterName[];
   shadows?: ShadowPolygon[];
   photo?: PhotoParams;
+  /** Wild styles: the sheet, and the scanner's or camera's parameters. */
+  wild?: WildInfo;
 }
