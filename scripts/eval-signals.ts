@@ -8,7 +8,7 @@
  * src/lib/signal/windows.ts `inputFromRecord` (the code the browser uses), run through the exported TF.js model,
  * and scored with src/lib/model/metrics.ts at the model's own threshold (chosen on fold 9; nothing is tuned
  * here). Writes data/eval/NAME-signals-3x4r.json in the shape `npm run eval` writes (auroc, bootstrap CI,
- * sensitivity/specificity, ROC/PR curves, calibration) and one JSON line on stdout.
+ * sensitivity/specificity, ROC/PR curves, calibration, subgroups by sex and age band) and one JSON line on stdout.
  * Folds: 10 (test) or 9 (validation, file NAME-signals-3x4r-fold9.json); any other needs --allow-any-fold.
  */
 import { execSync } from 'node:child_process';
@@ -22,6 +22,7 @@ import { predictSignalProbabilities } from '../src/lib/signal/model';
 import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
 import { inputFromRecord } from '../src/lib/signal/windows';
 import { ensureRecords } from './lib/ptbxl-setup';
+import { subgroupFigures, type ScoredRecord } from './lib/subgroups';
 
 /** The "style" name of this evaluation in data/eval (NAME-STYLE.json). */
 export const SIGNAL_EVAL_STYLE = 'signals-3x4r';
@@ -107,6 +108,7 @@ export async function runSignalEval(args: SignalEvalArgs) {
     await ensureRecords(dir, records.map((r) => r.ecgId), true);
     const labels: number[] = [];
     const probs: number[] = [];
+    const people: Pick<ScoredRecord, 'sex' | 'age'>[] = [];
     const t0 = Date.now();
     let prepMs = 0;
     for (let a = 0; a < records.length; a += args.batch) {
@@ -116,6 +118,7 @@ export async function runSignalEval(args: SignalEvalArgs) {
       for (const r of chunk) {
         xs.push(inputFromRecord(await readRecord(dir, r.ecgId)));
         labels.push(r.mi ? 1 : 0);
+        people.push({ sex: r.sex, age: r.age });
       }
       prepMs += Date.now() - r0;
       probs.push(...predictSignalProbabilities(model, xs, args.batch));
@@ -129,6 +132,9 @@ export async function runSignalEval(args: SignalEvalArgs) {
     const auc = auroc(labels, probs);
     const ci = bootstrapAurocCI(labels, probs, { resamples: args.bootstrap, seed: args.seed });
     const { roc, pr } = curves(labels, probs);
+    // by sex and age band, as npm run eval writes them (same threshold, same bootstrap)
+    const subgroups = subgroupFigures(labels.map((label, i) => ({ label, score: probs[i]!, ...people[i]! })), thr,
+      { resamples: args.bootstrap, seed: args.seed });
     const n = labels.length;
     const nNeg = labels.filter((l) => l === 0).length;
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -144,6 +150,7 @@ export async function runSignalEval(args: SignalEvalArgs) {
       pr: thin(pr, 200).map((p) => ({ recall: r4(p.recall), precision: r4(p.precision), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
       calibration: calibrationBins(labels, probs, 10),
       baseline_all_normal_accuracy: nNeg / n,
+      subgroups,
       backend: args.backend, seconds, render_preprocess_seconds: prepMs / 1000,
       git_commit: gitCommit() ?? 'unknown', created: new Date().toISOString(),
     };

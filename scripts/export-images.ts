@@ -2,7 +2,7 @@
  * `npm run export-images -- --style dataset2 --folds 1-8 --out DIR [--variants K] [--input 256x256]
  *                           [--limit N] [--ids 1-200,9001] [--balanced N] [--seed S] [--png]
  *                           [--workers 2] [--shard-size 512] [--scale 1] [--filters baseline,lowpass|none]
- *                           [--data DIR]`
+ *                           [--data DIR] [--tone luma|ink-flat]`
  *
  * Renders an image dataset for training, in the shard format of docs/CONTRACTS.md:
  * render(record, style, seed) -> preprocess(image, input spec) (src/lib/model/preprocess.ts) -> uint8 planes,
@@ -28,6 +28,7 @@ import { Worker } from 'node:worker_threads';
 import { loadLabelledRecords, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { RenderError, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { TONES, type Tone } from '../src/lib/model/preprocess';
 import { ProgressBar } from './lib/progress';
 import { parseFilterList, parseNumberArg, parseRangeList, parseSize } from './lib/render-args';
 import {
@@ -45,7 +46,7 @@ import {
 
 const USAGE = `usage: npm run export-images -- --style ${STYLE_NAMES.join('|')} --out DIR [--folds 1-8] [--variants K]
        [--input 256x256] [--limit N] [--ids 1-200,9001] [--balanced N] [--seed S] [--png] [--workers 2]
-       [--shard-size 512] [--scale 1] [--filters baseline,lowpass|none] [--data DIR] [--quiet]`;
+       [--shard-size 512] [--scale 1] [--filters baseline,lowpass|none] [--data DIR] [--tone luma|ink-flat] [--quiet]`;
 
 export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boolean } {
   const { values } = parseArgs({
@@ -66,6 +67,7 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
       scale: { type: 'string', default: '1' },
       filters: { type: 'string' },
       data: { type: 'string' },
+      tone: { type: 'string', default: 'luma' },
       quiet: { type: 'boolean', default: false },
     },
     strict: true,
@@ -75,12 +77,17 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
     throw new RenderError('bad-style', `unknown style '${values.style}' (known: ${STYLE_NAMES.join(', ')})`);
   }
   const { height, width } = parseSize('--input', values.input);
+  if (!(TONES as readonly string[]).includes(values.tone)) {
+    throw new RenderError('bad-option', `--tone must be one of ${TONES.join(', ')} (got ${values.tone})`);
+  }
+  const tone = values.tone as Tone;
   return {
     style: values.style as StyleName,
     folds: parseRangeList('--folds', values.folds, 1, 10),
     out: path.resolve(values.out),
     variants: parseNumberArg('--variants', values.variants, { integer: true, min: 1, max: 1000 }),
-    input: { height, width, channels: 1, resize: 'letterbox-area', pad: 255 },
+    // 'luma' is left out of the spec, so luma exports keep the manifests (and resume keys) they always had
+    input: { height, width, channels: 1, resize: 'letterbox-area', pad: 255, ...(tone === 'luma' ? {} : { tone }) },
     limit: values.limit === undefined ? undefined : parseNumberArg('--limit', values.limit, { integer: true, min: 1 }),
     ids: values.ids === undefined ? undefined : parseRangeList('--ids', values.ids, 1, 1_000_000),
     balanced: values.balanced === undefined ? undefined : parseNumberArg('--balanced', values.balanced, { integer: true, min: 1 }),

@@ -35,7 +35,7 @@ export interface SourceConfig {
 export interface TrainConfig {
   name: string;
   seed: number;
-  data: { input: { height: number; width: number }; train: SourceConfig[]; val: SourceConfig[] };
+  data: { input: { height: number; width: number; tone?: string }; train: SourceConfig[]; val: SourceConfig[] };
   model: { arch: string } & Record<string, unknown>;
   train: Record<string, unknown>;
   threshold: { rule: string; min_sensitivity?: number };
@@ -120,7 +120,7 @@ export function loadConfig(file: string): TrainConfig {
 }
 
 interface Manifest {
-  format: string; style: string; input: { height: number; width: number; channels: number; resize: string; pad: number };
+  format: string; style: string; input: { height: number; width: number; channels: number; resize: string; pad: number; tone?: string };
   planes: number; count: number; shards: { file: string; count: number }[];
   items: { ecg_id: number; fold: number; label: unknown; style: string; shard: number; index: number }[];
   renderer?: unknown;
@@ -146,7 +146,7 @@ const labelToInt = (v: unknown): number | null =>
 /** Checks one shard directory against its source config; returns a one-line summary. */
 export function checkShards(
   src: SourceConfig,
-  input: { height: number; width: number },
+  input: { height: number; width: number; tone?: string },
   truth: Map<number, { mi: boolean; fold: number }> | null,
 ): string {
   const mpath = path.join(src.dir, 'manifest.json');
@@ -158,6 +158,9 @@ export function checkShards(
   if (m.style !== src.style) fail(`style ${m.style}, config says ${src.style}`);
   if (m.input.height !== input.height || m.input.width !== input.width) {
     fail(`input ${m.input.height}x${m.input.width}, config says ${input.height}x${input.width}`);
+  }
+  if ((m.input.tone ?? 'luma') !== (input.tone ?? 'luma')) {
+    fail(`tone ${m.input.tone ?? 'luma'}, config says ${input.tone ?? 'luma'}`);
   }
   const planes = m.planes ?? 1;
   if (planes !== (m.style === 'dataset4' ? 12 : 1)) fail(`planes ${planes} does not fit style ${m.style}`);
@@ -198,7 +201,7 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with status ${r.status ?? r.signal}`);
 }
 
-function ensureShards(src: SourceConfig, input: { height: number; width: number }, allowExport: boolean): void {
+function ensureShards(src: SourceConfig, input: { height: number; width: number; tone?: string }, allowExport: boolean): void {
   if (existsSync(path.join(src.dir, 'manifest.json'))) return;
   if (!allowExport) throw new ConfigError(`${src.dir}: no shards (manifest.json missing) and --no-export-images given`);
   if (src.dir.startsWith('build/shards/synth')) {
@@ -210,7 +213,7 @@ function ensureShards(src: SourceConfig, input: { height: number; width: number 
     throw new ConfigError(`${src.dir}: no shards, and scripts/export-images.ts is not there to make them`);
   }
   const args = ['tsx', 'scripts/export-images.ts', '--style', src.style, '--folds', src.folds, '--out', src.dir,
-    '--input', `${input.height}x${input.width}`];
+    '--input', `${input.height}x${input.width}`, ...(input.tone ? ['--tone', input.tone] : [])];
   if (src.balanced) args.push('--balanced', String(src.balanced));
   if (src.limit) args.push('--limit', String(src.limit));
   if (src.variants) args.push('--variants', String(src.variants));

@@ -152,10 +152,12 @@ def plain_cnn(planes=1, widths=(8, 16, 32), pool="max", dropout=0.0, **_):
 
 
 def resnet(planes=1, stem=16, widths=(16, 32, 64, 128), blocks=(1, 1, 1, 1), stem_stride=2, stem_pool=True,
-           pool="max", dropout=0.0, **_):
-    """Small ResNet-style CNN: stem conv(5x5, stride) [+ maxpool 2], then stages of basic blocks, the first
-    block of every stage after the first downsampling by 2."""
-    stages = [ConvBN(planes, stem, 5, stem_stride)]
+           pool="max", dropout=0.0, stem_kernel=5, **_):
+    """Small ResNet-style CNN: stem conv(stem_kernel, stride) [+ maxpool 2], then stages of basic blocks, the
+    first block of every stage after the first downsampling by 2. For large inputs a stride-4 7x7 stem without
+    the pool costs a quarter of the stride-2 stem and keeps a 4x finer first feature map than stem + pool would
+    at a quarter of the input size (measured in training/README.md)."""
+    stages = [ConvBN(planes, stem, stem_kernel, stem_stride)]
     if stem_pool:
         stages.append(Pool(pool, 2))
     cin = stem

@@ -63,7 +63,7 @@ class Traces:
 def clean_input(full: np.ndarray, tr: Traces) -> np.ndarray:
     """full: (B, 12, T) conditioned records -> (B, channels, T): values inside the windows, confidence 1 there."""
     b = full.shape[0]
-    vals = full[:, tr.lead, : tr.samples].astype(np.float32) * tr.window[None]
+    vals = np.where(tr.window[None] > 0, full[:, tr.lead, : tr.samples].astype(np.float32), np.float32(0))
     conf = np.broadcast_to(tr.window[None], (b, tr.n, tr.samples))
     return np.ascontiguousarray(np.concatenate([vals, conf], axis=1), dtype=np.float32)
 
@@ -148,8 +148,8 @@ def perturbed_input(full: np.ndarray, tr: Traces, rng: np.random.Generator, a: d
     gst = tr.start[None, :, None] + (rng.random((b, n, 1)) * np.maximum(L - glen, 1)).astype(np.int64)
     gap = (rng.random((b, n, 1)) < a["p_gap"]) & (t[None, None, :] >= gst) & (t[None, None, :] < gst + glen)
     keep = tr.window[None] * present * (~gap)
-    vals = (x * keep).astype(np.float32)
-    conf = (conf * keep).astype(np.float32)
+    vals = np.where(keep > 0, x, 0).astype(np.float32)
+    conf = np.where(keep > 0, conf, 0).astype(np.float32)
     out = np.concatenate([vals, conf], axis=1)
     clean = rng.random(b) < a["p_clean"]
     if clean.any():

@@ -178,8 +178,12 @@ def main(argv=None) -> int:
     epochs = tcfg["epochs"]
     steps_per_epoch = math.ceil(train.n / bs)
     opt = torch.optim.AdamW(model.parameters(), lr=tcfg.get("lr", 3e-3), weight_decay=tcfg.get("weight_decay", 1e-2))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=tcfg.get("lr", 3e-3), total_steps=epochs * steps_per_epoch,
-                                                pct_start=0.2)
+    total = epochs * steps_per_epoch
+    if total >= 4:  # one-cycle: 20% warm-up (at least 2 steps for tiny test runs), then cosine annealing
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=tcfg.get("lr", 3e-3), total_steps=total,
+                                                    pct_start=max(0.2, 2.0 / total))
+    else:
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
     npos = int(train.labels.sum())
     pw = tcfg.get("pos_weight", 1.0)
     pos_weight = torch.tensor(float(pw)) if pw != 1.0 else None

@@ -272,6 +272,15 @@ def data_version(val: MultiShards) -> str:
     return "PTB-XL 1.0.1 (strat_fold 1-8 train, 9 validation)"
 
 
+def input_spec(data: MultiShards) -> dict:
+    """The preprocessing spec every shard was exported with (src/lib/model/preprocess.ts InputSpec); all sets
+    must agree, down to the tone."""
+    specs = {json.dumps(s.manifest["input"], sort_keys=True) for s in data.sets}
+    if len(specs) != 1:
+        raise C.ConfigError(f"shards disagree on the input spec: {sorted(specs)}")
+    return json.loads(specs.pop())
+
+
 def export(cfg, model, val: MultiShards, val_logits, thr, rule_text, vm, log) -> dict:
     ecfg = cfg["export"]
     out_dir = ecfg["dir"]
@@ -312,7 +321,8 @@ def export(cfg, model, val: MultiShards, val_logits, thr, rule_text, vm, log) ->
 
     meta = {"name": name, "version": ecfg.get("version", "0.1.0"), "labels": ["Normal", "MI"], "positive_label": "MI",
             "output": "logit",
-            "input": {"height": val.height, "width": val.width, "channels": 1, "resize": "letterbox-area", "pad": 255},
+            # the shards' own input spec (export-images wrote it), so the model is run on exactly what it saw
+            "input": input_spec(val),
             "planes": val.planes, **({"plane_names": list(LEAD_ORDER)} if val.planes == 12 else {}),
             "threshold": thr, "threshold_rule": rule_text,
             "styles": sorted({s["style"] for s in cfg["data"]["train"]}),

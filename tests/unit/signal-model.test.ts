@@ -1,0 +1,178 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it, vi } from 'vitest';
+import { synthRecord } from '../../scripts/export-signals';
+import { parseSignalEvalArgs, runSignalEval } from '../../scripts/eval-signals';
+import { loadSignalConfig } from '../../scripts/train-signals';
+import { findDemoModel } from '../../src/components/classifier/model-info';
+import { parseEvalResult, parseTrainingRun } from '../../src/lib/charts/data';
+import { MetadataError, validateMetadata } from '../../src/lib/model/metadata';
+import { checkParity } from '../../src/lib/model/node-io';
+import { resolvePtbxlDir } from '../../src/lib/ptbxl/node';
+import { predictSignalLogits, SignalModelError, validateSignalMetadata } from '../../src/lib/signal/model';
+import { checkSignalParity, loadSignalModelFromDir, unpackF32 } from '../../src/lib/signal/node-io';
+import { CHANNELS, inputFromRecord, N_TRACES, SAMPLES } from '../../src/lib/signal/windows';
+
+// The committed fixture: a tiny signal model trained on synthetic records (training/configs/fixture-signal.json,
+// 'MI' = inferior ST elevation), so the TF.js parity of the signal architecture is checked without PTB-XL.
+const FIXTURE = 'tests/fixtures/model/signal';
+const meta = () => JSON.parse(readFileSync(join(FIXTURE, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+const shipped = existsSync('public/models/signal-3x4r/parity.json') ? ['public/models/signal-3x4r'] : [];
+
+describe('signal model export: TF.js matches PyTorch', () => {
+  for (const dir of [FIXTURE, ...shipped]) {
+    it(`${dir}: max |logit difference| < 1e-4 on every parity input (also through checkParity)`, async () => {
+      const r = await checkSignalParity(dir);
+      expect(r.n).toBeGreaterThanOrEqual(3);
+      expect(new Set(r.torch.map((v) => v.toFixed(5))).size).toBeGreaterThan(1);
+      expect(r.maxDiff).toBeLessThan(1e-4);
+      expect((await checkParity(dir)).maxDiff).toBe(r.maxDiff);
+    });
+  }
+
+  it('detects corrupted weights', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sigpar-'));
+    cpSync(FIXTURE, tmp, { recursive: true });
+    const bin = join(tmp, 'group1-shard1of1.bin');
+    const w = new Uint8Array(readFileSync(bin));
+    for (let i = 0; i < w.length; i += 11) w[i] = w[i]! ^ 0x40;
+    writeFileSync(bin, w);
+    expect((await checkSignalParity(tmp)).maxDiff).toBeGreaterThan(1e-4);
+  });
+
+  it('the graph is a Conv2D (1,k) network over the NHWC [N, 1, 1000, 26] input', () => {
+    const mj = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
+    const layers = mj.modelTopology.config.layers as { class_name: string; config: Record<string, unknown> }[];
+    expect(layers[0]!.config.batch_input_shape).toEqual([null, 1, SAMPLES, CHANNELS]);
+    const convs = layers.filter((l) => l.class_name === 'Conv2D');
+    expect(convs.length).toBeGreaterThanOrEqual(5);
+    for (const c of convs) expect((c.config.kernel_size as number[])[0]).toBe(1);
+    const classes = new Set(layers.map((l) => l.class_name));
+    for (const c of ['ZeroPadding2D', 'MaxPooling2D', 'Add', 'Activation', 'GlobalAveragePooling2D', 'Dense']) expect(classes).toContain(c);
+  });
+});
+
+describe('running the signal model from TypeScript inputs', () => {
+  it('the fixture tells synthetic MI from normal through inputFromRecord (TS filters + windows), no tensor leaks', async () => {
+    const { model, meta: m } = await loadSignalModelFromDir(FIXTURE);
+    const mi = Array.from({ length: 8 }, (_, k) => inputFromRecord(synthRecord(5000 + k, true)));
+    const normal = Array.from({ length: 8 }, (_, k) => inputFromRecord(synthRecord(6000 + k, false)));
+    const before = tf.memory().numTensors;
+    const z = predictSignalLogits(model, [...mi, ...normal]);
+    expect(tf.memory().numTensors).toBe(before);
+    const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+    expect(mean(Array.from(z.subarray(0, 8)))).toBeGreaterThan(mean(Array.from(z.subarray(8))));
+    // confidence channels matter: the same values with every confidence at 0 give another logit
+    const x = mi[0]!.slice();
+    for (let t = 0; t < SAMPLES; t++) for (let c = N_TRACES; c < CHANNELS; c++) x[t * CHANNELS + c] = 0;
+    expect(Math.abs(predictSignalLogits(model, [x])[0]! - z[0]!)).toBeGreaterThan(1e-4);
+    expect(() => predictSignalLogits(model, [new Float32Array(10)])).toThrow(/needs 1000x26/);
+    expect(m.threshold).toBeGreaterThan(0);
+    model.dispose();
+  });
+
+  it('parity inputs decode to [1000 x 26] and keep zeros outside the windows', () => {
+    const pf = JSON.parse(readFileSync(join(FIXTURE, 'parity.json'), 'utf8'));
+    expect(pf.format).toBe('heartnet-signal-parity/1');
+    const x = unpackF32(pf.cases[0].input);
+    expect(x.length).toBe(SAMPLES * CHANNELS);
+    expect(x[300 * CHANNELS + 0]).toBe(0); // lead I is printed only over 0..2.5 s
+  });
+});
+
+describe('metadata: signal models and image models refuse each other', () => {
+  it('the fixture validates; a changed window table, filter list or planes is refused', () => {
+    expect(validateSignalMetadata(meta())).toMatchObject({ kind: 'signal', planes: 0 });
+    const m = meta();
+    const input = m.input as { traces: { start: number }[]; filters: string[] };
+    const moved = structuredClone(input);
+    moved.traces[3]!.start = 0;
+    expect(() => validateSignalMetadata({ ...m, input: moved })).toThrow(/input.traces differ/);
+    expect(() => validateSignalMetadata({ ...m, input: { ...input, filters: ['baseline'] } })).toThrow(/input.filters/);
+    expect(() => validateSignalMetadata({ ...m, planes: 1 })).toThrow(SignalModelError);
+    expect(() => validateSignalMetadata(JSON.parse(readFileSync('tests/fixtures/model/tiny/metadata.json', 'utf8')))).toThrow(/kind must be "signal"/);
+  });
+
+  it('image loaders refuse a signal model (planes 0), and the demo never picks one', () => {
+    expect(() => validateMetadata(meta())).toThrow(MetadataError);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const root = mkdtempSync(join(tmpdir(), 'demo-sig-'));
+    mkdirSync(join(root, 'public/models'), { recursive: true });
+    cpSync(FIXTURE, join(root, 'public/models/a-signal'), { recursive: true });
+    expect(findDemoModel(root)).toBeNull();
+    cpSync('tests/fixtures/model/tiny', join(root, 'public/models/b-image'), { recursive: true });
+    expect(findDemoModel(root)!.dir).toBe('b-image');
+    warn.mockRestore();
+  });
+});
+
+describe('configs and arguments', () => {
+  it('signal configs may train only on folds 1-8 and validate on 9', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigcfg-'));
+    const c = JSON.parse(readFileSync('training/configs/signal-3x4r.json', 'utf8'));
+    expect(loadSignalConfig('training/configs/signal-3x4r.json').name).toBe('signal-3x4r');
+    const bad = (data: object) => {
+      const f = join(dir, `c${Math.random()}.json`);
+      writeFileSync(f, JSON.stringify({ ...c, data: { ...c.data, ...data } }));
+      return f;
+    };
+    expect(() => loadSignalConfig(bad({ train_folds: '1-9' }))).toThrow(/outside 1-8/);
+    expect(() => loadSignalConfig(bad({ train_folds: '8,10' }))).toThrow(/outside 1-8/);
+    expect(() => loadSignalConfig(bad({ val_folds: '10' }))).toThrow(/val_folds must be 9/);
+  });
+
+  it('eval:signals reads folds 9 and 10 only unless told otherwise', () => {
+    expect(parseSignalEvalArgs(['--model', FIXTURE])).toMatchObject({ fold: 10, backend: 'wasm', bootstrap: 1000 });
+    expect(() => parseSignalEvalArgs(['--model', FIXTURE, '--fold', '3'])).toThrow(/training fold/);
+    expect(() => parseSignalEvalArgs(['--fold', '10'])).toThrow(/usage/);
+  });
+});
+
+const PY = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
+const hasTorch = spawnSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasTorch)('signal training pipeline on synthetic records', () => {
+  it('npm run train makes the data, trains, exports (float16) and matches TF.js; the log reads as a training run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'train-signal-'));
+    const c = JSON.parse(readFileSync('training/configs/fixture-signal.json', 'utf8'));
+    Object.assign(c, { name: 'test-signal', log: join(dir, 'log.json') });
+    c.data.dir = join(dir, 'signals');
+    c.data.synthetic = 180;
+    c.train.epochs = 1;
+    c.export.dir = join(dir, 'model');
+    delete c.export.copy_to;
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(c));
+    const r = spawnSync('npx', ['tsx', 'scripts/train.ts', '--config', file], { encoding: 'utf8' });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/180 records .*synthetic: no label check/);
+    expect(r.stdout).toMatch(/parity TF.js vs PyTorch on 4 inputs/);
+    expect((await checkParity(join(dir, 'model'))).maxDiff).toBeLessThan(1e-4);
+    const run = parseTrainingRun(JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8')), 'log.json');
+    expect(run.epochs).toHaveLength(1);
+    // a config reaching into fold 10 is refused by the Python trainer too, before any data is read
+    const badFile = join(dir, 'bad.json');
+    writeFileSync(badFile, JSON.stringify({ ...c, data: { ...c.data, train_folds: '1-8,10' } }));
+    const b = spawnSync(PY, ['-m', 'training.signal_train', '--config', badFile], { encoding: 'utf8' });
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(/outside 1-8/);
+  }, 120_000);
+});
+
+const haveRecords = existsSync(join(resolvePtbxlDir(), 'records100', '21000'));
+
+describe.skipIf(!haveRecords)('npm run eval:signals end to end (fixture model, a few fold-10 records)', () => {
+  it('writes the eval file shape the site reads', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'evsig-')), 'e.json');
+    const { doc } = await runSignalEval(parseSignalEvalArgs(['--model', FIXTURE, '--limit', '24', '--bootstrap', '50', '--backend', 'cpu', '--out', out]));
+    const e = parseEvalResult(JSON.parse(readFileSync(out, 'utf8')), out);
+    expect(e).toMatchObject({ model: 'fixture-signal', style: 'signals-3x4r', fold: 10, n: 24 });
+    const { tp, fp, tn, fn } = doc.confusion;
+    expect(tp + fp + tn + fn).toBe(24);
+    expect(doc.subgroups.sex.reduce((s, g) => s + g.n, 0)).toBe(24);
+    expect(doc.roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
+  }, 120_000);
+});
