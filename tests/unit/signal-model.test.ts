@@ -12,9 +12,10 @@ import { parseEvalResult, parseTrainingRun } from '../../src/lib/charts/data';
 import { MetadataError, validateMetadata } from '../../src/lib/model/metadata';
 import { checkParity } from '../../src/lib/model/node-io';
 import { resolvePtbxlDir } from '../../src/lib/ptbxl/node';
-import { predictSignalLogits, SignalModelError, validateSignalMetadata } from '../../src/lib/signal/model';
+import { loadSignalClassifier, predictSignalLogits, SignalModelError, validateSignalMetadata } from '../../src/lib/signal/model';
 import { checkSignalParity, loadSignalModelFromDir, unpackF32 } from '../../src/lib/signal/node-io';
-import { CHANNELS, inputFromRecord, N_TRACES, SAMPLES } from '../../src/lib/signal/windows';
+import { CHANNELS, inputFromReadout, inputFromRecord, N_TRACES, readoutFromSignals, SAMPLES } from '../../src/lib/signal/windows';
+import { applyFilters } from '../../src/lib/signal/filters';
 
 // The committed fixture: a tiny signal model trained on synthetic records (training/configs/fixture-signal.json,
 // 'MI' = inferior ST elevation), so the TF.js parity of the signal architecture is checked without PTB-XL.
@@ -72,6 +73,29 @@ describe('running the signal model from TypeScript inputs', () => {
     expect(() => predictSignalLogits(model, [new Float32Array(10)])).toThrow(/needs 1000x26/);
     expect(m.threshold).toBeGreaterThan(0);
     model.dispose();
+  });
+
+  it('loadSignalClassifier (HTTP, as in the browser) reads a digitiser readout; it refuses an image model before its weights', async () => {
+    const requested: string[] = [];
+    const fetchFn = (async (url: string) => {
+      requested.push(url);
+      const file = url.replace(/^http:\/\/site\/(\w+)\//, (_m, d: string) => (d === 'sig' ? `${FIXTURE}/` : 'tests/fixtures/model/tiny/'));
+      return existsSync(file) ? new Response(readFileSync(file)) : new Response('missing', { status: 404 });
+    }) as unknown as typeof fetch;
+    const c = await loadSignalClassifier('http://site/sig/', fetchFn);
+    const rec = synthRecord(5001, true);
+    // a perfect digitiser's readout of the printout = the record's input
+    const readout = readoutFromSignals(applyFilters(rec, ['baseline', 'lowpass']));
+    const r = c.classify(inputFromReadout(readout));
+    const { model } = await loadSignalModelFromDir(FIXTURE);
+    const z = predictSignalLogits(model, [inputFromRecord(rec)])[0]!;
+    model.dispose();
+    expect(r.probability).toBeCloseTo(1 / (1 + Math.exp(-z)), 6);
+    expect(r.mi).toBe(r.probability >= c.meta.threshold);
+    c.dispose();
+    requested.length = 0;
+    await expect(loadSignalClassifier('http://site/img/', fetchFn)).rejects.toThrow(/kind must be "signal"/);
+    expect(requested.some((u) => u.endsWith('.bin') || u.endsWith('model.json'))).toBe(false);
   });
 
   it('parity inputs decode to [1000 x 26] and keep zeros outside the windows', () => {

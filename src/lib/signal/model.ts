@@ -133,3 +133,65 @@ export function predictSignalProbabilities(model: tf.LayersModel, inputs: readon
   }
   return probs;
 }
+
+/** The signal model's reading of one input: MI probability and the decision at the model's fold-9 threshold. */
+export interface SignalReading {
+  probability: number;
+  mi: boolean;
+  threshold: number;
+}
+
+export function readingOf(probability: number, meta: Pick<SignalModelMetadata, 'threshold'>): SignalReading {
+  return { probability, mi: probability >= meta.threshold, threshold: meta.threshold };
+}
+
+/** A loaded signal model: what the demo (issue 12 part 3) needs to read a digitiser's output. */
+export interface SignalClassifier {
+  meta: SignalModelMetadata;
+  model: tf.LayersModel;
+  /** Reads one input made by ./windows.ts (inputFromReadout for a digitiser readout, inputFromRecord for a record). */
+  classify(input: Float32Array): SignalReading;
+  dispose(): void;
+}
+
+/**
+ * Loads a signal model folder over HTTP (browser; Node with a `fetch`): metadata.json first (refusing image models
+ * and other windows before any weights are fetched), then model.json and its weights.
+ */
+export async function loadSignalClassifier(dirUrl: string, fetchFn: typeof fetch = fetch): Promise<SignalClassifier> {
+  const dir = dirUrl.endsWith('/') ? dirUrl : `${dirUrl}/`;
+  const get = async (f: string): Promise<Response> => {
+    const r = await fetchFn(`${dir}${f}`);
+    if (!r.ok) throw new SignalModelError(`${dir}${f}: HTTP ${r.status}`);
+    return r;
+  };
+  const meta = validateSignalMetadata(await (await get('metadata.json')).json(), `${dir}metadata.json`);
+  const mj = (await (await get('model.json')).json()) as {
+    modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  if (!mj.modelTopology || !Array.isArray(mj.weightsManifest)) throw new SignalModelError(`${dir}model.json: not a TF.js layers model`);
+  const specs = mj.weightsManifest.flatMap((g) => g.weights);
+  const parts = await Promise.all(mj.weightsManifest.flatMap((g) => g.paths).map(async (p) => new Uint8Array(await (await get(p)).arrayBuffer())));
+  const weightData = new Uint8Array(parts.reduce((s, b) => s + b.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    weightData.set(p, off);
+    off += p.length;
+  }
+  if (weightData.length !== meta.weights_bytes) {
+    throw new SignalModelError(`${dir}: weights are ${weightData.length} bytes, metadata.json says ${meta.weights_bytes}`);
+  }
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: weightData.buffer }));
+  try {
+    checkSignalModelShape(model, dir);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return {
+    meta,
+    model,
+    classify: (input) => readingOf(predictSignalProbabilities(model, [input])[0]!, meta),
+    dispose: () => model.dispose(),
+  };
+}
