@@ -22,10 +22,10 @@ function jsonFiles(dir: string): string[] {
 }
 
 const STUDY_FIGURES = [
-  { id: 'fig-study-architectures', file: 'data/study/resnet_comparison.csv', source: /Published by the HeartNet study \(2021\), fig\. 6/ },
-  { id: 'fig-study-batch-size', file: 'data/study/batch_size_comparison.csv', source: /Published by the HeartNet study \(2021\), fig\. 7/ },
-  { id: 'fig-study-final', file: 'data/study/final_results.csv', source: /Published by the HeartNet study \(2021\), fig\. 8/ },
-  { id: 'fig-study-datasets', file: 'data/study/dataset_comparison.csv', source: /Published by the HeartNet study \(2021\), fig\. 13/ },
+  { id: 'fig-study-architectures', file: 'data/study/resnet_comparison.csv', source: /Published by the HeartNet study \(2021\), the study's figure 6/ },
+  { id: 'fig-study-batch-size', file: 'data/study/batch_size_comparison.csv', source: /Published by the HeartNet study \(2021\), the study's figure 7/ },
+  { id: 'fig-study-final', file: 'data/study/final_results.csv', source: /Published by the HeartNet study \(2021\), the study's figure 8/ },
+  { id: 'fig-study-datasets', file: 'data/study/dataset_comparison.csv', source: /Published by the HeartNet study \(2021\), the study's figure 13/ },
 ];
 
 function watchErrors(page: Page): string[] {
@@ -67,7 +67,7 @@ test.describe('figures page', () => {
     }
     await expect(page.locator('#fig-study-architectures figcaption')).toContainText(/Caveat: the ResNet152 row .* equals the batch-size-8 row/);
     await expect(page.locator('#table-results')).toContainText('Table 1.');
-    await expect(page.locator('#table-results .chart-source')).toContainText('Published by the HeartNet study (2021), fig. 8');
+    await expect(page.locator('#table-results .chart-source')).toContainText("published by the HeartNet study (2021), the study's figure 8");
 
     // Ours: charts only when data exists, a clear note otherwise.
     // HEARTNET_TRAINING_DIR / HEARTNET_EVAL_DIR: the same overrides as the build (fixture previews only).

@@ -14,8 +14,8 @@ import {
 import { architectureView, batchSizeView, datasetView, finalRunsView, findRepeatedRows } from '../../src/lib/charts/study';
 import { bestPoint, collapseCount, detectCollapse, lossTable, lossView, metricView, studyLogCurves, trainingRunCurve } from '../../src/lib/charts/loss';
 import { sweepPoints, sweepView } from '../../src/lib/charts/sweep';
-import { calibrationView, confusionView, perStyleView, prView, rocView } from '../../src/lib/charts/evaluation';
-import { STUDY_VALID_N, resultsRows, studyAllNormalAccuracy } from '../../src/lib/charts/results';
+import { calibrationView, confusionView, perStyleView, prView, rocView, seriesStyles } from '../../src/lib/charts/evaluation';
+import { STUDY_VALID_N, resultsRows, resultsTable, studyAllNormalAccuracy } from '../../src/lib/charts/results';
 import { compactCoordinates } from '../../src/lib/charts/render';
 import { readFileSync } from 'node:fs';
 
@@ -192,7 +192,21 @@ describe('evaluation charts', () => {
     expect(count(v.svg, 'g[data-mark="line"] path')).toBe(3); // chance diagonal + 2 curves
     expect(titles(v.svg).some((t) => t.includes('operating point, threshold 0.500: sensitivity 69.0%, specificity 94.4%'))).toBe(true);
     expect(v.legend[0]!.label).toContain('AUROC 0.901');
-    expect(v.table.rows[0]).toMatchObject({ auroc: '0.901', sensitivity: '0.6897' });
+    expect(v.table.rows[0]).toMatchObject({ sensitivity: '69.0%' });
+    expect(String(v.table.rows[0]!.auroc)).toMatch(/^0\.901 \(0\.\d{3}–0\.\d{3}\)$/);
+  });
+
+  it('no two series look alike: colour names the model, line pattern the style', () => {
+    const evals = [e, w, p];
+    const st = seriesStyles(evals);
+    const keys = st.map((x) => `${x.color}|${x.dash}`);
+    expect(new Set(keys).size).toBe(evals.length);
+    expect(st[0]!.color).toBe(st[2]!.color); // same model, other style
+    expect(st[0]!.dash).not.toBe(st[2]!.dash);
+    // seven series of three models on three styles (the Results chapter's ROC chart) stay distinct too
+    const many = ['a', 'b', 'c'].flatMap((model) => ['dataset2', 'printout', 'photo'].map((style) => ({ ...e, model, style })));
+    expect(new Set(seriesStyles(many).map((x) => `${x.color}|${x.dash}`)).size).toBe(9);
+    expect(new Set(rocView(many).legend.map((l) => `${l.color}|${String(l.dash)}`)).size).toBe(10); // + operating point
   });
 
   it('PR: operating point at (sensitivity, precision) and the prevalence line', () => {
@@ -227,7 +241,7 @@ describe('evaluation charts', () => {
 });
 
 describe('results table', () => {
-  it('puts the study, the all-Normal baselines and our models in one table with n and split', () => {
+  it('puts the study, the all-Normal baselines and our models in one table, each block led by its baseline', () => {
     const logs = loadStudyLogs();
     const base = studyAllNormalAccuracy(logs)!;
     expect(base).toBeCloseTo(1 - 0.248454, 6);
@@ -236,9 +250,14 @@ describe('results table', () => {
     expect(rows.filter((r) => r.whose === 'Study (published)')).toHaveLength(4);
     expect(rows.filter((r) => r.whose === 'Ours')).toHaveLength(2);
     expect(rows.filter((r) => r.whose === 'Baseline')).toHaveLength(2);
-    expect(rows[3]).toMatchObject({ accuracy: '90.0%', n: `≈${STUDY_VALID_N.toLocaleString('en-US')}`, split: 'random 80/20 (not patient-disjoint)' });
+    expect(rows.find((r) => r.model === 'HeartNet ResNet152, batch 16')).toMatchObject({ accuracy: '90.0%', n: `≈${STUDY_VALID_N.toLocaleString('en-US')}`, split: 'random 80/20 (not patient-disjoint)' });
     expect(rows.find((r) => r.whose === 'Ours')).toMatchObject({ n: '2,200', split: 'PTB-XL fold 10 (patient-disjoint)' });
-    expect(rows.at(-1)).toMatchObject({ whose: 'Baseline', accuracy: '73.6%' });
+    // two blocks, each starting with its baseline
+    const groups = [...new Set(rows.map((r) => r.group))];
+    expect(groups).toHaveLength(2);
+    for (const g of groups) expect(rows.find((r) => r.group === g)!.whose).toBe('Baseline');
+    expect(rows.filter((r) => r.whose === 'Baseline').at(-1)).toMatchObject({ accuracy: '73.6%' });
+    expect(resultsTable(rows).groupBy).toBe('group');
   });
 });
 

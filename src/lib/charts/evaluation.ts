@@ -3,7 +3,7 @@
  * confusion matrix (counts and rates), calibration, and metrics per image style for every model.
  */
 import * as Plot from '@observablehq/plot';
-import { dec, int, pct, raw } from './format';
+import { dec, int, pct } from './format';
 import { PALETTE, colorAt } from './palette';
 import { renderPlot } from './render';
 import type { ChartView, LegendItem } from './study';
@@ -13,8 +13,37 @@ export function evalLabel(e: EvalResult): string {
   return `${e.model} · ${e.style}`;
 }
 
+/** Line patterns, one per image style (solid for the first); with the colour per model every series is distinct. */
+export const STYLE_DASHES = ['', '7 3', '2 3', '9 3 2 3', '4 2 1 2 1 2', '12 4'] as const;
+
+export interface SeriesStyle {
+  label: string;
+  color: string;
+  /** SVG dasharray, '' = solid. */
+  dash: string;
+}
+
+/**
+ * How each evaluation is drawn: the colour names the model, the line pattern the image style, so no two series
+ * look alike however many there are (a colour per series ran out of palette and repeated).
+ */
+export function seriesStyles(evals: EvalResult[]): SeriesStyle[] {
+  const models = [...new Set(evals.map((e) => e.model))];
+  const styles = [...new Set(evals.map((e) => e.style))];
+  return evals.map((e) => ({
+    label: evalLabel(e),
+    color: colorAt(models.indexOf(e.model)),
+    dash: STYLE_DASHES[styles.indexOf(e.style) % STYLE_DASHES.length]!,
+  }));
+}
+
 function seriesLegend(evals: EvalResult[], extra: (e: EvalResult) => string = () => ''): LegendItem[] {
-  return evals.map((e, i) => ({ label: `${evalLabel(e)}${extra(e)}`, color: colorAt(i), dash: false }));
+  return seriesStyles(evals).map((s, i) => ({ label: `${s.label}${extra(evals[i]!)}`, color: s.color, dash: s.dash || false }));
+}
+
+/** "0.891 (0.876–0.905)": an AUROC with its interval, as every table of ours prints it. */
+export function aurocWithCi(e: Pick<EvalResult, 'auroc' | 'auroc_ci'>): string {
+  return `${dec(e.auroc, 3)} (${dec(e.auroc_ci[0], 3)}–${dec(e.auroc_ci[1], 3)})`;
 }
 
 /** Operating-point summary, shared by the ROC and PR tables. */
@@ -24,10 +53,8 @@ export function operatingTable(evals: EvalResult[], caption: string): TableModel
     rowHeader: 'model',
     columns: [
       { key: 'model', label: 'Model · style' },
-      { key: 'fold', label: 'Fold' },
       { key: 'n', label: 'n', numeric: true },
-      { key: 'auroc', label: 'AUROC', numeric: true },
-      { key: 'ci', label: 'AUROC 95% CI' },
+      { key: 'auroc', label: 'AUROC (95% CI)', numeric: true },
       { key: 'threshold', label: 'Threshold', numeric: true },
       { key: 'sensitivity', label: 'Sensitivity', numeric: true },
       { key: 'specificity', label: 'Specificity', numeric: true },
@@ -35,14 +62,12 @@ export function operatingTable(evals: EvalResult[], caption: string): TableModel
     ],
     rows: evals.map((e) => ({
       model: evalLabel(e),
-      fold: String(e.fold),
-      n: e.n,
-      auroc: raw(e.auroc),
-      ci: `${raw(e.auroc_ci[0])} to ${raw(e.auroc_ci[1])}`,
-      threshold: raw(e.threshold),
-      sensitivity: raw(e.sensitivity),
-      specificity: raw(e.specificity),
-      precision: raw(e.precision),
+      n: int(e.n),
+      auroc: aurocWithCi(e),
+      threshold: dec(e.threshold, 3),
+      sensitivity: pct(e.sensitivity, 1),
+      specificity: pct(e.specificity, 1),
+      precision: pct(e.precision, 1),
     })),
   };
 }
@@ -64,8 +89,8 @@ export function curvePointsTable(evals: EvalResult[], kind: 'roc' | 'pr'): Table
     rows: evals.flatMap((e) =>
       (kind === 'roc' ? e.roc : e.pr).map((p) => ({
         model: evalLabel(e),
-        threshold: raw(p.threshold),
-        ...Object.fromEntries(cols.map((c) => [c.key, raw((p as unknown as Record<string, number>)[c.key]!)])),
+        threshold: dec(p.threshold, 3),
+        ...Object.fromEntries(cols.map((c) => [c.key, dec((p as unknown as Record<string, number>)[c.key]!, 3)])),
       })),
     ),
   };
@@ -82,8 +107,9 @@ function curveChart(
   evals: EvalResult[],
   kind: 'roc' | 'pr',
 ): { svg: string; marks: number } {
-  const labels = evals.map(evalLabel);
-  const colors = evals.map((_, i) => colorAt(i));
+  const series = seriesStyles(evals);
+  const labels = series.map((x) => x.label);
+  const colors = series.map((x) => x.color);
   const lines: CurveDatum[] = evals.flatMap((e) =>
     kind === 'roc'
       ? [...e.roc].sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr).map((p) => ({ label: evalLabel(e), x: p.fpr, y: p.tpr, threshold: p.threshold }))
@@ -109,7 +135,16 @@ function curveChart(
         kind === 'roc'
           ? Plot.line([[0, 0], [1, 1]], { strokeDasharray: '4 4', strokeOpacity: 0.6 })
           : Plot.ruleY(prevalence, { y: 'y', stroke: 'label', strokeDasharray: '4 4', strokeOpacity: 0.8 }),
-        Plot.line(lines, { x: 'x', y: 'y', stroke: 'label', z: 'label', strokeWidth: 2, curve: kind === 'roc' ? 'step-after' : 'linear' }),
+        ...series.map((sr) =>
+          Plot.line(lines.filter((d) => d.label === sr.label), {
+            x: 'x',
+            y: 'y',
+            stroke: 'label',
+            strokeWidth: 2,
+            strokeDasharray: sr.dash || undefined,
+            curve: kind === 'roc' ? 'step-after' : 'linear',
+          }),
+        ),
         Plot.dot(lines, {
           x: 'x',
           y: 'y',
@@ -252,8 +287,9 @@ interface CalDatum {
 }
 
 export function calibrationView(evals: EvalResult[]): ChartView {
-  const labels = evals.map(evalLabel);
-  const colors = evals.map((_, i) => colorAt(i));
+  const series = seriesStyles(evals);
+  const labels = series.map((x) => x.label);
+  const colors = series.map((x) => x.color);
   const data: CalDatum[] = evals.flatMap((e) =>
     e.calibration
       .filter((b) => b.n > 0)
@@ -265,24 +301,26 @@ export function calibrationView(evals: EvalResult[]): ChartView {
       marginLeft: 48,
       marginRight: 16,
       marginBottom: 44,
-      x: { domain: [0, 1], grid: true, label: 'mean predicted probability of MI', labelAnchor: 'center', labelOffset: 36 },
+      x: { domain: [0, 1], grid: true, label: "mean score in the bin (the model's output)", labelAnchor: 'center', labelOffset: 36 },
       y: { domain: [0, 1], grid: true, label: 'observed share of MI' },
       r: { range: [2.5, 9] },
       color: { domain: labels, range: colors },
       marks: [
         Plot.line([[0, 0], [1, 1]], { strokeDasharray: '4 4', strokeOpacity: 0.6 }),
-        Plot.line(data, { x: 'mean_pred', y: 'frac_pos', stroke: 'label', z: 'label', strokeWidth: 1.5 }),
+        ...series.map((sr) =>
+          Plot.line(data.filter((d) => d.label === sr.label), { x: 'mean_pred', y: 'frac_pos', stroke: 'label', strokeWidth: 1.5, strokeDasharray: sr.dash || undefined }),
+        ),
         Plot.dot(data, {
           x: 'mean_pred',
           y: 'frac_pos',
           r: 'n',
           fill: 'label',
           fillOpacity: 0.85,
-          title: (d: CalDatum) => `${d.label}\nbin ${d.bin} (n = ${int(d.n)}): predicted ${dec(d.mean_pred, 3)}, observed ${dec(d.frac_pos, 3)}`,
+          title: (d: CalDatum) => `${d.label}\nbin ${d.bin} (n = ${int(d.n)}): mean score ${dec(d.mean_pred, 3)}, observed share of MI ${dec(d.frac_pos, 3)}`,
         }),
       ],
     },
-    { ariaLabel: `Calibration plot of ${labels.join(', ')}: observed share of MI against predicted probability` },
+    { ariaLabel: `Calibration plot of ${labels.join(', ')}: observed share of MI against the model's score` },
   );
   return {
     svg,
@@ -294,16 +332,16 @@ export function calibrationView(evals: EvalResult[]): ChartView {
         { key: 'model', label: 'Model · style' },
         { key: 'bin', label: 'Bin' },
         { key: 'n', label: 'n', numeric: true },
-        { key: 'mean_pred', label: 'Mean predicted', numeric: true },
+        { key: 'mean_pred', label: 'Mean score', numeric: true },
         { key: 'frac_pos', label: 'Observed share MI', numeric: true },
       ],
       rows: evals.flatMap((e) =>
         e.calibration.map((b) => ({
           model: evalLabel(e),
-          bin: `${raw(b.bin_lo)} to ${raw(b.bin_hi)}`,
+          bin: `${dec(b.bin_lo, 1)}–${dec(b.bin_hi, 1)}`,
           n: b.n,
-          mean_pred: raw(b.mean_pred),
-          frac_pos: raw(b.frac_pos),
+          mean_pred: dec(b.mean_pred, 3),
+          frac_pos: dec(b.frac_pos, 3),
         })),
       ),
     },
@@ -379,11 +417,11 @@ export function perStyleView(evals: EvalResult[], styleOrder: string[] = ['datas
         model: e.model,
         style: e.style,
         n: e.n,
-        auroc: raw(e.auroc),
-        sensitivity: raw(e.sensitivity),
-        specificity: raw(e.specificity),
-        f1: raw(e.f1),
-        accuracy: raw(e.accuracy),
+        auroc: dec(e.auroc, 3),
+        sensitivity: dec(e.sensitivity, 3),
+        specificity: dec(e.specificity, 3),
+        f1: dec(e.f1, 3),
+        accuracy: dec(e.accuracy, 3),
       })),
     },
   };

@@ -239,6 +239,9 @@ export function metricView(curve: LossCurve): ChartView {
 /** Every epoch's numbers, the best epoch marked. */
 export function lossTable(curve: LossCurve): TableModel {
   const best = bestPoint(curve);
+  // the study's logs as published; our runs rounded (losses to 4 decimals, rates to 3; the logs keep full precision)
+  const loss = (v: number) => (curve.source === 'study' ? raw(v) : dec(v, 4));
+  const rate = (v: number) => (curve.source === 'study' ? raw(v) : dec(v, 3));
   const metricCols = curve.source === 'study' ? ['Error rate', 'Recall', 'Precision', 'F1'] : ['AUROC', 'Sensitivity', 'Specificity', 'Precision', 'F1', 'Error rate'];
   return {
     caption: `${curve.label}: per-epoch numbers (best epoch by validation loss marked *)`,
@@ -252,9 +255,9 @@ export function lossTable(curve: LossCurve): TableModel {
     ],
     rows: curve.points.map((p) => ({
       epoch: `${p.stepLabel}${p === best ? ' *' : ''}`,
-      train_loss: raw(p.trainLoss),
-      val_loss: raw(p.valLoss),
-      ...Object.fromEntries(metricCols.map((m) => [m, p.metrics[m] === undefined ? '' : raw(p.metrics[m]!)])),
+      train_loss: loss(p.trainLoss),
+      val_loss: loss(p.valLoss),
+      ...Object.fromEntries(metricCols.map((m) => [m, p.metrics[m] === undefined ? '' : rate(p.metrics[m]!)])),
       ...(curve.source === 'study' ? { collapse: p.collapse === 'all-normal' ? 'all Normal' : p.collapse === 'all-mi' ? 'all MI' : '' } : {}),
     })),
   };

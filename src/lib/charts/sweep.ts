@@ -124,7 +124,8 @@ export function sweepView(study: StudyMetricRow[], ours: TrainingRun[], by: Swee
   for (const p of points) {
     const id = `${p.who}|${p.detail}|${p.key}`;
     const row = rows.get(id) ?? { who: p.who, key: p.key, detail: p.detail };
-    row[p.metric] = raw(p.value);
+    // the study's figures as published; ours rounded to 3 decimals (the logs keep full precision)
+    row[p.metric] = p.who === 'Ours' ? dec(p.value, 3) : raw(p.value);
     rows.set(id, row);
   }
   return {

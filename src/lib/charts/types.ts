@@ -161,4 +161,6 @@ export interface TableModel {
   rows: Record<string, string | number>[];
   /** Optional row header column key (rendered as <th scope="row">). */
   rowHeader?: string;
+  /** Optional key whose value heads a block of consecutive rows (a full-width heading row where it changes). */
+  groupBy?: string;
 }
