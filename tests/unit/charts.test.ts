@@ -13,7 +13,7 @@ import {
 } from '../../src/lib/charts/data';
 import { architectureView, batchSizeView, datasetView, finalRunsView, findRepeatedRows } from '../../src/lib/charts/study';
 import { bestPoint, collapseCount, detectCollapse, lossTable, lossView, metricView, studyLogCurves, trainingRunCurve } from '../../src/lib/charts/loss';
-import { sweepPoints, sweepView } from '../../src/lib/charts/sweep';
+import { batchPhaseRuns, batchSizeOf, sweepPoints, sweepView } from '../../src/lib/charts/sweep';
 import { calibrationView, confusionView, perStyleView, prView, rocView, seriesStyles } from '../../src/lib/charts/evaluation';
 import { STUDY_VALID_N, resultsRows, resultsTable, studyAllNormalAccuracy } from '../../src/lib/charts/results';
 import { compactCoordinates } from '../../src/lib/charts/render';
@@ -160,8 +160,8 @@ describe('sweep beside the study', () => {
   it('puts the study and our batch-size sweep on one chart', () => {
     const runs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-bs-');
     const v = sweepView(loadStudyMetrics(STUDY_FILES.batchSize), runs, 'batch');
-    // 7 study rows + 2 runs, 4 metrics each
-    expect(v.marks).toBe((7 + 2) * 4);
+    // 7 study rows with their 4 published metrics, 2 runs with those 4 and the AUROC (ours only)
+    expect(v.marks).toBe(7 * 4 + 2 * 5);
     expect(v.svg).toContain('batch 128');
     expect(v.table.rows.filter((r) => r.who === 'Ours')).toHaveLength(2);
     expect(count(v.svg, 'g[data-mark="dot"] path')).toBe(v.marks);
@@ -179,6 +179,20 @@ describe('sweep beside the study', () => {
     expect(svg.indexOf('fixture-small · 0.08M')).toBeLessThan(svg.indexOf('fixture-big · 1.20M'));
     // batch size read from config.train.batch_size
     expect(sweepPoints([], runs, 'batch').every((p) => p.key === 'batch 32')).toBe(true);
+  });
+
+  it("the batch chart includes the network's batch-32 run from the architecture phase, once", () => {
+    const arch = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-arch-');
+    const net = arch[0]!.config.model;
+    // two batch-phase runs of the first network (at 16 and 64) and the architecture phase at 32
+    const bs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-bs-').map((r) => ({ ...r, config: { ...r.config, model: net } }));
+    const all = batchPhaseRuns(bs, arch);
+    expect(all.slice(0, bs.length)).toEqual(bs);
+    const extra = all.slice(bs.length);
+    expect(extra.length).toBeGreaterThan(0);
+    expect(extra.every((r) => JSON.stringify(r.config.model) === JSON.stringify(net) && batchSizeOf(r) === 32)).toBe(true);
+    // a network the batch phase did not use stays out
+    expect(batchPhaseRuns(bs, arch.map((r) => ({ ...r, config: { ...r.config, model: { arch: 'other' } } })))).toHaveLength(bs.length);
   });
 });
 

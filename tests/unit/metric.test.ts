@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEvalResults } from '../../src/lib/charts/data';
-import { findEval, formatMetric, MetricLookupError, type MetricField } from '../../src/lib/charts/metric';
+import { EVAL_DIR, TRAINING_DIR, listEvalFiles, loadEvalResult, loadEvalResults, loadTrainingRuns } from '../../src/lib/charts/data';
+import { findEval, formatMetric, formatRunMetric, MetricLookupError, type MetricField, type RunField } from '../../src/lib/charts/metric';
 import type { EvalResult } from '../../src/lib/charts/types';
 
 const fake = (over: Partial<EvalResult>): EvalResult =>
@@ -28,16 +28,33 @@ describe('Metric lookups (numbers quoted in prose)', () => {
     expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(/npm run eval -- --model public\/models\/heartnet --fold 10 --style printout/);
     expect(() => formatMetric(rs, { model: 'm', style: 's', field: 'recall' as MetricField })).toThrow(/unknown metric field/);
   });
-  it('every <Metric> in the chapters resolves against data/eval', () => {
+  it('a training run quotes its best epoch (fold 9); a missing run throws with the command to make it', () => {
+    const runs = loadTrainingRuns('tests/fixtures/charts/training');
+    const r = runs[0]!;
+    const best = r.epochs.find((e) => e.epoch === r.best_epoch)!;
+    expect(formatRunMetric(runs, { run: r.name, field: 'val_auroc' }).text).toBe(best.val_auroc.toFixed(3));
+    expect(formatRunMetric(runs, { run: r.name, field: 'val_sensitivity', percent: true }).text).toBe(`${(best.val_sensitivity * 100).toFixed(1)}%`);
+    expect(() => formatRunMetric(runs, { run: 'nope', field: 'val_auroc' })).toThrow(/npm run train -- --config training\/configs\/nope.json/);
+    expect(() => formatRunMetric(runs, { run: r.name, field: 'recall' as RunField })).toThrow(/unknown run field/);
+  });
+
+  it('every <Metric> in the chapters resolves against data/eval and data/training', () => {
     const dir = 'src/content/chapters';
-    const results = loadEvalResults();
+    // as Metric.astro reads them: the models' evaluations and the sweep's, and the training runs
+    const results = [...loadEvalResults(), ...listEvalFiles(EVAL_DIR, process.cwd(), 'sweep').map((f) => loadEvalResult(f))];
+    const runs = loadTrainingRuns(TRAINING_DIR);
     let count = 0;
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.mdx'))) {
       const src = readFileSync(join(dir, f), 'utf8');
       for (const m of src.matchAll(/<Metric\s([^>]*)\/>/g)) {
         const attr = (k: string) => new RegExp(`${k}="([^"]+)"`).exec(m[1]!)?.[1];
-        const q = { model: attr('model')!, style: attr('style')!, field: attr('field') as MetricField };
-        expect(() => formatMetric(results, q), `${f}: ${m[0]}`).not.toThrow();
+        const run = attr('run');
+        if (run) {
+          expect(() => formatRunMetric(runs, { run, field: attr('field') as RunField }), `${f}: ${m[0]}`).not.toThrow();
+        } else {
+          const q = { model: attr('model')!, style: attr('style')!, field: attr('field') as MetricField };
+          expect(() => formatMetric(results, q), `${f}: ${m[0]}`).not.toThrow();
+        }
         count++;
       }
     }

@@ -4,7 +4,7 @@
  * that finds no data throws: the build fails rather than print a number that does not exist.
  */
 import { dec, int, pct } from './format';
-import type { EvalResult } from './types';
+import type { EvalResult, TrainingRun } from './types';
 
 export const METRIC_FIELDS = ['auroc', 'auroc_ci', 'sensitivity', 'specificity', 'precision', 'f1', 'accuracy', 'n', 'threshold', 'baseline'] as const;
 export type MetricField = (typeof METRIC_FIELDS)[number];
@@ -56,5 +56,45 @@ export function formatMetric(results: readonly EvalResult[], q: MetricQuery): { 
     default:
       text = rate(r[q.field]);
   }
+  return { text, file: r.file };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Training runs (data/training/NAME.json): the validation figures of a run's best epoch (fold 9), for prose about
+// training and the sweep: <Metric run="sweep-bs-16" field="val_auroc" />.
+
+export const RUN_FIELDS = ['val_auroc', 'val_sensitivity', 'val_specificity', 'val_precision', 'val_f1', 'val_error_rate', 'val_loss', 'params', 'best_epoch'] as const;
+export type RunField = (typeof RUN_FIELDS)[number];
+
+export interface RunMetricQuery {
+  run: string;
+  field: RunField;
+  digits?: number;
+  percent?: boolean;
+}
+
+export function findRun(runs: readonly TrainingRun[], name: string): TrainingRun {
+  const r = runs.find((x) => x.name === name);
+  if (!r) {
+    throw new MetricLookupError(`no training run "${name}" in data/training (have: ${runs.map((x) => x.name).join(', ') || 'none'}); run \`npm run train -- --config training/configs/${name}.json\``);
+  }
+  return r;
+}
+
+/** The text for one figure of a training run's best epoch, and the file it came from. */
+export function formatRunMetric(runs: readonly TrainingRun[], q: RunMetricQuery): { text: string; file: string } {
+  if (!(RUN_FIELDS as readonly string[]).includes(q.field)) {
+    throw new MetricLookupError(`unknown run field "${q.field}"; known: ${RUN_FIELDS.join(', ')}`);
+  }
+  const r = findRun(runs, q.run);
+  if (q.field === 'best_epoch') return { text: int(r.best_epoch), file: r.file };
+  if (q.field === 'params') {
+    if (r.params === undefined) throw new MetricLookupError(`${r.file}: no model_info.params`);
+    const text = r.params < 1e6 ? `${int(Math.round(r.params / 1e3))} thousand` : `${(r.params / 1e6).toFixed(q.digits ?? 2)} million`;
+    return { text, file: r.file };
+  }
+  const best = r.epochs.find((e) => e.epoch === r.best_epoch)!;
+  const v = best[q.field];
+  const text = q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3);
   return { text, file: r.file };
 }

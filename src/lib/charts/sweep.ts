@@ -14,7 +14,12 @@ export type SweepBy = 'architecture' | 'batch';
 /** File-name prefixes of the two sweep phases in data/training (training/sweep.py). */
 export const SWEEP_PREFIX: Record<SweepBy, string> = { architecture: 'sweep-arch-', batch: 'sweep-bs-' };
 
-export const SWEEP_METRICS = ['Error rate', 'Recall', 'Precision', 'F1'] as const;
+/**
+ * The study's four metrics (at a 0.5 cut-off, as FastAI reports them; ours at the same cut-off, the training
+ * log's epoch metrics) and the AUROC, which needs no cut-off and which the study did not publish.
+ */
+export const SWEEP_METRICS = ['Error rate', 'Recall', 'Precision', 'F1', 'AUROC'] as const;
+const STUDY_SWEEP_METRICS = SWEEP_METRICS.slice(0, 4);
 
 export interface SweepPoint {
   who: 'Study (published)' | 'Ours';
@@ -66,7 +71,7 @@ export function sweepPoints(study: StudyMetricRow[], ours: TrainingRun[], by: Sw
     const order = by === 'architecture' ? RESNET_DEPTH(r.architecture) : r.batchSize;
     const detail = `${archLabel(r.architecture)}, batch ${r.batchSize}, best epoch ${r.bestEpoch}`;
     const vals = [r.errorRate, r.recall, r.precision, r.f1];
-    SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Study (published)', key, metric, value: vals[i]!, detail, order }));
+    STUDY_SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Study (published)', key, metric, value: vals[i]!, detail, order }));
   }
   ours.forEach((run, idx) => {
     const key = sweepKey(run, by);
@@ -75,7 +80,7 @@ export function sweepPoints(study: StudyMetricRow[], ours: TrainingRun[], by: Sw
     // Our networks go below the study's ResNets, smallest first; batch sizes interleave with the study's.
     const order = by === 'architecture' ? 1e4 + (run.params ?? idx) : (batchSizeOf(run) ?? 0);
     const detail = `run ${run.name}, best epoch ${run.best_epoch}`;
-    const vals = [e.val_error_rate, e.val_sensitivity, e.val_precision, e.val_f1];
+    const vals = [e.val_error_rate, e.val_sensitivity, e.val_precision, e.val_f1, e.val_auroc];
     SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Ours', key, metric, value: vals[i]!, detail, order }));
   });
   return points;
@@ -118,12 +123,12 @@ export function sweepView(study: StudyMetricRow[], ours: TrainingRun[], by: Swee
         }),
       ],
     },
-    { ariaLabel: `Dot plot: validation error rate, recall, precision and F1 by ${by === 'batch' ? 'batch size' : 'network'}, the study's and ours` },
+    { ariaLabel: `Dot plot: validation error rate, recall, precision, F1 and (ours only) AUROC by ${by === 'batch' ? 'batch size' : 'network'}, the study's and ours` },
   );
   const rows = new Map<string, Record<string, string | number>>();
   for (const p of points) {
     const id = `${p.who}|${p.detail}|${p.key}`;
-    const row = rows.get(id) ?? { who: p.who, key: p.key, detail: p.detail };
+    const row = rows.get(id) ?? { who: p.who, key: p.key, detail: p.detail, AUROC: '—' };
     // the study's figures as published; ours rounded to 3 decimals (the logs keep full precision)
     row[p.metric] = p.who === 'Ours' ? dec(p.value, 3) : raw(p.value);
     rows.set(id, row);
@@ -146,4 +151,16 @@ export function sweepView(study: StudyMetricRow[], ours: TrainingRun[], by: Swee
       rows: [...rows.values()],
     },
   };
+}
+
+/**
+ * The runs of the batch-size phase: the sweep-bs-* runs plus the architecture phase's run of the same network at a
+ * batch size the phase did not repeat (its batch-32 run), so the chart shows every batch size that network tried.
+ */
+export function batchPhaseRuns(batchRuns: TrainingRun[], archRuns: TrainingRun[]): TrainingRun[] {
+  const net = (r: TrainingRun) => JSON.stringify(r.config.model ?? null);
+  const nets = new Set(batchRuns.map(net));
+  const sizes = new Set(batchRuns.map(batchSizeOf));
+  const extra = archRuns.filter((r) => nets.has(net(r)) && !sizes.has(batchSizeOf(r)));
+  return [...batchRuns, ...extra];
 }
