@@ -218,12 +218,21 @@ class HeartnetClassifier extends HTMLElement {
     this.clearCanvas();
   }
 
+  /** The occlusion map's caption describes one image: back to the general text whenever the image changes. */
+  private saliencyIntro: string | null = null;
+  private resetSaliencyText(): void {
+    const text = this.q('[data-clf-saliency-text]');
+    this.saliencyIntro ??= text.textContent;
+    text.textContent = this.saliencyIntro;
+  }
+
   private clearCanvas(): void {
     for (const sel of ['[data-clf-canvas]', '[data-clf-overlay]']) {
       const c = this.q<HTMLCanvasElement>(sel);
       c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
     }
     this.q('[data-clf-caption]').textContent = 'No image.';
+    this.resetSaliencyText();
     this.current = null;
     const sal = this.q<HTMLInputElement>('[data-clf-saliency]');
     sal.disabled = true;
@@ -303,6 +312,7 @@ class HeartnetClassifier extends HTMLElement {
     this.setState('busy');
     this.drawImage(image);
     this.q('[data-clf-caption]').textContent = `${label} — ${image.width} × ${image.height} px`;
+    this.resetSaliencyText();
     const sal = this.q<HTMLInputElement>('[data-clf-saliency]');
     sal.disabled = true;
     let model: BrowserClassifier;
@@ -355,7 +365,8 @@ class HeartnetClassifier extends HTMLElement {
     const html = [
       forced ? '<p class="clf-error">The EKG check said this is probably not an EKG; the number below is shown only because you asked for it.</p>' : '',
       `<p class="clf-prob clf-decision-${p.decision}" data-clf-decision>${isMi ? 'Model reading: MI' : 'Model reading: no MI'}</p>`,
-      `<p>MI probability <strong data-clf-probability>${p.probability.toFixed(3)}</strong>; threshold ${meta.threshold.toFixed(3)}.</p>`,
+      // "score", not "probability": the model's output ranks images but is not calibrated (chapter 7)
+      `<p>MI score <strong data-clf-probability>${p.probability.toFixed(3)}</strong> (0 to 1, not a probability); threshold ${meta.threshold.toFixed(3)}.</p>`,
       '<div class="clf-bar" aria-hidden="true"><div class="clf-bar-fill"></div><div class="clf-bar-threshold"></div></div>',
       `<p>${esc(meaning)}</p>`,
       '<p class="clf-note"><strong>Not a diagnosis.</strong> A research model trained on computer-drawn PTB-XL images. It can be wrong in either direction, and it has never been checked on real patients\' printouts. Do not act on it.</p>',
@@ -389,7 +400,7 @@ class HeartnetClassifier extends HTMLElement {
       });
       if (abort.aborted || this.current !== cur) return;
       cur.saliency = map;
-      text.textContent = `Occlusion map: ${map?.rows ?? 0} × ${map?.cols ?? 0} cells, ${((performance.now() - t0) / 1000).toFixed(1)} s. Red: covering this region lowered the MI probability; blue: raised it. Strongest cell changed the probability by ${map ? Math.max(...Array.from(map.values).filter(Number.isFinite).map(Math.abs)).toFixed(3) : '0'}.`;
+      text.textContent = `Occlusion map: ${map?.rows ?? 0} × ${map?.cols ?? 0} cells, ${((performance.now() - t0) / 1000).toFixed(1)} s. Red: covering this region lowered the MI score; blue: raised it. Strongest cell changed the score by ${map ? Math.max(...Array.from(map.values).filter(Number.isFinite).map(Math.abs)).toFixed(3) : '0'}.`;
     }
     if (!cur.saliency || !box.checked) return;
     const { saliencyOverlay } = await import('../../lib/model/saliency');

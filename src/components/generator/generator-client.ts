@@ -257,6 +257,12 @@ class HeartnetGenerator extends HTMLElement {
     }
     this.q('[data-gen-download]').addEventListener('click', () => void this.download());
     this.q('[data-gen-send]').addEventListener('click', () => void this.send());
+    // The answer to "Send to the classifier" belongs next to that button, where the reader is looking (the status
+    // line under the image is ~700 px further down). Moved while still empty, so nothing on screen shifts.
+    const sendStatus = this.q('[data-gen-send-status]');
+    sendStatus.setAttribute('role', 'status');
+    sendStatus.classList.add('gen-send-status');
+    this.q('[data-gen-send]').after(sendStatus);
   }
 
   /** After a control changed: update the controls and the URL, and redraw when the image depends on it. */

@@ -8,8 +8,23 @@ import { PtbxlError } from './errors';
 import type { EcgSignals } from './types';
 import { parseDat, parseHeader, type WfdbHeader } from './wfdb';
 
-/** The repository root (three levels above src/lib/ptbxl). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * The repository root: the nearest folder above this module that holds package.json and data/sample-ids.json.
+ * From the sources that is three levels up (src/lib/ptbxl); from a bundle that `astro build` wrote (dist/chunks,
+ * build/x/chunks) it is fewer, and a fixed '../../..' pointed outside the repository, so the site was built
+ * without PTB-XL's statement descriptions. Falls back to the working directory.
+ */
+export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+export function findRepoRoot(from: string): string {
+  for (let dir = from, i = 0; i < 8; i++) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'data', 'sample-ids.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return process.cwd();
+}
 
 /** Where `npm run setup` puts PTB-XL, relative to the repository root. */
 export const DEFAULT_PTBXL_DIR = 'data/ptb-xl';

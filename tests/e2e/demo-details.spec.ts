@@ -1,0 +1,65 @@
+/**
+ * Demo details a reader trips over (issue #13, item 8): one honest name for the model's output, an occlusion-map
+ * caption that belongs to the image on screen, the generator's "sent" answer next to its button, and the sample
+ * record's German report shown beside PTB-XL's English statement descriptions.
+ */
+import { expect, test } from './fixtures';
+import { sampleEkgPng, uploadToDemo } from './helpers';
+
+test('the demo calls its output a score, not a probability, everywhere a reader sees it', async ({ page }) => {
+  await page.goto('demo/');
+  const file = await sampleEkgPng();
+  const r = await uploadToDemo(page, file);
+  expect(['done', 'not-ekg']).toContain(r.state);
+  if (r.state === 'not-ekg') await page.locator('[data-clf-force]').click();
+  await expect(page.locator('[data-clf-probability]')).toBeVisible({ timeout: 60_000 });
+  const text = await page.locator('main').innerText();
+  expect(text).toContain('MI score');
+  expect(text).toMatch(/not a probability/);
+  expect(text).not.toMatch(/MI probability|the probability it assigns|lowered the MI probability/i);
+});
+
+test('the occlusion-map caption describes the image on screen, not the previous one', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('demo/');
+  const intro = (await page.locator('[data-clf-saliency-text]').innerText()).trim();
+  const file = await sampleEkgPng();
+  const r = await uploadToDemo(page, file);
+  if (r.state === 'not-ekg') await page.locator('[data-clf-force]').click();
+  await page.locator('[data-clf-saliency]').check();
+  await expect(page.locator('[data-clf-saliency-text]')).toContainText('Occlusion map:', { timeout: 180_000 });
+  const firstMap = (await page.locator('[data-clf-saliency-text]').innerText()).trim();
+  // a new image with the map switched off: the old map's numbers must go
+  await page.locator('[data-clf-saliency]').uncheck();
+  await uploadToDemo(page, file);
+  await expect(page.locator('[data-clf-saliency-text]')).not.toContainText('Occlusion map:');
+  expect((await page.locator('[data-clf-saliency-text]').innerText()).trim()).toBe(intro);
+  expect(firstMap).not.toBe(intro);
+});
+
+test("the generator's answer to 'Send to the classifier' appears next to the button", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('generator/');
+  const send = page.locator('[data-gen-send]');
+  await expect(send).toBeEnabled({ timeout: 60_000 });
+  await send.click();
+  const link = page.locator('[data-gen-demo-link]');
+  await expect(link).toBeVisible();
+  const b = (await send.boundingBox())!;
+  const l = (await link.boundingBox())!;
+  // on the same row or just under it, not below the 4:3 image frame
+  expect(Math.abs(l.y - b.y)).toBeLessThan(80);
+  // and it is announced
+  await expect(page.locator('[data-gen-send-status]')).toHaveAttribute('role', 'status');
+});
+
+test("the sample record's report stands beside PTB-XL's English statement descriptions", async ({ page }) => {
+  await page.goto('generator/');
+  const codes = page.locator('[data-gen-meta-codes] li');
+  await expect(codes.first()).toBeVisible();
+  const n = await codes.count();
+  expect(n).toBeGreaterThan(0);
+  // every code carries its English description from scp_statements.csv (not just the bare code)
+  for (let i = 0; i < n; i++) expect((await codes.nth(i).innerText()).trim()).toMatch(/^[A-Z0-9_]+\s+.*[a-z]{3,}/);
+  await expect(page.locator('[data-gen-meta-report]')).not.toBeEmpty();
+});
