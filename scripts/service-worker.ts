@@ -82,19 +82,22 @@ function urlOf(file: string): string {
   return file;
 }
 
-/** The model folders (relative to dist, ending in "/") the pages' classifiers are configured with. */
+/** The model folders (relative to dist, ending in "/") the pages' classifiers and EKG checks are configured with. */
 function demoModelDirs(dist: string, htmlFiles: string[]): Set<string> {
   const dirs = new Set<string>();
   for (const file of htmlFiles) {
     const html = fs.readFileSync(path.join(dist, file), 'utf8');
     for (const m of html.matchAll(/<heartnet-classifier\b[^>]*\sdata-config="([^"]+)"/g)) {
-      const { modelUrl } = JSON.parse(decodeEntities(m[1]!)) as { modelUrl?: string };
-      if (!modelUrl) continue;
-      const p = new URL(modelUrl, 'http://site/').pathname.split('/').filter(Boolean);
-      const i = p.indexOf('models');
-      const j = p.indexOf('fixture-model');
-      if (i >= 0) dirs.add(`${p.slice(i).join('/')}/`);
-      else if (j >= 0) dirs.add(`${p.slice(j - 1).join('/')}/`);
+      const { modelUrl, gateUrl } = JSON.parse(decodeEntities(m[1]!)) as { modelUrl?: string; gateUrl?: string };
+      // the classifier and its EKG check
+      for (const url of [modelUrl, gateUrl]) {
+        if (!url) continue;
+        const p = new URL(url, 'http://site/').pathname.split('/').filter(Boolean);
+        const i = p.indexOf('models');
+        const j = p.indexOf('fixture-model');
+        if (i >= 0) dirs.add(`${p.slice(i).join('/')}/`);
+        else if (j >= 0) dirs.add(`${p.slice(j - 1).join('/')}/`);
+      }
     }
   }
   return dirs;

@@ -10,6 +10,7 @@
  * 3. runs `/usr/bin/python3 -m training.train` (training, fold-9 model selection and threshold, TF.js export);
  * 4. loads the exported model with TF.js in Node and checks parity with the PyTorch logits (< 1e-4).
  */
+import { GATE_STYLE, NEGATIVE_ID_BASE } from './export-gate';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -164,6 +165,8 @@ export function checkShards(
   }
   const planes = m.planes ?? 1;
   if (planes !== (m.style === 'dataset4' ? 12 : 1)) fail(`planes ${planes} does not fit style ${m.style}`);
+  // EKG-gate shards (scripts/export-gate.ts): label 1 = a 12-lead render of a PTB-XL record, 0 = anything else
+  const gate = m.style === GATE_STYLE;
   const per = planes * m.input.height * m.input.width;
   let total = 0;
   for (const s of m.shards) {
@@ -184,14 +187,22 @@ export function checkShards(
     const lab = labelToInt(it.label);
     if (lab === null) fail(`ecg_id ${it.ecg_id} has label ${JSON.stringify(it.label)}`);
     pos += lab!;
+    if (gate) {
+      // pictures carry no record; renders must be of real records of their fold, 12-lead styles labelled 1
+      if (it.style === 'picture') {
+        if (lab !== 0 || it.ecg_id < NEGATIVE_ID_BASE) mismatched++;
+        continue;
+      }
+      if (lab !== (it.style === 'dataset4' ? 0 : 1)) mismatched++;
+    }
     if (truth) {
       const t = truth.get(it.ecg_id);
       if (!t) fail(`ecg_id ${it.ecg_id} is not in the PTB-XL label table`);
-      if (t!.fold !== it.fold || Number(t!.mi) !== lab) mismatched++;
+      if (t!.fold !== it.fold || (!gate && Number(t!.mi) !== lab)) mismatched++;
     }
   }
   if (mismatched) fail(`${mismatched} items disagree with the PTB-XL label table (label or fold)`);
-  return `${src.dir}: ${m.count} images (${pos} MI), ${m.style}, ${m.input.height}x${m.input.width}x${planes}` +
+  return `${src.dir}: ${m.count} images (${pos} ${gate ? 'EKG' : 'MI'}), ${m.style}, ${m.input.height}x${m.input.width}x${planes}` +
     (truth ? ', labels match PTB-XL' : ' (synthetic: no label check)');
 }
 
@@ -207,6 +218,11 @@ function ensureShards(src: SourceConfig, input: { height: number; width: number;
   if (src.dir.startsWith('build/shards/synth')) {
     const base = src.dir.replace(/-(train|val)$/, '');
     run(PYTHON, ['-m', 'training.synth', base, `${input.height}x${input.width}`, ...(src.style === 'dataset4' ? ['--style', 'dataset4'] : [])]);
+    return;
+  }
+  if (src.style === GATE_STYLE) {
+    const split = src.folds === '9' ? 'val' : 'train';
+    run('npx', ['tsx', 'scripts/export-gate.ts', '--split', split, '--out', path.dirname(src.dir), '--input', `${input.height}x${input.width}`]);
     return;
   }
   if (!existsSync(path.join(ROOT, 'scripts', 'export-images.ts'))) {

@@ -266,10 +266,19 @@ def main(argv=None) -> int:
 LEAD_ORDER = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
 
 
-def data_version(val: MultiShards) -> str:
+# What a model's logit means (config "task"): its two labels (negative, positive) and where its data come from.
+TASKS = {
+    "mi": {"labels": ["Normal", "MI"], "data": "PTB-XL 1.0.1 (strat_fold 1-8 train, 9 validation)"},
+    "ekg-gate": {"labels": ["not a 12-lead EKG", "12-lead EKG"],
+                 "data": "PTB-XL 1.0.1 renders (strat_fold 1-8 train, 9 validation) vs Debian pictures and drawn "
+                         "non-EKG pictures (training/gate_negatives.py; 60/15/25 train/val/test by file)"},
+}
+
+
+def data_version(val: MultiShards, task: str = "mi") -> str:
     if any(s.manifest.get("renderer") == "synthetic" for s in val.sets):
         return "synthetic shards (training/synth.py): pipeline test fixture, not PTB-XL"
-    return "PTB-XL 1.0.1 (strat_fold 1-8 train, 9 validation)"
+    return TASKS[task]["data"]
 
 
 def input_spec(data: MultiShards) -> dict:
@@ -319,7 +328,10 @@ def export(cfg, model, val: MultiShards, val_logits, thr, rule_text, vm, log) ->
     X.write_parity(os.path.join(out_dir, "parity.json"), xs, ref, unfused,
                    "logits of the exported graph (BN folded, exported weights) computed by PyTorch")
 
-    meta = {"name": name, "version": ecfg.get("version", "0.1.0"), "labels": ["Normal", "MI"], "positive_label": "MI",
+    task = cfg.get("task", "mi")
+    labels = TASKS[task]["labels"]
+    meta = {"name": name, "version": ecfg.get("version", "0.1.0"), **({"task": task} if task != "mi" else {}),
+            "labels": labels, "positive_label": labels[1],
             "output": "logit",
             # the shards' own input spec (export-images wrote it), so the model is run on exactly what it saw
             "input": input_spec(val),
@@ -327,7 +339,7 @@ def export(cfg, model, val: MultiShards, val_logits, thr, rule_text, vm, log) ->
             "threshold": thr, "threshold_rule": rule_text,
             "styles": sorted({s["style"] for s in cfg["data"]["train"]}),
             "val_metrics": {"fold": 9, "n": val.n, **vm},
-            "data_version": data_version(val),
+            "data_version": data_version(val, task),
             "git_commit": log["git_commit"], "exported": now(), "weights_bytes": nbytes,
             "quantization": qmode, "quantization_check": q_check,
             "params": M.count_params(model), "arch": cfg["model"],

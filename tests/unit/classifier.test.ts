@@ -67,13 +67,13 @@ describe('decode: inspection of the bytes', () => {
     expect(Array.from(d)).toEqual([255, 255, 255, 255, 0, 0, 0, 255, 177, 177, 177, 255]);
   });
 
-  it('Node decoding: a 16-bit PNG gives the same pixels as its 8-bit source; CMYK JPEG decodes', () => {
-    const { image, notes } = decodeImageBytesNode(read('sixteen-bit.png'));
+  it('Node decoding: a 16-bit PNG gives the same pixels as its 8-bit source; CMYK JPEG decodes', async () => {
+    const { image, notes } = await decodeImageBytesNode(read('sixteen-bit.png'));
     expect(image.width).toBe(96);
     expect(image.data[18 * 96 * 4]).toBe(20);
     expect(image.data[0]).toBe(255);
     expect(notes.join(' ')).toMatch(/16-bit/);
-    const cmyk = decodeImageBytesNode(read('cmyk.jpg'));
+    const cmyk = await decodeImageBytesNode(read('cmyk.jpg'));
     expect(cmyk.image.width).toBe(8);
     expect(cmyk.notes.join(' ')).toMatch(/CMYK/);
   });

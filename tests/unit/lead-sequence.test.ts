@@ -97,9 +97,9 @@ describe('the single-image demo refuses 12-plane models', () => {
       const file = join(FIXTURE, url.replace('http://site/models/leadseq/', ''));
       return existsSync(file) ? new Response(readFileSync(file)) : new Response('missing', { status: 404 });
     });
-    const p = loadClassifier('http://site/models/leadseq/', { backends: ['cpu'] });
+    const p = loadClassifier('http://site/models/leadseq/', { backends: ['cpu'], gateDir: null });
     await expect(p).rejects.toBeInstanceOf(ModelUnavailableError);
-    await expect(loadClassifier('http://site/models/leadseq/', { backends: ['cpu'] })).rejects.toThrow(/takes 12 lead images/);
+    await expect(loadClassifier('http://site/models/leadseq/', { backends: ['cpu'], gateDir: null })).rejects.toThrow(/takes 12 lead images/);
     expect(requested.some((u) => u.endsWith('metadata.json'))).toBe(true);
     expect(requested.some((u) => u.endsWith('.bin') || u.endsWith('model.json'))).toBe(false);
   });

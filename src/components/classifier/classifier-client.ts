@@ -3,19 +3,24 @@
  * Static imports here are small and pure (decode, preprocess, EKG check); TensorFlow.js, the renderer and the
  * WFDB parser are dynamic imports, fetched only when the reader uses the demo.
  */
-import { analyseImage, type BrowserClassifier, type Prediction } from '../../lib/model/browser';
+import type { BrowserClassifier, Prediction } from '../../lib/model/browser';
 import { decodeImageFile, describeImageError, ImageInputError } from '../../lib/model/decode';
-import type { EkgCheckResult } from '../../lib/model/ekg-check';
+import type { EkgCheckResult } from '../../lib/model/ekg-gate';
 import type { SaliencyMap } from '../../lib/model/saliency';
 import type { RasterImage } from '../../lib/render/types';
 import { pickDemoSamples, sampleButtonText, sampleLabel } from './samples';
 
 interface Config {
   modelUrl: string;
+  /** The EKG check's model folder; null only with the test fixture model (then every picture is let through, with a note). */
+  gateUrl: string | null;
   samplesUrl: string;
   style: string;
   figures: { source: 'test' | 'validation'; fold: number; n: number | null; sensitivity: number; specificity: number; file: string };
 }
+
+/** A 0..1 score for the reader, or "n/a" when there is none (no EKG check loaded). */
+const fmtScore = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
 
 interface SampleEntry {
   ecgId: number;
@@ -181,6 +186,7 @@ class HeartnetClassifier extends HTMLElement {
         .then(({ loadClassifier }) =>
           loadClassifier(url, {
             backends,
+            gateDir: this.config!.gateUrl ? new URL(this.config!.gateUrl, location.href).href : null,
             onProgress: (p) => {
               if (p.phase === 'weights' && p.total) this.status(`Downloading the model: ${(p.loaded! / 1024).toFixed(0)} of ${(p.total / 1024).toFixed(0)} KB`, p.loaded! / p.total);
               else if (p.phase === 'warmup') this.status('Warming up the model…', null);
@@ -323,7 +329,7 @@ class HeartnetClassifier extends HTMLElement {
       return;
     }
     const t0 = performance.now();
-    const { plane, ekg } = analyseImage(image, model.meta);
+    const { plane, ekg } = await model.analyse(image);
     const preprocessMs = performance.now() - t0;
     this.current = { image, label, notes, plane, ekg, preprocessMs };
     if (!ekg.isEkg && !force) {
@@ -332,7 +338,7 @@ class HeartnetClassifier extends HTMLElement {
       reading.innerHTML =
         `<p class="clf-error" role="alert" data-clf-not-ekg data-reason="${esc(ekg.reason ?? '')}">${esc(ekg.message ?? 'This does not look like a 12-lead EKG.')}</p>` +
         notes.map((n) => `<p class="clf-note">${esc(n)}</p>`).join('') +
-        `<p class="clf-small">EKG check score ${ekg.score.toFixed(2)} (1 = looks like an EKG).</p>` +
+        `<p class="clf-small">EKG check score ${fmtScore(ekg.score)} (1 = looks like a 12-lead EKG; accepted from ${fmtScore(ekg.threshold)}).</p>` +
         '<p><button type="button" class="clf-button" data-clf-force>Run the model anyway</button></p>' +
         '<p class="clf-small">The model has only seen EKG images; on anything else its number means nothing.</p>';
       reading.querySelector('[data-clf-force]')?.addEventListener('click', () => void this.enqueue(() => this.classifyImage(image, label, notes, true)));
@@ -371,7 +377,7 @@ class HeartnetClassifier extends HTMLElement {
       `<p>${esc(meaning)}</p>`,
       '<p class="clf-note"><strong>Not a diagnosis.</strong> A research model trained on computer-drawn PTB-XL images. It can be wrong in either direction, and it has never been checked on real patients\' printouts. Do not act on it.</p>',
       ...cur.notes.map((n) => `<p class="clf-note">${esc(n)}</p>`),
-      `<p class="clf-small" data-clf-timing>Model ${p.modelMs.toFixed(0)} ms · preprocessing and EKG check ${cur.preprocessMs.toFixed(0)} ms · backend: <span data-clf-backend>${esc(BACKEND_NAMES[model.backend])}</span> · EKG check score ${cur.ekg.score.toFixed(2)}</p>`,
+      `<p class="clf-small" data-clf-timing>Model ${p.modelMs.toFixed(0)} ms · preprocessing and EKG check ${cur.preprocessMs.toFixed(0)} ms · backend: <span data-clf-backend>${esc(BACKEND_NAMES[model.backend])}</span> · EKG check score ${fmtScore(cur.ekg.score)}</p>`,
     ];
     const reading = this.q('[data-clf-reading]');
     reading.innerHTML = html.join('');

@@ -22,6 +22,8 @@ export interface ModelInfo {
   dir: string;
   /** URL path of the model folder below the site base, e.g. "models/heartnet/". */
   urlPath: string;
+  /** URL path of the EKG check's folder (default.json "gate", else models/ekg-gate/); null when none is exported. */
+  gateUrlPath: string | null;
   /** True when no exported model is in public/models and the test fixture model is served instead. */
   fixture: boolean;
   meta: ModelMetadata;
@@ -58,6 +60,21 @@ export function testFigures(json: unknown, file: string): ThresholdFigures | und
   return undefined;
 }
 
+/** The EKG check named by default.json ("gate"), else ekg-gate, when its folder holds a gate model. */
+export function findGateDir(root: string): string | null {
+  let name = 'ekg-gate';
+  try {
+    const j = JSON.parse(readFileSync(path.join(root, 'default.json'), 'utf8')) as Record<string, unknown>;
+    if (typeof j.gate === 'string') name = path.basename(j.gate.replace(/\/+$/, ''));
+  } catch {
+    /* no default.json: the conventional name */
+  }
+  const meta = path.join(root, name, 'metadata.json');
+  if (!existsSync(meta) || !existsSync(path.join(root, name, 'model.json'))) return null;
+  validateMetadata(JSON.parse(readFileSync(meta, 'utf8')), meta, 'ekg-gate');
+  return name;
+}
+
 function readDefaultName(root: string): string | undefined {
   const p = path.join(root, 'default.json');
   if (!existsSync(p)) return undefined;
@@ -83,6 +100,16 @@ function declaredPlanes(dir: string): number {
   }
 }
 
+/** The task a model folder's metadata.json declares ('mi' when absent or unreadable: validated later). */
+function declaredTask(dir: string): string {
+  try {
+    const task = (JSON.parse(readFileSync(path.join(dir, 'metadata.json'), 'utf8')) as { task?: unknown }).task;
+    return typeof task === 'string' ? task : 'mi';
+  } catch {
+    return 'mi';
+  }
+}
+
 /**
  * Exported models the demo can serve. The demo reads one picture, so models of several images per record
  * (lead_sequence: 12 lead images, metadata planes = 12) are left out here; loadClassifier refuses them too.
@@ -92,7 +119,7 @@ function publicModelDirs(root: string): string[] {
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'metadata.json')) && existsSync(path.join(root, d.name, 'model.json')))
     .map((d) => d.name)
-    .filter((d) => declaredPlanes(path.join(root, d)) === 1)
+    .filter((d) => declaredPlanes(path.join(root, d)) === 1 && declaredTask(path.join(root, d)) === 'mi')
     .sort();
 }
 
@@ -156,5 +183,6 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
     const auroc = num(j.auroc);
     if (auroc !== undefined && num(j.fold) === 10) unseenStyles.push({ style: other, auroc, file: `data/eval/${name}` });
   }
-  return { dir, urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`, fixture, meta, figures, style, unseenStyles };
+  const gate = fixture ? null : findGateDir(root);
+  return { dir, urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`, gateUrlPath: gate ? `models/${gate}/` : null, fixture, meta, figures, style, unseenStyles };
 }

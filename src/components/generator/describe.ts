@@ -5,6 +5,7 @@
  */
 import type { FilterName } from '../../lib/signal/filters';
 import type { PhotoParams, RenderInfo, ShadowPolygon, StyleName } from '../../lib/render/types';
+import type { WildInfo } from '../../lib/render/wild/index';
 
 export const STYLE_LABELS: Readonly<Record<StyleName, string>> = {
   dataset1: 'Dataset 1',
@@ -13,7 +14,15 @@ export const STYLE_LABELS: Readonly<Record<StyleName, string>> = {
   dataset4: 'Dataset 4',
   printout: 'Printout',
   photo: 'Photo',
+  'wild-printout': 'Wild printout',
+  'wild-scan': 'Wild scan',
+  'wild-photo': 'Wild photo',
 };
+
+/** The styles whose seed draws something (and so whose parameters the generator lists). */
+export function styleUsesSeed(style: StyleName): boolean {
+  return style === 'dataset3' || style === 'photo' || style.startsWith('wild-');
+}
 
 /** One-line summary of each style (used in the live description). */
 export const STYLE_SUMMARIES: Readonly<Record<StyleName, string>> = {
@@ -23,6 +32,9 @@ export const STYLE_SUMMARIES: Readonly<Record<StyleName, string>> = {
   dataset4: '12 separate grayscale images, one lead each, gray line, no grid',
   printout: 'black trace on a red millimetre grid, 3 x 4 leads plus a lead II rhythm strip',
   photo: 'the printout photographed: perspective, rotation, uneven light, blur, noise, JPEG',
+  'wild-printout': 'a page as another EKG machine lays it out and prints it: layout, speed, gain, paper, grid, pen, text and marks drawn from the seed',
+  'wild-scan': 'a wild page through a scanner or fax: resolution, skew, exposure, grey or one-bit, noise, specks, JPEG',
+  'wild-photo': 'a wild page photographed with a phone: angle, lens, curl, folds, wrinkles, background, light, shadows, glare, fingers, blur, noise, JPEG',
 };
 
 /** The study's dataset beside ours, per style: [study, ours]. Facts from the study's facts sheet, our words. */
@@ -54,6 +66,22 @@ export const STYLE_CAPTIONS: Readonly<Record<StyleName, { study: string; ours: s
       'Not made in the study: its authors named realistic printouts (black trace on a red grid, the standard 3 × 4 layout with a rhythm strip) as the next step.',
     ours:
       'A resting 12-lead sheet at 25 mm/s and 10 mm/mV on a red millimetre grid, 4 px per mm: three rows of four 2.5 s columns, a 10 s lead II rhythm strip, calibration pulses, lead labels and a header. Like an EKG machine it filters the trace by default (baseline-wander removal and low-pass).',
+  },
+  'wild-printout': {
+    study:
+      'Not made in the study, whose images all came from one plotting routine. A model that has only ever seen one way of drawing an EKG fails on pages from other machines.',
+    ours:
+      'Every choice a machine or its settings makes is drawn from the seed: one of five layouts (3 × 4 with none, one or three rhythm strips, 6 × 2, 12 × 1), 25 or 50 mm/s, 5, 10 or 20 mm/mV, eight paper colours and three grid kinds, pen colour and width, label position and font, calibration pulse, separators, header text with measurements and interpretation lines (chosen at random, never from the record’s diagnosis), redactions, footers, coffee stains, stamps and scribbles. The full list is below the image.',
+  },
+  'wild-scan': {
+    study: 'Not made in the study.',
+    ours:
+      'A wild page laid on a scanner: 72 to 300 dpi, skewed up to 3°, exposed brighter or darker, in grey about half the time, sometimes reduced to one bit like a fax, with dust specks, a lid shadow and JPEG compression. Three in ten scans and printouts are cropped to the traces, as screenshots often are.',
+  },
+  'wild-photo': {
+    study: 'Not made in the study: its authors asked for lighting and camera distortions and, ideally, real photos of EKGs.',
+    ours:
+      'A wild page on a desk, a clipboard, fabric or a bed sheet, photographed from an angle (keystone), sometimes upside-down or turned for a portrait frame, through a lens with barrel distortion, with curled edges, folds and wrinkles, coloured and uneven light, the shadow of a hand or phone, glare, fingers at the edge, defocus, sensor noise and JPEG. This is what a reader’s upload looks like.',
   },
   photo: {
     study:
@@ -143,10 +171,11 @@ export function describeView(opts: {
   let what = STYLE_SUMMARIES[style];
   if (style === 'dataset3' && info.shadows) what = `${STYLE_SUMMARIES.dataset2}, ${info.shadows.length} polygon shadow${info.shadows.length === 1 ? '' : 's'}`;
   if (style === 'photo' && info.photo) what = `${what}; rotated ${info.photo.rotationDeg.toFixed(1)}°`;
+  if (info.wild) what = `${what}; this one: ${info.wild.sheet.layout} layout on ${info.wild.sheet.paperName} paper`;
   let size = sizeText(opts.width, opts.height);
   if (style === 'dataset4') size = opts.lead && opts.lead !== 'all' ? `lead ${opts.lead}, 512 x 512` : 'all 12 leads in a grid, each 512 x 512';
   const filters = info.filters.length ? `filters: ${info.filters.map((f) => FILTER_SHORT[f]).join(', ')}` : 'no filtering';
-  const seeded = style === 'dataset3' || style === 'photo' ? `, seed ${info.seed}` : '';
+  const seeded = styleUsesSeed(style) ? `, seed ${info.seed}` : '';
   return `${head}; ${STYLE_LABELS[style].toLowerCase()} style: ${what}, ${size}; ${filters}${seeded}.`;
 }
 
@@ -181,6 +210,64 @@ export function photoRows(p: PhotoParams): Array<[string, string]> {
   ];
 }
 
+const rgb = (c: readonly number[]) => `rgb(${c.join(', ')})`;
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+/** Rows [name, value] describing everything a wild style drew: the sheet, then the scanner or the camera. */
+export function wildRows(w: WildInfo): Array<[string, string]> {
+  const s = w.sheet;
+  const rows: Array<[string, string]> = [
+    ['Page', `${s.page} (${s.pageMm[0]} × ${s.pageMm[1]} mm), drawn at ${w.pxPerMm.toFixed(2)} px/mm`],
+    ['Layout', `${s.layout}${s.rhythmLeads.length ? ` (rhythm: ${s.rhythmLeads.join(', ')})` : ''}`],
+    ['Speed and gain', `${s.mmPerS} mm/s, ${s.mmPerMv} mm/mV; each column shows ${s.columnS.toFixed(2)} s`],
+    ['Paper', `${s.paperName}: paper ${rgb(s.paper)}, minor ${rgb(s.minor)}, major ${rgb(s.major)}`],
+    ['Grid', `${s.gridKind}, minor ${s.minorWidthMm.toFixed(2)} mm, major ${s.majorWidthMm.toFixed(2)} mm, over x ${s.gridMm.x0}-${s.gridMm.x1} mm, y ${s.gridMm.y0}-${s.gridMm.y1} mm`],
+    ['Trace pen', `${rgb(s.traceColor)}, ${s.traceWidthMm.toFixed(2)} mm`],
+    ['Lead labels', `${s.labelPosition}, ${s.labelSizeMm.toFixed(1)} mm, ${s.labelFont}`],
+    ['Calibration pulse', s.calibration],
+    ['Column separators', s.separators],
+    ['Header', s.header.length ? s.header.join(' | ') : 'none'],
+    ['Redaction boxes', String(s.redactions.length)],
+    ['Footer', s.footer.length ? s.footer.join(' | ') : 'none'],
+    ['Stains', s.stains.length ? s.stains.map((t) => `r ${r1(t.r)} mm at (${r1(t.cx)}, ${r1(t.cy)}) mm`).join('; ') : 'none'],
+    ['Stamp', s.stamps.length ? s.stamps.map((t) => `"${t.text}" ${rgb(t.color)}`).join('; ') : 'none'],
+    ['Scribbles', s.scribbles.length ? s.scribbles.map((t) => `${r1(t.lengthMm)} mm at (${r1(t.x)}, ${r1(t.y)}) mm`).join('; ') : 'none'],
+  ];
+  if (w.crop !== undefined) rows.push(['Crop', w.crop ? `x ${r1(w.crop.x0)}-${r1(w.crop.x1)} mm, y ${r1(w.crop.y0)}-${r1(w.crop.y1)} mm` : 'whole page']);
+  if (w.scan) {
+    const c = w.scan;
+    rows.push(
+      ['Scanner', `${c.dpi} dpi (${c.width} × ${c.height} px), skew ${c.skewDeg.toFixed(2)}°`],
+      ['Colour', c.binarise ? `one-bit fax, threshold ${c.threshold.toFixed(2)}` : c.gray ? 'grey' : 'colour'],
+      ['Exposure', `gamma ${c.gamma.toFixed(2)}, brightness ${c.brightness.toFixed(2)}, lamp falloff ${c.lamp.toFixed(3)} at ${c.lampAngleDeg.toFixed(0)}°`],
+      ['Lid shadow', c.lidShadow > 0 ? `${(c.lidShadow * 100).toFixed(1)} % along the ${c.lidEdge} edge` : 'none'],
+      ['Noise and specks', `${c.noiseSigma.toFixed(2)} levels, ${c.specks} specks`],
+      ['JPEG quality', c.jpegQuality === null ? 'lossless' : String(c.jpegQuality)],
+    );
+  }
+  if (w.camera) {
+    const c = w.camera;
+    rows.push(
+      ['Frame', `${c.width} × ${c.height} px (${c.portrait ? 'portrait' : 'landscape'})`],
+      ['Orientation', `${c.baseRotationDeg}° ${c.tiltDeg >= 0 ? '+' : '-'} ${Math.abs(c.tiltDeg).toFixed(1)}° tilt`],
+      ['Paper size in frame', `${c.paperScale.toFixed(2)} of the long side${c.paperScale > 0.95 ? ' (cropped)' : ''}`],
+      ['Paper corners (px)', c.corners.map(pt).join(' ')],
+      ['Keystone', c.keystone.toFixed(3)],
+      ['Lens (barrel)', c.barrel.toFixed(3)],
+      ['Curl', c.curl > 0 ? `${(c.curl * 100).toFixed(1)} % along the ${c.curlAxis}` : 'none'],
+      ['Folds', c.folds.length ? c.folds.map((f) => `strength ${f.strength.toFixed(2)}`).join('; ') : 'none'],
+      ['Wrinkles', c.wrinkles ? `${c.wrinkles} creases, strength ${c.wrinkleStrength.toFixed(2)}, crumple ${c.crumple.toFixed(2)}` : 'none'],
+      ['Background', `${c.background} ${rgb(c.backgroundColor)}`],
+      ['Light', `${c.lightAngleDeg.toFixed(0)}°, ${c.lightMin.toFixed(2)} to ${c.lightMax.toFixed(2)}, tint ${c.lightTint.map((t) => t.toFixed(2)).join(' / ')}`],
+      ['Shadows', c.shadows.length ? c.shadows.map((h) => `darkness ${h.darkness.toFixed(2)}, softness ${h.softness.toFixed(0)} px`).join('; ') : 'none'],
+      ['Glare', c.glare ? `strength ${c.glare.strength.toFixed(2)}, radius ${c.glare.radius.toFixed(0)} px` : 'none'],
+      ['Fingers', String(c.fingers.length)],
+      ['Blur, noise, JPEG', `${c.blurSigma.toFixed(2)} px, ${c.noiseSigma.toFixed(2)} levels, quality ${c.jpegQuality}`],
+    );
+  }
+  return rows;
+}
+
 /** Rows [name, value] for dataset3's shadow polygons. */
 export function shadowRows(shadows: ShadowPolygon[]): Array<[string, string]> {
   return shadows.map((s, i) => [`Shadow ${i + 1} (darkness ${s.darkness.toFixed(2)})`, s.points.map(pt).join(' ')]);
@@ -192,21 +279,24 @@ export function shadowRows(shadows: ShadowPolygon[]): Array<[string, string]> {
 
 /** The seed hint under the seed field. */
 export function seedHint(style: StyleName): string {
-  const usesSeed = style === 'dataset3' || style === 'photo';
-  return usesSeed
+  if (style.startsWith('wild-')) return 'The seed picks everything: the page’s layout, paper, pen and marks, and the scanner or camera. Step through seeds to see the range. Same seed, same image.';
+  return styleUsesSeed(style)
     ? `The seed picks ${style === 'photo' ? 'the camera: angle, light, shadow, blur, noise, JPEG quality, creases' : 'the shadows: how many, where, how dark'}. Same seed, same image.`
-    : `The seed picks dataset 3’s shadows and the photo’s camera; ${STYLE_LABELS[style].toLowerCase()} does not use it.`;
+    : `The seed picks dataset 3’s shadows, the photo’s camera and every wild page; ${STYLE_LABELS[style].toLowerCase()} does not use it.`;
 }
+
+/** Styles an EKG machine would print: they filter the trace by default. */
+const machineFiltered = (style: StyleName) => style === 'printout' || style === 'photo' || style.startsWith('wild-');
 
 /** The style's default signal filters (printout and photo filter like an EKG machine; the study's styles do not). */
 export function defaultFilters(style: StyleName): FilterName[] {
-  return style === 'printout' || style === 'photo' ? ['baseline', 'lowpass'] : [];
+  return machineFiltered(style) ? ['baseline', 'lowpass'] : [];
 }
 
 /** The note under the filter checkboxes; `custom` when the reader has chosen filters. */
 export function filtersNote(style: StyleName, custom: boolean): string {
   if (custom) return 'Your choice; it applies to every style until you go back to the default.';
-  return style === 'printout' || style === 'photo'
+  return machineFiltered(style)
     ? 'Default for this style: baseline-wander removal and low-pass, as an EKG machine prints.'
     : 'Default for this style: none (the study plotted the raw signals).';
 }

@@ -32,7 +32,7 @@ import {
   type MiFilter,
   type Zoom,
 } from '../../lib/generator-state';
-import { defaultFilters, describeView, filtersNote, photoRows, recordFacts, recordOptionLabel, seedHint, shadowRows, STYLE_LABELS } from './describe';
+import { defaultFilters, describeView, filtersNote, photoRows, recordFacts, recordOptionLabel, seedHint, shadowRows, STYLE_LABELS, wildRows } from './describe';
 import type { CoreRequest, CoreResult, RecordRef } from './render-core';
 
 interface Config {
@@ -524,7 +524,10 @@ class HeartnetGenerator extends HTMLElement {
     const list = this.q('[data-gen-params-list]');
     let rows: Array<[string, string]> = [];
     let title = '';
-    if (info.photo) {
+    if (info.wild) {
+      rows = wildRows(info.wild);
+      title = `Everything seed ${info.seed} drew: the page${info.wild.scan ? ' and the scanner' : info.wild.camera ? ' and the camera' : ''}`;
+    } else if (info.photo) {
       rows = photoRows(info.photo);
       title = `Camera parameters drawn from seed ${info.seed}`;
     } else if (info.shadows) {

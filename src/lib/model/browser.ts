@@ -10,18 +10,37 @@
  * The pure helpers at the top (`analyseImage`, `decide`) are shared with `npm run classify` in Node.
  */
 import type { RasterImage } from '../render/types';
-import { checkEkg, type EkgCheckResult } from './ekg-check';
-import type { ModelMetadata } from './metadata';
+import { gateDecision, isBlank, type EkgCheckResult } from './ekg-gate';
+import type { ModelMetadata, ModelTask } from './metadata';
 import { preprocess } from './preprocess';
 import type { BatchPredictor, SaliencyMap, SaliencyOptions } from './saliency';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 export type Decision = 'MI' | 'Normal';
 
-/** Preprocess once and run the EKG gate on the same picture. */
-export function analyseImage(image: RasterImage, meta: Pick<ModelMetadata, 'input'>): { plane: Uint8Array; ekg: EkgCheckResult } {
-  return { plane: preprocess(image, meta.input), ekg: checkEkg(image) };
+/**
+ * The one path from a decoded picture to what the models read: the classifier's plane, and the gate's verdict
+ * (`gateScore` runs the gate network on its own plane; it is skipped for blank pictures). Shared by the demo
+ * and `npm run classify`.
+ */
+export async function analyseImage(
+  image: RasterImage,
+  meta: Pick<ModelMetadata, 'input'>,
+  gate: { meta: Pick<ModelMetadata, 'input' | 'threshold'>; score: (plane: Uint8Array) => Promise<number> | number },
+): Promise<{ plane: Uint8Array; ekg: EkgCheckResult }> {
+  const plane = preprocess(image, meta.input);
+  const blank = isBlank(image);
+  const score = blank ? 0 : await gate.score(preprocess(image, gate.meta.input));
+  return { plane, ekg: gateDecision(score, gate.meta, blank) };
 }
+
+/** What `analyse` reports when no EKG check was loaded (the test fixture model only). */
+const NO_GATE: EkgCheckResult = {
+  isEkg: true,
+  score: Number.NaN,
+  threshold: Number.NaN,
+  message: 'No EKG check is installed with this test model, so the picture was not checked.',
+};
 
 /** The decision rule: MI when the probability reaches the model's threshold (from metadata.json). */
 export function decide(probability: number, meta: Pick<ModelMetadata, 'threshold' | 'labels'>): Decision {
@@ -55,6 +74,10 @@ export interface LoadProgress {
 
 export interface BrowserClassifier {
   meta: ModelMetadata;
+  /** The EKG check's metadata (its input spec and threshold); null when loaded without one. */
+  gateMeta: ModelMetadata | null;
+  /** Preprocesses a decoded picture for the classifier and runs the EKG check on it. */
+  analyse(image: RasterImage): Promise<{ plane: Uint8Array; ekg: EkgCheckResult }>;
   backend: BackendName;
   /** Why faster backends were skipped, e.g. "webgl: not available". */
   backendNotes: string[];
@@ -177,23 +200,25 @@ async function fetchJson(url: string): Promise<unknown> {
 export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
   backends?: BackendName[];
+  /**
+   * URL of the EKG check's model folder (public/models/default.json names it). null only for the test fixture
+   * model, which ships without one: every picture is then let through with a note saying so.
+   */
+  gateDir: string | null;
 }
 
-/**
- * Loads the model in `modelDir` (a URL ending in "/", holding model.json, its weights and metadata.json).
- */
-export async function loadClassifier(modelDir: string, options: LoadOptions = {}): Promise<BrowserClassifier> {
-  const t0 = performance.now();
-  const progress = options.onProgress ?? (() => {});
-  progress({ phase: 'runtime' });
-  const tf: Tf = await import('@tensorflow/tfjs');
-  const [{ validateMetadata }, run, sal] = await Promise.all([import('./metadata'), import('./run'), import('./saliency')]);
-  const { backend, notes } = await chooseBackend(tf, options.backends);
+type Layers = import('@tensorflow/tfjs').LayersModel;
 
-  progress({ phase: 'metadata' });
+/** Fetches and checks one exported model folder (metadata first: a wrong task or a multi-image model is refused before its weights download). */
+async function fetchModel(
+  tf: Tf,
+  modelDir: string,
+  task: ModelTask,
+  progress: (loaded: number, total: number) => void,
+): Promise<{ model: Layers; meta: ModelMetadata; bytes: number }> {
+  const { validateMetadata } = await import('./metadata');
   const dir = modelDir.endsWith('/') ? modelDir : `${modelDir}/`;
-  const meta = validateMetadata(await fetchJson(`${dir}metadata.json`), `${dir}metadata.json`);
-  // Refuse multi-image models before downloading their weights.
+  const meta = validateMetadata(await fetchJson(`${dir}metadata.json`), `${dir}metadata.json`, task);
   const problem = singleImageProblem(meta);
   if (problem) throw new ModelUnavailableError(problem);
   const mj = (await fetchJson(`${dir}model.json`)) as {
@@ -211,12 +236,12 @@ export async function loadClassifier(modelDir: string, options: LoadOptions = {}
     paths.map((p, i) =>
       fetchBytes(`${dir}${p}`, (loaded) => {
         done[i] = loaded;
-        progress({ phase: 'weights', loaded: done.reduce((a, b) => a + b, 0), total });
+        progress(done.reduce((a, b) => a + b, 0), total);
       }),
     ),
   );
   const bytes = parts.reduce((s, b) => s + b.length, 0);
-  if (bytes !== total) throw new ModelUnavailableError(`The model weights are ${bytes} bytes, but metadata.json says ${total}.`);
+  if (bytes !== total) throw new ModelUnavailableError(`The model weights in ${dir} are ${bytes} bytes, but metadata.json says ${total}.`);
   const weightData = new Uint8Array(bytes);
   let off = 0;
   for (const p of parts) {
@@ -230,6 +255,33 @@ export async function loadClassifier(modelDir: string, options: LoadOptions = {}
     model.dispose();
     throw new ModelUnavailableError(`The model's input ${JSON.stringify(shape)} does not match its metadata ${JSON.stringify(want)}.`);
   }
+  return { model, meta, bytes };
+}
+
+/**
+ * Loads the model in `modelDir` and the EKG check in `options.gateDir` (URLs ending in "/", each holding
+ * model.json, its weights and metadata.json).
+ */
+export async function loadClassifier(modelDir: string, options: LoadOptions): Promise<BrowserClassifier> {
+  const t0 = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  progress({ phase: 'runtime' });
+  const tf: Tf = await import('@tensorflow/tfjs');
+  const [run, sal] = await Promise.all([import('./run'), import('./saliency')]);
+  const { backend, notes } = await chooseBackend(tf, options.backends);
+
+  progress({ phase: 'metadata' });
+  // both downloads report as one: bytes so far of the two weight files against their sum
+  const got = { clf: 0, gate: 0 };
+  const want = { clf: 0, gate: 0 };
+  const report = () => progress({ phase: 'weights', loaded: got.clf + got.gate, total: want.clf + want.gate });
+  const [clf, gate] = await Promise.all([
+    fetchModel(tf, modelDir, 'mi', (l, t) => ((got.clf = l), (want.clf = t), report())),
+    options.gateDir === null ? Promise.resolve(null) : fetchModel(tf, options.gateDir, 'ekg-gate', (l, t) => ((got.gate = l), (want.gate = t), report())),
+  ]).catch((e: unknown) => {
+    throw e instanceof ModelUnavailableError ? e : new ModelUnavailableError((e as Error).message);
+  });
+  const { model, meta, bytes } = clf;
 
   const predictProbs: BatchPredictor = (planes) => run.predictProbabilities(model, meta, planes, 8);
   progress({ phase: 'warmup' });
@@ -237,11 +289,22 @@ export async function loadClassifier(modelDir: string, options: LoadOptions = {}
   predictProbs([new Uint8Array(meta.input.width * meta.input.height).fill(meta.input.pad)]);
   const warmupMs = performance.now() - tw;
 
+  let analyse: BrowserClassifier['analyse'];
+  if (gate === null) {
+    analyse = async (image) => ({ plane: preprocess(image, meta.input), ekg: { ...NO_GATE } });
+  } else {
+    const gateScore = (plane: Uint8Array): number => run.predictProbabilities(gate.model, gate.meta, [plane], 1)[0]!;
+    gateScore(new Uint8Array(gate.meta.input.width * gate.meta.input.height).fill(gate.meta.input.pad));
+    analyse = (image) => analyseImage(image, meta, { meta: gate.meta, score: gateScore });
+  }
+
   return {
     meta,
+    gateMeta: gate?.meta ?? null,
+    analyse,
     backend,
     backendNotes: notes,
-    modelBytes: bytes,
+    modelBytes: bytes + (gate?.bytes ?? 0),
     loadMs: performance.now() - t0,
     warmupMs,
     async predictPlane(plane) {
@@ -261,6 +324,7 @@ export async function loadClassifier(modelDir: string, options: LoadOptions = {}
     },
     dispose() {
       model.dispose();
+      gate?.model.dispose();
     },
   };
 }

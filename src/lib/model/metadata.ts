@@ -25,9 +25,12 @@ export interface ValMetrics {
 export interface ModelMetadata {
   name: string;
   version: string;
-  labels: ['Normal', 'MI'];
-  positive_label: 'MI';
-  /** The single model output: a logit for MI (sigmoid gives the probability). */
+  /** Absent for MI classifiers; 'ekg-gate' for the EKG check. */
+  task?: ModelTask;
+  /** [negative, positive]: ['Normal', 'MI'] for classifiers (TASK_LABELS). */
+  labels: [string, string];
+  positive_label: string;
+  /** The single model output: a logit for the positive label (sigmoid gives its score). */
   output: 'logit';
   input: InputSpec;
   /** Image planes per example (12 for dataset4 lead images, else 1). */
@@ -50,6 +53,14 @@ export interface ModelMetadata {
   training_log?: string;
 }
 
+/** What a model's logit means: MI vs not (the classifiers), or a 12-lead EKG vs any other picture (the gate). */
+export type ModelTask = 'mi' | 'ekg-gate';
+/** Each task's labels, negative then positive (training/train.py TASKS writes the same). */
+export const TASK_LABELS: Readonly<Record<ModelTask, readonly [string, string]>> = {
+  mi: ['Normal', 'MI'],
+  'ekg-gate': ['not a 12-lead EKG', '12-lead EKG'],
+};
+
 export class MetadataError extends Error {
   override name = 'MetadataError';
 }
@@ -60,7 +71,7 @@ const isRatio = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 /** Checks `value` (parsed JSON) and returns it typed; throws MetadataError naming `source` and the field. */
-export function validateMetadata(value: unknown, source = 'metadata.json'): ModelMetadata {
+export function validateMetadata(value: unknown, source = 'metadata.json', expectTask: ModelTask | 'any' = 'mi'): ModelMetadata {
   const fail = (field: string, problem: string): never => {
     throw new MetadataError(`${source}: ${field} ${problem}`);
   };
@@ -69,10 +80,16 @@ export function validateMetadata(value: unknown, source = 'metadata.json'): Mode
   for (const k of ['name', 'version', 'threshold_rule', 'data_version', 'exported'] as const) {
     if (typeof m[k] !== 'string' || (m[k] as string).length === 0) fail(k, 'must be a non-empty string');
   }
-  if (!Array.isArray(m.labels) || m.labels.length !== 2 || m.labels[0] !== 'Normal' || m.labels[1] !== 'MI') {
-    fail('labels', `must be ["Normal","MI"], got ${JSON.stringify(m.labels)}`);
+  const task = m.task === undefined ? 'mi' : m.task;
+  if (task !== 'mi' && task !== 'ekg-gate') fail('task', `must be "mi" or "ekg-gate", got ${JSON.stringify(m.task)}`);
+  if (expectTask !== 'any' && task !== expectTask) {
+    fail('task', `is ${JSON.stringify(task)}: this is ${task === 'ekg-gate' ? 'the EKG check, not an MI classifier' : 'an MI classifier, not the EKG check'}`);
   }
-  if (m.positive_label !== 'MI') fail('positive_label', `must be "MI", got ${JSON.stringify(m.positive_label)}`);
+  const want = TASK_LABELS[task as ModelTask];
+  if (!Array.isArray(m.labels) || m.labels.length !== 2 || m.labels[0] !== want[0] || m.labels[1] !== want[1]) {
+    fail('labels', `must be ${JSON.stringify(want)}, got ${JSON.stringify(m.labels)}`);
+  }
+  if (m.positive_label !== want[1]) fail('positive_label', `must be ${JSON.stringify(want[1])}, got ${JSON.stringify(m.positive_label)}`);
   if (m.output !== 'logit') fail('output', `must be "logit", got ${JSON.stringify(m.output)}`);
   if (!isObj(m.input)) fail('input', 'must be an object');
   try {

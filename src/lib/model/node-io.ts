@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
-import { validateMetadata, type ModelMetadata } from './metadata';
+import { validateMetadata, type ModelMetadata, type ModelTask } from './metadata';
 import { predictLogits } from './run';
 
 export class ModelLoadError extends Error {
@@ -44,7 +44,8 @@ interface ModelJson {
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
 
-export async function loadModelFromDir(dir: string): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
+/** Loads an exported model; `task` is what the caller needs it to be (an MI classifier unless told). */
+export async function loadModelFromDir(dir: string, task: ModelTask | 'any' = 'mi'): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
   await useCpuBackend();
   const read = async (f: string) => {
     try {
@@ -60,7 +61,7 @@ export async function loadModelFromDir(dir: string): Promise<{ model: tf.LayersM
       throw new ModelLoadError(`${join(dir, f)}: invalid JSON (${(e as Error).message})`);
     }
   };
-  const meta = validateMetadata(parse(await read('metadata.json'), 'metadata.json'), join(dir, 'metadata.json'));
+  const meta = validateMetadata(parse(await read('metadata.json'), 'metadata.json'), join(dir, 'metadata.json'), task);
   const mj = parse(await read('model.json'), 'model.json') as ModelJson;
   if (!mj.modelTopology || !Array.isArray(mj.weightsManifest)) {
     throw new ModelLoadError(`${join(dir, 'model.json')}: not a TF.js layers model (no modelTopology/weightsManifest)`);
@@ -113,7 +114,7 @@ export async function checkParity(dir: string): Promise<{ maxDiff: number; torch
   // Signal models (src/lib/signal/, float inputs) record their parity cases in their own format.
   const format = await readFile(join(dir, 'parity.json'), 'utf8').then((t) => (JSON.parse(t) as { format?: unknown }).format, () => undefined);
   if (format === 'heartnet-signal-parity/1') return (await import('../signal/node-io')).checkSignalParity(dir);
-  const { model, meta } = await loadModelFromDir(dir);
+  const { model, meta } = await loadModelFromDir(dir, 'any');
   try {
     const pf = JSON.parse(await readFile(join(dir, 'parity.json'), 'utf8')) as ParityFile;
     if (pf.format !== 'heartnet-parity/1') throw new ModelLoadError(`${dir}/parity.json: unknown format ${pf.format}`);

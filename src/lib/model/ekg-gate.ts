@@ -1,0 +1,66 @@
+/**
+ * "Is this a 12-lead EKG?" — the gate in front of the MI classifier, so that a cat photo, a letter, a stock
+ * chart or a monitor screen does not get an MI reading. The gate is a small CNN of its own
+ * (`public/models/ekg-gate/`, trained by `npm run train -- --config training/configs/ekg-gate.json` on
+ * 12-lead renders against non-EKG pictures, its threshold chosen on fold 9 and the negatives' validation part;
+ * measured by `npm run eval:gate` and `npm run eval:external`). This module holds what the browser demo and
+ * `npm run classify` share: the decision and the words a reader sees. Running the network is run.ts's job.
+ *
+ * One rule stays hand-written, because a network has nothing to say about it: a picture with no contrast at
+ * all (blank, one colour) is refused as blank before the network runs.
+ *
+ * It is a plausibility check for a research demo, not a guarantee.
+ */
+import type { RasterImage } from '../render/types';
+import type { ModelMetadata } from './metadata';
+
+export type EkgRejectReason = 'blank' | 'not-ekg';
+
+export interface EkgCheckResult {
+  isEkg: boolean;
+  /** 0..1, the gate's score (1 = looks like a 12-lead EKG); 0 for blank pictures. */
+  score: number;
+  /** The gate's threshold (metadata.json): accepted when score >= threshold. */
+  threshold: number;
+  reason?: EkgRejectReason;
+  /** Reader-facing explanation when refused. */
+  message?: string;
+}
+
+export const BLANK_MESSAGE =
+  'This picture is blank (one flat colour), so there is nothing to read. Upload a photo or scan of the EKG printout itself.';
+export const NOT_EKG_MESSAGE =
+  'This does not look like a 12-lead EKG (a sheet of 12 traces on EKG paper), so no MI reading is given. ' +
+  'Photograph the whole printout, flat and well lit, or upload a scan or the PDF export as a picture. ' +
+  'A single rhythm strip or a monitor screen is not enough.';
+
+/** Standard deviation of luminance on a coarse grid (at most 64 x 64 samples) below which a picture is blank. */
+export const BLANK_STD = 2;
+
+/** True when the picture has (almost) no contrast: one flat colour, a blank page. */
+export function isBlank(image: RasterImage): boolean {
+  const { width, height, channels, data } = image;
+  const sx = Math.max(1, Math.floor(width / 64));
+  const sy = Math.max(1, Math.floor(height / 64));
+  let n = 0;
+  let sum = 0;
+  let sum2 = 0;
+  for (let y = 0; y < height; y += sy) {
+    for (let x = 0; x < width; x += sx) {
+      const i = (y * width + x) * channels;
+      const v = channels === 1 ? data[i]! : (data[i]! * 299 + data[i + 1]! * 587 + data[i + 2]! * 114) / 1000;
+      n++;
+      sum += v;
+      sum2 += v * v;
+    }
+  }
+  const mean = sum / n;
+  return Math.sqrt(Math.max(0, sum2 / n - mean * mean)) < BLANK_STD;
+}
+
+/** The gate's decision for a score from its network (`blank` = isBlank of the picture). */
+export function gateDecision(score: number, meta: Pick<ModelMetadata, 'threshold'>, blank = false): EkgCheckResult {
+  if (blank) return { isEkg: false, score: 0, threshold: meta.threshold, reason: 'blank', message: BLANK_MESSAGE };
+  if (score >= meta.threshold) return { isEkg: true, score, threshold: meta.threshold };
+  return { isEkg: false, score, threshold: meta.threshold, reason: 'not-ekg', message: NOT_EKG_MESSAGE };
+}
