@@ -376,7 +376,7 @@ test.describe('generator', () => {
     await open(page, `?record=${MI_RECORD}`);
     const lines: string[] = [];
     for (const where of ['worker', 'main'] as const) {
-      for (const style of ['dataset2', 'printout', 'photo', 'dataset1'] as StyleName[]) {
+      for (const style of ['dataset2', 'printout', 'photo', 'dataset1', 'wild-printout', 'wild-scan', 'wild-photo'] as StyleName[]) {
         const times = await page.evaluate(({ id, style, where }) => window.__heartnetGenerator!.bench(id, style, { runs: 15, warmup: 3, where }), { id: MI_RECORD, style, where });
         const sorted = [...times].sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)]!;

@@ -56,11 +56,13 @@ export async function runCore(req: CoreRequest): Promise<CoreResult> {
   const loadMs = performance.now() - t0;
   if (req.kind === 'hash') return { kind: 'hash', hashes: renderToGoldenHash(signals, req.options) };
   if (req.kind === 'bench') {
-    for (let i = 0; i < req.warmup; i++) renderWithInfo(signals, req.options);
+    // consecutive seeds: for the styles whose seed draws the picture (photo, wild) the cost varies with it
+    const seeded = (i: number): RenderOptions => ({ ...req.options, seed: ((req.options.seed ?? 0) + i) >>> 0 });
+    for (let i = 0; i < req.warmup; i++) renderWithInfo(signals, seeded(req.runs + i));
     const times: number[] = [];
     for (let i = 0; i < req.runs; i++) {
       const s = performance.now();
-      renderWithInfo(signals, req.options);
+      renderWithInfo(signals, seeded(i));
       times.push(performance.now() - s);
     }
     return { kind: 'bench', times };
