@@ -123,7 +123,7 @@ test.describe('tables fit, numbers read well', () => {
         for (const d of document.querySelectorAll('details')) d.open = true;
         return document.querySelector('main')?.innerText ?? '';
       });
-      for (const m of text.matchAll(/\d\.\d{7,}/g)) problems.push(`/${p}: raw number ${m[0]}`);
+      for (const m of text.matchAll(/(?<![\w.])\d+\.\d{7,}(?![\w.])/g)) problems.push(`/${p}: raw number ${m[0]}`);
       for (const m of text.matchAll(/\d%? [).](?=\s|$)/gm)) problems.push(`/${p}: stray space in "${text.slice(Math.max(0, m.index! - 12), m.index! + 3)}"`);
       // the study's figures are named as the study's, never as a bare "fig. 6" beside this page's own Figure 6
       for (const m of text.matchAll(/\bfigs?\.\s*\d+/gi)) problems.push(`/${p}: "${m[0]}" (write "the study's figure N")`);

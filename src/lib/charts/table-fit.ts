@@ -18,7 +18,9 @@ export interface FitColumn {
 }
 
 /** Average advance of a character, in em, for the body font (digits and lower case; generous on purpose). */
-const CHAR_EM = 0.56;
+const CHAR_EM = 0.58;
+/** Headers are bold: their characters are wider. */
+const BOLD = 1.12;
 
 /**
  * Estimated width (rem) a table needs without wrapping numbers: numeric cells never wrap, text cells wrap at
@@ -34,7 +36,7 @@ export function estimateTableRem(
   let chars = 0;
   columns.forEach((c, i) => {
     const cells = rows.map((r) => (r[i] ?? '').trim());
-    const head = longestWord(c.label);
+    const head = longestWord(c.label) * BOLD;
     const body = c.numeric
       ? Math.max(0, ...cells.map((s) => s.length))
       : Math.max(0, ...cells.map((s) => Math.min(s.length, Math.max(longestWord(s), 18))));
@@ -45,14 +47,16 @@ export function estimateTableRem(
 
 /** A wide figure's box on a wide screen: the text column plus the side-note column (global.css). */
 export const WIDE_REM = 56;
+/** The widths (rem) below which a table is stacked, one CSS container query each (global.css). */
+export const STACK_STEPS = [30, COLUMN_REM, WIDE_REM] as const;
 
 /**
- * The class that makes a table stack where it would not fit: `fits` (never), `stack-40` (in boxes under 40rem),
- * `stack-56` (under 56rem: a wide figure's table, a table on wide screens only) or `stack-always`. `maxRem` is the
- * widest box the table can get (COLUMN_REM, or WIDE_REM for a wide figure).
+ * The class that makes a table stack where it would not fit: `fits` (never stacks), `stack-N` (stacks in boxes
+ * narrower than N rem, the first step that holds the table) or `stack-always`. `maxRem` is the widest box the
+ * table can get (COLUMN_REM, or WIDE_REM for a wide figure): a table wider than that is always stacked.
  */
 export function stackClass(needRem: number, maxRem: number = COLUMN_REM): string {
   if (needRem <= PHONE_REM) return 'fits';
-  if (needRem <= COLUMN_REM) return 'stack-40';
-  return needRem <= Math.min(maxRem, WIDE_REM) ? 'stack-56' : 'stack-always';
+  const step = STACK_STEPS.find((s) => needRem <= s && s <= maxRem);
+  return step === undefined ? 'stack-always' : `stack-${step}`;
 }

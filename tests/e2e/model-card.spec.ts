@@ -1,0 +1,69 @@
+/**
+ * The model cards (issue #13): every shipped model (public/models/*) has a card in the Limitations chapter, built
+ * from data/eval, whose group figures are the ones in the evaluation files; and a shipped model without an
+ * evaluation stops the build.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+
+const MODELS = 'public/models';
+const shipped = readdirSync(MODELS, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && existsSync(path.join(MODELS, e.name, 'metadata.json')))
+  .map((e) => JSON.parse(readFileSync(path.join(MODELS, e.name, 'metadata.json'), 'utf8')) as { name: string; styles: string[] });
+
+test('every shipped model has a card whose figures come from its data/eval files', async ({ page }) => {
+  await page.goto('chapters/limitations/');
+  for (const m of shipped) {
+    const card = page.locator(`#model-card-${m.name}`);
+    await expect(card, m.name).toBeVisible();
+    for (const k of ['Intended use', 'Not intended for', 'Training data', 'Evaluation data', 'Metrics', 'By sex and age', 'Ethical considerations', 'Caveats']) {
+      await expect(card.locator('dt', { hasText: k }).first(), `${m.name}: ${k}`).toBeVisible();
+    }
+    for (const style of m.styles) {
+      const file = `data/eval/${m.name}-${style}.json`;
+      const e = JSON.parse(readFileSync(file, 'utf8')) as {
+        auroc: number;
+        subgroups?: { sex: { label: string; auroc: number | null }[]; age: { label: string; auroc: number | null }[] };
+      };
+      await expect(card, `${m.name}: cites ${file}`).toContainText(file);
+      await expect(card).toContainText(e.auroc.toFixed(3));
+      if (e.subgroups) {
+        await card.locator('details.chart-table').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+        const table = card.locator('table', { hasText: `${m.name} on ${style} images` });
+        for (const g of [...e.subgroups.sex, ...e.subgroups.age]) {
+          const row = table.locator('tr', { has: page.getByRole('rowheader', { name: g.label, exact: true }) });
+          await expect(row, `${m.name}/${style}/${g.label}`).toContainText(g.auroc === null ? '—' : g.auroc.toFixed(3));
+        }
+      } else {
+        await expect(card.locator('[data-subgroups-pending]')).toContainText(`--style ${style}`);
+      }
+    }
+  }
+});
+
+test('a shipped model without an evaluation fails the build, with the command that makes it', async () => {
+  test.setTimeout(300_000);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'card-build-'));
+  const models = path.join(tmp, 'models');
+  for (const m of shipped) {
+    mkdirSync(path.join(models, m.name), { recursive: true });
+    copyFileSync(path.join(MODELS, m.name, 'metadata.json'), path.join(models, m.name, 'metadata.json'));
+  }
+  copyFileSync(path.join(MODELS, 'default.json'), path.join(models, 'default.json'));
+  // a model that ships but was never evaluated
+  const meta = JSON.parse(readFileSync(path.join(MODELS, shipped[0]!.name, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+  mkdirSync(path.join(models, 'card-test'));
+  writeFileSync(path.join(models, 'card-test', 'metadata.json'), JSON.stringify({ ...meta, name: 'card-test', styles: ['dataset2'] }));
+  const r = spawnSync('npx', ['astro', 'build', '--outDir', path.join(tmp, 'dist')], {
+    env: { ...process.env, HEARTNET_MODELS_DIR: models },
+    encoding: 'utf8',
+    timeout: 280_000,
+  });
+  const out = `${r.stdout}\n${r.stderr}`;
+  expect(r.status, out.slice(-2000)).not.toBe(0);
+  expect(out).toContain('no evaluation of model "card-test" on style "dataset2"');
+  expect(out).toMatch(/npm run eval -- --model \S*card-test --fold 10 --style dataset2/);
+});

@@ -1,0 +1,96 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadEvalResult, loadEvalResults, parseEvalResult } from '../../src/lib/charts/data';
+import { MetricLookupError } from '../../src/lib/charts/metric';
+import {
+  cardEvals,
+  cardMetricsTable,
+  externalEvals,
+  loadShippedModels,
+  smallGroups,
+  subgroupTable,
+  subgroupRows,
+  subgroupView,
+  type ShippedModel,
+} from '../../src/lib/charts/model-card';
+
+const model = (over: Partial<ShippedModel> = {}): ShippedModel => ({
+  name: 'study-cnn', dir: 'public/models/study-cnn', isDefault: false, version: '0', styles: ['dataset2'], planes: 1,
+  input: { height: 192, width: 256 }, threshold: 0.5, thresholdRule: 'r', ...over,
+});
+
+describe('model cards', () => {
+  it('every shipped model is found, the demo\'s first, each with the styles it was trained on', () => {
+    const models = loadShippedModels();
+    expect(models.length).toBeGreaterThanOrEqual(1);
+    expect(models[0]!.isDefault).toBe(true);
+    expect(models.filter((m) => m.isDefault)).toHaveLength(1);
+    for (const m of models) expect(m.styles.length).toBeGreaterThan(0);
+  });
+
+  it('a missing evaluation throws, naming the command that makes it (so the build fails)', () => {
+    const m = model({ name: 'heartnet', dir: 'public/models/heartnet', styles: ['dataset2', 'wild-photo'] });
+    const evals = [loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json')].map((e) => ({ ...e, model: 'heartnet' }));
+    expect(() => cardEvals(m, evals)).toThrow(MetricLookupError);
+    expect(() => cardEvals(m, evals)).toThrow(/npm run eval -- --model public\/models\/heartnet --fold 10 --style wild-photo/);
+  });
+
+  it('an evaluation without subgroup figures is flagged with its re-run command, not drawn', () => {
+    const e = { ...loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json'), model: 'x', subgroups: undefined };
+    const ces = cardEvals(model({ name: 'x', dir: 'public/models/x' }), [e]);
+    expect(ces[0]!.rerun).toBe('npm run eval -- --model public/models/x --fold 10 --style dataset2');
+    expect(subgroupView(model({ name: 'x' }), ces)).toBeUndefined();
+  });
+
+  it("draws study-cnn's fold-10 groups from data/eval, with a table row per group and the same numbers", () => {
+    const evals = loadEvalResults();
+    const m = loadShippedModels().find((x) => x.name === 'study-cnn');
+    expect(m, 'study-cnn is shipped').toBeDefined();
+    const ces = cardEvals(m!, evals);
+    const e = ces.find((c) => c.style === 'dataset2')!.eval;
+    expect(e.subgroups, 'data/eval/study-cnn-dataset2.json has subgroup figures').toBeDefined();
+    const view = subgroupView(m!, ces)!;
+    expect(view.svg).toContain('<svg');
+    const dots = (view.svg.match(/<circle/g) ?? []).length;
+    // three figures per group that defines them; the few records without an age are left out of the chart
+    expect(dots).toBeGreaterThanOrEqual(3 * 6 - 1);
+    const table = subgroupTable(m!, 'dataset2', subgroupRows(ces));
+    const female = e.subgroups!.sex.find((g) => g.key === 'female')!;
+    const row = table.rows.find((r) => r.group === 'Female')!;
+    expect(row.auroc).toBe(`${female.auroc!.toFixed(3)} (${female.auroc_ci![0].toFixed(3)}–${female.auroc_ci![1].toFixed(3)})`);
+    expect(row.n).toBe(`${female.n.toLocaleString('en-US')} (${female.n_mi})`);
+    // groups add up to the fold
+    expect(e.subgroups!.age.reduce((s, g) => s + g.n, 0)).toBe(e.n);
+    expect(cardMetricsTable(m!, ces).rows).toHaveLength(m!.styles.length);
+    // under-40s hold few infarctions: the card says their interval is wide
+    expect(smallGroups(ces).map((g) => g.label)).toContain('< 40');
+  });
+
+  it('reads the figures of `npm run eval:external` for the model when the file exists', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ext-'));
+    mkdirSync(join(dir, 'external'));
+    writeFileSync(join(dir, 'external', 'x.json'), JSON.stringify({
+      model: 'x',
+      sets: {
+        'kit-fold9': { n: 200, auroc: 0.71, auroc_ci: [0.64, 0.78], sensitivity: 0.48, specificity: 0.81, refused_rate: 0.36, by_variant: { plain: { n: 60, auroc: 0.8 } } },
+        'real-ekg': { n: 24, accepted_rate: 10 / 24 },
+      },
+    }));
+    writeFileSync(join(dir, 'external', 'other.json'), JSON.stringify({ model: 'other', sets: {} }));
+    const got = externalEvals(model({ name: 'x' }), join(dir, 'external'), '/');
+    expect(got).toHaveLength(1);
+    expect(got[0]!.rows.map((r) => r.variant)).toEqual(['kit-fold9', 'kit-fold9 · plain', 'real-ekg']);
+    expect(got[0]!.rows[0]).toMatchObject({ n: 200, auroc: 0.71, sensitivity: 0.48 });
+    expect(got[0]!.rows[0]!.accepted).toBeCloseTo(0.64, 12);
+    expect(got[0]!.rows[2]!.accepted).toBeCloseTo(10 / 24, 12);
+    expect(externalEvals(model({ name: 'x' }), join(dir, 'nothing-here'), '/')).toEqual([]);
+  });
+
+  it('the site refuses a subgroup block that does not add up to the fold', () => {
+    const base = JSON.parse(JSON.stringify(loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json')));
+    const g = { key: 'female', label: 'Female', n: 1, n_mi: 0, auroc: null, auroc_ci: null, sensitivity: null, sensitivity_ci: null, specificity: 1, specificity_ci: [1, 1] };
+    expect(() => parseEvalResult({ ...base, subgroups: { method: 'm', sex: [g], age: [g] } }, 'f.json')).toThrow(/groups hold 1 records but n = /);
+  });
+});
