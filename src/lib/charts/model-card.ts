@@ -41,6 +41,8 @@ export interface ShippedModel {
   arch?: string;
   /** Repository-relative path of the training log named by the metadata, when it exists. */
   trainingLog?: string;
+  /** 'signal' for the signal classifier (metadata kind "signal": reads traces, not an image; input.width = samples). */
+  kind?: 'signal';
 }
 
 function rel(root: string, p: string): string {
@@ -71,7 +73,10 @@ export function parseModelMetadata(json: Record<string, unknown>, file: string, 
   if (!Array.isArray(styles) || styles.length === 0 || styles.some((s) => typeof s !== 'string')) {
     throw new ChartDataError(file, '"styles" must be a non-empty list of style names');
   }
-  const input = json.input as Record<string, unknown> | undefined;
+  let input = json.input as Record<string, unknown> | undefined;
+  const signal = json.kind === 'signal';
+  // a signal model (src/lib/signal/model.ts) reads traces: [1 x samples] instead of an image's height x width
+  if (signal && input && typeof input.samples === 'number') input = { height: 1, width: input.samples };
   if (!input || typeof input.height !== 'number' || typeof input.width !== 'number') throw new ChartDataError(file, '"input" needs height and width');
   const log = typeof json.training_log === 'string' && existsSync(resolve(root, json.training_log)) ? rel(root, json.training_log) : undefined;
   return {
@@ -89,6 +94,7 @@ export function parseModelMetadata(json: Record<string, unknown>, file: string, 
     dataVersion: typeof json.data_version === 'string' ? json.data_version : undefined,
     arch: typeof (json.arch as Record<string, unknown> | undefined)?.arch === 'string' ? ((json.arch as Record<string, unknown>).arch as string) : undefined,
     trainingLog: log,
+    ...(signal ? { kind: 'signal' as const } : {}),
   };
 }
 
@@ -117,7 +123,8 @@ export interface CardEval {
   rerun?: string;
 }
 
-export const evalCommand = (m: ShippedModel, style: string) => `npm run eval -- --model ${m.dir} --fold 10 --style ${style}`;
+export const evalCommand = (m: ShippedModel, style: string) =>
+  m.kind === 'signal' ? `npm run eval:signals -- --model ${m.dir} --fold 10` : `npm run eval -- --model ${m.dir} --fold 10 --style ${style}`;
 
 /** The model's evaluation on every style it was trained on; a missing one throws (the build fails). */
 export function cardEvals(m: ShippedModel, evals: readonly EvalResult[]): CardEval[] {
