@@ -15,7 +15,15 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { atThreshold, auroc, bootstrapAurocCI, calibrationBins, curves, mulberry32, thin } from '../src/lib/model/metrics';
+import {
+  atThreshold,
+  auroc,
+  bootstrapAurocCI,
+  calibrationBins,
+  curves,
+  mulberry32,
+  thin,
+} from '../src/lib/model/metrics';
 import { useBackend, type NodeBackend } from '../src/lib/model/node-io';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { predictSignalProbabilities } from '../src/lib/signal/model';
@@ -60,20 +68,31 @@ export function parseSignalEvalArgs(argv: string[]): SignalEvalArgs {
     if (!Number.isInteger(n) || n < 0) throw new SignalEvalError(`${k} must be a non-negative integer, got ${v[k]}`);
     return n;
   };
-  if (!v['--model']) throw new SignalEvalError('usage: npm run eval:signals -- --model public/models/signal-3x4r [--fold 10]');
+  if (!v['--model'])
+    throw new SignalEvalError('usage: npm run eval:signals -- --model public/models/signal-3x4r [--fold 10]');
   const fold = int('--fold', 10)!;
   const allowAnyFold = v['--allow-any-fold'] === 'true';
   if (fold < 1 || fold > 10) throw new SignalEvalError(`--fold must be 1-10, got ${fold}`);
   if (fold !== 9 && fold !== 10 && !allowAnyFold) {
-    throw new SignalEvalError(`--fold ${fold} is a training fold; evaluate on 10 (test) or 9 (validation), or pass --allow-any-fold`);
+    throw new SignalEvalError(
+      `--fold ${fold} is a training fold; evaluate on 10 (test) or 9 (validation), or pass --allow-any-fold`,
+    );
   }
   const backend = (v['--backend'] ?? 'wasm') as NodeBackend;
-  if (backend !== 'cpu' && backend !== 'wasm') throw new SignalEvalError(`--backend must be cpu or wasm, got ${backend}`);
+  if (backend !== 'cpu' && backend !== 'wasm')
+    throw new SignalEvalError(`--backend must be cpu or wasm, got ${backend}`);
   const limit = int('--limit');
   if (limit === 0) throw new SignalEvalError('--limit must be positive');
   return {
-    model: v['--model'], fold, limit, seed: int('--seed', 0)!, backend, batch: int('--batch', 64)!,
-    bootstrap: int('--bootstrap', 1000)!, out: v['--out'], allowAnyFold,
+    model: v['--model'],
+    fold,
+    limit,
+    seed: int('--seed', 0)!,
+    backend,
+    batch: int('--batch', 64)!,
+    bootstrap: int('--bootstrap', 1000)!,
+    out: v['--out'],
+    allowAnyFold,
   };
 }
 
@@ -102,10 +121,16 @@ export async function runSignalEval(args: SignalEvalArgs) {
   const { model, meta } = await loadSignalModelFromDir(args.model);
   try {
     const dir = resolvePtbxlDir();
-    const all = (await loadLabelledRecords(dir)).filter((r) => r.stratFold === args.fold).sort((a, b) => a.ecgId - b.ecgId);
+    const all = (await loadLabelledRecords(dir))
+      .filter((r) => r.stratFold === args.fold)
+      .sort((a, b) => a.ecgId - b.ecgId);
     if (all.length === 0) throw new SignalEvalError(`no labelled records in fold ${args.fold}`);
     const records = pickRecords(all, args.limit, args.seed);
-    await ensureRecords(dir, records.map((r) => r.ecgId), true);
+    await ensureRecords(
+      dir,
+      records.map((r) => r.ecgId),
+      true,
+    );
     const labels: number[] = [];
     const probs: number[] = [];
     const people: Pick<ScoredRecord, 'sex' | 'age'>[] = [];
@@ -123,7 +148,9 @@ export async function runSignalEval(args: SignalEvalArgs) {
       prepMs += Date.now() - r0;
       probs.push(...predictSignalProbabilities(model, xs, args.batch));
       if ((a / args.batch) % 10 === 0) {
-        process.stderr.write(`[eval:signals] ${Math.min(a + args.batch, records.length)}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+        process.stderr.write(
+          `[eval:signals] ${Math.min(a + args.batch, records.length)}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
+        );
       }
     }
     const seconds = (Date.now() - t0) / 1000;
@@ -133,33 +160,77 @@ export async function runSignalEval(args: SignalEvalArgs) {
     const ci = bootstrapAurocCI(labels, probs, { resamples: args.bootstrap, seed: args.seed });
     const { roc, pr } = curves(labels, probs);
     // by sex and age band, as npm run eval writes them (same threshold, same bootstrap)
-    const subgroups = subgroupFigures(labels.map((label, i) => ({ label, score: probs[i]!, ...people[i]! })), thr,
-      { resamples: args.bootstrap, seed: args.seed });
+    const subgroups = subgroupFigures(
+      labels.map((label, i) => ({ label, score: probs[i]!, ...people[i]! })),
+      thr,
+      { resamples: args.bootstrap, seed: args.seed },
+    );
     const n = labels.length;
     const nNeg = labels.filter((l) => l === 0).length;
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
     const doc = {
-      model: meta.name, model_dir: args.model, model_version: meta.version, style: SIGNAL_EVAL_STYLE, fold: args.fold, n,
-      n_mi: n - nNeg, limit: args.limit ?? null, render_seed: args.seed,
+      model: meta.name,
+      model_dir: args.model,
+      model_version: meta.version,
+      style: SIGNAL_EVAL_STYLE,
+      fold: args.fold,
+      n,
+      n_mi: n - nNeg,
+      limit: args.limit ?? null,
+      render_seed: args.seed,
       input: `true PTB-XL signals, ${meta.input.filters.join(' + ')} filtered, ${meta.input.layout} windows (${meta.input.format})`,
-      threshold: thr, threshold_rule: meta.threshold_rule,
-      auroc: auc, auroc_ci: ci, auroc_ci_method: `percentile bootstrap, ${args.bootstrap} resamples, seed ${args.seed}`,
-      sensitivity: m.sensitivity, specificity: m.specificity, precision: m.precision, f1: m.f1, accuracy: m.accuracy,
+      threshold: thr,
+      threshold_rule: meta.threshold_rule,
+      auroc: auc,
+      auroc_ci: ci,
+      auroc_ci_method: `percentile bootstrap, ${args.bootstrap} resamples, seed ${args.seed}`,
+      sensitivity: m.sensitivity,
+      specificity: m.specificity,
+      precision: m.precision,
+      f1: m.f1,
+      accuracy: m.accuracy,
       confusion: { tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn },
-      roc: thin(roc, 200).map((p) => ({ fpr: r4(p.fpr), tpr: r4(p.tpr), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
-      pr: thin(pr, 200).map((p) => ({ recall: r4(p.recall), precision: r4(p.precision), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
+      roc: thin(roc, 200).map((p) => ({
+        fpr: r4(p.fpr),
+        tpr: r4(p.tpr),
+        threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1,
+      })),
+      pr: thin(pr, 200).map((p) => ({
+        recall: r4(p.recall),
+        precision: r4(p.precision),
+        threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1,
+      })),
       calibration: calibrationBins(labels, probs, 10),
       baseline_all_normal_accuracy: nNeg / n,
       subgroups,
-      backend: args.backend, seconds, render_preprocess_seconds: prepMs / 1000,
-      git_commit: gitCommit() ?? 'unknown', created: new Date().toISOString(),
+      backend: args.backend,
+      seconds,
+      render_preprocess_seconds: prepMs / 1000,
+      git_commit: gitCommit() ?? 'unknown',
+      created: new Date().toISOString(),
     };
-    const out = args.out ?? path.join('data', 'eval', `${meta.name}-${SIGNAL_EVAL_STYLE}${args.limit ? `-n${args.limit}` : ''}${args.fold === 9 ? '-fold9' : ''}.json`);
+    const out =
+      args.out ??
+      path.join(
+        'data',
+        'eval',
+        `${meta.name}-${SIGNAL_EVAL_STYLE}${args.limit ? `-n${args.limit}` : ''}${args.fold === 9 ? '-fold9' : ''}.json`,
+      );
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
     const line = {
-      model: meta.name, style: SIGNAL_EVAL_STYLE, fold: args.fold, n, auroc: auc, auroc_ci95: ci, sensitivity: m.sensitivity,
-      specificity: m.specificity, precision: m.precision, f1: m.f1, accuracy: m.accuracy, threshold: thr,
+      model: meta.name,
+      style: SIGNAL_EVAL_STYLE,
+      fold: args.fold,
+      n,
+      auroc: auc,
+      auroc_ci95: ci,
+      sensitivity: m.sensitivity,
+      specificity: m.specificity,
+      precision: m.precision,
+      f1: m.f1,
+      accuracy: m.accuracy,
+      threshold: thr,
     };
     return { doc, line, out };
   } finally {

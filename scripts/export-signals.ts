@@ -35,7 +35,8 @@ import { selectRecords } from './lib/render-export';
 export const SIGNALS_FORMAT = 'heartnet-signals/1';
 export const DEFAULT_SIGNALS_DIR = 'build/signals/ptbxl-printout';
 
-const USAGE = 'usage: npm run export-signals -- [--folds 1-9] [--out DIR] [--ids 1-200] [--limit N] [--seed S] [--data DIR] [--synthetic N] [--quiet]';
+const USAGE =
+  'usage: npm run export-signals -- [--folds 1-9] [--out DIR] [--ids 1-200] [--limit N] [--seed S] [--data DIR] [--synthetic N] [--quiet]';
 
 export interface ExportSignalsArgs {
   folds: number[];
@@ -72,14 +73,28 @@ export function parseExportSignalsArgs(argv: string[]): ExportSignalsArgs {
     limit: values.limit === undefined ? undefined : parseNumberArg('--limit', values.limit, { integer: true, min: 1 }),
     seed: parseNumberArg('--seed', values.seed, { integer: true, min: 0, max: 0xffffffff }),
     data: resolvePtbxlDir(values.data),
-    synthetic: values.synthetic === undefined ? undefined : parseNumberArg('--synthetic', values.synthetic, { integer: true, min: 2, max: 100_000 }),
+    synthetic:
+      values.synthetic === undefined
+        ? undefined
+        : parseNumberArg('--synthetic', values.synthetic, { integer: true, min: 2, max: 100_000 }),
     quiet: values.quiet,
   };
 }
 
 /** Relative amplitude of the QRS (and T) in each lead of a synthetic record (aVR inverted). */
 const SYNTH_GAIN: Record<LeadName, number> = {
-  I: 0.6, II: 1.0, III: 0.5, aVR: -0.8, aVL: 0.3, aVF: 0.7, V1: -0.6, V2: 0.4, V3: 0.8, V4: 1.2, V5: 1.1, V6: 0.9,
+  I: 0.6,
+  II: 1.0,
+  III: 0.5,
+  aVR: -0.8,
+  aVL: 0.3,
+  aVF: 0.7,
+  V1: -0.6,
+  V2: 0.4,
+  V3: 0.8,
+  V4: 1.2,
+  V5: 1.1,
+  V6: 0.9,
 };
 const INFERIOR: readonly LeadName[] = ['II', 'III', 'aVF'];
 
@@ -97,9 +112,13 @@ export function synthRecord(seed: number, mi: boolean): EcgSignals {
     const x = new Float32Array(SAMPLES);
     for (let i = 0; i < SAMPLES; i++) {
       const t = i / SAMPLING_RATE;
-      const b = ((t - phase) % rr + rr) % rr; // time since this beat's R peak would be at 0.2 s
-      let v = 0.12 * g(b, 0.05, 0.02) + k * (g(b, 0.2, 0.012) - 0.25 * g(b, 0.23, 0.01)) + 0.25 * Math.abs(k) * g(b, 0.45, 0.05);
-      if (inf) v += -0.3 * g(b, 0.18, 0.01) + 0.25 * (b > 0.24 && b < 0.42 ? 1 : 0) * g(b, 0.33, 0.08) / g(0.33, 0.33, 0.08);
+      const b = (((t - phase) % rr) + rr) % rr; // time since this beat's R peak would be at 0.2 s
+      let v =
+        0.12 * g(b, 0.05, 0.02) +
+        k * (g(b, 0.2, 0.012) - 0.25 * g(b, 0.23, 0.01)) +
+        0.25 * Math.abs(k) * g(b, 0.45, 0.05);
+      if (inf)
+        v += -0.3 * g(b, 0.18, 0.01) + (0.25 * (b > 0.24 && b < 0.42 ? 1 : 0) * g(b, 0.33, 0.08)) / g(0.33, 0.33, 0.08);
       x[i] = v + 0.15 * Math.sin(2 * Math.PI * wf * t + wp) + 0.02 * (rnd() - 0.5);
     }
     return x;
@@ -109,7 +128,10 @@ export function synthRecord(seed: number, mi: boolean): EcgSignals {
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
+      null
+    );
   } catch {
     return null;
   }
@@ -117,20 +139,39 @@ function gitCommit(): string | null {
 
 type Item = { ecgId: number; stratFold: number; mi: boolean };
 
-export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: number; mi: number; seconds: number; manifest: string }> {
+export async function exportSignals(
+  a: ExportSignalsArgs,
+): Promise<{ count: number; mi: number; seconds: number; manifest: string }> {
   const synthetic = a.synthetic !== undefined;
   let records: Item[];
   if (synthetic) {
     const rnd = mulberry32(a.seed ^ 0x5167);
-    records = Array.from({ length: a.synthetic! }, (_, k) => ({ ecgId: k + 1, stratFold: 1 + (k % 9), mi: rnd() < 0.4 }))
-      .filter((r) => a.folds.includes(r.stratFold));
+    records = Array.from({ length: a.synthetic! }, (_, k) => ({
+      ecgId: k + 1,
+      stratFold: 1 + (k % 9),
+      mi: rnd() < 0.4,
+    })).filter((r) => a.folds.includes(r.stratFold));
   } else {
-    records = selectRecords(await loadLabelledRecords(a.data), { folds: a.folds, ids: a.ids, limit: a.limit, seed: a.seed, balanced: undefined });
+    records = selectRecords(await loadLabelledRecords(a.data), {
+      folds: a.folds,
+      ids: a.ids,
+      limit: a.limit,
+      seed: a.seed,
+      balanced: undefined,
+    });
   }
   if (records.length === 0) throw new Error(`no labelled records in folds ${a.folds.join(',')}`);
-  const missing = synthetic ? [] : await ensureRecords(a.data, records.map((r) => r.ecgId), a.quiet);
+  const missing = synthetic
+    ? []
+    : await ensureRecords(
+        a.data,
+        records.map((r) => r.ecgId),
+        a.quiet,
+      );
   if (missing.length > 0) {
-    throw new Error(`${missing.length} record(s) have no signal files in ${a.data} (e.g. ${missing.slice(0, 5).join(', ')}); run npm run setup -- --all`);
+    throw new Error(
+      `${missing.length} record(s) have no signal files in ${a.data} (e.g. ${missing.slice(0, 5).join(', ')}); run npm run setup -- --all`,
+    );
   }
   mkdirSync(a.out, { recursive: true });
   const binFile = path.join(a.out, 'signals.f32');
@@ -142,12 +183,14 @@ export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: numb
     for (let k = 0; k < records.length; k++) {
       const r = records[k]!;
       const sig = synthetic ? synthRecord((a.seed * 100_003 + r.ecgId) >>> 0, r.mi) : await readRecord(a.data, r.ecgId);
-      if (sig.samplingRate !== SAMPLING_RATE) throw new Error(`ecg_id ${r.ecgId}: ${sig.samplingRate} Hz, expected ${SAMPLING_RATE}`);
+      if (sig.samplingRate !== SAMPLING_RATE)
+        throw new Error(`ecg_id ${r.ecgId}: ${sig.samplingRate} Hz, expected ${SAMPLING_RATE}`);
       const f = applyFilters(sig, PRINTOUT_FILTERS);
       LEAD_NAMES.forEach((lead, l) => {
         const i = f.leadNames.indexOf(lead);
         const src = f.leads[i];
-        if (i < 0 || !src || src.length < SAMPLES) throw new Error(`ecg_id ${r.ecgId}: lead ${lead} missing or shorter than ${SAMPLES} samples`);
+        if (i < 0 || !src || src.length < SAMPLES)
+          throw new Error(`ecg_id ${r.ecgId}: lead ${lead} missing or shorter than ${SAMPLES} samples`);
         buf.set(src.subarray(0, SAMPLES), l * SAMPLES);
       });
       writeSync(fd, bytes);
@@ -161,7 +204,9 @@ export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: numb
   renameSync(`${binFile}.tmp`, binFile);
   const manifest = {
     format: SIGNALS_FORMAT,
-    source: synthetic ? 'synthetic (scripts/export-signals.ts synthRecord): test fixture, not PTB-XL' : 'PTB-XL 1.0.1, records100',
+    source: synthetic
+      ? 'synthetic (scripts/export-signals.ts synthRecord): test fixture, not PTB-XL'
+      : 'PTB-XL 1.0.1, records100',
     synthetic,
     count: records.length,
     leads: [...LEAD_NAMES],
@@ -179,7 +224,12 @@ export async function exportSignals(a: ExportSignalsArgs): Promise<{ count: numb
   const mfile = path.join(a.out, 'manifest.json');
   writeFileSync(`${mfile}.tmp`, `${JSON.stringify(manifest)}\n`);
   renameSync(`${mfile}.tmp`, mfile);
-  return { count: records.length, mi: records.filter((r) => r.mi).length, seconds: (performance.now() - t0) / 1000, manifest: mfile };
+  return {
+    count: records.length,
+    mi: records.filter((r) => r.mi).length,
+    seconds: (performance.now() - t0) / 1000,
+    manifest: mfile,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -190,7 +240,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     (async () => {
       const a = parseExportSignalsArgs(argv);
       const r = await exportSignals(a);
-      if (!a.quiet) console.error(`export-signals: wrote ${r.manifest} (${r.count} records, ${r.mi} MI, ${r.seconds.toFixed(1)} s)`);
+      if (!a.quiet)
+        console.error(
+          `export-signals: wrote ${r.manifest} (${r.count} records, ${r.mi} MI, ${r.seconds.toFixed(1)} s)`,
+        );
     })().catch((e: Error) => {
       console.error(`export-signals: ${e.message}\n${USAGE}`);
       process.exit(1);

@@ -58,16 +58,28 @@ export function loadSignalConfig(file: string): SignalTrainConfig {
     throw new SignalConfigError(`${file}: cannot read JSON (${(e as Error).message})`);
   }
   if (cfg.kind !== 'signal') throw new SignalConfigError(`${file}: kind must be "signal"`);
-  if (typeof cfg.name !== 'string' || !cfg.data?.dir || !cfg.export?.dir) throw new SignalConfigError(`${file}: needs name, data.dir and export.dir`);
+  if (typeof cfg.name !== 'string' || !cfg.data?.dir || !cfg.export?.dir)
+    throw new SignalConfigError(`${file}: needs name, data.dir and export.dir`);
   const bad = parseFolds(cfg.data.train_folds).filter((f) => f < 1 || f > 8);
-  if (bad.length) throw new SignalConfigError(`${file}: data.train_folds ${cfg.data.train_folds} outside 1-8 (fold 10 is for the final evaluation only)`);
-  if (parseFolds(cfg.data.val_folds).join(',') !== '9') throw new SignalConfigError(`${file}: data.val_folds must be 9`);
+  if (bad.length)
+    throw new SignalConfigError(
+      `${file}: data.train_folds ${cfg.data.train_folds} outside 1-8 (fold 10 is for the final evaluation only)`,
+    );
+  if (parseFolds(cfg.data.val_folds).join(',') !== '9')
+    throw new SignalConfigError(`${file}: data.val_folds must be 9`);
   return cfg;
 }
 
 interface SignalsManifest {
-  format: string; count: number; leads: string[]; samples: number; synthetic?: boolean; filters: string[];
-  input: unknown; items: { ecg_id: number; fold: number; label: number }[]; git_commit?: string | null;
+  format: string;
+  count: number;
+  leads: string[];
+  samples: number;
+  synthetic?: boolean;
+  filters: string[];
+  input: unknown;
+  items: { ecg_id: number; fold: number; label: number }[];
+  git_commit?: string | null;
 }
 
 /** Checks an export-signals folder; returns a one-line summary. */
@@ -80,7 +92,8 @@ export async function checkSignalData(dir: string, wantFolds: number[], syntheti
   if (m.format !== 'heartnet-signals/1') fail(`format ${JSON.stringify(m.format)}, expected "heartnet-signals/1"`);
   if (Boolean(m.synthetic) !== synthetic) fail(`synthetic is ${Boolean(m.synthetic)}, the config expects ${synthetic}`);
   const size = statSync(path.join(dir, 'signals.f32')).size;
-  if (size !== m.count * m.leads.length * m.samples * 4) fail(`signals.f32 has ${size} bytes, expected ${m.count} x ${m.leads.length} x ${m.samples} x 4`);
+  if (size !== m.count * m.leads.length * m.samples * 4)
+    fail(`signals.f32 has ${size} bytes, expected ${m.count} x ${m.leads.length} x ${m.samples} x 4`);
   if (m.items.length !== m.count) fail(`count ${m.count}, items ${m.items.length}`);
   if (JSON.stringify(m.input) !== JSON.stringify(inputSpec())) {
     fail('its input spec (windows, filters) differs from src/lib/signal/windows.ts now: re-export (delete the folder)');
@@ -95,11 +108,14 @@ export async function checkSignalData(dir: string, wantFolds: number[], syntheti
       const t = truth.get(i.ecg_id);
       return !t || t.stratFold !== i.fold || Number(t.mi) !== i.label;
     });
-    if (wrong.length) fail(`${wrong.length} items disagree with the PTB-XL label table (e.g. ecg_id ${wrong[0]!.ecg_id})`);
+    if (wrong.length)
+      fail(`${wrong.length} items disagree with the PTB-XL label table (e.g. ecg_id ${wrong[0]!.ecg_id})`);
   }
   const pos = m.items.filter((i) => i.label === 1).length;
-  return `${dir}: ${m.count} records (${pos} MI), folds ${[...folds].sort((a, b) => a - b).join(',')}` +
-    (synthetic ? ' (synthetic: no label check)' : ', labels match PTB-XL');
+  return (
+    `${dir}: ${m.count} records (${pos} MI), folds ${[...folds].sort((a, b) => a - b).join(',')}` +
+    (synthetic ? ' (synthetic: no label check)' : ', labels match PTB-XL')
+  );
 }
 
 function run(cmd: string, args: string[]): void {
@@ -113,9 +129,18 @@ export async function trainSignals(argv: string[]): Promise<void> {
     const i = argv.indexOf(k);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--config', '--threads', '--epochs', '--no-export-signals', '--no-export-images', '--skip-parity', '--device']);
+  const known = new Set([
+    '--config',
+    '--threads',
+    '--epochs',
+    '--no-export-signals',
+    '--no-export-images',
+    '--skip-parity',
+    '--device',
+  ]);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new SignalConfigError(`unknown option ${a}`);
-  if (opt('--device') && opt('--device') !== 'cpu') throw new SignalConfigError('signal models train on the CPU only (--device cpu)');
+  if (opt('--device') && opt('--device') !== 'cpu')
+    throw new SignalConfigError('signal models train on the CPU only (--device cpu)');
   const file = opt('--config');
   if (!file) throw new SignalConfigError('usage: npm run train -- --config training/configs/signal-3x4r.json');
   const cfg = loadSignalConfig(file);
@@ -137,7 +162,9 @@ export async function trainSignals(argv: string[]): Promise<void> {
   if (!argv.includes('--skip-parity')) {
     const { checkSignalParity } = await import('../src/lib/signal/node-io');
     const p = await checkSignalParity(cfg.export.dir);
-    console.log(`[train-signals] parity TF.js vs PyTorch on ${p.n} inputs: max |logit diff| = ${p.maxDiff.toExponential(2)}`);
+    console.log(
+      `[train-signals] parity TF.js vs PyTorch on ${p.n} inputs: max |logit diff| = ${p.maxDiff.toExponential(2)}`,
+    );
     if (!(p.maxDiff < 1e-4)) throw new Error(`parity failed: max |diff| ${p.maxDiff} >= 1e-4`);
   }
   if (cfg.export.copy_to) {

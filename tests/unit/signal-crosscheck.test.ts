@@ -14,7 +14,10 @@ const hasNumpy = existsSync(py) && spawnSync(py, ['-c', 'import numpy'], { stdio
 
 function exportSynthetic(n: number) {
   const dir = mkdtempSync(join(tmpdir(), 'signals-'));
-  return exportSignals(parseExportSignalsArgs(['--synthetic', String(n), '--out', dir, '--quiet'])).then((r) => ({ dir, r }));
+  return exportSignals(parseExportSignalsArgs(['--synthetic', String(n), '--out', dir, '--quiet'])).then((r) => ({
+    dir,
+    r,
+  }));
 }
 
 describe('export-signals writes the TypeScript-filtered records and the window table', () => {
@@ -22,7 +25,12 @@ describe('export-signals writes the TypeScript-filtered records and the window t
     const { dir, r } = await exportSynthetic(18);
     expect(r.count).toBe(18);
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    expect(m).toMatchObject({ format: 'heartnet-signals/1', synthetic: true, samples: 1000, filters: ['baseline', 'lowpass'] });
+    expect(m).toMatchObject({
+      format: 'heartnet-signals/1',
+      synthetic: true,
+      samples: 1000,
+      filters: ['baseline', 'lowpass'],
+    });
     expect(m.input).toEqual(inputSpec());
     expect(new Set(m.items.map((i: { fold: number }) => i.fold))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]));
     const all = new Float32Array(new Uint8Array(readFileSync(join(dir, 'signals.f32'))).buffer);
@@ -30,7 +38,10 @@ describe('export-signals writes the TypeScript-filtered records and the window t
     for (const k of [0, 17]) {
       const it = m.items[k];
       const f = applyFilters(synthRecord(it.ecg_id, it.label === 1), ['baseline', 'lowpass']);
-      for (let l = 0; l < 12; l++) expect(Array.from(all.subarray((k * 12 + l) * SAMPLES, (k * 12 + l + 1) * SAMPLES))).toEqual(Array.from(f.leads[l]!));
+      for (let l = 0; l < 12; l++)
+        expect(Array.from(all.subarray((k * 12 + l) * SAMPLES, (k * 12 + l + 1) * SAMPLES))).toEqual(
+          Array.from(f.leads[l]!),
+        );
     }
   });
 
@@ -44,7 +55,11 @@ describe.skipIf(!hasNumpy)('training/signal_data.py cuts the same input as src/l
     const { dir } = await exportSynthetic(9);
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     const all = new Float32Array(new Uint8Array(readFileSync(join(dir, 'signals.f32'))).buffer);
-    const signals = m.items.map((_: unknown, k: number) => Array.from({ length: 12 }, (_l, l) => Array.from(all.subarray((k * 12 + l) * SAMPLES, (k * 12 + l + 1) * SAMPLES))));
+    const signals = m.items.map((_: unknown, k: number) =>
+      Array.from({ length: 12 }, (_l, l) =>
+        Array.from(all.subarray((k * 12 + l) * SAMPLES, (k * 12 + l + 1) * SAMPLES)),
+      ),
+    );
     const inFile = join(dir, 'in.json');
     const outFile = join(dir, 'out.json');
     writeFileSync(inFile, JSON.stringify({ manifest_input: m.input, signals }));
@@ -62,12 +77,18 @@ describe.skipIf(!hasNumpy)('training/signal_data.py cuts the same input as src/l
     const { dir } = await exportSynthetic(9);
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     const all = new Float32Array(new Uint8Array(readFileSync(join(dir, 'signals.f32'))).buffer);
-    const signals = [0, 1, 2].map((k) => Array.from({ length: 12 }, (_l, l) => Array.from(all.subarray((k * 12 + l) * SAMPLES, (k * 12 + l + 1) * SAMPLES))));
+    const signals = [0, 1, 2].map((k) =>
+      Array.from({ length: 12 }, (_l, l) =>
+        Array.from(all.subarray((k * 12 + l) * SAMPLES, (k * 12 + l + 1) * SAMPLES)),
+      ),
+    );
     const inFile = join(dir, 'in.json');
     writeFileSync(inFile, JSON.stringify({ manifest_input: m.input, signals }));
     const outs = [1, 2].map((seed) => {
       const out = join(dir, `p${seed}.json`);
-      const r = spawnSync(py, ['-m', 'training.signal_data', 'perturb', inFile, String(seed), out], { encoding: 'utf8' });
+      const r = spawnSync(py, ['-m', 'training.signal_data', 'perturb', inFile, String(seed), out], {
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
       return (JSON.parse(readFileSync(out, 'utf8')) as { inputs: number[][] }).inputs;
     });

@@ -12,9 +12,21 @@ import { parseEvalResult, parseTrainingRun } from '../../src/lib/charts/data';
 import { MetadataError, validateMetadata } from '../../src/lib/model/metadata';
 import { checkParity } from '../../src/lib/model/node-io';
 import { resolvePtbxlDir } from '../../src/lib/ptbxl/node';
-import { loadSignalClassifier, predictSignalLogits, SignalModelError, validateSignalMetadata } from '../../src/lib/signal/model';
+import {
+  loadSignalClassifier,
+  predictSignalLogits,
+  SignalModelError,
+  validateSignalMetadata,
+} from '../../src/lib/signal/model';
 import { checkSignalParity, loadSignalModelFromDir, unpackF32 } from '../../src/lib/signal/node-io';
-import { CHANNELS, inputFromReadout, inputFromRecord, N_TRACES, readoutFromSignals, SAMPLES } from '../../src/lib/signal/windows';
+import {
+  CHANNELS,
+  inputFromReadout,
+  inputFromRecord,
+  N_TRACES,
+  readoutFromSignals,
+  SAMPLES,
+} from '../../src/lib/signal/windows';
 import { applyFilters } from '../../src/lib/signal/filters';
 
 // The committed fixture: a tiny signal model trained on synthetic records (training/configs/fixture-signal.json,
@@ -52,7 +64,8 @@ describe('signal model export: TF.js matches PyTorch', () => {
     expect(convs.length).toBeGreaterThanOrEqual(5);
     for (const c of convs) expect((c.config.kernel_size as number[])[0]).toBe(1);
     const classes = new Set(layers.map((l) => l.class_name));
-    for (const c of ['ZeroPadding2D', 'MaxPooling2D', 'Add', 'Activation', 'GlobalAveragePooling2D', 'Dense']) expect(classes).toContain(c);
+    for (const c of ['ZeroPadding2D', 'MaxPooling2D', 'Add', 'Activation', 'GlobalAveragePooling2D', 'Dense'])
+      expect(classes).toContain(c);
   });
 });
 
@@ -79,7 +92,9 @@ describe('running the signal model from TypeScript inputs', () => {
     const requested: string[] = [];
     const fetchFn = (async (url: string) => {
       requested.push(url);
-      const file = url.replace(/^http:\/\/site\/(\w+)\//, (_m, d: string) => (d === 'sig' ? `${FIXTURE}/` : 'tests/fixtures/model/tiny/'));
+      const file = url.replace(/^http:\/\/site\/(\w+)\//, (_m, d: string) =>
+        d === 'sig' ? `${FIXTURE}/` : 'tests/fixtures/model/tiny/',
+      );
       return existsSync(file) ? new Response(readFileSync(file)) : new Response('missing', { status: 404 });
     }) as unknown as typeof fetch;
     const c = await loadSignalClassifier('http://site/sig/', fetchFn);
@@ -117,7 +132,9 @@ describe('metadata: signal models and image models refuse each other', () => {
     expect(() => validateSignalMetadata({ ...m, input: moved })).toThrow(/input.traces differ/);
     expect(() => validateSignalMetadata({ ...m, input: { ...input, filters: ['baseline'] } })).toThrow(/input.filters/);
     expect(() => validateSignalMetadata({ ...m, planes: 1 })).toThrow(SignalModelError);
-    expect(() => validateSignalMetadata(JSON.parse(readFileSync('tests/fixtures/model/tiny/metadata.json', 'utf8')))).toThrow(/kind must be "signal"/);
+    expect(() =>
+      validateSignalMetadata(JSON.parse(readFileSync('tests/fixtures/model/tiny/metadata.json', 'utf8'))),
+    ).toThrow(/kind must be "signal"/);
   });
 
   it('image loaders refuse a signal model (planes 0), and the demo never picks one', () => {
@@ -191,7 +208,9 @@ const haveRecords = existsSync(join(resolvePtbxlDir(), 'records100', '21000'));
 describe.skipIf(!haveRecords)('npm run eval:signals end to end (fixture model, a few fold-10 records)', () => {
   it('writes the eval file shape the site reads', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'evsig-')), 'e.json');
-    const { doc } = await runSignalEval(parseSignalEvalArgs(['--model', FIXTURE, '--limit', '24', '--bootstrap', '50', '--backend', 'cpu', '--out', out]));
+    const { doc } = await runSignalEval(
+      parseSignalEvalArgs(['--model', FIXTURE, '--limit', '24', '--bootstrap', '50', '--backend', 'cpu', '--out', out]),
+    );
     const e = parseEvalResult(JSON.parse(readFileSync(out, 'utf8')), out);
     expect(e).toMatchObject({ model: 'fixture-signal', style: 'signals-3x4r', fold: 10, n: 24 });
     const { tp, fp, tn, fn } = doc.confusion;

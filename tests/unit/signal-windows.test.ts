@@ -5,15 +5,25 @@ import { defaultFilters } from '../../src/lib/render/index';
 import { PRINTOUT } from '../../src/lib/render/styles/printout';
 import { applyFilters } from '../../src/lib/signal/filters';
 import {
-  CHANNELS, inputFromReadout, inputFromRecord, inputSpec, LAYOUT_3X4R, N_TRACES, PRINTOUT_FILTERS, readoutFromSignals,
-  SAMPLES, SignalInputError, TRACES, windowSamples,
+  CHANNELS,
+  inputFromReadout,
+  inputFromRecord,
+  inputSpec,
+  LAYOUT_3X4R,
+  N_TRACES,
+  PRINTOUT_FILTERS,
+  readoutFromSignals,
+  SAMPLES,
+  SignalInputError,
+  TRACES,
+  windowSamples,
 } from '../../src/lib/signal/windows';
 
 const at = (x: Float32Array, t: number, c: number) => x[t * CHANNELS + c]!;
 const conf = (x: Float32Array, t: number, c: number) => x[t * CHANNELS + N_TRACES + c]!;
 const trace = (name: string) => TRACES.findIndex((t) => t.name === name);
 
-describe('the 3x4 + rhythm layout is the printout renderer\'s', () => {
+describe("the 3x4 + rhythm layout is the printout renderer's", () => {
   it('same rows, column width and rhythm lead as PRINTOUT; same default filters', () => {
     expect(LAYOUT_3X4R.rows.map((r) => [...r])).toEqual(PRINTOUT.layout.map((r) => [...r]));
     expect(LAYOUT_3X4R.columnS).toBe(PRINTOUT.columnS);
@@ -26,8 +36,21 @@ describe('the 3x4 + rhythm layout is the printout renderer\'s', () => {
     expect(TRACES.map((t) => t.name)).toEqual([...LEAD_NAMES, 'II-rhythm']);
     expect(CHANNELS).toBe(26);
     const w = Object.fromEntries(TRACES.map((t) => [t.name, [t.start, t.end]]));
-    expect(w).toMatchObject({ I: [0, 250], II: [0, 250], III: [0, 250], aVR: [250, 500], aVL: [250, 500], aVF: [250, 500],
-      V1: [500, 750], V2: [500, 750], V3: [500, 750], V4: [750, 1000], V5: [750, 1000], V6: [750, 1000], 'II-rhythm': [0, 1000] });
+    expect(w).toMatchObject({
+      I: [0, 250],
+      II: [0, 250],
+      III: [0, 250],
+      aVR: [250, 500],
+      aVL: [250, 500],
+      aVF: [250, 500],
+      V1: [500, 750],
+      V2: [500, 750],
+      V3: [500, 750],
+      V4: [750, 1000],
+      V5: [750, 1000],
+      V6: [750, 1000],
+      'II-rhythm': [0, 1000],
+    });
     expect(windowSamples(2.5, 5)).toEqual([250, 500]);
     const spec = inputSpec();
     expect(spec.tensor).toEqual([null, 1, SAMPLES, CHANNELS]);
@@ -38,7 +61,12 @@ describe('the 3x4 + rhythm layout is the printout renderer\'s', () => {
 describe('inputFromReadout: a digitiser readout -> model input', () => {
   const full = (v: number) => new Float32Array(SAMPLES).fill(v);
   it('keeps each lead only inside its window, with its confidence; zero elsewhere', () => {
-    const x = inputFromReadout({ samplingRate: 100, leads: { aVR: full(0.5), V6: full(-1) }, rhythm: full(2), confidence: { aVR: 0.7 } });
+    const x = inputFromReadout({
+      samplingRate: 100,
+      leads: { aVR: full(0.5), V6: full(-1) },
+      rhythm: full(2),
+      confidence: { aVR: 0.7 },
+    });
     const c = trace('aVR');
     expect(at(x, 249, c)).toBe(0);
     expect(conf(x, 249, c)).toBe(0);
@@ -67,8 +95,12 @@ describe('inputFromReadout: a digitiser readout -> model input', () => {
 
   it('refuses other sampling rates, short traces and confidences outside [0, 1]', () => {
     expect(() => inputFromReadout({ samplingRate: 500, leads: {} })).toThrow(SignalInputError);
-    expect(() => inputFromReadout({ samplingRate: 100, leads: { V4: new Float32Array(800) } })).toThrow(/V4: 800 samples, the window needs 1000/);
-    expect(() => inputFromReadout({ samplingRate: 100, leads: { I: full(0) }, confidence: { I: 1.5 } })).toThrow(/confidence must be in \[0, 1\]/);
+    expect(() => inputFromReadout({ samplingRate: 100, leads: { V4: new Float32Array(800) } })).toThrow(
+      /V4: 800 samples, the window needs 1000/,
+    );
+    expect(() => inputFromReadout({ samplingRate: 100, leads: { I: full(0) }, confidence: { I: 1.5 } })).toThrow(
+      /confidence must be in \[0, 1\]/,
+    );
   });
 });
 
@@ -78,7 +110,14 @@ describe('inputFromRecord: a record as the printout shows it', () => {
     const x = inputFromRecord(rec);
     const f = applyFilters(rec, ['baseline', 'lowpass']);
     expect(Array.from(x)).toEqual(Array.from(inputFromReadout(readoutFromSignals(f))));
-    for (const [name, t] of [['I', 0], ['I', 249], ['aVF', 300], ['V3', 700], ['V5', 999], ['II-rhythm', 800]] as const) {
+    for (const [name, t] of [
+      ['I', 0],
+      ['I', 249],
+      ['aVF', 300],
+      ['V3', 700],
+      ['V5', 999],
+      ['II-rhythm', 800],
+    ] as const) {
       const tr = TRACES[trace(name)]!;
       expect(at(x, t, trace(name))).toBe(f.leads[tr.leadIndex]![t]);
       expect(conf(x, t, trace(name))).toBe(1);
@@ -97,6 +136,8 @@ describe('inputFromRecord: a record as the printout shows it', () => {
 
   it('refuses records that are not 100 Hz or shorter than 10 s', () => {
     expect(() => inputFromRecord({ ...rec, samplingRate: 500 })).toThrow(/500 Hz/);
-    expect(() => inputFromRecord({ ...rec, leads: rec.leads.map((l) => l.subarray(0, 500)) })).toThrow(/500 samples, need 1000/);
+    expect(() => inputFromRecord({ ...rec, leads: rec.leads.map((l) => l.subarray(0, 500)) })).toThrow(
+      /500 samples, need 1000/,
+    );
   });
 });

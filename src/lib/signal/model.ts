@@ -67,19 +67,25 @@ export function validateSignalMetadata(value: unknown, source = 'metadata.json')
   }
   if (m.positive_label !== 'MI') fail('positive_label', 'must be "MI"');
   if (m.output !== 'logit') fail('output', 'must be "logit"');
-  if (m.planes !== 0) fail('planes', `must be 0 (a signal model reads no image planes), got ${JSON.stringify(m.planes)}`);
+  if (m.planes !== 0)
+    fail('planes', `must be 0 (a signal model reads no image planes), got ${JSON.stringify(m.planes)}`);
   if (!isObj(m.input)) return fail('input', 'must be an object');
   const want = inputSpec();
   const inp = m.input;
-  if (inp.format !== SIGNAL_FORMAT) fail('input.format', `is ${JSON.stringify(inp.format)}; this code builds ${SIGNAL_FORMAT}`);
+  if (inp.format !== SIGNAL_FORMAT)
+    fail('input.format', `is ${JSON.stringify(inp.format)}; this code builds ${SIGNAL_FORMAT}`);
   for (const k of ['sampling_rate', 'samples', 'channels', 'units', 'layout'] as const) {
-    if (inp[k] !== want[k]) fail(`input.${k}`, `is ${JSON.stringify(inp[k])}; this code builds ${JSON.stringify(want[k])}`);
+    if (inp[k] !== want[k])
+      fail(`input.${k}`, `is ${JSON.stringify(inp[k])}; this code builds ${JSON.stringify(want[k])}`);
   }
   if (JSON.stringify(inp.filters) !== JSON.stringify(want.filters)) {
     fail('input.filters', `are ${JSON.stringify(inp.filters)}; this code applies ${JSON.stringify(want.filters)}`);
   }
   if (JSON.stringify(inp.traces) !== JSON.stringify(want.traces)) {
-    fail('input.traces', 'differ from the window table of src/lib/signal/windows.ts (the model was trained on other windows)');
+    fail(
+      'input.traces',
+      'differ from the window table of src/lib/signal/windows.ts (the model was trained on other windows)',
+    );
   }
   if (!isRatio(m.threshold)) fail('threshold', `must be a number in [0, 1], got ${JSON.stringify(m.threshold)}`);
   if (!Array.isArray(m.styles) || m.styles.length === 0) fail('styles', 'must be a non-empty array');
@@ -89,11 +95,13 @@ export function validateSignalMetadata(value: unknown, source = 'metadata.json')
   const v = m.val_metrics;
   if (!isObj(v)) return fail('val_metrics', 'must be an object');
   if (v.fold !== 9) fail('val_metrics.fold', `must be 9, got ${JSON.stringify(v.fold)}`);
-  for (const k of ['n', 'tp', 'fp', 'tn', 'fn'] as const) if (!isCount(v[k])) fail(`val_metrics.${k}`, 'must be a count');
+  for (const k of ['n', 'tp', 'fp', 'tn', 'fn'] as const)
+    if (!isCount(v[k])) fail(`val_metrics.${k}`, 'must be a count');
   for (const k of ['auroc', 'sensitivity', 'specificity', 'precision', 'f1', 'accuracy'] as const) {
     if (!isRatio(v[k])) fail(`val_metrics.${k}`, `must be a number in [0, 1], got ${JSON.stringify(v[k])}`);
   }
-  if ((v.tp as number) + (v.fp as number) + (v.tn as number) + (v.fn as number) !== v.n) fail('val_metrics', 'confusion counts do not add up to n');
+  if ((v.tp as number) + (v.fp as number) + (v.tn as number) + (v.fn as number) !== v.n)
+    fail('val_metrics', 'confusion counts do not add up to n');
   return m as unknown as SignalModelMetadata;
 }
 
@@ -102,7 +110,9 @@ export function checkSignalModelShape(model: tf.LayersModel, where: string): voi
   const shape = model.inputs[0]?.shape;
   const want = [null, 1, SAMPLES, CHANNELS];
   if (JSON.stringify(shape) !== JSON.stringify(want)) {
-    throw new SignalModelError(`${where}: model input ${JSON.stringify(shape)}, the signal input is ${JSON.stringify(want)}`);
+    throw new SignalModelError(
+      `${where}: model input ${JSON.stringify(shape)}, the signal input is ${JSON.stringify(want)}`,
+    );
   }
 }
 
@@ -112,10 +122,15 @@ export function predictSignalLogits(model: tf.LayersModel, inputs: readonly Floa
   if (inputs.length === 0) return new Float32Array(0);
   const buf = new Float32Array(inputs.length * per);
   inputs.forEach((x, i) => {
-    if (x.length !== per) throw new SignalModelError(`input ${i} has ${x.length} values, the signal model needs ${SAMPLES}x${CHANNELS} = ${per}`);
+    if (x.length !== per)
+      throw new SignalModelError(
+        `input ${i} has ${x.length} values, the signal model needs ${SAMPLES}x${CHANNELS} = ${per}`,
+      );
     buf.set(x, i * per);
   });
-  const out = tf.tidy(() => (model.predict(tf.tensor4d(buf, [inputs.length, 1, SAMPLES, CHANNELS])) as tf.Tensor).reshape([inputs.length]));
+  const out = tf.tidy(() =>
+    (model.predict(tf.tensor4d(buf, [inputs.length, 1, SAMPLES, CHANNELS])) as tf.Tensor).reshape([inputs.length]),
+  );
   try {
     return out.dataSync() as Float32Array;
   } finally {
@@ -126,7 +141,11 @@ export function predictSignalLogits(model: tf.LayersModel, inputs: readonly Floa
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 /** MI probabilities, in batches. */
-export function predictSignalProbabilities(model: tf.LayersModel, inputs: readonly Float32Array[], batchSize = 64): Float64Array {
+export function predictSignalProbabilities(
+  model: tf.LayersModel,
+  inputs: readonly Float32Array[],
+  batchSize = 64,
+): Float64Array {
   const probs = new Float64Array(inputs.length);
   for (let a = 0; a < inputs.length; a += batchSize) {
     predictSignalLogits(model, inputs.slice(a, a + batchSize)).forEach((z, i) => (probs[a + i] = sigmoid(z)));
@@ -167,11 +186,15 @@ export async function loadSignalClassifier(dirUrl: string, fetchFn: typeof fetch
   };
   const meta = validateSignalMetadata(await (await get('metadata.json')).json(), `${dir}metadata.json`);
   const mj = (await (await get('model.json')).json()) as {
-    modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    modelTopology?: object;
+    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
-  if (!mj.modelTopology || !Array.isArray(mj.weightsManifest)) throw new SignalModelError(`${dir}model.json: not a TF.js layers model`);
+  if (!mj.modelTopology || !Array.isArray(mj.weightsManifest))
+    throw new SignalModelError(`${dir}model.json: not a TF.js layers model`);
   const specs = mj.weightsManifest.flatMap((g) => g.weights);
-  const parts = await Promise.all(mj.weightsManifest.flatMap((g) => g.paths).map(async (p) => new Uint8Array(await (await get(p)).arrayBuffer())));
+  const parts = await Promise.all(
+    mj.weightsManifest.flatMap((g) => g.paths).map(async (p) => new Uint8Array(await (await get(p)).arrayBuffer())),
+  );
   const weightData = new Uint8Array(parts.reduce((s, b) => s + b.length, 0));
   let off = 0;
   for (const p of parts) {
@@ -179,9 +202,13 @@ export async function loadSignalClassifier(dirUrl: string, fetchFn: typeof fetch
     off += p.length;
   }
   if (weightData.length !== meta.weights_bytes) {
-    throw new SignalModelError(`${dir}: weights are ${weightData.length} bytes, metadata.json says ${meta.weights_bytes}`);
+    throw new SignalModelError(
+      `${dir}: weights are ${weightData.length} bytes, metadata.json says ${meta.weights_bytes}`,
+    );
   }
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: weightData.buffer }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: weightData.buffer }),
+  );
   try {
     checkSignalModelShape(model, dir);
   } catch (e) {

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { useCpuBackend } from '../model/node-io';
-import { checkSignalModelShape, predictSignalLogits, SignalModelError, validateSignalMetadata, type SignalModelMetadata } from './model';
+import {
+  checkSignalModelShape,
+  predictSignalLogits,
+  SignalModelError,
+  validateSignalMetadata,
+  type SignalModelMetadata,
+} from './model';
 import { CHANNELS, SAMPLES } from './windows';
 
 export const SIGNAL_PARITY_FORMAT = 'heartnet-signal-parity/1';
@@ -36,13 +42,20 @@ function parseJson(buf: Buffer, where: string): unknown {
   }
 }
 
-export async function loadSignalModelFromDir(dir: string): Promise<{ model: tf.LayersModel; meta: SignalModelMetadata }> {
+export async function loadSignalModelFromDir(
+  dir: string,
+): Promise<{ model: tf.LayersModel; meta: SignalModelMetadata }> {
   await useCpuBackend();
-  const meta = validateSignalMetadata(parseJson(await readOr(dir, 'metadata.json'), join(dir, 'metadata.json')), join(dir, 'metadata.json'));
+  const meta = validateSignalMetadata(
+    parseJson(await readOr(dir, 'metadata.json'), join(dir, 'metadata.json')),
+    join(dir, 'metadata.json'),
+  );
   const mj = parseJson(await readOr(dir, 'model.json'), join(dir, 'model.json')) as {
-    modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    modelTopology?: object;
+    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
-  if (!mj.modelTopology || !Array.isArray(mj.weightsManifest)) throw new SignalModelError(`${join(dir, 'model.json')}: not a TF.js layers model`);
+  if (!mj.modelTopology || !Array.isArray(mj.weightsManifest))
+    throw new SignalModelError(`${join(dir, 'model.json')}: not a TF.js layers model`);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Buffer[] = [];
   for (const g of mj.weightsManifest) {
@@ -53,7 +66,9 @@ export async function loadSignalModelFromDir(dir: string): Promise<{ model: tf.L
   if (data.length !== meta.weights_bytes) {
     throw new SignalModelError(`${dir}: weights are ${data.length} bytes, metadata.json says ${meta.weights_bytes}`);
   }
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: data.buffer }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: data.buffer }),
+  );
   try {
     checkSignalModelShape(model, dir);
   } catch (e) {
@@ -72,18 +87,28 @@ export function unpackF32(b64: string): Float32Array {
 }
 
 /** Runs the model on parity.json's inputs: PyTorch and TF.js logits and the max |difference|. */
-export async function checkSignalParity(dir: string): Promise<{ maxDiff: number; torch: number[]; tfjs: number[]; n: number }> {
+export async function checkSignalParity(
+  dir: string,
+): Promise<{ maxDiff: number; torch: number[]; tfjs: number[]; n: number }> {
   const { model } = await loadSignalModelFromDir(dir);
   try {
     const pf = parseJson(await readOr(dir, 'parity.json'), join(dir, 'parity.json')) as SignalParityFile;
-    if (pf.format !== SIGNAL_PARITY_FORMAT) throw new SignalModelError(`${dir}/parity.json: format ${pf.format}, expected ${SIGNAL_PARITY_FORMAT}`);
+    if (pf.format !== SIGNAL_PARITY_FORMAT)
+      throw new SignalModelError(`${dir}/parity.json: format ${pf.format}, expected ${SIGNAL_PARITY_FORMAT}`);
     if (JSON.stringify(pf.shape) !== JSON.stringify([1, SAMPLES, CHANNELS])) {
-      throw new SignalModelError(`${dir}/parity.json: shape ${JSON.stringify(pf.shape)}, expected [1,${SAMPLES},${CHANNELS}]`);
+      throw new SignalModelError(
+        `${dir}/parity.json: shape ${JSON.stringify(pf.shape)}, expected [1,${SAMPLES},${CHANNELS}]`,
+      );
     }
     const inputs = pf.cases.map((c) => unpackF32(c.input));
     const got = Array.from(predictSignalLogits(model, inputs));
     const want = pf.cases.map((c) => c.logit);
-    return { maxDiff: Math.max(...got.map((g, i) => Math.abs(g - want[i]!))), torch: want, tfjs: got, n: inputs.length };
+    return {
+      maxDiff: Math.max(...got.map((g, i) => Math.abs(g - want[i]!))),
+      torch: want,
+      tfjs: got,
+      n: inputs.length,
+    };
   } finally {
     model.dispose();
   }

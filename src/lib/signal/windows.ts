@@ -97,7 +97,15 @@ export interface SignalInputSpec {
   units: 'mV';
   filters: FilterName[];
   channel_order: string;
-  traces: { name: string; lead: string; lead_index: number; row: number; column: number | null; start: number; end: number }[];
+  traces: {
+    name: string;
+    lead: string;
+    lead_index: number;
+    row: number;
+    column: number | null;
+    start: number;
+    end: number;
+  }[];
 }
 
 export function inputSpec(): SignalInputSpec {
@@ -110,10 +118,19 @@ export function inputSpec(): SignalInputSpec {
     tensor: [null, 1, SAMPLES, CHANNELS],
     units: 'mV',
     filters: [...PRINTOUT_FILTERS],
-    channel_order: `channels 0..${N_TRACES - 1}: trace values (mV, 0 outside the window or where unread); ` +
+    channel_order:
+      `channels 0..${N_TRACES - 1}: trace values (mV, 0 outside the window or where unread); ` +
       `channels ${N_TRACES}..${CHANNELS - 1}: the same traces' confidence (0..1, 0 outside the window or where unread); ` +
       'flattened time-major: x[t * channels + c]',
-    traces: TRACES.map((t) => ({ name: t.name, lead: t.lead, lead_index: t.leadIndex, row: t.row, column: t.column, start: t.start, end: t.end })),
+    traces: TRACES.map((t) => ({
+      name: t.name,
+      lead: t.lead,
+      lead_index: t.leadIndex,
+      row: t.row,
+      column: t.column,
+      start: t.start,
+      end: t.end,
+    })),
   };
 }
 
@@ -152,20 +169,23 @@ function confAt(c: number | ArrayLike<number> | undefined, t: number, what: stri
 /** The model input (`SAMPLES * CHANNELS` floats, time-major) for one readout. */
 export function inputFromReadout(r: SignalReadout): Float32Array {
   if (r.samplingRate !== SAMPLING_RATE) {
-    throw new SignalInputError(`readout at ${r.samplingRate} Hz; the signal model reads ${SAMPLING_RATE} Hz (resample first)`);
+    throw new SignalInputError(
+      `readout at ${r.samplingRate} Hz; the signal model reads ${SAMPLING_RATE} Hz (resample first)`,
+    );
   }
   const x = new Float32Array(SAMPLES * CHANNELS);
   TRACES.forEach((tr, c) => {
     const isRhythm = tr.column === null;
     const sig = isRhythm ? r.rhythm : r.leads[tr.lead];
     if (sig === undefined || sig === null) return;
-    if (sig.length < tr.end) throw new SignalInputError(`${tr.name}: ${sig.length} samples, the window needs ${tr.end}`);
+    if (sig.length < tr.end)
+      throw new SignalInputError(`${tr.name}: ${sig.length} samples, the window needs ${tr.end}`);
     const conf = isRhythm ? r.rhythmConfidence : r.confidence?.[tr.lead];
     if (conf !== undefined && typeof conf !== 'number' && conf.length < tr.end) {
       throw new SignalInputError(`${tr.name}: ${conf.length} confidence values, the window needs ${tr.end}`);
     }
     for (let t = tr.start; t < tr.end; t++) {
-      const v = sig[t] as number;
+      const v = sig[t]!;
       if (!Number.isFinite(v)) continue;
       const k = confAt(conf, t, tr.name);
       x[t * CHANNELS + c] = v;
@@ -188,10 +208,11 @@ export function readoutFromSignals(signals: EcgSignals): SignalReadout {
   for (const tr of TRACES) {
     const i = signals.leadNames.indexOf(tr.lead);
     if (i < 0) throw new SignalInputError(`record has no lead ${tr.lead} (leads: ${signals.leadNames.join(', ')})`);
-    const src = signals.leads[i] as Float32Array;
-    if (src.length < SAMPLES) throw new SignalInputError(`lead ${tr.lead}: ${src.length} samples, need ${SAMPLES} (10 s)`);
+    const src = signals.leads[i]!;
+    if (src.length < SAMPLES)
+      throw new SignalInputError(`lead ${tr.lead}: ${src.length} samples, need ${SAMPLES} (10 s)`);
     const out = new Float32Array(SAMPLES).fill(NaN);
-    for (let t = tr.start; t < tr.end; t++) out[t] = src[t] as number;
+    for (let t = tr.start; t < tr.end; t++) out[t] = src[t]!;
     if (tr.column === null) rhythm = out;
     else leads[tr.lead] = out;
   }
