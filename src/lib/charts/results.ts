@@ -117,7 +117,8 @@ export function resultsRows(
         model: `${e.model} on ${e.style}`,
         whose: 'Ours',
         group: oursGroup(e.fold),
-        data: `${e.style} images`,
+        // signals-3x4r: the signal classifier read the true signals in the printout's windows (npm run eval:signals)
+        data: e.style === 'signals-3x4r' ? 'true signals, 3x4 + rhythm windows' : `${e.style} images`,
         split: `PTB-XL fold ${e.fold} (patient-disjoint)`,
         n: int(e.n),
         accuracy: pct(e.accuracy, 1),
