@@ -11,6 +11,7 @@
  * sensitivity/specificity, ROC/PR curves, calibration, subgroups by sex and age band) and one JSON line on stdout.
  * Folds: 10 (test) or 9 (validation, file NAME-signals-3x4r-fold9.json); any other needs --allow-any-fold.
  */
+import { EVAL_DIR_DEFAULT, evalFileName } from '../src/lib/eval-files';
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -211,11 +212,7 @@ export async function runSignalEval(args: SignalEvalArgs) {
     };
     const out =
       args.out ??
-      path.join(
-        'data',
-        'eval',
-        `${meta.name}-${SIGNAL_EVAL_STYLE}${args.limit ? `-n${args.limit}` : ''}${args.fold === 9 ? '-fold9' : ''}.json`,
-      );
+      path.join(EVAL_DIR_DEFAULT, evalFileName({ model: meta.name, style: SIGNAL_EVAL_STYLE, limit: args.limit, fold: args.fold }));
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
     const line = {

@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import {
   atThreshold, auroc, bootstrapAurocCI, calibrationBins, curves, mulberry32, thin,
 } from '../src/lib/model/metrics';
+import { EVAL_DIR_DEFAULT, evalFileName } from '../src/lib/eval-files';
 import { loadModelFromDir, useBackend, type NodeBackend } from '../src/lib/model/node-io';
 import { exampleFromImages, planeNames, planesForStyle } from '../src/lib/model/example';
 import { predictProbabilities } from '../src/lib/model/run';
@@ -179,7 +180,7 @@ export async function runEval(args: EvalArgs) {
     backend: args.backend, seconds, render_preprocess_seconds: renderMs / 1000,
     git_commit: gitCommit() ?? 'unknown', created: new Date().toISOString(),
   };
-  const out = args.out ?? path.join('data', 'eval', `${meta.name}-${args.style}${args.limit ? `-n${args.limit}` : ''}${args.fold === 9 ? '-fold9' : ''}.json`);
+  const out = args.out ?? path.join(EVAL_DIR_DEFAULT, evalFileName({ model: meta.name, style: args.style, limit: args.limit, fold: args.fold }));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
   const line = {

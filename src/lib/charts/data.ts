@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseCsv } from './csv';
+import { EVAL_DIR_DEFAULT, parseEvalFileName, TEST_FOLD } from '../eval-files';
 import type {
   CalibrationBin,
   EvalResult,
@@ -40,7 +41,7 @@ export const STUDY_DIR = 'data/study';
  * the deployed site always reads data/.
  */
 export const TRAINING_DIR = process.env.HEARTNET_TRAINING_DIR ?? 'data/training';
-export const EVAL_DIR = process.env.HEARTNET_EVAL_DIR ?? 'data/eval';
+export const EVAL_DIR = process.env.HEARTNET_EVAL_DIR ?? EVAL_DIR_DEFAULT;
 
 export const STUDY_FILES = {
   architecture: `${STUDY_DIR}/resnet_comparison.csv`,
@@ -454,19 +455,19 @@ export function listEvalFiles(dir = EVAL_DIR, root = process.cwd(), which: 'mode
   // the sweep's nine small runs (sweep-*.json) get their own table next to the sweep charts; the default
   // list is the models the report discusses
   const isSweep = (f: string) => /(^|\/)sweep-[^/]*$/.test(f);
-  const files = listJson(dir, root).filter((f) => !/-fold\d+\.json$/.test(f) && isSweep(f) === (which === 'sweep'));
-  const full = new Set(files.filter((f) => !/-n\d+\.json$/.test(f)));
+  const files = listJson(dir, root)
+    .map((file) => ({ file, name: parseEvalFileName(file) }))
+    .filter((f) => f.name && f.name.fold === TEST_FOLD && isSweep(f.file) === (which === 'sweep'));
+  const full = new Set(files.filter((f) => f.name!.limit === null).map((f) => f.name!.base));
   const bestLimited = new Map<string, { file: string; n: number }>();
-  for (const f of files) {
-    const m = /^(.*)-n(\d+)\.json$/.exec(f);
-    if (!m) continue;
-    const base = `${m[1]}.json`;
-    if (full.has(base)) continue;
-    const n = Number(m[2]);
+  for (const { file, name } of files) {
+    const { base, limit } = name!;
+    if (limit === null || full.has(base)) continue;
     const cur = bestLimited.get(base);
-    if (!cur || n > cur.n) bestLimited.set(base, { file: f, n });
+    if (!cur || limit > cur.n) bestLimited.set(base, { file, n: limit });
   }
-  return [...full, ...[...bestLimited.values()].map((v) => v.file)].sort();
+  const fullFiles = files.filter((f) => f.name!.limit === null).map((f) => f.file);
+  return [...fullFiles, ...[...bestLimited.values()].map((v) => v.file)].sort();
 }
 
 /** Every evaluation in data/eval (or `dir`), as chosen by listEvalFiles. */
