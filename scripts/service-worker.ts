@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
-import { pickDemoSamples } from '../src/components/classifier/samples';
+import { pickDemoSamples } from '../src/lib/demo-samples';
 
 const TEMPLATE = fileURLToPath(new URL('./sw-template.js', import.meta.url));
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { precachePlan, renderServiceWorker, writeServiceWorker } from '../../scripts/service-worker';
-import { pickDemoSamples, sampleButtonText } from '../../src/components/classifier/samples';
+import { pickDemoSamples, sampleButtonText } from '../../src/lib/demo-samples';
 import { CSP, CSP_DIRECTIVES } from '../../src/lib/csp';
 
 function site(files: Record<string, string>): string {

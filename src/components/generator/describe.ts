@@ -211,7 +211,6 @@ export function photoRows(p: PhotoParams): Array<[string, string]> {
 }
 
 const rgb = (c: readonly number[]) => `rgb(${c.join(', ')})`;
-const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
 /** Rows [name, value] describing everything a wild style drew: the sheet, then the scanner or the camera. */
 export function wildRows(w: WildInfo): Array<[string, string]> {

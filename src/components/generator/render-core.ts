@@ -72,8 +72,3 @@ export async function runCore(req: CoreRequest): Promise<CoreResult> {
   const renderMs = performance.now() - s;
   return { kind: 'render', images, info, renderMs, loadMs };
 }
-
-/** Error text for the page: the message, with RenderError / PtbxlError codes already in it. */
-export function describeError(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -4,7 +4,9 @@
  * 2048 x 1536 dataset-1 sheet or a photo is drawn. Messages: { id, req: CoreRequest } in,
  * { id, ok: true, result } or { id, ok: false, error } out; image buffers are transferred, not copied.
  */
-import { describeError, runCore, type CoreRequest } from './render-core';
+import { errorMessage } from '../../lib/errors';
+import type { WorkerReply } from './render-client';
+import { runCore, type CoreRequest } from './render-core';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -13,8 +15,8 @@ self.onmessage = async (e: MessageEvent<{ id: number; req: CoreRequest }>) => {
   try {
     const result = await runCore(req);
     const transfer = result.kind === 'render' ? result.images.map((img) => img.data.buffer as ArrayBuffer) : [];
-    self.postMessage({ id, ok: true, result }, transfer);
+    self.postMessage({ id, ok: true, result } satisfies WorkerReply, transfer);
   } catch (err) {
-    self.postMessage({ id, ok: false, error: describeError(err) });
+    self.postMessage({ id, ok: false, error: errorMessage(err) } satisfies WorkerReply);
   }
 };

@@ -31,6 +31,7 @@ export type { RenderErrorCode } from './errors';
 export { STYLE_NAMES } from './types';
 export type { PhotoParams, RasterImage, RenderInfo, RenderOptions, ShadowPolygon, StyleName } from './types';
 export { deriveSeed } from './prng';
+export { isRasterImage, toRgba } from './image';
 export { sha256Hex } from './sha256';
 export { dataset2RowOf } from './styles/datasets';
 export { isWildStyle, WILD_STYLES, type WildInfo, type WildStyle } from './wild/index';
@@ -200,19 +201,4 @@ export function imageHash(image: RasterImage): string {
  */
 export function renderToGoldenHash(signals: EcgSignals, options: RenderOptions): Array<{ width: number; height: number; channels: 1 | 4; sha256: string }> {
   return render(signals, options).map((img) => ({ width: img.width, height: img.height, channels: img.channels, sha256: imageHash(img) }));
-}
-
-/** Any image as RGBA (for putImageData / ImageData). Gray is expanded; RGBA is returned as is. */
-export function toRgba(image: RasterImage): RasterImage {
-  if (image.channels === 4) return image;
-  const n = image.width * image.height;
-  const out = new Uint8ClampedArray(n * 4);
-  for (let i = 0; i < n; i++) {
-    const v = image.data[i] as number;
-    out[i * 4] = v;
-    out[i * 4 + 1] = v;
-    out[i * 4 + 2] = v;
-    out[i * 4 + 3] = 255;
-  }
-  return { width: image.width, height: image.height, channels: 4, data: out };
 }

@@ -1,0 +1,67 @@
+/**
+ * What leaves the generator: "Download PNG" (the shown image, lossless) and "Send to the classifier" (an event
+ * when a classifier is on this page, else sessionStorage and a link to the demo; lib/handoff.ts).
+ */
+import { sendToClassifier, storePending } from '../../lib/handoff';
+import type { LeadChoice } from '../../lib/generator-state';
+import type { RasterImage, StyleName } from '../../lib/render/types';
+import { el } from '../dom';
+import { STYLE_LABELS } from './describe';
+
+/** The image on the canvas and what it shows. */
+export interface ShownImage {
+  ecgId: number;
+  style: StyleName;
+  seed: number;
+  lead: LeadChoice;
+  image: RasterImage;
+}
+
+export function fileName(s: ShownImage): string {
+  const lead = s.style === 'dataset4' ? `-${s.lead === 'all' ? 'grid' : s.lead}` : '';
+  return `${s.ecgId}-${s.style}-${s.seed}${lead}.png`;
+}
+
+export function handoffLabel(s: ShownImage): string {
+  const lead = s.style === 'dataset4' ? (s.lead === 'all' ? ', all 12 leads' : `, lead ${s.lead}`) : '';
+  const style = STYLE_LABELS[s.style].toLowerCase();
+  return `PTB-XL record ${s.ecgId}, ${style} style, seed ${s.seed}${lead} (from the generator)`;
+}
+
+/** Saves the image as a PNG through a temporary link; returns the object URL (revoke it when done). */
+export async function downloadPng(parent: HTMLElement, s: ShownImage, previousUrl: string | null): Promise<string> {
+  const { encodePng } = await import('../../lib/render/png');
+  const bytes = encodePng(s.image) as Uint8Array<ArrayBuffer>;
+  if (previousUrl) URL.revokeObjectURL(previousUrl);
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
+  const a = el('a', { hidden: true });
+  a.href = url;
+  a.download = fileName(s);
+  parent.append(a);
+  a.click();
+  a.remove();
+  return url;
+}
+
+/** Hands the image to the classifier and says so in `status` (with a link to the demo when it is elsewhere). */
+export async function sendImage(s: ShownImage, status: HTMLElement, demoUrl: string): Promise<void> {
+  const { width, height, channels, data } = s.image;
+  const handoff = { image: { width, height, channels, data: data.slice() }, label: handoffLabel(s) };
+  if (document.querySelector('heartnet-classifier')) {
+    sendToClassifier(window, handoff);
+    status.textContent = 'Sent to the classifier below.';
+    return;
+  }
+  status.textContent = '';
+  try {
+    await storePending(sessionStorage, handoff);
+    status.append('The image is ready for the classifier: ');
+  } catch {
+    status.append(
+      'This browser could not hold the image for the demo page (storage full or blocked); download it and upload it there: ',
+    );
+  }
+  const a = el('a', { data: { genDemoLink: '' } }, 'open the classifier demo');
+  a.href = demoUrl;
+  status.append(a, '.');
+}
