@@ -15,6 +15,7 @@ import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inputSpec } from '../src/lib/signal/windows';
+import { parseFolds } from '../src/lib/ranges';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const PYTHON = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
@@ -39,15 +40,6 @@ export function isSignalConfigFile(file: string): boolean {
   } catch {
     return false;
   }
-}
-
-function parseFolds(s: string): number[] {
-  const out = new Set<number>();
-  for (const part of String(s).split(',')) {
-    const [a, b] = part.split('-').map(Number);
-    for (let f = a!; f <= (b ?? a!); f++) out.add(f);
-  }
-  return [...out].sort((x, y) => x - y);
 }
 
 export function loadSignalConfig(file: string): SignalTrainConfig {

@@ -15,6 +15,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseFolds } from '../src/lib/ranges';
+
+export { parseFolds };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -42,15 +45,6 @@ export interface TrainConfig {
   threshold: { rule: string; min_sensitivity?: number };
   export: { dir: string; quantization?: string; copy_to?: string; skip?: boolean };
   [k: string]: unknown;
-}
-
-export function parseFolds(s: string): number[] {
-  const out = new Set<number>();
-  for (const part of s.split(',')) {
-    const [a, b] = part.split('-').map(Number);
-    for (let f = a!; f <= (b ?? a!); f++) out.add(f);
-  }
-  return [...out].sort((x, y) => x - y);
 }
 
 function checkNode(v: unknown, s: Schema, root: Schema, at: string): void {

@@ -14,13 +14,11 @@ class ConfigError(Exception):
 
 
 def parse_folds(s: str) -> set[int]:
+    """'1-8', '1,3,5-7', '9' -> the set of folds (the syntax of src/lib/ranges.ts parseFolds)."""
     out: set[int] = set()
-    for part in s.split(","):
-        if "-" in part:
-            a, b = part.split("-")
-            out.update(range(int(a), int(b) + 1))
-        else:
-            out.add(int(part))
+    for part in str(s).split(","):
+        a, _, b = part.strip().partition("-")
+        out.update(range(int(a), int(b or a) + 1))
     return out
 
 

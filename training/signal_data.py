@@ -18,23 +18,14 @@ import sys
 
 import numpy as np
 
+from .config import parse_folds  # noqa: F401 (the one fold-list parser; D.parse_folds for signal_train)
+
 SIGNALS_FORMAT = "heartnet-signals/1"
 INPUT_FORMAT = "signal-3x4r/1"
 
 
 class SignalDataError(Exception):
     pass
-
-
-def parse_folds(s: str) -> set[int]:
-    out: set[int] = set()
-    for part in str(s).split(","):
-        if "-" in part:
-            a, b = part.split("-")
-            out.update(range(int(a), int(b) + 1))
-        else:
-            out.add(int(part))
-    return out
 
 
 class Traces:

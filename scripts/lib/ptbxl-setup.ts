@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatAge, parseDatabaseCsv, recordBasePath } from '../../src/lib/ptbxl/database';
 import { PtbxlError } from '../../src/lib/ptbxl/errors';
+import { expandRanges } from '../../src/lib/ranges';
 import { DEFAULT_PTBXL_DIR, loadLabelledRecords, recordFiles } from '../../src/lib/ptbxl/node';
 import { selectSamples, type SampleSelection } from '../../src/lib/ptbxl/samples';
 import type { SampleEntry, SampleIndex } from '../../src/lib/ptbxl/types';
@@ -49,16 +50,9 @@ Source: $PTBXL_DIR (restored WFDB folder, or a folder with restore.mjs + packs),
 /** Parses "1-200,9001" into a sorted id list. */
 export function parseIdSpec(spec: string | undefined, what = '--ids'): number[] {
   if (!spec) throw new Error(`${what} needs a value like 1-200,9001`);
-  const ids = new Set<number>();
-  for (const part of spec.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new Error(`${what}: bad range "${part}"`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) throw new Error(`${what}: bad range "${part}"`);
-    for (let i = a; i <= b; i++) ids.add(i);
-  }
-  return [...ids].sort((x, y) => x - y);
+  return expandRanges(spec, (part) => {
+    throw new Error(`${what}: bad range "${part}"`);
+  });
 }
 
 /** Compresses ids into restore.mjs's "1-200,9001" syntax. */

@@ -1,5 +1,6 @@
 /** Argument helpers shared by the render / export-images / bench-render scripts. */
 import { RenderError } from '../../src/lib/render/errors';
+import { expandRanges } from '../../src/lib/ranges';
 import { FILTER_NAMES, type FilterName } from '../../src/lib/signal/filters';
 
 /** Parses a number argument, with a message naming the flag. */
@@ -27,19 +28,13 @@ export function parseFilterList(text: string): FilterName[] {
   });
 }
 
-/** '1-8' or '1,3,5-7' -> sorted unique integers. */
+/** '1-8' or '1,3,5-7' -> sorted unique integers (lib/ranges.ts), with RenderError messages naming the flag. */
 export function parseRangeList(flag: string, text: string, min = 1, max = Number.MAX_SAFE_INTEGER): number[] {
-  const out = new Set<number>();
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new RenderError('bad-option', `${flag}: '${part}' is not a number or a range like 1-8`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a || a < min || b > max) throw new RenderError('bad-option', `${flag}: range '${part}' is outside ${min}..${max} or reversed`);
-    if (b - a > 10_000_000) throw new RenderError('bad-option', `${flag}: range '${part}' is too long`);
-    for (let k = a; k <= b; k++) out.add(k);
-  }
-  return [...out].sort((x, y) => x - y);
+  return expandRanges(text, (part, problem) => {
+    if (problem === 'syntax') throw new RenderError('bad-option', `${flag}: '${part}' is not a number or a range like 1-8`);
+    if (problem === 'too-long') throw new RenderError('bad-option', `${flag}: range '${part}' is too long`);
+    throw new RenderError('bad-option', `${flag}: range '${part}' is outside ${min}..${max} or reversed`);
+  }, min, max);
 }
 
 /** '256x256' -> { height: 256, width: 256 } (H x W). */
