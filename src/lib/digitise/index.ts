@@ -1,0 +1,245 @@
+/**
+ * The digitiser: an EKG picture -> the 12 leads as numbers (100 Hz, mV), in the browser and in Node alike.
+ *
+ *   1. sheet and grid (geometry.ts): find the paper in a photo and make it upright; correct the remaining skew;
+ *      pixels per millimetre from the grid's period;
+ *   2. trace pixels (read.ts traceMask): ink darker than the paper around it, coloured grids ignored;
+ *   3. layout (read.ts): trace rows -> 3x4 / 3x4 + 1 / 3x4 + 3 / 12x1; where the traces start and end; the
+ *      calibration pulse's height (mm per mV);
+ *   4. signals (read.ts readPanel): per lead, the trace followed column by column, converted with the grid and
+ *      the pulse, resampled to 100 Hz on the sheet's 10 s axis; a confidence per lead (the share of its width
+ *      where the trace was found).
+ * Every stage's result is returned (`stages`) so the page can draw what was found.
+ * The output's `readout` is what the signal classifier takes (src/lib/signal/windows.ts inputFromReadout).
+ */
+import { LEAD_NAMES } from '../ptbxl/types';
+import type { RasterImage } from '../render/types';
+import { estimateGrid, estimateSkew, findPaper, rectify, rotate, type GridEstimate, type PaperQuad } from './geometry';
+import { lumaAndInk, plane, shrink, type Plane } from './planes';
+import { findCalibration, findRows, findSeparators, layoutFor, panelsFor, readPanel, traceMask, withoutSeparators, type Calibration, type PanelGeometry, type ReadLayout, type Separator } from './read';
+
+export const DIGITISE_FS = 100;
+export const DIGITISE_SAMPLES = 1000;
+
+export interface Readout {
+  samplingRate: number;
+  /** Each lead over the sheet's 10 s at 100 Hz; NaN where the sheet does not show it or nothing was read. */
+  leads: Record<string, Float32Array>;
+  rhythm?: Float32Array;
+  confidence: Record<string, number>;
+  rhythmConfidence?: number;
+}
+
+export interface DigitiseStages {
+  /** Size of the working image (after shrinking very large pictures). */
+  width: number;
+  height: number;
+  paper: PaperQuad | null;
+  /** The upright sheet's size and the skew removed from it (degrees). */
+  sheetWidth: number;
+  sheetHeight: number;
+  skewDeg: number;
+  grid: GridEstimate;
+  rows: number[];
+  layout: ReadLayout;
+  calibration: Calibration | null;
+  pxPerMv: number;
+  gainSource: 'calibration pulse' | 'assumed 10 mm/mV';
+  traceStart: number;
+  traceEnd: number;
+  separators: Separator[];
+  panels: Array<PanelGeometry & { coverage: number }>;
+}
+
+export interface DigitiseResult {
+  readout: Readout;
+  stages: DigitiseStages;
+  /** The upright sheet (luma) and its trace mask, for drawing. */
+  sheet: Plane;
+  mask: Uint8Array;
+  ms: number;
+}
+
+export class DigitiseError extends Error {
+  override name = 'DigitiseError';
+}
+
+/** Horizontal extent [a, b) of the ink near a baseline: the columns with trace within +-band px, gaps < 6 mm bridged. */
+function inkExtent(mask: Uint8Array, w: number, h: number, base: number, band: number, pxPerMm: number): [number, number] {
+  const hit = new Uint8Array(w);
+  for (let x = 0; x < w; x++) {
+    for (let y = Math.max(0, base - band); y <= Math.min(h - 1, base + band); y++) {
+      if (mask[y * w + x]) {
+        hit[x] = 1;
+        break;
+      }
+    }
+  }
+  // the longest stretch of hits, allowing gaps shorter than 6 mm
+  const gap = 6 * pxPerMm;
+  let best: [number, number] = [0, 0];
+  let a = -1;
+  let last = -Infinity;
+  for (let x = 0; x < w; x++) {
+    if (!hit[x]) continue;
+    if (x - last > gap) a = x;
+    last = x;
+    if (x + 1 - a > best[1] - best[0]) best = [a, x + 1];
+  }
+  return best;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1]! : NaN;
+};
+
+/** Reads an EKG picture. Throws DigitiseError when no trace rows can be found. */
+export function digitise(image: RasterImage): DigitiseResult {
+  const t0 = performance.now();
+  let { luma, ink } = lumaAndInk(image);
+  // very large pictures: work at <= 2000 px on the long side
+  const k = Math.max(1, Math.ceil(Math.max(luma.width, luma.height) / 2000));
+  luma = shrink(luma, k);
+  ink = shrink(ink, k);
+  const width = luma.width;
+  const height = luma.height;
+  const paper = findPaper(luma);
+  if (paper) {
+    luma = rectify(luma, paper, 255).plane;
+    ink = rectify(ink, paper, 255).plane;
+  }
+  // skew: from the trace mask at a provisional resolution (the grid does not matter for it)
+  const provisional = traceMask(ink, Math.max(1.5, luma.width / 280)).flat;
+  const provisionalDark = plane(provisional.width, provisional.height);
+  for (let i = 0; i < provisionalDark.data.length; i++) provisionalDark.data[i] = 1 - provisional.data[i]!;
+  const skewDeg = estimateSkew(provisionalDark);
+  luma = rotate(luma, -skewDeg, 255);
+  ink = rotate(ink, -skewDeg, 255);
+  const darkLuma = plane(luma.width, luma.height);
+  for (let i = 0; i < darkLuma.data.length; i++) darkLuma.data[i] = 255 - luma.data[i]!;
+  const grid = estimateGrid(darkLuma);
+  const ppm = grid.pxPerMm;
+  const { mask, flat } = traceMask(ink, ppm);
+  const dark = plane(flat.width, flat.height);
+  for (let i = 0; i < dark.data.length; i++) dark.data[i] = 1 - flat.data[i]!;
+  const W = luma.width;
+  const H = luma.height;
+  const rows = findRows(mask, W, H, ppm);
+  if (rows.length < 3) throw new DigitiseError(`found ${rows.length} trace row(s); a 12-lead sheet has at least 3`);
+  const layout = layoutFor(rows.length);
+  const used = layout === '12x1' ? rows.slice(0, 12) : rows.slice(0, { '3x4': 3, '3x4+1': 4, '3x4+3': 6 }[layout]);
+  // where the traces run: the ink's extent around each baseline, the calibration pulse cut off
+  const band = Math.round(4 * ppm);
+  const extents = used.map((b) => inkExtent(mask, W, H, b, band, ppm));
+  let calibration: Calibration | null = null;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  used.forEach((b, r) => {
+    const [a, e] = extents[r]!;
+    const left = findCalibration(mask, W, b, a - Math.round(2 * ppm), a + Math.round(16 * ppm), ppm);
+    const right = left ? null : findCalibration(mask, W, b, e - Math.round(16 * ppm), e + Math.round(2 * ppm), ppm);
+    if (left && (!calibration || left.height > calibration.height)) calibration = left;
+    if (right && (!calibration || right.height > calibration.height)) calibration = right;
+    starts.push(left ? left.x1 + Math.round(1 * ppm) : a);
+    ends.push(right ? right.x0 - Math.round(1 * ppm) : e);
+  });
+  // rows share the time axis: their common end (the last sample of the 10 s record), and a start 9.99 s earlier
+  // at 25 mm/s when the grid gave the scale; else the start after the pulses
+  const traceEnd = median(ends);
+  let traceStart = grid.source === 'page-width' ? median(starts) : traceEnd - 1 - 9.99 * 25 * ppm;
+  if (!(traceEnd - traceStart > 20 * ppm)) throw new DigitiseError('the trace rows are too short to be a 10-second sheet');
+  let rowPpm = (traceEnd - 1 - traceStart) / 249.75;
+  // separator marks between the columns pin the time axis exactly (boundary c at start + c * 2.5 s) and stand on
+  // the 0 mV line; with two or more, fit start and scale to them
+  const separators: Separator[] = [];
+  if (layout !== '12x1') {
+    used.slice(0, 3).forEach((b, r) => {
+      const expected = [1, 2, 3].map((c) => traceStart + c * 62.5 * rowPpm);
+      separators.push(...findSeparators(mask, W, H, r, b, expected, 3 * ppm, ppm, dark));
+    });
+  }
+  // a boundary counts when two or more rows agree on it within 0.75 mm (a steep stroke can pass for a bar in one row)
+  const agreed: Array<[number, number]> = [];
+  for (const c of [1, 2, 3]) {
+    const xs = separators.filter((q) => q.boundary === c).map((q) => q.x);
+    const m = median(xs);
+    const close = xs.filter((x) => Math.abs(x - m) <= 0.75 * ppm);
+    if (close.length >= 2) agreed.push([c, close.reduce((a, b) => a + b, 0) / close.length]);
+  }
+  const trusted = separators.filter((q) => agreed.some(([c, x]) => c === q.boundary && Math.abs(q.x - x) <= 0.75 * ppm));
+  separators.length = 0;
+  separators.push(...trusted);
+  if (agreed.length >= 2) {
+    // least squares x = start + boundary * 62.5 mm * scale
+    const mx = agreed.reduce((s, [c]) => s + c, 0) / agreed.length;
+    const my = agreed.reduce((s, [, x]) => s + x, 0) / agreed.length;
+    let sxy = 0;
+    let sxx = 0;
+    for (const [c, x] of agreed) {
+      sxy += (c - mx) * (x - my);
+      sxx += (c - mx) ** 2;
+    }
+    const slope = sxy / sxx;
+    rowPpm = slope / 62.5;
+    traceStart = my - slope * mx;
+  } else if (agreed.length === 1) {
+    traceStart = agreed[0]![1] - agreed[0]![0] * 62.5 * rowPpm;
+  }
+  const zeroOf = (row: number): number | undefined => {
+    const ys = separators.filter((q) => q.row === row).map((q) => q.yMid);
+    return ys.length ? median(ys) : undefined;
+  };
+  const cal = calibration as Calibration | null;
+  const pxPerMv = cal && cal.height > 5 * ppm && cal.height < 22 * ppm ? cal.height : 10 * ppm;
+  const panels = panelsFor(layout, used, traceStart, rowPpm);
+  const spacing = used.length > 1 ? (used[used.length - 1]! - used[0]!) / (used.length - 1) : 40 * ppm;
+  const reach = Math.max(spacing * 0.9, 10 * ppm);
+  const readable = withoutSeparators(mask, W, separators);
+  const readout: Readout = { samplingRate: DIGITISE_FS, leads: {}, confidence: {} };
+  const stagePanels: DigitiseStages['panels'] = [];
+  for (const p of panels) {
+    const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row));
+    stagePanels.push({ ...p, coverage: r.coverage });
+    const full = new Float32Array(DIGITISE_SAMPLES).fill(Number.NaN);
+    for (let i = 0; i < r.values.length && r.start + i < DIGITISE_SAMPLES; i++) full[r.start + i] = r.values[i]!;
+    if (p.rhythm) {
+      if (p.lead === 'II') {
+        readout.rhythm = full;
+        readout.rhythmConfidence = r.coverage;
+      }
+    } else {
+      readout.leads[p.lead] = full;
+      readout.confidence[p.lead] = r.coverage;
+    }
+  }
+  for (const l of LEAD_NAMES) if (!readout.leads[l]) readout.confidence[l] = 0;
+  return {
+    readout,
+    stages: {
+      width, height, paper, sheetWidth: W, sheetHeight: H, skewDeg, grid, rows: used, layout, calibration: cal, pxPerMv,
+      gainSource: pxPerMv === 10 * ppm ? 'assumed 10 mm/mV' : 'calibration pulse', traceStart, traceEnd, separators, panels: stagePanels,
+    },
+    sheet: luma,
+    mask,
+    ms: performance.now() - t0,
+  };
+}
+
+/**
+ * SNR of one read lead against the truth, the PhysioNet Challenge 2024 way: 10 log10(sum x^2 / sum (x' - x)^2)
+ * over the samples where both exist (no shifting or scaling to help the reading). Unread samples inside the
+ * window count as 0, as the Challenge counts a missing output.
+ */
+export function snrDb(truth: ArrayLike<number>, read: ArrayLike<number>, start: number, end: number): number {
+  let s = 0;
+  let e = 0;
+  for (let i = start; i < end; i++) {
+    const x = truth[i]!;
+    const r = read[i]!;
+    const y = Number.isFinite(r) ? r : 0;
+    s += x * x;
+    e += (y - x) * (y - x);
+  }
+  return e === 0 ? Infinity : 10 * Math.log10(s / e);
+}

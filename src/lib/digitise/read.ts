@@ -1,0 +1,406 @@
+/**
+ * Stages 2-4 of the digitiser, on the upright sheet: which pixels are trace, where the rows and leads are, and
+ * the millivolts under each lead.
+ *
+ * - `traceMask`: the ink plane (max of red and green, so coloured grids read as paper) divided by the local
+ *   paper level; trace where it is below `threshold` of the paper (grey grid lines are lighter than ink).
+ * - `findRows`: baselines are where the trace pixels crowd: peaks of the row profile at least 8 mm apart, kept
+ *   when the trace runs across at least half the width around them (text lines do not).
+ * - `layoutFor`: 3 rows = 3x4, 4 = 3x4 + one rhythm strip, 6 = 3x4 + three strips, 12 = 12x1 (6x2 pages read as
+ *   3x4 + 3: telling them apart needs the printed labels).
+ * - `findCalibration`: the 1 mV pulse at a row's start (a box about 5 mm wide standing on the baseline): its
+ *   height gives millimetres per millivolt; without one, 10 mm/mV is assumed.
+ * - `readPanel`: for every pixel column of a lead, the run of trace pixels that continues the trace (nearest to
+ *   the previous point; the far end of a long vertical run, so QRS peaks keep their height), then resampled to
+ *   100 Hz on the sheet's time axis.
+ */
+import { flatten, type Plane } from './planes';
+
+export type ReadLayout = '3x4' | '3x4+1' | '3x4+3' | '12x1';
+
+export interface PanelGeometry {
+  lead: string;
+  rhythm: boolean;
+  row: number;
+  /** Pixels of the upright sheet. */
+  x0: number;
+  x1: number;
+  baseline: number;
+  /** Seconds of the record it shows. */
+  t0: number;
+  t1: number;
+}
+
+export function traceMask(ink: Plane, pxPerMm: number, threshold = 0.62): { mask: Uint8Array; flat: Plane } {
+  const flat = flatten(ink, Math.max(2, Math.round(1.5 * pxPerMm)));
+  const mask = new Uint8Array(flat.data.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = flat.data[i]! < threshold ? 1 : 0;
+  return { mask, flat };
+}
+
+/** Baselines (y, px) of the trace rows, top to bottom. */
+export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number): number[] {
+  const x0 = Math.floor(w * 0.05);
+  const x1 = Math.ceil(w * 0.95);
+  const prof = new Float64Array(h);
+  for (let y = 0; y < h; y++) {
+    let s = 0;
+    for (let x = x0; x < x1; x++) s += mask[y * w + x]!;
+    prof[y] = s;
+  }
+  const r = Math.max(1, Math.round(1.2 * pxPerMm));
+  const sm = new Float64Array(h);
+  for (let y = 0; y < h; y++) {
+    let s = 0;
+    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) s += prof[k]!;
+    sm[y] = s;
+  }
+  const minGap = 8 * pxPerMm;
+  const peaks: number[] = [];
+  const order = Array.from(sm.keys()).sort((a, b) => sm[b]! - sm[a]!);
+  const top = sm[order[0]!]!;
+  for (const y of order) {
+    if (sm[y]! < top * 0.12) break;
+    if (peaks.every((p) => Math.abs(p - y) >= minGap)) peaks.push(y);
+  }
+  // a trace row has ink across most of its width near its baseline; a text line has gaps between words
+  const band = Math.round(3 * pxPerMm);
+  const rows = peaks.filter((yc) => {
+    let covered = 0;
+    for (let x = x0; x < x1; x++) {
+      let hit = 0;
+      for (let y = Math.max(0, yc - band); y <= Math.min(h - 1, yc + band) && !hit; y++) hit = mask[y * w + x]!;
+      covered += hit;
+    }
+    return covered / (x1 - x0) > 0.45;
+  });
+  return rows.sort((a, b) => a - b);
+}
+
+export function layoutFor(rows: number): ReadLayout {
+  if (rows >= 10) return '12x1';
+  if (rows >= 6) return '3x4+3';
+  if (rows === 4 || rows === 5) return '3x4+1';
+  return '3x4';
+}
+
+const GRID = [
+  ['I', 'aVR', 'V1', 'V4'],
+  ['II', 'aVL', 'V2', 'V5'],
+  ['III', 'aVF', 'V3', 'V6'],
+] as const;
+const TWELVE = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
+const RHYTHM: Record<ReadLayout, string[]> = { '3x4': [], '3x4+1': ['II'], '3x4+3': ['V1', 'II', 'V5'], '12x1': [] };
+
+export interface Calibration {
+  /** Pixel columns of the pulse's rising and falling edges. */
+  x0: number;
+  x1: number;
+  /** Its height in pixels (1 mV). */
+  height: number;
+}
+
+/** Longest run of mask pixels going up from near the baseline in column x (pixels). */
+function upRun(mask: Uint8Array, w: number, x: number, base: number, tol: number, maxUp: number): number {
+  let start = -1;
+  for (let y = base + tol; y >= base - tol; y--) {
+    if (y >= 0 && mask[y * w + x]) {
+      start = y;
+      break;
+    }
+  }
+  if (start < 0) return 0;
+  let y = start;
+  while (y > 0 && base - y < maxUp && mask[(y - 1) * w + x]) y--;
+  return base - y;
+}
+
+/** The calibration pulse near `xFrom` .. `xTo` on the row at `base`, if there is one. */
+export function findCalibration(mask: Uint8Array, w: number, base: number, xFrom: number, xTo: number, pxPerMm: number): Calibration | null {
+  const tol = Math.round(1.2 * pxPerMm);
+  const maxUp = Math.round(24 * pxPerMm);
+  const tall: number[] = [];
+  for (let x = Math.max(0, xFrom); x < Math.min(w, xTo); x++) tall.push(upRun(mask, w, x, base, tol, maxUp));
+  // a box: two tall edges 3-12 mm apart whose heights agree, with the top between them level
+  let best: Calibration | null = null;
+  for (let i = 0; i < tall.length; i++) {
+    const hi = tall[i]!;
+    if (hi < 3.5 * pxPerMm) continue;
+    for (let j = i + Math.round(3 * pxPerMm); j < Math.min(tall.length, i + Math.round(12 * pxPerMm)); j++) {
+      const hj = tall[j]!;
+      if (Math.abs(hj - hi) > 0.15 * hi) continue;
+      const height = (hi + hj) / 2;
+      if (!best || height > best.height) best = { x0: xFrom + i, x1: xFrom + j, height };
+      break;
+    }
+  }
+  return best;
+}
+
+/**
+ * Where each lead sits on the upright sheet, from the rows, the ink's horizontal extent and the paper speed
+ * (25 mm/s assumed: a 3x4 column is 62.5 mm). `xStart` is where the traces begin (after a calibration pulse).
+ */
+export function panelsFor(layout: ReadLayout, rows: number[], xStart: number, pxPerMm: number, recordS = 10): PanelGeometry[] {
+  const mmPerS = 25;
+  const pxPerS = mmPerS * pxPerMm;
+  const out: PanelGeometry[] = [];
+  const cols = layout === '12x1' ? 1 : 4;
+  const colS = recordS / cols;
+  const gridRows = layout === '12x1' ? TWELVE.map((l) => [l]) : GRID.map((r) => [...r]);
+  gridRows.forEach((leads, r) => {
+    const base = rows[r];
+    if (base === undefined) return;
+    leads.forEach((lead, c) => out.push({ lead, rhythm: false, row: r, x0: xStart + c * colS * pxPerS, x1: xStart + (c + 1) * colS * pxPerS, baseline: base, t0: c * colS, t1: (c + 1) * colS }));
+  });
+  RHYTHM[layout].forEach((lead, k) => {
+    const base = rows[gridRows.length + k];
+    if (base === undefined) return;
+    out.push({ lead, rhythm: true, row: gridRows.length + k, x0: xStart, x1: xStart + recordS * pxPerS, baseline: base, t0: 0, t1: recordS });
+  });
+  return out;
+}
+
+export interface Separator {
+  row: number;
+  /** Column boundary index (1..3 on a 3x4 row). */
+  boundary: number;
+  /** Centre of the mark (px): its x, and the middle of its height (it stands symmetric on the baseline). */
+  x: number;
+  yMid: number;
+  /** The bar's pixels: columns [c0, c1] and rows [r0, r1]. */
+  c0: number;
+  c1: number;
+  r0: number;
+  r1: number;
+}
+
+/**
+ * The short vertical marks many machines print where one lead's column ends and the next begins (standing
+ * symmetric on the baseline). Searched within +-`tol` px of the expected boundaries `expected[c]` of the row at
+ * `base`; a mark is a run of trace pixels 3-14 mm tall that crosses the baseline band, in a column whose
+ * neighbours a few pixels away have no such run (a steep QRS stroke is a slope, not a one-column bar).
+ */
+export function findSeparators(
+  mask: Uint8Array, w: number, h: number, row: number, base: number, expected: number[], tol: number, pxPerMm: number, dark?: Plane,
+): Separator[] {
+  const out: Separator[] = [];
+  const runAt = (x: number): [number, number] | null => {
+    if (x < 0 || x >= w) return null;
+    // the run through the baseline band in this column
+    for (let y = Math.round(base - 2 * pxPerMm); y <= Math.round(base + 2 * pxPerMm); y++) {
+      if (y < 0 || y >= h || !mask[y * w + x]) continue;
+      let a = y;
+      let b = y;
+      while (a > 0 && mask[(a - 1) * w + x]) a--;
+      while (b < h - 1 && mask[(b + 1) * w + x]) b++;
+      return [a, b];
+    }
+    return null;
+  };
+  expected.forEach((xe, c) => {
+    let best: Separator | null = null;
+    let bestLen = 0;
+    for (let x = Math.round(xe - tol); x <= Math.round(xe + tol); x++) {
+      const r = runAt(x);
+      if (!r) continue;
+      const len = r[1] - r[0] + 1;
+      if (len < 3 * pxPerMm || len > 14 * pxPerMm) continue;
+      // it stands symmetric on the baseline (a QRS stroke starts at the baseline and goes one way)
+      if (Math.abs((r[0] + r[1] + 1) / 2 - base) > 1.5 * pxPerMm) continue;
+      // a bar: the columns 3 px to each side are far shorter
+      const side = Math.max(3, Math.round(0.8 * pxPerMm));
+      const l = runAt(x - side);
+      const rr = runAt(x + side);
+      const short = (q: [number, number] | null) => !q || q[1] - q[0] + 1 < 0.5 * len;
+      if (!short(l) || !short(rr)) continue;
+      if (len > bestLen) {
+        // centre of the bar across its width: the columns whose run has the same two ends (the bar itself, not
+        // a trace that touches it), weighted by their darkness away from the baseline
+        let sw = 0;
+        let sx = 0;
+        let c0 = x;
+        let c1 = x;
+        const clear = Math.round(1.5 * pxPerMm);
+        for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++) {
+          const q = runAt(xx);
+          if (!q || Math.abs(q[0] - r[0]) > 1 || Math.abs(q[1] - r[1]) > 1) continue;
+          c0 = Math.min(c0, xx);
+          c1 = Math.max(c1, xx);
+          let v = 0;
+          for (let y = r[0]; y <= r[1]; y++) if (Math.abs(y - base) >= clear) v += dark ? dark.data[y * w + xx]! : 1;
+          sw += v;
+          sx += v * (xx + 0.5);
+        }
+        const cx = sw > 0 ? sx / sw : x + 0.5;
+        bestLen = len;
+        best = { row, boundary: c + 1, x: cx, yMid: (r[0] + r[1] + 1) / 2, c0, c1, r0: r[0], r1: r[1] };
+      }
+    }
+    if (best) out.push(best);
+  });
+  return out;
+}
+
+/** A copy of `mask` with the separator bars taken out (they are not trace; the gaps they leave are bridged). */
+export function withoutSeparators(mask: Uint8Array, w: number, bars: readonly Separator[]): Uint8Array {
+  const out = mask.slice();
+  for (const b of bars) for (let y = b.r0; y <= b.r1; y++) for (let x = b.c0; x <= b.c1; x++) out[y * w + x] = 0;
+  return out;
+}
+
+export interface PanelReading {
+  /** Samples at 100 Hz over [round(t0*100), round(t1*100)), mV (NaN = nothing read). */
+  start: number;
+  values: Float32Array;
+  /** Share of the panel's pixel columns where the trace was found. */
+  coverage: number;
+}
+
+/**
+ * Reads one lead. `pxPerMv` converts heights; the band searched is `reach` px above and below the baseline;
+ * `dark` (0 = paper, 1 = ink) weights the sub-pixel centre of thin runs.
+ * Per pixel column: the run of trace pixels that continues the trace (nearest the previous point). A straight
+ * stroke crossing a column covers the heights it passes there, so the run's centre is the trace at the column's
+ * centre; where the trace turns back inside the column (a peak), its neighbours lie on one side of the run and
+ * the run's far end is the peak. Values are relative to the panel's median height (the printed trace is
+ * baseline-filtered, so its median sits on the isoelectric line); gaps are bridged linearly.
+ */
+export function readPanel(
+  mask: Uint8Array, w: number, h: number, p: PanelGeometry, pxPerMm: number, pxPerMv: number, reach: number, fs = 100, dark?: Plane,
+  /** The row's 0 mV line when it is known from separators (else the panel's median height is used). */
+  zeroY?: number,
+): PanelReading {
+  const xa = Math.max(0, Math.round(p.x0));
+  const xb = Math.min(w, Math.round(p.x1));
+  const n = Math.max(0, xb - xa);
+  const top = new Float64Array(n).fill(Number.NaN);
+  const bot = new Float64Array(n).fill(Number.NaN);
+  const mid = new Float64Array(n).fill(Number.NaN);
+  const yTop = Math.max(0, Math.round(p.baseline - reach));
+  const yBot = Math.min(h - 1, Math.round(p.baseline + reach));
+  let prev = p.baseline;
+  let found = 0;
+  for (let x = xa; x < xb; x++) {
+    let best: [number, number] | null = null;
+    let bestD = Infinity;
+    let y = yTop;
+    while (y <= yBot) {
+      if (!mask[y * w + x]) {
+        y++;
+        continue;
+      }
+      const a = y;
+      while (y <= yBot && mask[y * w + x]) y++;
+      const b = y - 1;
+      const d = prev < a ? a - prev : prev > b ? prev - b : 0;
+      if (d < bestD) {
+        bestD = d;
+        best = [a, b];
+      }
+    }
+    if (best && bestD < 12 * pxPerMm) {
+      let [a, b] = best;
+      if (dark && b > a) {
+        // a steep stroke's neighbour bleeds into this column at part coverage: keep the run's dark core
+        let peak = 0;
+        for (let yy = a; yy <= b; yy++) peak = Math.max(peak, dark.data[yy * w + x]!);
+        while (a < b && dark.data[a * w + x]! < 0.7 * peak) a++;
+        while (b > a && dark.data[b * w + x]! < 0.7 * peak) b--;
+      }
+      let c = (a + b) / 2;
+      if (dark) {
+        // darkness-weighted centre, one pixel beyond the run either side (anti-aliased edges)
+        let sw = 0;
+        let sy = 0;
+        for (let yy = Math.max(0, a - 1); yy <= Math.min(h - 1, b + 1); yy++) {
+          const wgt = dark.data[yy * w + x]!;
+          sw += wgt;
+          sy += wgt * yy;
+        }
+        if (sw > 0) c = sy / sw;
+      }
+      top[x - xa] = a;
+      bot[x - xa] = b + 1;
+      mid[x - xa] = c + 0.5;
+      // the trace leaves a long run (a steep stroke) at its far end: follow it from there
+      prev = b - a + 1 > 1.2 * pxPerMm ? (Math.abs(a - prev) > Math.abs(b - prev) ? a : b) : c;
+      found++;
+    }
+  }
+  // The trace at the column edges. The pen's thickness is the typical height of a flat stretch's run; a longer
+  // run is a stroke that enters the column at one end and leaves at the other (half a pen inside each end).
+  // Which end is the entry follows from the previous column; where the next column continues from the entry
+  // end instead, the trace turned inside this column and its far end is a peak.
+  const runs = Array.from(top.keys()).map((i) => bot[i]! - top[i]!).filter((v) => Number.isFinite(v)).sort((p1, p2) => p1 - p2);
+  const penPx = runs.length ? runs[Math.floor(runs.length * 0.3)]! : 1;
+  const half = penPx / 2;
+  const ptX: number[] = [];
+  const ptY: number[] = [];
+  let exitY = Number.NaN;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(mid[i]!)) {
+      exitY = Number.NaN;
+      continue;
+    }
+    const x = xa + i;
+    const len = bot[i]! - top[i]!;
+    if (len <= penPx * 1.6) {
+      ptX.push(x + 0.5);
+      ptY.push(mid[i]!);
+      exitY = mid[i]!;
+      continue;
+    }
+    const hiEnd = top[i]! + half;
+    const loEnd = bot[i]! - half;
+    const before = i > 0 ? mid[i - 1]! : Number.NaN;
+    const from = Number.isFinite(exitY) ? exitY : Number.isFinite(before) ? before : mid[i]!;
+    const entry = Math.abs(hiEnd - from) <= Math.abs(loEnd - from) ? hiEnd : loEnd;
+    const far = entry === hiEnd ? loEnd : hiEnd;
+    // does the next column go on from the far end (a stroke) or come back from the entry end (a peak)?
+    const nextMid = i + 1 < n ? mid[i + 1]! : Number.NaN;
+    const turned = Number.isFinite(nextMid) && Math.abs(nextMid - entry) < Math.abs(nextMid - far) - penPx;
+    if (turned) {
+      ptX.push(x, x + 0.5, x + 1);
+      ptY.push(entry, far, entry);
+      exitY = entry;
+    } else {
+      ptX.push(x, x + 1);
+      ptY.push(entry, far);
+      exitY = far;
+    }
+  }
+  // points that share an x (two columns meeting at an edge) merge into their mean
+  const mx: number[] = [];
+  const my: number[] = [];
+  for (let k = 0; k < ptX.length; k++) {
+    if (mx.length && Math.abs(mx[mx.length - 1]! - ptX[k]!) < 1e-9) {
+      my[my.length - 1] = (my[my.length - 1]! + ptY[k]!) / 2;
+    } else {
+      mx.push(ptX[k]!);
+      my.push(ptY[k]!);
+    }
+  }
+  const ys = my;
+  const got = Array.from(ys).filter(Number.isFinite).sort((a, b) => a - b);
+  const iso = zeroY ?? (got.length ? got[got.length >> 1]! : p.baseline);
+  const start = Math.round(p.t0 * fs);
+  const end = Math.round(p.t1 * fs);
+  const values = new Float32Array(Math.max(0, end - start)).fill(Number.NaN);
+  const pxPerS = (p.x1 - p.x0) / (p.t1 - p.t0);
+  // sample k on the polyline; short gaps bridged, the ends held over the separator zone
+  let j = 0;
+  for (let k = start; k < end && mx.length; k++) {
+    const x = p.x0 + (k / fs - p.t0) * pxPerS;
+    while (j + 1 < mx.length && mx[j + 1]! < x) j++;
+    let v: number;
+    if (x <= mx[0]!) v = x >= mx[0]! - 2 * pxPerMm ? my[0]! : Number.NaN;
+    else if (x >= mx[mx.length - 1]!) v = x <= mx[mx.length - 1]! + 2 * pxPerMm ? my[my.length - 1]! : Number.NaN;
+    else {
+      const gap = mx[j + 1]! - mx[j]!;
+      v = gap > 6 * pxPerMm ? Number.NaN : my[j]! + ((my[j + 1]! - my[j]!) * (x - mx[j]!)) / (gap || 1);
+    }
+    if (Number.isFinite(v)) values[k - start] = (iso - v) / pxPerMv;
+  }
+  return { start, values, coverage: n ? found / n : 0 };
+}
