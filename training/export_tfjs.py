@@ -34,6 +34,8 @@ class KerasBuilder:
     def __init__(self, height: int, width: int, planes: int, name: str):
         self.layers: list[dict] = []
         self.weights: list[tuple[str, np.ndarray]] = []
+        # the torch module each (kernel, bias) pair of `weights` came from, in the same order (reference_forward)
+        self.sources: list[torch.nn.Module | None] = []
         self.counts: dict[str, int] = {}
         self.name = name
         self.height, self.width, self.planes = height, width, planes
@@ -71,20 +73,24 @@ class KerasBuilder:
                             "inbound_nodes": [[[i, 0, 0, {}] for i in inputs]]})
         return name
 
-    def conv2d(self, x: str, w_oihw: np.ndarray, bias: np.ndarray, strides: list[int], activation: str) -> str:
+    def conv2d(self, x: str, w_oihw: np.ndarray, bias: np.ndarray, strides: list[int], activation: str,
+               source: torch.nn.Module | None = None) -> str:
         o, i, kh, kw = w_oihw.shape
         name = self.layer("Conv2D", {"filters": int(o), "kernel_size": [int(kh), int(kw)], "strides": strides,
                                      "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1],
                                      "activation": activation, "use_bias": True}, [x], prefix="conv")
         self.weights.append((f"{name}/kernel", np.ascontiguousarray(w_oihw.transpose(2, 3, 1, 0))))
         self.weights.append((f"{name}/bias", bias.astype(np.float32)))
+        self.sources.append(source)
         return name
 
-    def dense(self, x: str, w_io: np.ndarray, bias: np.ndarray, name: str, activation: str = "linear") -> str:
+    def dense(self, x: str, w_io: np.ndarray, bias: np.ndarray, name: str, activation: str = "linear",
+              source: torch.nn.Module | None = None) -> str:
         name = self.layer("Dense", {"units": int(w_io.shape[1]), "activation": activation, "use_bias": True}, [x],
                           prefix="dense", name=name)
         self.weights.append((f"{name}/kernel", np.ascontiguousarray(w_io.astype(np.float32))))
         self.weights.append((f"{name}/bias", bias.astype(np.float32)))
+        self.sources.append(source)
         return name
 
     def topology(self, output: str) -> dict:
@@ -132,63 +138,31 @@ def write_model(out_dir: str, builder: KerasBuilder, output: str, quantization: 
     return len(data)
 
 
-def reference_forward(builder_weights, model: torch.nn.Module, x_u8: np.ndarray) -> np.ndarray:
-    """Logits of the exported graph computed by PyTorch: the model with BN folded and the (possibly
-    quantised) exported weights loaded back. x_u8: (N, planes, H, W) uint8."""
+def reference_forward(builder: KerasBuilder, weights, model: torch.nn.Module, x_u8: np.ndarray) -> np.ndarray:
+    """Logits of the exported graph computed by PyTorch: the model with BN folded and the (possibly quantised)
+    exported `weights` (builder.weights or a quantised copy) loaded back into the modules the builder recorded
+    them from (builder.sources; no second walk of the model). x_u8: (N, planes, H, W) uint8."""
     import copy
 
     from . import models as M
 
+    if len(weights) != 2 * len(builder.sources) or any(s is None for s in builder.sources):
+        raise ValueError("every exported weight pair needs its source module (KerasBuilder.conv2d/dense source=)")
     m = copy.deepcopy(model).eval()
-    by_name = dict(builder_weights)
-    # Walk the modules in export order: the builder recorded conv/dense weights in that order.
-    convs = _export_order(m)
-    wlist = [w for _, w in builder_weights]
-    k = 0
+    path_of = {id(mod): name for name, mod in model.named_modules()}
+    copied = dict(m.named_modules())
     with torch.no_grad():
-        for mod in convs:
+        for k, src in enumerate(builder.sources):
+            mod = copied[path_of[id(src)]]
+            kern, bias = weights[2 * k][1], weights[2 * k + 1][1]
             if isinstance(mod, M.ConvBN):
-                kern, bias = wlist[k], wlist[k + 1]
-                k += 2
                 mod.conv.weight.copy_(torch.from_numpy(kern.transpose(3, 2, 0, 1).copy()))
                 mod.conv.bias = torch.nn.Parameter(torch.from_numpy(bias.copy()))
                 mod.bn = torch.nn.Identity()
             else:
-                kern, bias = wlist[k], wlist[k + 1]
-                k += 2
                 mod.weight.copy_(torch.from_numpy(kern.T.copy()))
                 mod.bias.copy_(torch.from_numpy(bias.copy()))
-        assert k == len(wlist), (k, len(wlist), len(by_name))
         return m(torch.from_numpy(x_u8.astype(np.float32))).double().numpy()
-
-
-def _export_order(m):
-    """Modules in the order their export() emits weights (mirrors the export methods)."""
-    from . import models as M
-
-    out = []
-
-    def visit(mod):
-        if isinstance(mod, M.ConvBN):
-            out.append(mod)
-        elif isinstance(mod, M.ResBlock):
-            visit(mod.c1)
-            visit(mod.c2)
-            if mod.short is not None:
-                visit(mod.short)
-        elif isinstance(mod, M.Head):
-            out.append(mod.fc)
-        elif isinstance(mod, M.Net):
-            for s in mod.stages:
-                visit(s)
-            visit(mod.head)
-        elif isinstance(mod, M.LeadSequence):
-            for s in mod.stages:
-                visit(s)
-            out.extend([mod.mix, mod.fc])
-
-    visit(m)
-    return out
 
 
 def pack_u8(x: np.ndarray) -> str:

@@ -64,7 +64,7 @@ class ConvBN(nn.Module):
             x = b.layer("ZeroPadding2D", {"padding": [[self.pad[0]] * 2, [self.pad[1]] * 2],
                                           "data_format": "channels_last"}, [x], prefix="pad")
         w, bias = self.folded()
-        return b.conv2d(x, w, bias, list(self.conv.stride), "relu" if self.relu else "linear")
+        return b.conv2d(x, w, bias, list(self.conv.stride), "relu" if self.relu else "linear", source=self)
 
 
 class Pool(nn.Module):
@@ -105,6 +105,17 @@ class ResBlock(nn.Module):
         return b.layer("Activation", {"activation": "relu"}, [a], prefix="relu")
 
 
+def res_stages(cin: int, widths, blocks) -> tuple[list[nn.Module], int]:
+    """Stages of basic ResNet blocks, `blocks[i]` of width `widths[i]`; the first block of every stage after the
+    first downsamples by 2. Returns the blocks and their output channels."""
+    out: list[nn.Module] = []
+    for i, (w, nb) in enumerate(zip(widths, blocks)):
+        for j in range(nb):
+            out.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
+            cin = w
+    return out, cin
+
+
 class Head(nn.Module):
     def __init__(self, cin, dropout=0.0):
         super().__init__()
@@ -117,7 +128,7 @@ class Head(nn.Module):
     def export(self, b, x):
         g = b.layer("GlobalAveragePooling2D", {"data_format": "channels_last"}, [x], prefix="gap")
         w = self.fc.weight.detach().float().numpy().T  # (in, 1)
-        return b.dense(g, w, self.fc.bias.detach().float().numpy(), name="logit")
+        return b.dense(g, w, self.fc.bias.detach().float().numpy(), name="logit", source=self.fc)
 
 
 class Net(nn.Module):
@@ -157,15 +168,9 @@ def resnet(planes=1, stem=16, widths=(16, 32, 64, 128), blocks=(1, 1, 1, 1), ste
     first block of every stage after the first downsampling by 2. For large inputs a stride-4 7x7 stem without
     the pool costs a quarter of the stride-2 stem and keeps a 4x finer first feature map than stem + pool would
     at a quarter of the input size (measured in training/README.md)."""
-    stages = [ConvBN(planes, stem, stem_kernel, stem_stride)]
-    if stem_pool:
-        stages.append(Pool(pool, 2))
-    cin = stem
-    for i, (w, nb) in enumerate(zip(widths, blocks)):
-        for j in range(nb):
-            stages.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
-            cin = w
-    return Net(stages, Head(cin, dropout))
+    stages = [ConvBN(planes, stem, stem_kernel, stem_stride)] + ([Pool(pool, 2)] if stem_pool else [])
+    blocks_, cin = res_stages(stem, widths, blocks)
+    return Net(stages + blocks_, Head(cin, dropout))
 
 
 def lead_grid(planes=1, stem=16, widths=(24, 48, 96), blocks=(1, 1, 1), dropout=0.0, **_):
@@ -173,12 +178,8 @@ def lead_grid(planes=1, stem=16, widths=(24, 48, 96), blocks=(1, 1, 1), dropout=
     convolutions (time is the long axis) and pooling that shrinks time faster than height, then a final
     average pool that keeps one row per lead band before the global pooling."""
     stages = [ConvBN(planes, stem, (3, 7), (1, 2)), Pool("max", 2)]
-    cin = stem
-    for i, (w, nb) in enumerate(zip(widths, blocks)):
-        for j in range(nb):
-            stages.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
-            cin = w
-    stages.append(ConvBN(cin, cin, (1, 5), (1, 2)))
+    blocks_, cin = res_stages(stem, widths, blocks)
+    stages += blocks_ + [ConvBN(cin, cin, (1, 5), (1, 2))]
     return Net(stages, Head(cin, dropout))
 
 
@@ -218,15 +219,9 @@ class LeadSequence(nn.Module):
         super().__init__()
         self.leads = planes
         self.rescale = Rescale()
-        stages = [ConvBN(1, stem, 5, stem_stride)]
-        if stem_pool:
-            stages.append(Pool(pool, 2))
-        cin = stem
-        for i, (w, nb) in enumerate(zip(widths, blocks)):
-            for j in range(nb):
-                stages.append(ResBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
-                cin = w
-        self.stages = nn.ModuleList(stages)
+        stages = [ConvBN(1, stem, 5, stem_stride)] + ([Pool(pool, 2)] if stem_pool else [])
+        blocks_, cin = res_stages(stem, widths, blocks)
+        self.stages = nn.ModuleList(stages + blocks_)
         self.features = cin
         self.drop = nn.Dropout(dropout)
         self.mix = nn.Linear(planes * cin, hidden)
@@ -256,9 +251,9 @@ class LeadSequence(nn.Module):
             x = b.layer("GlobalAveragePooling2D", {"data_format": "channels_last"}, [x], prefix="gap")
         x = b.layer("Flatten", {"data_format": "channels_last"}, [x], prefix="flatten")  # (N, 12*C), lead-major
         x = b.dense(x, self.mix.weight.detach().float().numpy().T, self.mix.bias.detach().float().numpy(),
-                    name="lead_mix", activation="relu")
+                    name="lead_mix", activation="relu", source=self.mix)
         return b.dense(x, self.fc.weight.detach().float().numpy().T, self.fc.bias.detach().float().numpy(),
-                       name="logit")
+                       name="logit", source=self.fc)
 
 
 def lead_sequence(planes=12, stem=16, widths=(16, 32, 64), blocks=(1, 1, 1), hidden=64, dropout=0.0, stem_stride=2,

@@ -2,7 +2,12 @@
 
 Usage: /usr/bin/python3 -m training.train --config training/configs/NAME.json [--device cpu|cuda]
        [--threads N] [--log data/training/NAME.json]
-Fold 10 is never read here (config.validate refuses it, and the loaded data are re-checked)."""
+Fold 10 is never read here (config.validate refuses it, and the loaded data are re-checked).
+
+Stages (main): load the config and data -> build the model, optimiser and schedule -> per epoch
+train_one_epoch + validate (the checkpoint with the lowest fold-9 loss is kept) -> choose_threshold on fold 9 ->
+export (TF.js model, parity cases, metadata) -> the finished log. Defaults of every optional setting come from
+training/config.schema.json (config.with_defaults), not from this file."""
 from __future__ import annotations
 
 import argparse
@@ -57,6 +62,21 @@ def load_data(cfg: dict, role: str) -> MultiShards:
     return ms
 
 
+def load_splits(cfg: dict) -> tuple[MultiShards, MultiShards]:
+    """Training (folds 1-8) and validation (fold 9) data, re-checked: no other fold, no record on both sides."""
+    train = load_data(cfg, "train")
+    val = load_data(cfg, "val")
+    assert set(np.unique(train.folds)) <= set(range(1, 9)) and set(np.unique(val.folds)) == {9}
+    overlap = set(train.ecg_ids.tolist()) & set(val.ecg_ids.tolist())
+    if overlap:
+        raise C.ConfigError(f"{len(overlap)} records are in both train and validation")
+    return train, val
+
+
+def is_synthetic(*data: MultiShards) -> bool:
+    return any(s.manifest.get("renderer") == "synthetic" for d in data for s in d.sets)
+
+
 def augment(x: torch.Tensor, translate: float, scale: float, gen: torch.Generator) -> torch.Tensor:
     """Small random shift/zoom of the uint8-valued plane (paper = 255 fills the border), rounded back to
     integers so the model only ever sees values it will see at inference. Not a re-render: no colour,
@@ -99,6 +119,144 @@ def bce(logits: np.ndarray, y: np.ndarray, pos_weight: float = 1.0) -> float:
     return float(np.mean(-(pos_weight * y * log_sig + (1 - y) * log_1m)))
 
 
+def make_optimizer(model, tcfg: dict, total_steps: int):
+    """The optimiser and its per-step learning-rate schedule."""
+    opt_cls = torch.optim.AdamW if tcfg["optimizer"] == "adamw" else torch.optim.Adam
+    opt = opt_cls(model.parameters(), lr=tcfg["lr"], weight_decay=tcfg["weight_decay"])
+    if tcfg["schedule"] == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=tcfg["lr"], total_steps=total_steps, pct_start=0.25)
+    elif tcfg["schedule"] == "cosine":
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
+    else:
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+    return opt, sched
+
+
+class Trainer:
+    """What every epoch shares: model, data, optimiser, class weighting, random streams."""
+
+    def __init__(self, run: dict, model, train: MultiShards, val: MultiShards, device, seed: int):
+        self.tcfg = run["train"]
+        self.model, self.train, self.val, self.device = model, train, val, device
+        self.bs, self.ebs = self.tcfg["batch_size"], self.tcfg["eval_batch_size"]
+        self.steps_per_epoch = math.ceil(train.n / self.bs)
+        self.opt, self.sched = make_optimizer(model, self.tcfg, self.steps_per_epoch * self.tcfg["epochs"])
+        self.npos = int(train.labels.sum())
+        self.nneg = train.n - self.npos
+        self.balance = self.tcfg["balance"]
+        self.pos_weight = torch.tensor(self.nneg / max(self.npos, 1)) if self.balance == "loss" else None
+        self.rng = np.random.default_rng(seed)
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def epoch_order(self) -> np.ndarray:
+        """Indices of one epoch: a permutation, or with balance "sampler" a class-balanced draw with replacement."""
+        t = self.train
+        if self.balance == "sampler":
+            w = np.where(t.labels == 1, 0.5 / max(self.npos, 1), 0.5 / max(self.nneg, 1))
+            return self.rng.choice(t.n, size=t.n, replace=True, p=w / w.sum())
+        return self.rng.permutation(t.n)
+
+    def train_one_epoch(self, epoch: int) -> dict:
+        model, t, bs = self.model, self.train, self.bs
+        aug = self.tcfg["augment"]
+        model.train()
+        t0 = time.time()
+        order = self.epoch_order()
+        tot, seen = 0.0, 0
+        for a in range(0, t.n, bs):
+            idx = np.sort(order[a:a + bs])
+            xb = torch.from_numpy(t.gather(idx).astype(np.float32))
+            yb = torch.from_numpy(t.labels[idx].astype(np.float32))
+            xb = augment(xb, aug["translate"], aug["scale"], self.gen).to(self.device)
+            loss = F.binary_cross_entropy_with_logits(model(xb), yb.to(self.device), pos_weight=self.pos_weight)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            self.sched.step()
+            tot += float(loss) * len(idx)
+            seen += len(idx)
+            if (a // bs) % 100 == 99:
+                print(f"[train] epoch {epoch}: {seen}/{t.n} images, {seen / (time.time() - t0):.1f} images/s, "
+                      f"loss {tot / seen:.4f}", flush=True)
+        return {"t0": t0, "loss": tot / max(seen, 1), "seen": seen, "seconds": time.time() - t0}
+
+    def validate(self, epoch: int, fit: dict) -> dict:
+        """Fold-9 figures of this epoch. The selection loss is the training objective on fold 9 (same class
+        weighting), so a model is not penalised for the probability shift the weighting itself causes; the plain
+        BCE is logged too."""
+        val = self.val
+        vl = predict_logits(self.model, val, self.ebs, self.device)
+        m = MET.summary(val.labels, sigmoid(vl), 0.5)
+        y = val.labels.astype(np.float64)
+        val_loss = bce(vl, y, float(self.pos_weight) if self.pos_weight is not None else 1.0)
+        return {"epoch": epoch, "train_loss": fit["loss"], "val_loss": val_loss,
+                "val_loss_unweighted": bce(vl, y), "val_auroc": m["auroc"],
+                "val_sensitivity": m["sensitivity"], "val_specificity": m["specificity"],
+                "val_precision": m["precision"], "val_f1": m["f1"], "val_error_rate": m["error_rate"],
+                "lr_end": self.sched.get_last_lr()[0], "seconds": time.time() - fit["t0"],
+                "train_seconds": fit["seconds"], "train_images_per_s": fit["seen"] / fit["seconds"]}
+
+
+def start_log(cfg: dict, args, trainer: Trainer, device, log_path: str) -> dict:
+    model, train, val = trainer.model, trainer.train, trainer.val
+    params = M.count_params(model)
+    log = {"name": cfg["name"], "config": cfg, "config_path": args.config,
+           "model": f"{cfg['model']['arch']} ({params:,} parameters)",
+           "model_info": {"arch": cfg["model"]["arch"], "params": params, "torch": torch.__version__},
+           "started": now(), "finished": None, "git_commit": git_commit(), "device": str(device),
+           "threads": torch.get_num_threads(),
+           "data": {"train_n": train.n, "train_pos": trainer.npos, "val_n": val.n, "val_pos": int(val.labels.sum()),
+                    "style": sorted({s.manifest["style"] for s in train.sets}),
+                    "val_style": sorted({s.manifest["style"] for s in val.sets}),
+                    "input": {"height": train.height, "width": train.width, "planes": train.planes},
+                    "manifest_paths": {"train": [os.path.join(s.dir, "manifest.json") for s in train.sets],
+                                       "val": [os.path.join(s.dir, "manifest.json") for s in val.sets]}},
+           "balance": trainer.balance, "epoch_metrics_threshold": 0.5,
+           "selection": "lowest fold-9 loss with the training class weighting (val_loss)",
+           "epochs": [], "best_epoch": None, "threshold": None, "threshold_rule": None,
+           "val_metrics_at_threshold": None, "export": None}
+    log["log_path"] = log_path
+    return log
+
+
+def fit(trainer: Trainer, log: dict, partial: str, ckpt: str) -> None:
+    """The epochs: train, validate, keep the checkpoint with the lowest fold-9 loss; early stop on patience or
+    max_minutes. Rewrites the partial log after every epoch."""
+    tcfg = trainer.tcfg
+    patience = tcfg.get("patience", math.inf)
+    best_loss, best_epoch, bad = float("inf"), None, 0
+    t_start = time.time()
+    for epoch in range(1, tcfg["epochs"] + 1):
+        rec = trainer.validate(epoch, trainer.train_one_epoch(epoch))
+        log["epochs"].append(rec)
+        print("[train] " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}),
+              flush=True)
+        if rec["val_loss"] < best_loss:
+            best_loss, best_epoch, bad = rec["val_loss"], epoch, 0
+            torch.save(trainer.model.state_dict(), ckpt)
+        else:
+            bad += 1
+        log["best_epoch"] = best_epoch
+        atomic_json(partial, log)
+        if bad >= patience:
+            print(f"[train] early stop: no val-loss improvement for {bad} epochs", flush=True)
+            break
+        if tcfg.get("max_minutes") and (time.time() - t_start) / 60 > tcfg["max_minutes"]:
+            print("[train] stopping: max_minutes reached", flush=True)
+            log["stopped"] = "max_minutes"
+            break
+
+
+def choose_threshold(run: dict, val: MultiShards, vl: np.ndarray) -> tuple[float, str, dict]:
+    """The decision threshold by the config's rule on fold 9, its description and the fold-9 figures at it."""
+    th = run["threshold"]
+    vp = sigmoid(vl)
+    thr = MET.choose_threshold(val.labels, vp, th["rule"], th["min_sensitivity"])
+    rule_text = ("maximise Youden's J (sensitivity + specificity - 1) on fold 9" if th["rule"] == "youden" else
+                 f"highest threshold with sensitivity >= {th['min_sensitivity']} on fold 9")
+    return thr, rule_text, MET.summary(val.labels, vp, thr)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True)
@@ -108,152 +266,50 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=None, help="override (smoke runs only; recorded in the log)")
     args = ap.parse_args(argv)
 
-    cfg = C.load(args.config)
-    name = cfg["name"]
-    tcfg = cfg["train"]
+    cfg = C.load(args.config)  # as written: what the log records
     if args.epochs:
-        tcfg["epochs"] = args.epochs
-    device = torch.device(args.device or cfg.get("device", "cpu"))
-    torch.set_num_threads(args.threads or cfg.get("threads", 2))
-    seed = cfg["seed"]
+        cfg["train"]["epochs"] = args.epochs
+    run = C.with_defaults(cfg)  # what the run reads: the schema's defaults filled in
+    name = run["name"]
+    device = torch.device(args.device or run["device"])
+    torch.set_num_threads(args.threads or run["threads"])
+    seed = run["seed"]
     torch.manual_seed(seed)
     np.random.seed(seed)
-    rng = np.random.default_rng(seed)
-    gen = torch.Generator().manual_seed(seed)
-    train = load_data(cfg, "train")
-    val = load_data(cfg, "val")
-    synthetic = any(s.manifest.get("renderer") == "synthetic" for s in train.sets + val.sets)
+    train, val = load_splits(run)
     # Logs of runs on synthetic shards never go where the site reads real training logs.
-    log_path = args.log or cfg.get("log") or os.path.join("build" if synthetic else "data", "training", f"{name}.json")
-    assert set(np.unique(train.folds)) <= set(range(1, 9)) and set(np.unique(val.folds)) == {9}
-    overlap = set(train.ecg_ids.tolist()) & set(val.ecg_ids.tolist())
-    if overlap:
-        raise C.ConfigError(f"{len(overlap)} records are in both train and validation")
-
-    model = M.build(cfg["model"], train.planes).to(device)
-    bs = tcfg["batch_size"]
-    ebs = tcfg.get("eval_batch_size", 64)
-    steps_per_epoch = math.ceil(train.n / bs)
-    total_steps = steps_per_epoch * tcfg["epochs"]
-    opt_cls = torch.optim.AdamW if tcfg.get("optimizer", "adamw") == "adamw" else torch.optim.Adam
-    opt = opt_cls(model.parameters(), lr=tcfg["lr"], weight_decay=tcfg.get("weight_decay", 0.0))
-    sched_kind = tcfg.get("schedule", "onecycle")
-    if sched_kind == "onecycle":
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=tcfg["lr"], total_steps=total_steps, pct_start=0.25)
-    elif sched_kind == "cosine":
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
-    else:
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
-    npos = int(train.labels.sum())
-    nneg = train.n - npos
-    balance = tcfg.get("balance", "loss")
-    pos_weight = torch.tensor(nneg / max(npos, 1)) if balance == "loss" else None
-    aug = tcfg.get("augment", {})
+    default_log = os.path.join("build" if is_synthetic(train, val) else "data", "training", f"{name}.json")
+    log_path = args.log or run.get("log") or default_log
+    trainer = Trainer(run, M.build(run["model"], train.planes).to(device), train, val, device, seed)
     ckpt_dir = os.path.join("training", "checkpoints")
     os.makedirs(ckpt_dir, exist_ok=True)
     ckpt = os.path.join(ckpt_dir, f"{name}.pt")
 
-    log = {"name": name, "config": cfg, "config_path": args.config,
-           "model": f"{cfg['model']['arch']} ({M.count_params(model):,} parameters)",
-           "model_info": {"arch": cfg["model"]["arch"], "params": M.count_params(model), "torch": torch.__version__},
-           "started": now(), "finished": None, "git_commit": git_commit(), "device": str(device),
-           "threads": torch.get_num_threads(),
-           "data": {"train_n": train.n, "train_pos": npos, "val_n": val.n, "val_pos": int(val.labels.sum()),
-                    "style": sorted({s.manifest["style"] for s in train.sets}),
-                    "val_style": sorted({s.manifest["style"] for s in val.sets}),
-                    "input": {"height": train.height, "width": train.width, "planes": train.planes},
-                    "manifest_paths": {"train": [os.path.join(s.dir, "manifest.json") for s in train.sets],
-                                       "val": [os.path.join(s.dir, "manifest.json") for s in val.sets]}},
-           "balance": balance, "epoch_metrics_threshold": 0.5, "selection": "lowest fold-9 loss with the training class weighting (val_loss)",
-           "epochs": [], "best_epoch": None, "threshold": None, "threshold_rule": None,
-           "val_metrics_at_threshold": None, "export": None}
-    log["log_path"] = log_path
+    log = start_log(cfg, args, trainer, device, log_path)
     # While running, the log is NAME.json.partial (rewritten every epoch); NAME.json appears only when the
     # run has finished, so readers of data/training/*.json never see a half-done run.
     partial = log_path + ".partial"
     atomic_json(partial, log)
-    print(f"[train] {name}: train {train.n} ({npos} MI), val {val.n}, params {log['model_info']['params']}, "
-          f"{steps_per_epoch} steps/epoch", flush=True)
+    print(f"[train] {name}: train {train.n} ({trainer.npos} MI), val {val.n}, params {log['model_info']['params']}, "
+          f"{trainer.steps_per_epoch} steps/epoch", flush=True)
+    fit(trainer, log, partial, ckpt)
 
-    best_loss, best_epoch, bad = float("inf"), None, 0
-    t_start = time.time()
-    for epoch in range(1, tcfg["epochs"] + 1):
-        model.train()
-        t0 = time.time()
-        if balance == "sampler":
-            w = np.where(train.labels == 1, 0.5 / max(npos, 1), 0.5 / max(nneg, 1))
-            order = rng.choice(train.n, size=train.n, replace=True, p=w / w.sum())
-        else:
-            order = rng.permutation(train.n)
-        tot, seen = 0.0, 0
-        for a in range(0, train.n, bs):
-            idx = np.sort(order[a:a + bs])
-            xb = torch.from_numpy(train.gather(idx).astype(np.float32))
-            yb = torch.from_numpy(train.labels[idx].astype(np.float32))
-            xb = augment(xb, aug.get("translate", 0.0), aug.get("scale", 0.0), gen).to(device)
-            logits = model(xb)
-            loss = F.binary_cross_entropy_with_logits(logits, yb.to(device), pos_weight=pos_weight)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot += float(loss) * len(idx)
-            seen += len(idx)
-            if (a // bs) % 100 == 99:
-                print(f"[train] epoch {epoch}: {seen}/{train.n} images, {seen / (time.time() - t0):.1f} images/s, "
-                      f"loss {tot / seen:.4f}", flush=True)
-        train_s = time.time() - t0
-        vl = predict_logits(model, val, ebs, device)
-        vp = sigmoid(vl)
-        m = MET.summary(val.labels, vp, 0.5)
-        # Selection loss = the training objective on fold 9 (same class weighting), so a model is not
-        # penalised for the probability shift the weighting itself causes; the plain BCE is logged too.
-        val_loss = bce(vl, val.labels.astype(np.float64), float(pos_weight) if pos_weight is not None else 1.0)
-        rec = {"epoch": epoch, "train_loss": tot / max(seen, 1), "val_loss": val_loss,
-               "val_loss_unweighted": bce(vl, val.labels.astype(np.float64)), "val_auroc": m["auroc"],
-               "val_sensitivity": m["sensitivity"], "val_specificity": m["specificity"],
-               "val_precision": m["precision"], "val_f1": m["f1"], "val_error_rate": m["error_rate"],
-               "lr_end": sched.get_last_lr()[0], "seconds": time.time() - t0, "train_seconds": train_s,
-               "train_images_per_s": seen / train_s}
-        log["epochs"].append(rec)
-        print("[train] " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}),
-              flush=True)
-        if val_loss < best_loss:
-            best_loss, best_epoch, bad = val_loss, epoch, 0
-            torch.save(model.state_dict(), ckpt)
-        else:
-            bad += 1
-        log["best_epoch"] = best_epoch
-        atomic_json(partial, log)
-        if bad >= tcfg.get("patience", 10 ** 9):
-            print(f"[train] early stop: no val-loss improvement for {bad} epochs", flush=True)
-            break
-        if tcfg.get("max_minutes") and (time.time() - t_start) / 60 > tcfg["max_minutes"]:
-            print("[train] stopping: max_minutes reached", flush=True)
-            log["stopped"] = "max_minutes"
-            break
-
+    model = trainer.model
     model.load_state_dict(torch.load(ckpt))
     model.eval()
-    vl = predict_logits(model, val, ebs, device)
-    vp = sigmoid(vl)
-    th = cfg["threshold"]
-    rule = th["rule"]
-    thr = MET.choose_threshold(val.labels, vp, rule, th.get("min_sensitivity", 0.85))
-    rule_text = ("maximise Youden's J (sensitivity + specificity - 1) on fold 9" if rule == "youden" else
-                 f"highest threshold with sensitivity >= {th.get('min_sensitivity', 0.85)} on fold 9")
-    vm = MET.summary(val.labels, vp, thr)
+    vl = predict_logits(model, val, trainer.ebs, device)
+    thr, rule_text, vm = choose_threshold(run, val, vl)
     log.update(threshold=thr, threshold_rule=rule_text, val_metrics_at_threshold=vm)
 
-    if cfg["export"].get("skip"):
+    if run["export"]["skip"]:
         export_info = {"dir": None, "skipped": True, "weights_bytes": 0, "quantization": None}
     else:
-        export_info = export(cfg, model, val, vl, thr, rule_text, vm, log)
+        export_info = export(run, model, val, vl, thr, rule_text, vm, log)
     log["export"] = export_info
     log["finished"] = now()
     atomic_json(log_path, log)
     os.remove(partial)
-    print(f"[train] best epoch {best_epoch}, threshold {thr:.4f} ({rule_text}); fold-9 at threshold: "
+    print(f"[train] best epoch {log['best_epoch']}, threshold {thr:.4f} ({rule_text}); fold-9 at threshold: "
           + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in vm.items()}), flush=True)
     if not export_info.get("skipped"):
         print(f"[train] exported to {export_info['dir']} ({export_info['weights_bytes']} bytes, "
@@ -276,7 +332,7 @@ TASKS = {
 
 
 def data_version(val: MultiShards, task: str = "mi") -> str:
-    if any(s.manifest.get("renderer") == "synthetic" for s in val.sets):
+    if is_synthetic(val):
         return "synthetic shards (training/synth.py): pipeline test fixture, not PTB-XL"
     return TASKS[task]["data"]
 
@@ -290,19 +346,34 @@ def input_spec(data: MultiShards) -> dict:
     return json.loads(specs.pop())
 
 
-def export(cfg, model, val: MultiShards, val_logits, thr, rule_text, vm, log) -> dict:
-    ecfg = cfg["export"]
+def parity_inputs(val: MultiShards, k: int) -> np.ndarray:
+    """Parity cases: the first validation image of each class, then a seeded noise image (k in all)."""
+    idx = []
+    for lab in (1, 0):
+        hits = np.nonzero(val.labels == lab)[0]
+        if len(hits):
+            idx.append(int(hits[0]))
+    idx = idx[: max(k - 1, 1)]
+    xs = val.gather(np.array(idx, dtype=np.int64))
+    noise = np.random.default_rng(1234).integers(0, 256, size=(1,) + xs.shape[1:], dtype=np.uint8)
+    return np.concatenate([xs, noise])[:k]
+
+
+def export(run, model, val: MultiShards, val_logits, thr, rule_text, vm, log) -> dict:
+    """Writes the TF.js model (float16 when asked, or "auto" when it costs < 0.005 fold-9 AUROC), its parity
+    cases and metadata.json. `run` is the config with its defaults."""
+    ecfg = run["export"]
     out_dir = ecfg["dir"]
-    name = cfg["name"]
+    name = run["name"]
     builder, output = X.build_graph(model, val.height, val.width, val.planes, name.replace("-", "_"))
     weights = builder.weights
-    qmode = ecfg.get("quantization", "none")
-    ebs = cfg["train"].get("eval_batch_size", 64)
+    qmode = ecfg["quantization"]
+    ebs = run["train"]["eval_batch_size"]
     q_check = None
     base_auc = MET.auroc(val.labels, sigmoid(val_logits))
     if qmode in ("float16", "auto"):
         qw = X.quantize_weights(weights, "float16")
-        ql = np.concatenate([X.reference_forward(qw, model, val.gather(np.arange(a, min(a + ebs, val.n))))
+        ql = np.concatenate([X.reference_forward(builder, qw, model, val.gather(np.arange(a, min(a + ebs, val.n))))
                              for a in range(0, val.n, ebs)])
         q_auc = MET.auroc(val.labels, sigmoid(ql))
         q_check = {"fold9_auroc_float32": base_auc, "fold9_auroc_float16": q_auc, "delta": base_auc - q_auc}
@@ -311,38 +382,28 @@ def export(cfg, model, val: MultiShards, val_logits, thr, rule_text, vm, log) ->
     builder.weights = X.quantize_weights(weights, qmode)
     nbytes = X.write_model(out_dir, builder, output, qmode)
 
-    # Parity cases: the first validation image of each class, then a seeded noise image.
-    idx = []
-    for lab in (1, 0):
-        hits = np.nonzero(val.labels == lab)[0]
-        if len(hits):
-            idx.append(int(hits[0]))
-    k = ecfg.get("parity_cases", 3)
-    idx = idx[: max(k - 1, 1)]
-    xs = val.gather(np.array(idx, dtype=np.int64))
-    noise = np.random.default_rng(1234).integers(0, 256, size=(1,) + xs.shape[1:], dtype=np.uint8)
-    xs = np.concatenate([xs, noise])[:k]
-    ref = X.reference_forward(builder.weights, model, xs)
+    xs = parity_inputs(val, ecfg["parity_cases"])
+    ref = X.reference_forward(builder, builder.weights, model, xs)
     with torch.no_grad():
         unfused = model(torch.from_numpy(xs.astype(np.float32))).double().numpy()
     X.write_parity(os.path.join(out_dir, "parity.json"), xs, ref, unfused,
                    "logits of the exported graph (BN folded, exported weights) computed by PyTorch")
 
-    task = cfg.get("task", "mi")
+    task = run["task"]
     labels = TASKS[task]["labels"]
-    meta = {"name": name, "version": ecfg.get("version", "0.1.0"), **({"task": task} if task != "mi" else {}),
+    meta = {"name": name, "version": ecfg["version"], **({"task": task} if task != "mi" else {}),
             "labels": labels, "positive_label": labels[1],
             "output": "logit",
             # the shards' own input spec (export-images wrote it), so the model is run on exactly what it saw
             "input": input_spec(val),
             "planes": val.planes, **({"plane_names": list(LEAD_ORDER)} if val.planes == 12 else {}),
             "threshold": thr, "threshold_rule": rule_text,
-            "styles": sorted({s["style"] for s in cfg["data"]["train"]}),
+            "styles": sorted({s["style"] for s in run["data"]["train"]}),
             "val_metrics": {"fold": 9, "n": val.n, **vm},
             "data_version": data_version(val, task),
             "git_commit": log["git_commit"], "exported": now(), "weights_bytes": nbytes,
             "quantization": qmode, "quantization_check": q_check,
-            "params": M.count_params(model), "arch": cfg["model"],
+            "params": M.count_params(model), "arch": run["model"],
             "training_log": log["log_path"]}
     atomic_json(os.path.join(out_dir, "metadata.json"), meta)
     return {"dir": out_dir, "weights_bytes": nbytes, "quantization": qmode, "quantization_check": q_check,
