@@ -191,7 +191,7 @@ export function digitise(image: RasterImage): DigitiseResult {
     return ys.length ? median(ys) : undefined;
   };
   const cal = calibration as Calibration | null;
-  const pxPerMv = cal && cal.height > 5 * ppm && cal.height < 22 * ppm ? cal.height : 10 * ppm;
+  const pxPerMv = cal && cal.height > 3.5 * ppm && cal.height < 22 * ppm ? cal.height : 10 * ppm;
   const panels = panelsFor(layout, used, traceStart, rowPpm);
   const spacing = used.length > 1 ? (used[used.length - 1]! - used[0]!) / (used.length - 1) : 40 * ppm;
   const reach = Math.max(spacing * 0.9, 10 * ppm);

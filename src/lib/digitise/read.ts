@@ -55,7 +55,7 @@ export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number
     for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) s += prof[k]!;
     sm[y] = s;
   }
-  const minGap = 8 * pxPerMm;
+  const minGap = 10 * pxPerMm;
   const peaks: number[] = [];
   const order = Array.from(sm.keys()).sort((a, b) => sm[b]! - sm[a]!);
   const top = sm[order[0]!]!;
@@ -74,7 +74,25 @@ export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number
     }
     return covered / (x1 - x0) > 0.45;
   });
-  return rows.sort((a, b) => a - b);
+  rows.sort((a, b) => a - b);
+  if (rows.length < 3) return rows;
+  // rows of a sheet are evenly spaced: keep the peaks on the progression of the typical spacing through the
+  // strongest one (a tall QRS or a text line makes extra peaks off it)
+  const gaps = rows.slice(1).map((y, i) => y - rows[i]!).sort((a, b) => a - b);
+  const d = gaps[Math.floor(gaps.length / 2)]!;
+  const ref = rows.reduce((a, b) => (sm[b]! > sm[a]! ? b : a));
+  const kept = rows.filter((y) => {
+    const k = (y - ref) / d;
+    return Math.abs(k - Math.round(k)) < 0.2;
+  });
+  // one row per step of the progression (the stronger of two on the same step)
+  const byStep = new Map<number, number>();
+  for (const y of kept) {
+    const k = Math.round((y - ref) / d);
+    const other = byStep.get(k);
+    if (other === undefined || sm[y]! > sm[other]!) byStep.set(k, y);
+  }
+  return [...byStep.values()].sort((a, b) => a - b);
 }
 
 export function layoutFor(rows: number): ReadLayout {
