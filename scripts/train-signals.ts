@@ -43,22 +43,28 @@ export function isSignalConfigFile(file: string): boolean {
 }
 
 export function loadSignalConfig(file: string): SignalTrainConfig {
-  let cfg: SignalTrainConfig;
+  let cfg: unknown;
   try {
-    cfg = JSON.parse(readFileSync(file, 'utf8')) as SignalTrainConfig;
+    cfg = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new SignalConfigError(`${file}: cannot read JSON (${(e as Error).message})`);
   }
-  if (cfg.kind !== 'signal') throw new SignalConfigError(`${file}: kind must be "signal"`);
+  return validateSignalConfig(cfg, file);
+}
+
+/** The checks of a signal config (`source` names it in messages); returns it typed. */
+export function validateSignalConfig(value: unknown, source: string): SignalTrainConfig {
+  const cfg = value as SignalTrainConfig;
+  if (cfg.kind !== 'signal') throw new SignalConfigError(`${source}: kind must be "signal"`);
   if (typeof cfg.name !== 'string' || !cfg.data?.dir || !cfg.export?.dir)
-    throw new SignalConfigError(`${file}: needs name, data.dir and export.dir`);
+    throw new SignalConfigError(`${source}: needs name, data.dir and export.dir`);
   const bad = parseFolds(cfg.data.train_folds).filter((f) => f < 1 || f > 8);
   if (bad.length)
     throw new SignalConfigError(
-      `${file}: data.train_folds ${cfg.data.train_folds} outside 1-8 (fold 10 is for the final evaluation only)`,
+      `${source}: data.train_folds ${cfg.data.train_folds} outside 1-8 (fold 10 is for the final evaluation only)`,
     );
   if (parseFolds(cfg.data.val_folds).join(',') !== '9')
-    throw new SignalConfigError(`${file}: data.val_folds must be 9`);
+    throw new SignalConfigError(`${source}: data.val_folds must be 9`);
   return cfg;
 }
 

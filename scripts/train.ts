@@ -16,6 +16,7 @@ import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseFolds } from '../src/lib/ranges';
+import { validateSignalConfig } from './train-signals';
 
 export { parseFolds };
 
@@ -24,14 +25,7 @@ export class ConfigError extends Error {
 }
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const SCHEMA_PATH = path.join(ROOT, 'training', 'config.schema.json');
 export const PYTHON = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
-
-type Schema = {
-  type?: string; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: boolean;
-  enum?: unknown[]; minimum?: number; maximum?: number; items?: Schema; pattern?: string; $ref?: string;
-  definitions?: Record<string, Schema>;
-};
 
 export interface SourceConfig {
   style: string; dir: string; folds: string; balanced?: number; limit?: number; variants?: number; seed?: number;
@@ -47,61 +41,24 @@ export interface TrainConfig {
   [k: string]: unknown;
 }
 
-function checkNode(v: unknown, s: Schema, root: Schema, at: string): void {
-  if (s.$ref) s = root.definitions![s.$ref.split('/').pop()!]!;
-  const t = s.type;
-  const typeOk: Record<string, (x: unknown) => boolean> = {
-    object: (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
-    array: Array.isArray,
-    string: (x) => typeof x === 'string',
-    boolean: (x) => typeof x === 'boolean',
-    integer: (x) => Number.isInteger(x),
-    number: (x) => typeof x === 'number' && Number.isFinite(x),
-  };
-  if (t && !typeOk[t]!(v)) throw new ConfigError(`${at}: expected ${t}, got ${JSON.stringify(v)}`);
-  if (s.enum && !s.enum.includes(v)) throw new ConfigError(`${at}: ${JSON.stringify(v)} is not one of ${JSON.stringify(s.enum)}`);
-  if (s.minimum !== undefined && (v as number) < s.minimum) throw new ConfigError(`${at}: ${v} < minimum ${s.minimum}`);
-  if (s.maximum !== undefined && (v as number) > s.maximum) throw new ConfigError(`${at}: ${v} > maximum ${s.maximum}`);
-  if (s.pattern && !new RegExp(s.pattern).test(v as string)) throw new ConfigError(`${at}: ${JSON.stringify(v)} does not match ${s.pattern}`);
-  if (t === 'object') {
-    const o = v as Record<string, unknown>;
-    const props = s.properties ?? {};
-    for (const k of s.required ?? []) if (!(k in o)) throw new ConfigError(`${at}: missing required key '${k}'`);
-    for (const [k, x] of Object.entries(o)) {
-      if (!(k in props)) {
-        if (s.additionalProperties === false) {
-          throw new ConfigError(`${at}: unknown key '${k}' (allowed: ${Object.keys(props).sort().join(', ')})`);
-        }
-        continue;
-      }
-      checkNode(x, props[k]!, root, `${at}.${k}`);
-    }
-  }
-  if (t === 'array' && s.items) (v as unknown[]).forEach((x, i) => checkNode(x, s.items!, root, `${at}[${i}]`));
-}
-
-/** Schema + split rules; the same checks as training/config.py. */
+/**
+ * Schema + split rules, checked by training/config.py (the one checker of training/config.schema.json: run as
+ * `python3 -m training.config --check`). Signal configs ("kind": "signal") are checked by train-signals.ts.
+ */
 export function validateConfig(value: unknown, source = 'config'): TrainConfig {
-  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Schema;
-  try {
-    checkNode(value, schema, schema, 'config');
-    const cfg = value as TrainConfig;
-    for (const [role, allowed] of [['train', [1, 2, 3, 4, 5, 6, 7, 8]], ['val', [9]]] as const) {
-      const sources = cfg.data[role];
-      if (sources.length === 0) throw new ConfigError(`config.data.${role}: needs at least one source`);
-      sources.forEach((src, i) => {
-        const bad = parseFolds(src.folds).filter((f) => !(allowed as readonly number[]).includes(f));
-        if (bad.length) {
-          throw new ConfigError(`config.data.${role}[${i}].folds: ${src.folds} outside ${allowed.join(',')} ` +
-            '(train 1-8, validation 9; fold 10 is for the final evaluation only)');
-        }
-      });
-    }
-    return cfg;
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`${source}: ${e.message}`);
-    throw e;
+  if ((value as { kind?: unknown } | null)?.kind === 'signal') {
+    return validateSignalConfig(value, source) as unknown as TrainConfig;
   }
+  const r = spawnSync(PYTHON, ['-m', 'training.config', '--check', source], {
+    cwd: ROOT,
+    input: JSON.stringify(value),
+    encoding: 'utf8',
+  });
+  if (r.status === 2) throw new ConfigError(`${source}: ${r.stdout.trim()}`);
+  if (r.status !== 0) {
+    throw new Error(`${PYTHON} -m training.config failed (${r.status ?? r.signal}): ${(r.stderr || r.error?.message) ?? ''}`.trim());
+  }
+  return value as TrainConfig;
 }
 
 export function loadConfig(file: string): TrainConfig {
