@@ -49,7 +49,7 @@ export async function sendImage(s: ShownImage, status: HTMLElement, demoUrl: str
   const handoff = { image: { width, height, channels, data: data.slice() }, label: handoffLabel(s) };
   if (document.querySelector('heartnet-classifier')) {
     sendToClassifier(window, handoff);
-    status.textContent = 'Sent to the classifier below.';
+    status.textContent = 'Sent to the classifier.'; // it scrolls itself into view, above this generator or below it
     return;
   }
   status.textContent = '';
