@@ -119,6 +119,40 @@ export function findPaper(luma: Plane): PaperQuad | null {
   // a quadrilateral that touches the frame edge on a whole side is a crop, not a sheet lying on a table
   const touches = [tl, tr, br, bl].filter(([x, y]) => x <= 1 || y <= 1 || x >= w - 1 || y >= h - 1).length;
   if (touches >= 3) return null;
+  // a sheet on a table stands out from what is around it: the band outside the quadrilateral must be clearly
+  // darker than the sheet (a page that fills the frame has only more page or margin there)
+  const inside = (x: number, y: number, grow: number): boolean => {
+    const q = [tl, tr, br, bl];
+    const cx = (tl[0] + tr[0] + br[0] + bl[0]) / 4;
+    const cy = (tl[1] + tr[1] + br[1] + bl[1]) / 4;
+    for (let i = 0; i < 4; i++) {
+      const [ax, ay] = q[i]!;
+      const [bx, by] = q[(i + 1) % 4]!;
+      const side = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+      const ref = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+      const len = Math.hypot(bx - ax, by - ay) || 1;
+      if (side * Math.sign(ref) < -grow * len) return false;
+    }
+    return true;
+  };
+  let inSum = 0;
+  let inN = 0;
+  let outSum = 0;
+  let outN = 0;
+  const band = Math.max(2, Math.round(Math.min(w, h) * 0.04));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = small.data[y * w + x]!;
+      if (inside(x, y, -band)) {
+        inSum += v;
+        inN++;
+      } else if (!inside(x, y, 0) && inside(x, y, band)) {
+        outSum += v;
+        outN++;
+      }
+    }
+  }
+  if (outN < band * 4 || outSum / outN > inSum / Math.max(1, inN) - 35) return null;
   return { corners: [tl, tr, br, bl].map(([x, y]) => [x * k, y * k] as Point), coverage };
 }
 

@@ -1,0 +1,98 @@
+/**
+ * `npm run digitise -- FILE... [--out build/digitised] [--ecg-id N] [--filters printout|raw]`
+ *
+ * Reads EKG pictures back into signals with the digitiser the browser demo runs (src/lib/digitise): for each
+ * file it writes OUT/NAME.csv (time in s, then I ... V6 and II-rhythm in mV at 100 Hz; empty where the sheet
+ * does not show a lead or nothing was read) and prints one JSON line: the layout, grid, gain and skew found,
+ * each lead's confidence and, when the truth is known, each lead's SNR (the PhysioNet Challenge 2024 way) and
+ * their median. The truth is known with --ecg-id N (a PTB-XL record in data/ptb-xl; --filters printout compares
+ * with the record as our printouts draw it, raw with the record itself) or, for ECG-Image-Kit images, from a
+ * labels.csv beside the file (compared raw, in the standard 3x4 windows). Unreadable files print
+ * {file, error}; the exit code is then 1.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { digitise, DIGITISE_FS, DIGITISE_SAMPLES, type Readout } from '../src/lib/digitise/index';
+import { readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
+import { LEAD_NAMES } from '../src/lib/ptbxl/types';
+import { applyFilters } from '../src/lib/signal/filters';
+import { PRINTOUT_FILTERS } from '../src/lib/signal/windows';
+import { leadSnrs, standardWindows } from './eval-digitise';
+import { decodeImageBytesNode } from './lib/decode-node';
+
+export function readoutCsv(r: Readout): string {
+  const cols = [...LEAD_NAMES, 'II-rhythm'];
+  const lines = [`time_s,${cols.join(',')}`];
+  for (let i = 0; i < DIGITISE_SAMPLES; i++) {
+    const cells = [...LEAD_NAMES.map((l) => r.leads[l]?.[i]), r.rhythm?.[i]].map((v) => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(4)));
+    lines.push(`${(i / DIGITISE_FS).toFixed(2)},${cells.join(',')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The PTB-XL record a picture shows, when a labels.csv beside it (ECG-Image-Kit's) names it. */
+function kitRecordOf(file: string): number | undefined {
+  const labels = path.join(path.dirname(file), 'labels.csv');
+  if (!existsSync(labels)) return undefined;
+  const line = readFileSync(labels, 'utf8').split(/\r?\n/).find((l) => l.startsWith(`${path.basename(file)},`));
+  return line ? Number(line.split(',')[1]) : undefined;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', default: 'build/digitised' },
+      'ecg-id': { type: 'string' },
+      filters: { type: 'string', default: 'printout' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || positionals.length === 0) {
+    console.log('usage: npm run digitise -- FILE... [--out build/digitised] [--ecg-id N] [--filters printout|raw]');
+    if (!values.help) process.exitCode = 2;
+    return;
+  }
+  mkdirSync(values.out, { recursive: true });
+  let failed = 0;
+  for (const file of positionals) {
+    try {
+      const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
+      const r = digitise(image);
+      const csv = path.join(values.out, `${path.basename(file).replace(/\.[^.]+$/, '')}.csv`);
+      writeFileSync(csv, readoutCsv(r.readout));
+      const given = values['ecg-id'] ? Number(values['ecg-id']) : undefined;
+      const kit = given === undefined ? kitRecordOf(file) : undefined;
+      let snr: Record<string, number> | null = null;
+      if (given !== undefined || kit !== undefined) {
+        const rec = await readRecord(resolvePtbxlDir(), (given ?? kit)!);
+        const truth = given !== undefined && values.filters === 'printout' ? applyFilters(rec, PRINTOUT_FILTERS) : rec;
+        snr = leadSnrs(truth, r.readout, standardWindows());
+      }
+      const vals = snr ? Object.values(snr).sort((a, b) => a - b) : [];
+      const s = r.stages;
+      console.log(JSON.stringify({
+        file, csv, layout: s.layout, px_per_mm: s.grid.pxPerMm, grid: s.grid.source, skew_deg: s.skewDeg, paper_found: s.paper !== null,
+        gain: s.gainSource, px_per_mv: s.pxPerMv, separators: s.separators.length,
+        confidence: r.readout.confidence,
+        ...(snr ? { snr_db: snr, snr_median_db: (vals[5]! + vals[6]!) / 2, truth: given !== undefined ? `ecg_id ${given} (${values.filters})` : `ecg_id ${kit} (raw, from labels.csv)` } : {}),
+        ms: Math.round(r.ms),
+      }));
+    } catch (e) {
+      failed++;
+      console.log(JSON.stringify({ file, error: (e as Error).message }));
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(`[digitise] error: ${e.message}`);
+    process.exit(2);
+  });
+}

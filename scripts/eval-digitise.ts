@@ -1,0 +1,198 @@
+/**
+ * `npm run eval:digitise -- --style printout [--fold 10] [--limit 200] [--seed 0] [--signal public/models/signal-3x4r]`
+ * `npm run eval:digitise -- --external [--dir ../shared/external]`
+ *
+ * The digitiser (src/lib/digitise) measured two ways, and the digitise + signal-classifier pipeline scored:
+ * - per-lead SNR, the PhysioNet Challenge 2024 definition (10 log10 of signal over error energy, no shifting or
+ *   scaling; unread samples count as 0), over the seconds each lead is printed. Truth: for our renders, the record
+ *   as the renderer printed it (its default filters) and the panels it drew (render info); for ECG-Image-Kit's
+ *   renders of fold 9 (labels.csv names the PTB-XL record), the raw record in the standard 3x4 + rhythm windows;
+ * - MI AUROC (bootstrap CI), sensitivity and specificity at the signal classifier's own threshold (chosen on
+ *   fold 9's true signals), from the digitised readouts.
+ * Writes data/eval/digitise/STYLE.json (or kit-fold9.json) and prints one JSON line. Our renders: fold 10 only
+ * (or 9); the external set is skipped cleanly when absent.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { digitise, snrDb, type Readout } from '../src/lib/digitise/index';
+import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
+import { useBackend } from '../src/lib/model/node-io';
+import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
+import { LEAD_NAMES, type EcgSignals } from '../src/lib/ptbxl/types';
+import { renderWithInfo, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { applyFilters, type FilterName } from '../src/lib/signal/filters';
+import { predictSignalProbabilities } from '../src/lib/signal/model';
+import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
+import { inputFromReadout, LAYOUT_3X4R, windowSamples } from '../src/lib/signal/windows';
+import { DEFAULT_EXTERNAL_DIR } from './eval-external';
+import { decodeImageBytesNode } from './lib/decode-node';
+import { ensureRecords } from './lib/ptbxl-setup';
+import { itemSeed, selectRecords } from './lib/render-export';
+
+export interface LeadWindow {
+  lead: string;
+  start: number;
+  end: number;
+}
+
+/** The standard 3x4 windows (2.5 s columns) and the lead II rhythm strip: what ECG-Image-Kit's pages show. */
+export function standardWindows(): LeadWindow[] {
+  const out: LeadWindow[] = [];
+  LAYOUT_3X4R.rows.forEach((row) =>
+    row.forEach((lead, c) => {
+      const [start, end] = windowSamples(c * LAYOUT_3X4R.columnS, (c + 1) * LAYOUT_3X4R.columnS);
+      out.push({ lead, start, end });
+    }),
+  );
+  return out;
+}
+
+/** Per-lead SNR of a readout against `truth` over `windows` (a lead never read scores as all-zero output). */
+export function leadSnrs(truth: EcgSignals, readout: Readout, windows: readonly LeadWindow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const w of windows) {
+    const li = LEAD_NAMES.indexOf(w.lead as (typeof LEAD_NAMES)[number]);
+    const read = readout.leads[w.lead] ?? new Float32Array(1000).fill(Number.NaN);
+    out[w.lead] = snrDb(truth.leads[li]!, read, w.start, w.end);
+  }
+  return out;
+}
+
+const median = (xs: number[]) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+};
+
+interface Row {
+  id: string;
+  label: 0 | 1;
+  snr: Record<string, number>;
+  p: number | null;
+  error?: string;
+  layout?: string;
+}
+
+function summarise(rows: Row[], threshold: number, bootstrap: number) {
+  const all = rows.flatMap((r) => Object.values(r.snr));
+  const scored = rows.filter((r) => r.p !== null);
+  const labels = scored.map((r) => r.label);
+  const probs = scored.map((r) => r.p!);
+  const m = atThreshold(labels, probs, threshold);
+  const both = labels.some((l) => l === 1) && labels.some((l) => l === 0);
+  return {
+    n: rows.length,
+    failed: rows.filter((r) => r.error).length,
+    snr_median_db: median(all),
+    snr_by_lead_db: Object.fromEntries(LEAD_NAMES.map((l) => [l, median(rows.map((r) => r.snr[l] ?? NaN))])),
+    snr_note: 'median over records x leads; a sheet the digitiser could not read counts 0 dB for every lead (all-zero output)',
+    mi: {
+      n: scored.length,
+      auroc: both ? auroc(labels, probs) : null,
+      auroc_ci: both ? bootstrapAurocCI(labels, probs, { resamples: bootstrap, seed: 0 }) : null,
+      sensitivity: m.sensitivity,
+      specificity: m.specificity,
+      threshold,
+    },
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      style: { type: 'string', default: 'printout' },
+      fold: { type: 'string', default: '10' },
+      limit: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      signal: { type: 'string', default: 'public/models/signal-3x4r' },
+      external: { type: 'boolean', default: false },
+      dir: { type: 'string', default: DEFAULT_EXTERNAL_DIR },
+      bootstrap: { type: 'string', default: '1000' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  await useBackend('wasm');
+  const sig = await loadSignalModelFromDir(values.signal);
+  const classify = (readout: Readout): number => predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;
+  const dataDir = resolvePtbxlDir();
+  const rows: Row[] = [];
+  const t0 = Date.now();
+  let what: string;
+  let outName: string;
+  if (values.external) {
+    const kitDir = path.join(values.dir, 'kit-fold9');
+    if (!existsSync(kitDir)) {
+      console.log(JSON.stringify({ skipped: true, reason: `no ECG-Image-Kit set at ${kitDir} (it is not part of the repository)` }));
+      return;
+    }
+    const lines = readFileSync(path.join(kitDir, 'labels.csv'), 'utf8').trim().split(/\r?\n/).slice(1);
+    const items = lines.map((l) => l.split(',')).map(([file, id, , label]) => ({ file: file!, ecgId: Number(id), label: (label === 'mi' ? 1 : 0) as 0 | 1 }));
+    await ensureRecords(dataDir, items.map((i) => i.ecgId), true);
+    for (const it of items) {
+      const truth = await readRecord(dataDir, it.ecgId);
+      try {
+        const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(path.join(kitDir, it.file))));
+        const r = digitise(image);
+        rows.push({ id: it.file, label: it.label, snr: leadSnrs(truth, r.readout, standardWindows()), p: classify(r.readout), layout: r.stages.layout });
+      } catch (e) {
+        rows.push({ id: it.file, label: it.label, snr: Object.fromEntries(LEAD_NAMES.map((l) => [l, 0])), p: null, error: (e as Error).message });
+      }
+    }
+    what = 'ECG-Image-Kit renders of PTB-XL fold 9 (../shared/external/kit-fold9); truth: the raw records in the 3x4 windows';
+    outName = 'kit-fold9';
+  } else {
+    const style = values.style as StyleName;
+    if (!STYLE_NAMES.includes(style) || style === 'dataset4') throw new Error(`--style must be a single-image style, got ${values.style}`);
+    const fold = Number(values.fold);
+    if (fold !== 9 && fold !== 10) throw new Error('--fold must be 10 (test) or 9 (validation)');
+    const all = (await loadLabelledRecords(dataDir)).filter((r) => r.stratFold === fold);
+    const chosen = selectRecords(all, { folds: [fold], limit: values.limit ? Number(values.limit) : undefined, seed: Number(values.seed) });
+    await ensureRecords(dataDir, chosen.map((r) => r.ecgId), true);
+    for (const rec of chosen) {
+      const signals = await readRecord(dataDir, rec.ecgId);
+      const { images, info } = renderWithInfo(signals, { style, seed: itemSeed(rec.ecgId, 0, style, Number(values.seed)), ecgId: rec.ecgId });
+      const truth = applyFilters(signals, info.filters as FilterName[]);
+      // the seconds each lead was printed: the wild sheet's panels, else the standard 3x4 windows
+      const windows: LeadWindow[] = info.wild
+        ? info.wild.sheet.panels.filter((p) => !p.rhythm).map((p) => ({ lead: p.lead, start: Math.round(p.t0 * 100), end: Math.round(p.t1 * 100) }))
+        : standardWindows();
+      try {
+        const r = digitise(images[0]!);
+        rows.push({ id: String(rec.ecgId), label: rec.mi ? 1 : 0, snr: leadSnrs(truth, r.readout, windows), p: classify(r.readout), layout: r.stages.layout });
+      } catch (e) {
+        rows.push({ id: String(rec.ecgId), label: rec.mi ? 1 : 0, snr: Object.fromEntries(windows.map((w) => [w.lead, 0])), p: null, error: (e as Error).message });
+      }
+      if (rows.length % 50 === 0) process.stderr.write(`[eval:digitise] ${rows.length}/${chosen.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+    }
+    what = `our ${style} renders of PTB-XL fold ${fold}${values.limit ? ` (a seeded ${values.limit})` : ''}; truth: the records as printed (the style's filters), in the panels drawn`;
+    outName = `${style}${values.limit ? `-n${values.limit}` : ''}${fold === 9 ? '-fold9' : ''}`;
+  }
+  sig.model.dispose();
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    /* not a git checkout */
+  }
+  const summary = summarise(rows, sig.meta.threshold, Number(values.bootstrap));
+  const doc = {
+    what, signal_model: sig.meta.name, ...summary, seconds: (Date.now() - t0) / 1000, git_commit: commit, created: new Date().toISOString(),
+    records: rows.map((r) => ({ ...r, snr: Object.fromEntries(Object.entries(r.snr).map(([k, v]) => [k, Number.isFinite(v) ? Math.round(v * 10) / 10 : v])) })),
+  };
+  const out = values.out ?? path.join('data', 'eval', 'digitise', `${outName}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
+  console.log(JSON.stringify({ set: outName, n: summary.n, failed: summary.failed, snr_median_db: summary.snr_median_db, mi_auroc: summary.mi.auroc, mi_auroc_ci: summary.mi.auroc_ci }));
+  process.stderr.write(`[eval:digitise] wrote ${out}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(`[eval:digitise] error: ${e.message}`);
+    process.exit(1);
+  });
+}
