@@ -17,15 +17,25 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  atThreshold, auroc, bootstrapAurocCI, calibrationBins, curves, mulberry32, thin,
+  atThreshold,
+  auroc,
+  bootstrapAurocCI,
+  calibrationBins,
+  curves,
+  mulberry32,
+  thin,
 } from '../src/lib/model/metrics';
 import { EVAL_DIR_DEFAULT, evalFileName } from '../src/lib/eval-files';
 import { loadModelFromDir, useBackend, type NodeBackend } from '../src/lib/model/node-io';
 import { exampleFromImages, planeNames, planesForStyle } from '../src/lib/model/example';
 import { predictProbabilities } from '../src/lib/model/run';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
+import type { LabelledRecord } from '../src/lib/ptbxl/database';
+import type { ModelMetadata } from '../src/lib/model/metadata';
+import { errorMessage } from '../src/lib/errors';
 import { render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
 import { ensureRecords } from './lib/ptbxl-setup';
+import { defineCli, parseCli } from './lib/cli';
 import { itemSeed } from './lib/render-export';
 import { subgroupFigures, type ScoredRecord } from './lib/subgroups';
 
@@ -46,41 +56,69 @@ export interface EvalArgs {
   allowAnyFold: boolean;
 }
 
+export const EVAL_CLI = defineCli({
+  command: 'npm run eval --',
+  summary:
+    'Renders every labelled record of a PTB-XL fold, runs the exported model in Node and writes data/eval/NAME-STYLE.json.',
+  options: {
+    model: { type: 'string', value: 'DIR', help: 'the exported model folder, e.g. public/models/heartnet (required)' },
+    fold: {
+      type: 'string',
+      value: 'N',
+      default: '10',
+      help: '10 (test) or 9 (validation); others need --allow-any-fold',
+    },
+    style: { type: 'string', value: 'STYLE', default: 'dataset2', help: `rendering style: ${STYLE_NAMES.join(', ')}` },
+    limit: { type: 'string', value: 'N', help: 'a reproducible subset of N records (file NAME-STYLE-nN.json)' },
+    seed: {
+      type: 'string',
+      value: 'S',
+      default: '0',
+      help: 'render seed (as export-images --seed) and bootstrap seed',
+    },
+    backend: {
+      type: 'string',
+      value: 'wasm|cpu',
+      default: 'wasm',
+      help: 'TF.js backend (wasm is ~20x faster than cpu)',
+    },
+    batch: { type: 'string', value: 'N', default: '16', help: 'records per model call' },
+    bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
+    out: { type: 'string', value: 'FILE', help: 'output file (default: data/eval/NAME-STYLE[-nN][-foldF].json)' },
+    'allow-any-fold': {
+      type: 'boolean',
+      default: false,
+      help: 'allow a training fold (those records were trained on)',
+    },
+  },
+  error: (m) => new EvalError(m),
+});
+
 export function parseEvalArgs(argv: string[]): EvalArgs {
-  const flags = new Set(['--allow-any-fold']);
-  const withValue = new Set(['--model', '--fold', '--style', '--limit', '--seed', '--backend', '--batch', '--bootstrap', '--out']);
-  const v: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (flags.has(a)) v[a] = 'true';
-    else if (withValue.has(a)) {
-      if (argv[i + 1] === undefined) throw new EvalError(`${a} needs a value`);
-      v[a] = argv[++i]!;
-    } else throw new EvalError(`unknown argument ${a}`);
-  }
-  const int = (k: string, def?: number): number | undefined => {
-    if (v[k] === undefined) return def;
-    const n = Number(v[k]);
-    if (!Number.isInteger(n) || n < 0) throw new EvalError(`${k} must be a non-negative integer, got ${v[k]}`);
+  const { values: v } = parseCli(EVAL_CLI, argv);
+  const int = (k: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new EvalError(`--${k} must be a non-negative integer, got ${text}`);
     return n;
   };
-  if (!v['--model']) throw new EvalError('usage: npm run eval -- --model public/models/NAME --fold 10 --style printout');
-  const style = (v['--style'] ?? 'dataset2') as StyleName;
-  if (!STYLE_NAMES.includes(style)) throw new EvalError(`--style must be one of ${STYLE_NAMES.join(', ')}, got ${style}`);
-  const fold = int('--fold', 10)!;
-  const allowAnyFold = v['--allow-any-fold'] === 'true';
+  if (!v.model) throw new EvalError('usage: npm run eval -- --model public/models/NAME --fold 10 --style printout');
+  const style = v.style as StyleName;
+  if (!STYLE_NAMES.includes(style))
+    throw new EvalError(`--style must be one of ${STYLE_NAMES.join(', ')}, got ${style}`);
+  const fold = int('fold', v.fold);
+  const allowAnyFold = v['allow-any-fold'];
   if (fold < 1 || fold > 10) throw new EvalError(`--fold must be 1-10, got ${fold}`);
   if (fold !== 9 && fold !== 10 && !allowAnyFold) {
-    throw new EvalError(`--fold ${fold} is a training fold; evaluate on 10 (test) or 9 (validation), or pass --allow-any-fold`);
+    throw new EvalError(
+      `--fold ${fold} is a training fold; evaluate on 10 (test) or 9 (validation), or pass --allow-any-fold`,
+    );
   }
-  const backend = (v['--backend'] ?? 'wasm') as NodeBackend;
+  const backend = v.backend as NodeBackend;
   if (backend !== 'cpu' && backend !== 'wasm') throw new EvalError(`--backend must be cpu or wasm, got ${backend}`);
-  const limit = int('--limit');
+  const limit = v.limit === undefined ? undefined : int('limit', v.limit);
   if (limit === 0) throw new EvalError('--limit must be positive');
-  return {
-    model: v['--model'], fold, style, limit, seed: int('--seed', 0)!, backend, batch: int('--batch', 16)!,
-    bootstrap: int('--bootstrap', 1000)!, out: v['--out'], allowAnyFold,
-  };
+  const [seed, batch, bootstrap] = [int('seed', v.seed), int('batch', v.batch), int('bootstrap', v.bootstrap)];
+  return { model: v.model, fold, style, limit, seed, backend, batch, bootstrap, out: v.out, allowAnyFold };
 }
 
 function gitCommit(): string | null {
@@ -103,26 +141,50 @@ export function pickRecords<T>(records: T[], limit: number | undefined, seed: nu
   return a.slice(0, limit);
 }
 
-export async function runEval(args: EvalArgs) {
+/** The model, checked against what the style renders (planes, their names). */
+async function loadEvalModel(args: EvalArgs) {
   await useBackend(args.backend);
-  const { model, meta } = await loadModelFromDir(args.model);
+  const loaded = await loadModelFromDir(args.model);
+  const { model, meta } = loaded;
   const planes = planesForStyle(args.style);
+  const refuse = (msg: string): never => {
+    model.dispose();
+    throw new EvalError(msg);
+  };
   if (planes !== meta.planes) {
-    model.dispose();
-    throw new EvalError(`style ${args.style} gives ${planes} image(s) per record, model ${meta.name} takes ${meta.planes}`);
+    refuse(`style ${args.style} gives ${planes} image(s) per record, model ${meta.name} takes ${meta.planes}`);
   }
-  if (meta.plane_names && meta.plane_names.join(',') !== planeNames(planes).join(',')) {
-    model.dispose();
-    throw new EvalError(`model ${meta.name} takes planes ${meta.plane_names.join(',')}; the ${args.style} render gives ${planeNames(planes).join(',')}`);
+  const names = planeNames(planes).join(',');
+  if (meta.plane_names && meta.plane_names.join(',') !== names) {
+    refuse(`model ${meta.name} takes planes ${meta.plane_names.join(',')}; the ${args.style} render gives ${names}`);
   }
+  return { ...loaded, planes };
+}
+
+/** The fold's labelled records (a seeded subset with --limit), restored locally if missing. */
+async function foldRecords(args: EvalArgs) {
   const dir = resolvePtbxlDir();
-  const all = (await loadLabelledRecords(dir)).filter((r) => r.stratFold === args.fold).sort((a, b) => a.ecgId - b.ecgId);
+  const all = (await loadLabelledRecords(dir))
+    .filter((r) => r.stratFold === args.fold)
+    .sort((a, b) => a.ecgId - b.ecgId);
   if (all.length === 0) throw new EvalError(`no labelled records in fold ${args.fold}`);
   const records = pickRecords(all, args.limit, args.seed);
-  await ensureRecords(dir, records.map((r) => r.ecgId), true);
-  const labels: number[] = [];
-  const probs: number[] = [];
-  const people: Pick<ScoredRecord, 'sex' | 'age'>[] = [];
+  await ensureRecords(
+    dir,
+    records.map((r) => r.ecgId),
+    true,
+  );
+  return { dir, records };
+}
+
+/** Renders, preprocesses and scores every record in batches: labels, MI scores, sex and age, timings. */
+async function scoreRecords(
+  args: EvalArgs,
+  m: Awaited<ReturnType<typeof loadEvalModel>>,
+  dir: string,
+  records: LabelledRecord[],
+) {
+  const scored: ScoredRecord[] = [];
   const t0 = Date.now();
   let renderMs = 0;
   for (let a = 0; a < records.length; a += args.batch) {
@@ -134,58 +196,111 @@ export async function runEval(args: EvalArgs) {
       try {
         signals = await readRecord(dir, r.ecgId);
       } catch (e) {
-        throw new EvalError(`${(e as Error).message} (restore fold ${args.fold}: npm run setup -- --all, or ` +
-          `node /work/shared/ptb-xl/restore.mjs data/ptb-xl --folds ${args.fold})`);
+        throw new EvalError(`${errorMessage(e)} (restore fold ${args.fold}: npm run setup -- --all)`);
       }
-      const imgs = render(signals, { style: args.style, seed: itemSeed(r.ecgId, 0, args.style, args.seed), ecgId: r.ecgId });
+      const imgs = render(signals, {
+        style: args.style,
+        seed: itemSeed(r.ecgId, 0, args.style, args.seed),
+        ecgId: r.ecgId,
+      });
       // export-images builds its shards with the same function: dataset4's 12 lead images -> 12 planes
-      xs.push(exampleFromImages(imgs, meta.input, planes, signals.leadNames));
-      labels.push(r.mi ? 1 : 0);
-      people.push({ sex: r.sex, age: r.age });
+      xs.push(exampleFromImages(imgs, m.meta.input, m.planes, signals.leadNames));
     }
     renderMs += Date.now() - r0;
-    probs.push(...predictProbabilities(model, meta, xs, args.batch));
+    const probs = predictProbabilities(m.model, m.meta, xs, args.batch);
+    chunk.forEach((r, i) => scored.push({ label: r.mi ? 1 : 0, score: probs[i]!, sex: r.sex, age: r.age }));
     if ((a / args.batch) % 10 === 0) {
-      process.stderr.write(`[eval] ${Math.min(a + args.batch, records.length)}/${records.length} ` +
-        `(${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+      const s = ((Date.now() - t0) / 1000).toFixed(0);
+      process.stderr.write(`[eval] ${Math.min(a + args.batch, records.length)}/${records.length} (${s} s)\n`);
     }
   }
-  model.dispose();
-  const seconds = (Date.now() - t0) / 1000;
+  return { scored, seconds: (Date.now() - t0) / 1000, renderSeconds: renderMs / 1000 };
+}
+
+/** The eval file: figures at the model's own threshold, bootstrap CI, curves, calibration, subgroups. */
+function evalDoc(args: EvalArgs, meta: ModelMetadata, run: Awaited<ReturnType<typeof scoreRecords>>) {
+  const labels = run.scored.map((r) => r.label);
+  const probs = run.scored.map((r) => r.score);
   const thr = meta.threshold;
+  const boot = { resamples: args.bootstrap, seed: args.seed };
   const m = atThreshold(labels, probs, thr);
-  const auc = auroc(labels, probs);
-  const ci = bootstrapAurocCI(labels, probs, { resamples: args.bootstrap, seed: args.seed });
   const { roc, pr } = curves(labels, probs);
-  // the model card's figures by sex and age band (same threshold, same bootstrap as the whole fold)
-  const subgroups = subgroupFigures(
-    labels.map((label, i) => ({ label, score: probs[i]!, ...people[i]! })),
-    thr,
-    { resamples: args.bootstrap, seed: args.seed },
-  );
   const n = labels.length;
   const nNeg = labels.filter((l) => l === 0).length;
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-  const doc = {
-    model: meta.name, model_dir: args.model, model_version: meta.version, style: args.style, fold: args.fold, n,
-    n_mi: n - nNeg, limit: args.limit ?? null, render_seed: args.seed, threshold: thr, threshold_rule: meta.threshold_rule,
-    auroc: auc, auroc_ci: ci, auroc_ci_method: `percentile bootstrap, ${args.bootstrap} resamples, seed ${args.seed}`,
-    sensitivity: m.sensitivity, specificity: m.specificity, precision: m.precision, f1: m.f1, accuracy: m.accuracy,
+  const t4 = (t: number) => (Number.isFinite(t) ? r4(t) : 1);
+  return {
+    model: meta.name,
+    model_dir: args.model,
+    model_version: meta.version,
+    style: args.style,
+    fold: args.fold,
+    n,
+    n_mi: n - nNeg,
+    limit: args.limit ?? null,
+    render_seed: args.seed,
+    threshold: thr,
+    threshold_rule: meta.threshold_rule,
+    auroc: auroc(labels, probs),
+    auroc_ci: bootstrapAurocCI(labels, probs, boot),
+    auroc_ci_method: `percentile bootstrap, ${args.bootstrap} resamples, seed ${args.seed}`,
+    sensitivity: m.sensitivity,
+    specificity: m.specificity,
+    precision: m.precision,
+    f1: m.f1,
+    accuracy: m.accuracy,
     confusion: { tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn },
-    roc: thin(roc, 200).map((p) => ({ fpr: r4(p.fpr), tpr: r4(p.tpr), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
-    pr: thin(pr, 200).map((p) => ({ recall: r4(p.recall), precision: r4(p.precision), threshold: Number.isFinite(p.threshold) ? r4(p.threshold) : 1 })),
+    roc: thin(roc, 200).map((p) => ({ fpr: r4(p.fpr), tpr: r4(p.tpr), threshold: t4(p.threshold) })),
+    pr: thin(pr, 200).map((p) => ({ recall: r4(p.recall), precision: r4(p.precision), threshold: t4(p.threshold) })),
     calibration: calibrationBins(labels, probs, 10),
     baseline_all_normal_accuracy: nNeg / n,
-    subgroups,
-    backend: args.backend, seconds, render_preprocess_seconds: renderMs / 1000,
-    git_commit: gitCommit() ?? 'unknown', created: new Date().toISOString(),
+    // the model card's figures by sex and age band (same threshold, same bootstrap as the whole fold)
+    subgroups: subgroupFigures(run.scored, thr, boot),
+    backend: args.backend,
+    seconds: run.seconds,
+    render_preprocess_seconds: run.renderSeconds,
+    git_commit: gitCommit() ?? 'unknown',
+    created: new Date().toISOString(),
   };
-  const out = args.out ?? path.join(EVAL_DIR_DEFAULT, evalFileName({ model: meta.name, style: args.style, limit: args.limit, fold: args.fold }));
+}
+
+export async function runEval(args: EvalArgs) {
+  const m = await loadEvalModel(args);
+  const { dir, records } = await foldRecords(args);
+  const run = await scoreRecords(args, m, dir, records);
+  m.model.dispose();
+  const doc = evalDoc(args, m.meta, run);
+  const key = { model: m.meta.name, style: args.style, limit: args.limit, fold: args.fold };
+  const out = args.out ?? path.join(EVAL_DIR_DEFAULT, evalFileName(key));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
+  const {
+    model,
+    style,
+    fold,
+    n,
+    auroc: auc,
+    auroc_ci,
+    sensitivity,
+    specificity,
+    precision,
+    f1,
+    accuracy,
+    threshold,
+  } = doc;
   const line = {
-    model: meta.name, style: args.style, fold: args.fold, n, auroc: auc, auroc_ci95: ci, sensitivity: m.sensitivity,
-    specificity: m.specificity, precision: m.precision, f1: m.f1, accuracy: m.accuracy, threshold: thr,
+    model,
+    style,
+    fold,
+    n,
+    auroc: auc,
+    auroc_ci95: auroc_ci,
+    sensitivity,
+    specificity,
+    precision,
+    f1,
+    accuracy,
+    threshold,
   };
   return { doc, line, out };
 }
