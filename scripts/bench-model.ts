@@ -11,14 +11,23 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadModelFromDir, unpackU8, useBackend, type NodeBackend } from '../src/lib/model/node-io';
 import { predictLogits } from '../src/lib/model/run';
+import { defineCli, parseCli } from './lib/cli';
+import { parseNumberArg } from './lib/render-args';
 
-function arg(argv: string[], k: string): string | undefined {
-  const i = argv.indexOf(k);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+export const BENCH_MODEL_CLI = defineCli({
+  command: 'npm run bench:model --',
+  summary: 'Warm inference time of an exported model in Node (ms/image); prints figures, never fails on speed.',
+  options: {
+    model: { type: 'string', value: 'DIR', help: "the model folder (default: the demo's, public/models/default.json)" },
+    backend: { type: 'string', value: 'cpu|wasm', default: 'wasm', help: 'TF.js backend' },
+    runs: { type: 'string', value: 'N', default: '20', help: 'timed predictions' },
+    batch: { type: 'string', value: 'N', default: '1', help: 'images per prediction' },
+  },
+});
 
 async function main(argv: string[]) {
-  let dir = arg(argv, '--model');
+  const { values } = parseCli(BENCH_MODEL_CLI, argv);
+  let dir = values.model;
   if (!dir) {
     // the demo's model (public/models/default.json), else the first exported model, else the test fixture
     const named = existsSync('public/models/default.json')
@@ -27,9 +36,9 @@ async function main(argv: string[]) {
     const shipped = existsSync('public/models') ? readdirSync('public/models').map((d) => join('public/models', d)) : [];
     dir = [named, ...shipped].find((d) => d !== undefined && existsSync(join(d, 'model.json'))) ?? 'tests/fixtures/model/tiny';
   }
-  const backend = (arg(argv, '--backend') ?? 'wasm') as NodeBackend;
-  const runs = Number(arg(argv, '--runs') ?? 20);
-  const batch = Number(arg(argv, '--batch') ?? 1);
+  const backend = values.backend as NodeBackend;
+  const runs = parseNumberArg('--runs', values.runs, { integer: true, min: 1 });
+  const batch = parseNumberArg('--batch', values.batch, { integer: true, min: 1 });
   await useBackend(backend);
   const { model, meta } = await loadModelFromDir(dir);
   const parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as { cases: { input: string }[] };

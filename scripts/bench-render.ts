@@ -9,11 +9,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { preprocess, type InputSpec } from '../src/lib/model/preprocess';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import type { EcgSignals } from '../src/lib/ptbxl/types';
 import { render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { defineCli, parseCli } from './lib/cli';
 import { parseNumberArg } from './lib/render-args';
 
 const PTBXL_RECORDS = 21_837;
@@ -55,18 +55,20 @@ function measure(name: string, seconds: number, sigs: EcgSignals[], fn: (s: EcgS
   return { name, images, wallMsPerImage: wall / images, cpuMsPerImage: cpuMs / images, imagesPerSecond: (images * 1000) / wall };
 }
 
+export const BENCH_RENDER_CLI = defineCli({
+  command: 'npm run bench:render --',
+  summary: 'Images/s and ms/image of every style in this one thread, on real PTB-XL records.',
+  options: {
+    seconds: { type: 'string', value: 'S', default: '2', help: 'time per style' },
+    records: { type: 'string', value: 'N', default: '20', help: 'the first N records present in data/ptb-xl' },
+    styles: { type: 'string', value: 'LIST', default: STYLE_NAMES.join(','), help: 'styles to time' },
+    data: { type: 'string', value: 'DIR', help: 'PTB-XL folder (default: data/ptb-xl)' },
+    json: { type: 'string', value: 'FILE', help: 'also write the figures as JSON' },
+  },
+});
+
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      seconds: { type: 'string', default: '2' },
-      records: { type: 'string', default: '20' },
-      styles: { type: 'string', default: STYLE_NAMES.join(',') },
-      data: { type: 'string' },
-      json: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseCli(BENCH_RENDER_CLI, argv);
   const seconds = parseNumberArg('--seconds', values.seconds, { min: 0.1 });
   const nRec = parseNumberArg('--records', values.records, { integer: true, min: 1 });
   const styles = values.styles.split(',') as StyleName[];

@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import { analyseDist, distFileOf, gzipSize, type StaticReport } from './lib/budget-static';
+import { CliError, defineCli, parseCli } from './lib/cli';
 
 export const BUDGETS = {
   /** First-load JavaScript of any page, KB gzip (TF.js and the model load only when the demo is used). */
@@ -51,33 +52,36 @@ interface Args {
   only: string | null;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = {
-    dist: process.env.E2E_DIST ?? 'dist',
-    base: process.env.BASE_PATH ?? '/heartnet-notebook',
-    port: Number(process.env.BUDGET_PORT ?? 4398),
-    runs: 3,
-    json: 'test-results/budget.json',
-    browser: true,
-    only: null,
+export const BUDGET_CLI = defineCli({
+  command: 'npm run budget --',
+  summary: 'Performance budgets of the built site: prints every figure, exits 1 over a budget.',
+  options: {
+    dist: { type: 'string', value: 'DIR', default: process.env.E2E_DIST ?? 'dist', help: 'the build to measure (env E2E_DIST)' },
+    base: { type: 'string', value: 'PATH', default: process.env.BASE_PATH ?? '/heartnet-notebook', help: 'its base path (env BASE_PATH)' },
+    port: { type: 'string', value: 'N', default: process.env.BUDGET_PORT ?? '4398', help: 'astro preview port (env BUDGET_PORT)' },
+    runs: { type: 'string', value: 'N', default: '3', help: 'page loads per page (LCP: the median)' },
+    json: { type: 'string', value: 'FILE', default: 'test-results/budget.json', help: 'where the figures go' },
+    static: { type: 'boolean', default: false, help: 'skip the browser (static figures only)' },
+    only: { type: 'string', value: 'PAGE', help: 'measure only this page (e.g. demo/)' },
+  },
+});
+
+function parseBudgetArgs(argv: string[]): Args {
+  const { values: v } = parseCli(BUDGET_CLI, argv);
+  const num = (flag: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isFinite(n)) throw new CliError(`${flag} must be a number, got ${text}`);
+    return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const v = () => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${k} needs a value`);
-      return x;
-    };
-    if (k === '--dist') a.dist = v();
-    else if (k === '--base') a.base = v();
-    else if (k === '--port') a.port = Number(v());
-    else if (k === '--runs') a.runs = Math.max(1, Number(v()));
-    else if (k === '--json') a.json = v();
-    else if (k === '--static') a.browser = false;
-    else if (k === '--only') a.only = v();
-    else throw new Error(`unknown argument ${k} (see the comment at the top of scripts/budget.ts)`);
-  }
-  return a;
+  return {
+    dist: v.dist,
+    base: v.base,
+    port: num('--port', v.port),
+    runs: Math.max(1, num('--runs', v.runs)),
+    json: v.json,
+    browser: !v.static,
+    only: v.only ?? null,
+  };
 }
 
 const kb = (n: number) => (n / 1024).toFixed(1);
@@ -310,7 +314,7 @@ async function measureBrowser(args: Args, report: StaticReport, basePath: string
 // ---------- report ----------
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBudgetArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(args.dist, 'index.html'))) {
     console.error(`budget: ${args.dist}/index.html not found; build first (npm run build, or npx astro build --outDir ${args.dist})`);
     return 2;

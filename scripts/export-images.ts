@@ -23,12 +23,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { loadLabelledRecords, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { RenderError, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
 import { TONES, type Tone } from '../src/lib/model/preprocess';
+import { defineCli, parseCli, usage } from './lib/cli';
 import { ProgressBar } from './lib/progress';
 import { parseFilterList, parseNumberArg, parseRangeList, parseSize } from './lib/render-args';
 import {
@@ -44,35 +44,35 @@ import {
   type Plan,
 } from './lib/render-export';
 
-const USAGE = `usage: npm run export-images -- --style ${STYLE_NAMES.join('|')} --out DIR [--folds 1-8] [--variants K]
-       [--input 256x256] [--limit N] [--ids 1-200,9001] [--balanced N] [--seed S] [--png] [--workers 2]
-       [--shard-size 512] [--scale 1] [--filters baseline,lowpass|none] [--data DIR] [--tone luma|ink-flat] [--quiet]`;
+export const EXPORT_IMAGES_CLI = defineCli({
+  command: 'npm run export-images --',
+  summary:
+    'Renders PTB-XL records and writes preprocessed model inputs as shards (or --png files) for training/train.py.',
+  options: {
+    style: { type: 'string', value: 'STYLE', help: `${STYLE_NAMES.join(', ')} (required)` },
+    out: { type: 'string', value: 'DIR', help: 'output folder (required; a resumed export must use the same arguments)' },
+    folds: { type: 'string', value: '1-8', default: '1-8', help: 'PTB-XL strat folds' },
+    variants: { type: 'string', value: 'K', default: '1', help: 'renders per record (seeds differ)' },
+    input: { type: 'string', value: 'HxW', default: '256x256', help: 'model input size' },
+    limit: { type: 'string', value: 'N', help: 'at most N records' },
+    ids: { type: 'string', value: 'LIST', help: 'only these ecg_ids, e.g. 1-200,9001' },
+    balanced: { type: 'string', value: 'N', help: 'N MI and N other records' },
+    seed: { type: 'string', value: 'S', default: '0', help: 'render seed base' },
+    png: { type: 'boolean', default: false, help: 'write PNG files (heartnet-png/1) instead of shards' },
+    workers: { type: 'string', value: 'N', default: '2', help: 'render worker threads (0: main thread)' },
+    'shard-size': { type: 'string', value: 'N', default: '512', help: 'images per shard' },
+    scale: { type: 'string', value: 'S', default: '1', help: 'pixel size multiplier' },
+    filters: { type: 'string', value: 'LIST', help: "baseline,lowpass,notch50,notch60 or none (default: the style's)" },
+    data: { type: 'string', value: 'DIR', help: 'PTB-XL folder (default: data/ptb-xl)' },
+    tone: { type: 'string', value: 'TONE', default: 'luma', help: `colour to gray: ${TONES.join(', ')}` },
+    quiet: { type: 'boolean', default: false, help: 'no progress bar' },
+  },
+  error: (m) => new RenderError('bad-option', m),
+});
 
 export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boolean } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      style: { type: 'string' },
-      folds: { type: 'string', default: '1-8' },
-      out: { type: 'string' },
-      variants: { type: 'string', default: '1' },
-      input: { type: 'string', default: '256x256' },
-      limit: { type: 'string' },
-      ids: { type: 'string' },
-      balanced: { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      png: { type: 'boolean', default: false },
-      workers: { type: 'string', default: '2' },
-      'shard-size': { type: 'string', default: '512' },
-      scale: { type: 'string', default: '1' },
-      filters: { type: 'string' },
-      data: { type: 'string' },
-      tone: { type: 'string', default: 'luma' },
-      quiet: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (!values.style || !values.out) throw new RenderError('bad-option', `--style and --out are required\n${USAGE}`);
+  const { values } = parseCli(EXPORT_IMAGES_CLI, argv);
+  if (!values.style || !values.out) throw new RenderError('bad-option', `--style and --out are required\n${usage(EXPORT_IMAGES_CLI)}`);
   if (!(STYLE_NAMES as readonly string[]).includes(values.style)) {
     throw new RenderError('bad-style', `unknown style '${values.style}' (known: ${STYLE_NAMES.join(', ')})`);
   }
@@ -157,10 +157,6 @@ async function runShards(plan: Plan, pending: number[], s: ExportSettings, bar: 
 }
 
 export async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help')) {
-    console.log(USAGE);
-    return;
-  }
   const s = parseExportArgs(argv);
   const records = await loadLabelledRecords(s.data);
   const chosen = selectRecords(records, s);

@@ -9,36 +9,32 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { RenderError, renderWithInfo, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
 import { encodePng } from '../src/lib/render/png';
+import { errorMessage } from '../src/lib/errors';
+import { defineCli, parseCli, usage } from './lib/cli';
 import { parseFilterList, parseNumberArg } from './lib/render-args';
 
-const USAGE = `usage: npm run render -- --id ECG_ID --out FILE.png [--style ${STYLE_NAMES.join('|')}] [--seed N]
-                          [--filters baseline,lowpass,notch50,notch60|none] [--scale S] [--data DIR] [--info]`;
+export const RENDER_CLI = defineCli({
+  command: 'npm run render --',
+  summary: 'Renders one PTB-XL record in one style and writes a PNG (dataset4: 12 files, OUT-I.png ... OUT-V6.png).',
+  options: {
+    id: { type: 'string', value: 'ECG_ID', help: 'the record (required)' },
+    out: { type: 'string', value: 'FILE.png', help: 'where to write (required)' },
+    style: { type: 'string', value: 'STYLE', default: 'printout', help: STYLE_NAMES.join(', ') },
+    seed: { type: 'string', value: 'N', default: '0', help: 'uint32 seed of every random choice' },
+    filters: { type: 'string', value: 'LIST', help: "baseline,lowpass,notch50,notch60 or none (default: the style's)" },
+    scale: { type: 'string', value: 'S', default: '1', help: 'pixel size multiplier' },
+    data: { type: 'string', value: 'DIR', help: 'PTB-XL folder (default: data/ptb-xl, or PTBXL_DATA)' },
+    info: { type: 'boolean', default: false, help: 'print what the renderer drew at random as JSON' },
+  },
+  error: (m) => new RenderError('bad-option', m),
+});
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      id: { type: 'string' },
-      style: { type: 'string', default: 'printout' },
-      seed: { type: 'string', default: '0' },
-      out: { type: 'string' },
-      filters: { type: 'string' },
-      scale: { type: 'string', default: '1' },
-      data: { type: 'string' },
-      info: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (!values.id || !values.out) throw new RenderError('bad-option', `--id and --out are required\n${USAGE}`);
+  const { values } = parseCli(RENDER_CLI, argv);
+  if (!values.id || !values.out) throw new RenderError('bad-option', `--id and --out are required\n${usage(RENDER_CLI)}`);
   const id = parseNumberArg('--id', values.id, { integer: true, min: 1 });
   const seed = parseNumberArg('--seed', values.seed, { integer: true, min: 0, max: 0xffffffff });
   const scale = parseNumberArg('--scale', values.scale, { min: Number.MIN_VALUE });
@@ -77,7 +73,7 @@ export async function main(argv: string[]): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`render: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`render: ${errorMessage(err)}`);
     process.exit(1);
   });
 }

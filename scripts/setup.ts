@@ -2,14 +2,11 @@
  * `npm run setup`: fetches PTB-XL into data/ptb-xl (idempotent: verified files are skipped) and builds the sample
  * bundle in public/samples. `npm run setup -- --help` for options.
  */
-import { parseSetupArgs, runSetup, USAGE } from './lib/ptbxl-setup';
+import { errorMessage } from '../src/lib/errors';
+import { parseSetupArgs, runSetup } from './lib/ptbxl-setup';
 
 async function main(): Promise<void> {
   const args = parseSetupArgs(process.argv.slice(2));
-  if (args.help) {
-    console.log(USAGE);
-    return;
-  }
   const r = await runSetup(args);
   const line = `setup: ${r.requested} PTB-XL records ready in data/ptb-xl (${r.fetched} fetched, ${r.present} already there; CSVs ${r.csvs}; source ${r.source})${
     r.bundle ? `; ${r.bundle.records} samples in public/samples` : ''
@@ -18,6 +15,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`setup failed: ${errorMessage(err)}`);
   process.exit(1);
 });

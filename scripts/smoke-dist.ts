@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { defineCli, parseCli } from './lib/cli';
 
 export interface SmokeProblem { page: string; url: string; problem: string }
 
@@ -90,8 +91,13 @@ export function checkServiceWorker(dist: string): SmokeProblem[] {
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
 if (isMain) {
-  const dist = process.argv[2] ?? 'dist';
-  const base = process.argv[3] ?? process.env.BASE_PATH ?? '/heartnet-notebook';
+  const cli = defineCli({
+    command: 'npx tsx scripts/smoke-dist.ts',
+    summary: 'Checks a built site: internal links and assets under the base path, fragments, the service worker list.',
+    options: {},
+    positionals: '[DIST (default dist)] [BASE (default $BASE_PATH or /heartnet-notebook)]',
+  });
+  const [dist = 'dist', base = process.env.BASE_PATH ?? '/heartnet-notebook'] = parseCli(cli, process.argv.slice(2)).positionals;
   if (!fs.existsSync(dist)) {
     console.error(`smoke-dist: ${dist} does not exist; run \`npm run build\` first`);
     process.exit(2);

@@ -11,22 +11,23 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { defineCli, parseCli } from './lib/cli';
 import { smokeDist } from './smoke-dist';
 
+export const SMOKE_CLI = defineCli({
+  command: 'npm run smoke --',
+  summary: 'Builds the site as the deploy workflow does (or takes --dist) and checks links, assets and the service worker.',
+  options: {
+    dist: { type: 'string', value: 'DIR', help: 'check this existing build instead of building one' },
+    base: { type: 'string', value: 'PATH', default: process.env.BASE_PATH ?? '/heartnet-notebook', help: 'base path (env BASE_PATH)' },
+    out: { type: 'string', value: 'DIR', default: 'build/smoke-dist', help: 'where to build' },
+  },
+});
+
 function main(): number {
-  const argv = process.argv.slice(2);
-  let dist: string | null = null;
-  let base = process.env.BASE_PATH ?? '/heartnet-notebook';
-  let out = 'build/smoke-dist';
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`${k} needs a value`);
-    if (k === '--dist') dist = v;
-    else if (k === '--base') base = v;
-    else if (k === '--out') out = v;
-    else throw new Error(`unknown argument ${k} (see the comment at the top of scripts/smoke.ts)`);
-  }
+  const { values } = parseCli(SMOKE_CLI, process.argv.slice(2));
+  let dist = values.dist ?? null;
+  const { base, out } = values;
   if (!dist) {
     const repo = base.replace(/^\/+|\/+$/g, '');
     const env = { ...process.env, BASE_PATH: base, SITE_URL: process.env.SITE_URL ?? `https://${repo || 'heartnet-notebook'}.github.io` };

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseFolds } from '../src/lib/ranges';
 import { validateSignalConfig } from './train-signals';
+import { defineCli, parseCli } from './lib/cli';
 
 export { parseFolds };
 
@@ -188,16 +189,25 @@ function ensureShards(src: SourceConfig, input: { height: number; width: number;
   run('npx', args);
 }
 
+export const TRAIN_CLI = defineCli({
+  command: 'npm run train --',
+  summary: 'Validates a training config, makes and checks its shards, trains (PyTorch), exports to TF.js and checks parity.',
+  options: {
+    config: { type: 'string', value: 'FILE', help: 'training/configs/NAME.json (required)' },
+    device: { type: 'string', value: 'cpu|cuda', help: 'torch device (default: the config\'s, else cpu)' },
+    threads: { type: 'string', value: 'N', help: 'torch threads (default: the config\'s)' },
+    epochs: { type: 'string', value: 'N', help: 'override the epochs (smoke runs; recorded in the log)' },
+    'no-export-images': { type: 'boolean', default: false, help: 'fail instead of exporting missing shards' },
+    'no-export-signals': { type: 'boolean', default: false, help: 'signal configs: fail instead of exporting signals' },
+    'skip-parity': { type: 'boolean', default: false, help: 'skip the TF.js parity check' },
+  },
+  error: (m) => new ConfigError(m),
+  unknown: (arg) => `unknown option ${arg}`,
+});
+
 async function main(argv: string[]): Promise<void> {
-  const opt = (k: string) => {
-    const i = argv.indexOf(k);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const known = new Set(['--config', '--device', '--threads', '--epochs', '--no-export-images', '--no-export-signals', '--skip-parity']);
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i]!.startsWith('--') && !known.has(argv[i]!)) throw new ConfigError(`unknown option ${argv[i]}`);
-  }
-  const file = opt('--config');
+  const { values: v } = parseCli(TRAIN_CLI, argv);
+  const file = v.config;
   if (!file) throw new ConfigError('usage: npm run train -- --config training/configs/NAME.json');
   // Signal-classifier configs ("kind": "signal") have their own data and trainer (scripts/train-signals.ts).
   const signal = await import('./train-signals');
@@ -206,7 +216,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`[train] config ${file} is valid (${cfg.name})`);
 
   const sources = [...cfg.data.train, ...cfg.data.val];
-  for (const s of sources) ensureShards(s, cfg.data.input, !argv.includes('--no-export-images'));
+  for (const s of sources) ensureShards(s, cfg.data.input, !v['no-export-images']);
   const synthetic = sources.every((s) => s.dir.startsWith('build/shards/synth'));
   let truth: Map<number, { mi: boolean; fold: number }> | null = null;
   if (!synthetic) {
@@ -220,10 +230,10 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const pyArgs = ['-m', 'training.train', '--config', file];
-  for (const k of ['--device', '--threads', '--epochs']) if (opt(k)) pyArgs.push(k, opt(k)!);
+  for (const k of ['device', 'threads', 'epochs'] as const) if (v[k]) pyArgs.push(`--${k}`, v[k]);
   run(PYTHON, pyArgs);
 
-  if (!argv.includes('--skip-parity') && !cfg.export.skip) {
+  if (!v['skip-parity'] && !cfg.export.skip) {
     const { checkParity } = await import('../src/lib/model/node-io');
     const p = await checkParity(cfg.export.dir);
     console.log(`[train] parity TF.js vs PyTorch on ${p.n} inputs: max |logit diff| = ${p.maxDiff.toExponential(2)}`);

@@ -38,7 +38,7 @@ export type CliValues<O extends Record<string, OptionSpec>> = {
   [K in keyof O]: O[K]['type'] extends 'boolean'
     ? boolean
     : O[K]['multiple'] extends true
-      ? string[]
+      ? string[] | undefined
       : O[K] extends { default: string }
         ? string
         : string | undefined;
@@ -60,7 +60,7 @@ export function usage(spec: CliSpec): string {
     const def = o.default !== undefined && o.default !== false ? ` (default: ${String(o.default)})` : '';
     return [flag(name, o), `${o.help}${def}`] as const;
   });
-  rows.push(['--help', 'print this help']);
+  rows.push(['-h, --help', 'print this help']);
   const width = Math.max(...rows.map(([f]) => f.length));
   const lines = rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`);
   return [

@@ -16,6 +16,7 @@ import { selectSamples, type SampleSelection } from '../../src/lib/ptbxl/samples
 import type { SampleEntry, SampleIndex } from '../../src/lib/ptbxl/types';
 import { parseDat, parseHeader } from '../../src/lib/ptbxl/wfdb';
 import { downloadVerified, parseSha256Sums } from './download';
+import { defineCli, parseCli } from './cli';
 import { ProgressBar } from './progress';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,20 +33,24 @@ export interface SetupArgs {
   quiet: boolean;
   selectSamples: boolean;
   bundle: boolean;
-  help: boolean;
 }
 
-export const USAGE = `usage: npm run setup -- [--all] [--ids 1-200,9001] [--folds 9,10] [--test] [--quiet] [--select-samples] [--no-bundle]
-
-Gets PTB-XL 1.0.1 (100 Hz) into data/ptb-xl and builds the sample bundle in public/samples.
-  (default)          the two CSVs + the records listed in data/sample-ids.json
-  --all              every one of the 21,837 records (needed for training)
-  --ids SPEC         also these ecg_ids (ranges allowed)
-  --folds SPEC       also every record of these strat_folds
-  --test             the default set plus the records the unit tests read; quiet
-  --select-samples   re-choose data/sample-ids.json from the CSV (deterministic)
-  --no-bundle        skip building public/samples
-Source: $PTBXL_DIR (restored WFDB folder, or a folder with restore.mjs + packs), else ../shared/ptb-xl, else PhysioNet.`;
+export const SETUP_CLI = defineCli({
+  command: 'npm run setup --',
+  summary: `Gets PTB-XL 1.0.1 (100 Hz) into data/ptb-xl and builds the sample bundle in public/samples: by default the two
+CSVs + the records listed in data/sample-ids.json. Source: $PTBXL_DIR (restored WFDB folder, or a folder with
+restore.mjs + packs), else ../shared/ptb-xl, else PhysioNet.`,
+  options: {
+    all: { type: 'boolean', default: false, help: 'every one of the 21,837 records (needed for training)' },
+    ids: { type: 'string', value: 'SPEC', multiple: true, help: 'also these ecg_ids (ranges allowed: 1-200,9001)' },
+    folds: { type: 'string', value: 'SPEC', multiple: true, help: 'also every record of these strat_folds (1-10)' },
+    test: { type: 'boolean', default: false, help: 'the default set plus the records the unit tests read; quiet' },
+    quiet: { type: 'boolean', short: 'q', default: false, help: 'no progress output' },
+    'select-samples': { type: 'boolean', default: false, help: 're-choose data/sample-ids.json from the CSV (deterministic)' },
+    'no-bundle': { type: 'boolean', default: false, help: 'skip building public/samples' },
+  },
+  unknown: (arg) => `unknown argument "${arg}"`,
+});
 
 /** Parses "1-200,9001" into a sorted id list. */
 export function parseIdSpec(spec: string | undefined, what = '--ids'): number[] {
@@ -69,27 +74,18 @@ export function formatIdSpec(ids: Iterable<number>): string {
 }
 
 export function parseSetupArgs(argv: readonly string[]): SetupArgs {
-  const args: SetupArgs = { all: false, ids: [], folds: [], test: false, quiet: false, selectSamples: false, bundle: true, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === '--all') args.all = true;
-    else if (flag === '--ids') args.ids.push(...parseIdSpec(value(), '--ids'));
-    else if (flag === '--folds') {
-      const folds = parseIdSpec(value(), '--folds');
-      if (folds.some((f) => f < 1 || f > 10)) throw new Error('--folds: strat_folds are 1-10');
-      args.folds.push(...folds);
-    } else if (flag === '--test') {
-      args.test = true;
-      args.quiet = true;
-    } else if (flag === '--quiet' || flag === '-q') args.quiet = true;
-    else if (flag === '--select-samples') args.selectSamples = true;
-    else if (flag === '--no-bundle') args.bundle = false;
-    else if (flag === '--help' || flag === '-h') args.help = true;
-    else throw new Error(`unknown argument "${a}"\n${USAGE}`);
-  }
-  return args;
+  const { values: v } = parseCli(SETUP_CLI, [...argv]);
+  const folds = (v.folds ?? []).flatMap((f) => parseIdSpec(f, '--folds'));
+  if (folds.some((f) => f < 1 || f > 10)) throw new Error('--folds: strat_folds are 1-10');
+  return {
+    all: v.all,
+    ids: (v.ids ?? []).flatMap((s) => parseIdSpec(s, '--ids')),
+    folds,
+    test: v.test,
+    quiet: v.quiet || v.test,
+    selectSamples: v['select-samples'],
+    bundle: !v['no-bundle'],
+  };
 }
 
 export type Source =
