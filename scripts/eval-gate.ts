@@ -14,7 +14,6 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { gateDecision, isBlank } from '../src/lib/model/ekg-gate';
 import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
 import { preprocess } from '../src/lib/model/preprocess';
@@ -27,6 +26,7 @@ import { negativeForm, POSITIVES, readNegatives } from './export-gate';
 import { decodeImageBytesNode } from './lib/decode-node';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { itemSeed, selectRecords } from './lib/render-export';
+import { defineCli, parseCli } from './lib/cli';
 
 /** The two groups of negatives. */
 export const PHOTOS_AND_DOCUMENTS = ['wallpapers', 'skimage', 'text-page'];
@@ -44,17 +44,19 @@ export function wilson(k: number, n: number, z = 1.959964): [number, number] {
 
 const rate = (k: number, n: number) => ({ n, k, rate: n ? k / n : 0, ci95: wilson(k, n) });
 
+export const EVAL_GATE_CLI = defineCli({
+  command: 'npm run eval:gate --',
+  summary: 'False accepts and false refusals of the EKG check on data it was not trained or thresholded on.',
+  options: {
+    gate: { type: 'string', value: 'DIR', help: 'the gate model (default: public/models/default.json "gate", else ekg-gate)' },
+    negatives: { type: 'string', value: 'DIR', default: 'build/gate/negatives', help: 'training/gate_negatives.py output' },
+    'per-style': { type: 'string', value: 'N', default: '150', help: 'fold-10 records per 12-lead style' },
+    out: { type: 'string', value: 'FILE', help: 'output (default: data/eval/gate/NAME.json)' },
+  },
+});
+
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      gate: { type: 'string' },
-      negatives: { type: 'string', default: 'build/gate/negatives' },
-      'per-style': { type: 'string', default: '150' },
-      out: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseCli(EVAL_GATE_CLI, argv);
   await useBackend('wasm');
   const gateDir = resolveGateDir(values.gate);
   const gate = await loadModelFromDir(gateDir, 'ekg-gate');

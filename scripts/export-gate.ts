@@ -17,7 +17,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { preprocess, type InputSpec } from '../src/lib/model/preprocess';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { mix32, mulberry32, subRng, uniform } from '../src/lib/render/prng';
@@ -28,6 +27,7 @@ import { drawCameraParams, photographSheet } from '../src/lib/render/wild/camera
 import { decodeImageBytesNode } from './lib/decode-node';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { itemSeed, selectRecords } from './lib/render-export';
+import { defineCli, parseCli } from './lib/cli';
 import { parseSize } from './lib/render-args';
 
 export const GATE_STYLE = 'ekg-gate';
@@ -105,19 +105,22 @@ interface Item {
   file?: string;
 }
 
+
+export const EXPORT_GATE_CLI = defineCli({
+  command: 'npm run export-gate --',
+  summary: 'Training shards of the "is this a 12-lead EKG?" gate: PTB-XL renders (label 1) and non-EKG pictures (label 0).',
+  options: {
+    split: { type: 'string', value: 'train|val', help: 'which split (required)' },
+    out: { type: 'string', value: 'DIR', default: 'build/gate/shards', help: 'output folder (the split is a subfolder)' },
+    negatives: { type: 'string', value: 'DIR', default: 'build/gate/negatives', help: 'training/gate_negatives.py output' },
+    input: { type: 'string', value: 'HxW', default: '192x256', help: 'model input size' },
+    seed: { type: 'string', value: 'S', default: '31', help: 'seed of every choice' },
+    'shard-size': { type: 'string', value: 'N', default: '1024', help: 'images per shard' },
+  },
+});
+
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      split: { type: 'string' },
-      out: { type: 'string', default: 'build/gate/shards' },
-      negatives: { type: 'string', default: 'build/gate/negatives' },
-      input: { type: 'string', default: '192x256' },
-      seed: { type: 'string', default: '31' },
-      'shard-size': { type: 'string', default: '1024' },
-    },
-    strict: true,
-  });
+  const { values } = parseCli(EXPORT_GATE_CLI, argv);
   const split = values.split;
   if (split !== 'train' && split !== 'val') throw new Error('--split must be train or val (the test split is only measured: npm run eval:gate)');
   const { height, width } = parseSize('--input', values.input);
