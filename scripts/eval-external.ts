@@ -18,12 +18,12 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { analyseImage } from '../src/lib/model/browser';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
 import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
 import { predictProbabilities } from '../src/lib/model/run';
 import { resolveGateDir, resolveModelDir } from './classify';
+import { defineCli, parseCli } from './lib/cli';
 import { decodeImageBytesNode } from './lib/decode-node';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,23 +86,20 @@ function parseLabels(csv: string, where: string): Array<{ file: string; ecgId: n
   });
 }
 
+export const EVAL_EXTERNAL_CLI = defineCli({
+  command: 'npm run eval:external --',
+  summary: 'Scores images we did not draw (kit-fold9, real-ekg) with the classifier and its EKG check.',
+  options: {
+    model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
+    gate: { type: 'string', value: 'DIR', help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)' },
+    dir: { type: 'string', value: 'DIR', default: DEFAULT_EXTERNAL_DIR, help: 'the development set (env EXTERNAL_DIR)' },
+    bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
+    out: { type: 'string', value: 'FILE', help: 'output (default: data/eval/external/MODEL.json)' },
+  },
+});
+
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      gate: { type: 'string' },
-      dir: { type: 'string', default: DEFAULT_EXTERNAL_DIR },
-      bootstrap: { type: 'string', default: '1000' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log('usage: npm run eval:external -- [--model public/models/NAME] [--gate public/models/ekg-gate] [--dir ../shared/external]');
-    return;
-  }
+  const { values } = parseCli(EVAL_EXTERNAL_CLI, argv);
   const dir = values.dir;
   const kitDir = path.join(dir, 'kit-fold9');
   const realDir = path.join(dir, 'real-ekg');

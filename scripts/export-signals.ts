@@ -22,21 +22,33 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { LEAD_NAMES, type EcgSignals, type LeadName } from '../src/lib/ptbxl/types';
 import { mulberry32 } from '../src/lib/random';
 import { applyFilters } from '../src/lib/signal/filters';
 import { inputSpec, PRINTOUT_FILTERS, SAMPLES, SAMPLING_RATE } from '../src/lib/signal/windows';
 import { ensureRecords } from './lib/ptbxl-setup';
+import { defineCli, parseCli } from './lib/cli';
 import { parseNumberArg, parseRangeList } from './lib/render-args';
 import { selectRecords } from './lib/render-export';
 
 export const SIGNALS_FORMAT = 'heartnet-signals/1';
 export const DEFAULT_SIGNALS_DIR = 'build/signals/ptbxl-printout';
 
-const USAGE =
-  'usage: npm run export-signals -- [--folds 1-9] [--out DIR] [--ids 1-200] [--limit N] [--seed S] [--data DIR] [--synthetic N] [--quiet]';
+export const EXPORT_SIGNALS_CLI = defineCli({
+  command: 'npm run export-signals --',
+  summary: "PTB-XL records (folds 1-9) conditioned with the printout's filters, as signals.f32 + manifest.json for training.",
+  options: {
+    folds: { type: 'string', value: '1-9', default: '1-9', help: 'PTB-XL strat folds (never 10)' },
+    out: { type: 'string', value: 'DIR', default: DEFAULT_SIGNALS_DIR, help: 'output folder' },
+    ids: { type: 'string', value: 'LIST', help: 'only these ecg_ids, e.g. 1-200' },
+    limit: { type: 'string', value: 'N', help: 'at most N records' },
+    seed: { type: 'string', value: 'S', default: '0', help: 'seed of the --limit subset and synthetic records' },
+    data: { type: 'string', value: 'DIR', help: 'PTB-XL folder (default: data/ptb-xl)' },
+    synthetic: { type: 'string', value: 'N', help: 'N synthetic records instead of PTB-XL (tests)' },
+    quiet: { type: 'boolean', default: false, help: 'no progress output' },
+  },
+});
 
 export interface ExportSignalsArgs {
   folds: number[];
@@ -50,20 +62,7 @@ export interface ExportSignalsArgs {
 }
 
 export function parseExportSignalsArgs(argv: string[]): ExportSignalsArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      folds: { type: 'string', default: '1-9' },
-      out: { type: 'string', default: DEFAULT_SIGNALS_DIR },
-      ids: { type: 'string' },
-      limit: { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      data: { type: 'string' },
-      synthetic: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseCli(EXPORT_SIGNALS_CLI, argv);
   const folds = parseRangeList('--folds', values.folds, 1, 10);
   if (folds.includes(10)) throw new Error('--folds: fold 10 is the test fold, read only by npm run eval:signals');
   return {
@@ -233,20 +232,13 @@ export async function exportSignals(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    console.log(USAGE);
-  } else {
-    (async () => {
-      const a = parseExportSignalsArgs(argv);
-      const r = await exportSignals(a);
-      if (!a.quiet)
-        console.error(
-          `export-signals: wrote ${r.manifest} (${r.count} records, ${r.mi} MI, ${r.seconds.toFixed(1)} s)`,
-        );
-    })().catch((e: Error) => {
-      console.error(`export-signals: ${e.message}\n${USAGE}`);
-      process.exit(1);
-    });
-  }
+  (async () => {
+    const a = parseExportSignalsArgs(process.argv.slice(2));
+    const r = await exportSignals(a);
+    if (!a.quiet)
+      console.error(`export-signals: wrote ${r.manifest} (${r.count} records, ${r.mi} MI, ${r.seconds.toFixed(1)} s)`);
+  })().catch((e: Error) => {
+    console.error(`export-signals: ${e.message}`);
+    process.exit(1);
+  });
 }
