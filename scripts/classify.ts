@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { ImageInputError } from '../src/lib/model/decode';
 import { analyseImage, decide, singleImageProblem } from '../src/lib/model/browser';
 import { decodeImageBytesNode } from './lib/decode-node';
+import { defineCli, parseCli, usage } from './lib/cli';
 
 export { decodeImageBytesNode };
 
@@ -65,25 +66,23 @@ export function resolveGateDir(arg?: string): string {
   return dir;
 }
 
-const USAGE = 'usage: npm run classify -- [--model public/models/NAME] [--gate public/models/ekg-gate] FILE...';
+export const CLASSIFY_CLI = defineCli({
+  command: 'npm run classify --',
+  summary: 'Classifies image files as the demo does (decode, preprocess, EKG check, model); one JSON line per file.',
+  options: {
+    model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
+    gate: { type: 'string', value: 'DIR', help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)' },
+  },
+  positionals: 'FILE...',
+});
 
 async function main() {
-  const args = process.argv.slice(2);
-  let modelArg: string | undefined;
-  let gateArg: string | undefined;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--model') modelArg = args[++i];
-    else if (args[i] === '--gate') gateArg = args[++i];
-    else if (args[i] === '--help' || args[i] === '-h') {
-      console.log(USAGE);
-      return;
-    } else files.push(args[i]!);
-  }
+  const { values, positionals: files } = parseCli(CLASSIFY_CLI, process.argv.slice(2));
   if (files.length === 0) {
-    console.error(USAGE);
+    console.error(usage(CLASSIFY_CLI));
     process.exit(2);
   }
+  const [modelArg, gateArg] = [values.model, values.gate];
   const modelDir = resolveModelDir(modelArg);
   const gateDir = resolveGateDir(gateArg);
   const { loadModelFromDir } = await import('../src/lib/model/node-io');
