@@ -16,6 +16,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inputSpec } from '../src/lib/signal/windows';
 import { parseFolds } from '../src/lib/ranges';
+import { parseCli } from './lib/cli';
+import { TRAIN_CLI } from './lib/train-cli';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const PYTHON = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
@@ -123,29 +125,15 @@ function run(cmd: string, args: string[]): void {
 }
 
 export async function trainSignals(argv: string[]): Promise<void> {
-  const opt = (k: string) => {
-    const i = argv.indexOf(k);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const known = new Set([
-    '--config',
-    '--threads',
-    '--epochs',
-    '--no-export-signals',
-    '--no-export-images',
-    '--skip-parity',
-    '--device',
-  ]);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new SignalConfigError(`unknown option ${a}`);
-  if (opt('--device') && opt('--device') !== 'cpu')
-    throw new SignalConfigError('signal models train on the CPU only (--device cpu)');
-  const file = opt('--config');
+  const { values: v } = parseCli(TRAIN_CLI, argv);
+  if (v.device && v.device !== 'cpu') throw new SignalConfigError('signal models train on the CPU only (--device cpu)');
+  const file = v.config;
   if (!file) throw new SignalConfigError('usage: npm run train -- --config training/configs/signal-3x4r.json');
   const cfg = loadSignalConfig(file);
   console.log(`[train-signals] config ${file} (${cfg.name})`);
   const synthetic = cfg.data.synthetic !== undefined;
   if (!existsSync(path.join(cfg.data.dir, 'manifest.json'))) {
-    if (argv.includes('--no-export-signals') || argv.includes('--no-export-images')) {
+    if (v['no-export-signals'] || v['no-export-images']) {
       throw new SignalConfigError(`${cfg.data.dir}: no manifest.json and --no-export-signals given`);
     }
     const args = ['tsx', 'scripts/export-signals.ts', '--out', cfg.data.dir, '--folds', '1-9'];
@@ -155,9 +143,9 @@ export async function trainSignals(argv: string[]): Promise<void> {
   const folds = [...parseFolds(cfg.data.train_folds), 9];
   console.log(`[train-signals] ${await checkSignalData(cfg.data.dir, folds, synthetic)}`);
   const py = ['-m', 'training.signal_train', '--config', file];
-  for (const k of ['--threads', '--epochs']) if (opt(k)) py.push(k, opt(k)!);
+  for (const k of ['threads', 'epochs'] as const) if (v[k]) py.push(`--${k}`, v[k]);
   run(PYTHON, py);
-  if (!argv.includes('--skip-parity')) {
+  if (!v['skip-parity']) {
     const { checkSignalParity } = await import('../src/lib/signal/node-io');
     const p = await checkSignalParity(cfg.export.dir);
     console.log(

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseFolds } from '../src/lib/ranges';
 import { validateSignalConfig } from './train-signals';
-import { defineCli, parseCli } from './lib/cli';
+import { parseCli } from './lib/cli';
+import { TRAIN_CLI } from './lib/train-cli';
 
 export { parseFolds };
 
@@ -188,22 +189,6 @@ function ensureShards(src: SourceConfig, input: { height: number; width: number;
   if (src.seed !== undefined) args.push('--seed', String(src.seed));
   run('npx', args);
 }
-
-export const TRAIN_CLI = defineCli({
-  command: 'npm run train --',
-  summary: 'Validates a training config, makes and checks its shards, trains (PyTorch), exports to TF.js and checks parity.',
-  options: {
-    config: { type: 'string', value: 'FILE', help: 'training/configs/NAME.json (required)' },
-    device: { type: 'string', value: 'cpu|cuda', help: 'torch device (default: the config\'s, else cpu)' },
-    threads: { type: 'string', value: 'N', help: 'torch threads (default: the config\'s)' },
-    epochs: { type: 'string', value: 'N', help: 'override the epochs (smoke runs; recorded in the log)' },
-    'no-export-images': { type: 'boolean', default: false, help: 'fail instead of exporting missing shards' },
-    'no-export-signals': { type: 'boolean', default: false, help: 'signal configs: fail instead of exporting signals' },
-    'skip-parity': { type: 'boolean', default: false, help: 'skip the TF.js parity check' },
-  },
-  error: (m) => new ConfigError(m),
-  unknown: (arg) => `unknown option ${arg}`,
-});
 
 async function main(argv: string[]): Promise<void> {
   const { values: v } = parseCli(TRAIN_CLI, argv);
