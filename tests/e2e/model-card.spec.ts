@@ -24,13 +24,18 @@ test('every shipped model has a card whose figures come from its data/eval files
     }
     for (const style of m.styles) {
       const file = `data/eval/${m.name}-${style}.json`;
-      const e = JSON.parse(readFileSync(file, 'utf8')) as {
-        auroc: number;
-        subgroups?: { sex: { label: string; auroc: number | null }[]; age: { label: string; auroc: number | null }[] };
-      };
+      type G = { key: string; label: string; auroc: number | null; auroc_ci: [number, number] | null };
+      const e = JSON.parse(readFileSync(file, 'utf8')) as { auroc: number; subgroups?: { sex: G[]; age: G[] } };
       await expect(card, `${m.name}: cites ${file}`).toContainText(file);
       await expect(card).toContainText(e.auroc.toFixed(3));
       if (e.subgroups) {
+        // a group whose AUROC interval lies wholly below another's is named in the caveats
+        for (const by of ['sex', 'age'] as const) {
+          const gs = e.subgroups[by].filter((g) => g.auroc !== null && g.auroc_ci && g.key !== 'unknown');
+          const lo = gs.reduce((a, b) => (b.auroc! < a.auroc! ? b : a));
+          const hi = gs.reduce((a, b) => (b.auroc! > a.auroc! ? b : a));
+          await expect(card.locator(`[data-group-gap="${style}/${by}"]`)).toHaveCount(lo.auroc_ci![1] < hi.auroc_ci![0] ? 1 : 0);
+        }
         await card.locator('details.chart-table').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
         const table = card.locator('table', { hasText: `${m.name} on ${style} images` });
         for (const g of [...e.subgroups.sex, ...e.subgroups.age]) {

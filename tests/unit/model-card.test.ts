@@ -9,6 +9,7 @@ import {
   cardMetricsTable,
   externalEvals,
   loadShippedModels,
+  groupGaps,
   smallGroups,
   subgroupTable,
   subgroupRows,
@@ -66,6 +67,17 @@ describe('model cards', () => {
     expect(cardMetricsTable(m!, ces).rows).toHaveLength(m!.styles.length);
     // under-40s hold few infarctions: the card says their interval is wide
     expect(smallGroups(ces).map((g) => g.label)).toContain('< 40');
+  });
+
+  it('names a group the model measurably serves worse (intervals apart), and only then', () => {
+    const e = loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json');
+    const g = (key: string, auroc: number, lo: number, hi: number) => ({ key, label: key, n: 100, n_mi: 30, auroc, auroc_ci: [lo, hi] as [number, number], sensitivity: 0.5, sensitivity_ci: null, specificity: 0.5, specificity_ci: null });
+    const withGroups = (age: ReturnType<typeof g>[]) =>
+      cardEvals(model({ name: 'x' }), [{ ...e, model: 'x', subgroups: { method: 'm', sex: [g('female', 0.8, 0.75, 0.85), g('male', 0.81, 0.76, 0.86)], age } }]);
+    const apart = groupGaps(withGroups([g('lt40', 0.9, 0.86, 0.94), g('ge80', 0.7, 0.64, 0.76)]));
+    expect(apart).toHaveLength(1);
+    expect(apart[0]).toMatchObject({ by: 'age', worse: { key: 'ge80' }, better: { key: 'lt40' } });
+    expect(groupGaps(withGroups([g('lt40', 0.9, 0.7, 0.95), g('ge80', 0.8, 0.72, 0.88)]))).toEqual([]);
   });
 
   it('reads the figures of `npm run eval:external` for the model when the file exists', () => {

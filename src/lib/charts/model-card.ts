@@ -256,6 +256,33 @@ export function smallGroups(ces: CardEval[]): { style: string; label: string; nM
     .map((r) => ({ style: r.style, label: r.group.label, nMi: r.group.n_mi }));
 }
 
+export interface GroupGap {
+  style: string;
+  by: 'sex' | 'age';
+  worse: EvalSubgroup;
+  better: EvalSubgroup;
+}
+
+/**
+ * Where the model measurably does worse for one group: within a style and a grouping, the group with the lowest
+ * AUROC against the one with the highest, when their 95% intervals do not overlap (the worse group's upper end
+ * below the better group's lower end). Groups without an interval are left out.
+ */
+export function groupGaps(ces: CardEval[]): GroupGap[] {
+  const out: GroupGap[] = [];
+  for (const c of ces) {
+    if (!c.eval.subgroups) continue;
+    for (const by of ['sex', 'age'] as const) {
+      const gs = c.eval.subgroups[by].filter((g) => g.auroc !== null && g.auroc_ci !== null && g.key !== 'unknown');
+      if (gs.length < 2) continue;
+      const worse = gs.reduce((a, b) => (b.auroc! < a.auroc! ? b : a));
+      const better = gs.reduce((a, b) => (b.auroc! > a.auroc! ? b : a));
+      if (worse.auroc_ci![1] < better.auroc_ci![0]) out.push({ style: c.style, by, worse, better });
+    }
+  }
+  return out;
+}
+
 /** The whole-fold figures of each style, one row each (the card's "Metrics"). */
 export function cardMetricsTable(m: ShippedModel, ces: CardEval[]): TableModel {
   const base = [...new Set(ces.map((c) => pct(c.eval.baseline_all_normal_accuracy, 1)))];
