@@ -13,13 +13,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { digitise, DIGITISE_FS, DIGITISE_SAMPLES, type Readout } from '../src/lib/digitise/index';
 import { readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { LEAD_NAMES } from '../src/lib/ptbxl/types';
 import { applyFilters } from '../src/lib/signal/filters';
 import { PRINTOUT_FILTERS } from '../src/lib/signal/windows';
 import { leadSnrs, standardWindows } from './eval-digitise';
+import { defineCli, parseCli, usage } from './lib/cli';
 import { decodeImageBytesNode } from './lib/decode-node';
 
 export function readoutCsv(r: Readout): string {
@@ -40,21 +40,22 @@ function kitRecordOf(file: string): number | undefined {
   return line ? Number(line.split(',')[1]) : undefined;
 }
 
+export const DIGITISE_CLI = defineCli({
+  command: 'npm run digitise --',
+  summary: 'Reads the leads back from EKG pictures: a CSV per image and a JSON line with layout, grid, gain and confidence.',
+  options: {
+    out: { type: 'string', value: 'DIR', default: 'build/digitised', help: 'where the CSVs go' },
+    'ecg-id': { type: 'string', value: 'N', help: 'the PTB-XL record shown (per-lead SNR against the truth)' },
+    filters: { type: 'string', value: 'printout|raw', default: 'printout', help: 'conditioning of the truth' },
+  },
+  positionals: 'FILE...',
+});
+
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', default: 'build/digitised' },
-      'ecg-id': { type: 'string' },
-      filters: { type: 'string', default: 'printout' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help || positionals.length === 0) {
-    console.log('usage: npm run digitise -- FILE... [--out build/digitised] [--ecg-id N] [--filters printout|raw]');
-    if (!values.help) process.exitCode = 2;
+  const { values, positionals } = parseCli(DIGITISE_CLI, argv);
+  if (positionals.length === 0) {
+    console.log(usage(DIGITISE_CLI));
+    process.exitCode = 2;
     return;
   }
   mkdirSync(values.out, { recursive: true });

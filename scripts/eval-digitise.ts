@@ -16,7 +16,6 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { digitise, snrDb, type Readout } from '../src/lib/digitise/index';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
 import { useBackend } from '../src/lib/model/node-io';
@@ -28,6 +27,7 @@ import { predictSignalProbabilities } from '../src/lib/signal/model';
 import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
 import { inputFromReadout, LAYOUT_3X4R, windowSamples } from '../src/lib/signal/windows';
 import { DEFAULT_EXTERNAL_DIR } from './eval-external';
+import { defineCli, parseCli } from './lib/cli';
 import { decodeImageBytesNode } from './lib/decode-node';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { itemSeed, selectRecords } from './lib/render-export';
@@ -99,22 +99,24 @@ function summarise(rows: Row[], threshold: number, bootstrap: number) {
   };
 }
 
+export const EVAL_DIGITISE_CLI = defineCli({
+  command: 'npm run eval:digitise --',
+  summary: 'Per-lead SNR of the digitiser and MI AUROC of digitiser + signal classifier, on our renders or ECG-Image-Kit.',
+  options: {
+    style: { type: 'string', value: 'STYLE', default: 'printout', help: 'rendering style of our fold renders' },
+    fold: { type: 'string', value: 'N', default: '10', help: 'PTB-XL fold of our renders' },
+    limit: { type: 'string', value: 'N', help: 'at most N records' },
+    seed: { type: 'string', value: 'S', default: '0', help: 'render and bootstrap seed' },
+    signal: { type: 'string', value: 'DIR', default: 'public/models/signal-3x4r', help: 'the signal classifier' },
+    external: { type: 'boolean', default: false, help: "ECG-Image-Kit's fold-9 pages instead of our renders" },
+    dir: { type: 'string', value: 'DIR', default: DEFAULT_EXTERNAL_DIR, help: 'the development set (env EXTERNAL_DIR)' },
+    bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
+    out: { type: 'string', value: 'FILE', help: 'output file' },
+  },
+});
+
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      style: { type: 'string', default: 'printout' },
-      fold: { type: 'string', default: '10' },
-      limit: { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      signal: { type: 'string', default: 'public/models/signal-3x4r' },
-      external: { type: 'boolean', default: false },
-      dir: { type: 'string', default: DEFAULT_EXTERNAL_DIR },
-      bootstrap: { type: 'string', default: '1000' },
-      out: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseCli(EVAL_DIGITISE_CLI, argv);
   await useBackend('wasm');
   const sig = await loadSignalModelFromDir(values.signal);
   const classify = (readout: Readout): number => predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;

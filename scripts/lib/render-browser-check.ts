@@ -11,13 +11,21 @@
 import { build } from 'esbuild';
 import { chromium } from '@playwright/test';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { readRecord, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { renderToGoldenHash, STYLE_NAMES } from '../../src/lib/render/index';
+import { defineCli, parseCli } from './cli';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
-const { values } = parseArgs({ options: { ids: { type: 'string', default: '1,9001' }, seed: { type: 'string', default: '7' } } });
+const CHECK_CLI = defineCli({
+  command: 'npx tsx scripts/lib/render-browser-check.ts',
+  summary: 'Renders records in Chromium (the bundled renderer) and in Node, and compares the bytes of every style.',
+  options: {
+    ids: { type: 'string', value: 'LIST', default: '1,9001', help: 'ecg_ids, comma-separated' },
+    seed: { type: 'string', value: 'S', default: '7', help: 'render seed' },
+  },
+});
+const { values } = parseCli(CHECK_CLI, process.argv.slice(2));
 const ids = values.ids.split(',').map(Number);
 const seed = Number(values.seed);
 
