@@ -6,6 +6,7 @@
  * CPU time is the fairer figure). Also dataset2 render + preprocess to 256x256 (what export-images does per
  * image), and the projected time to export all 21,837 PTB-XL records in dataset2 style on 2 workers.
  */
+import { errorMessage } from '../src/lib/errors';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -111,7 +112,7 @@ export async function main(argv: string[]): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`bench:render: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`bench:render: ${errorMessage(err)}`);
     process.exit(1);
   });
 }

@@ -10,6 +10,7 @@
  * (the probability is still reported for research). Unreadable files give {file, error: {code, message}}; the
  * exit code is then 1.
  */
+import { errorMessage } from '../src/lib/errors';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -123,7 +124,7 @@ async function main() {
       } catch (e) {
         failed++;
         const code = e instanceof ImageInputError ? e.code : 'error';
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorMessage(e);
         console.log(JSON.stringify({ file, error: { code, message }, model: meta.name }));
       }
     }

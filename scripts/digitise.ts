@@ -10,6 +10,7 @@
  * labels.csv beside the file (compared raw, in the standard 3x4 windows). Unreadable files print
  * {file, error}; the exit code is then 1.
  */
+import { errorMessage } from '../src/lib/errors';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
       }));
     } catch (e) {
       failed++;
-      console.log(JSON.stringify({ file, error: (e as Error).message }));
+      console.log(JSON.stringify({ file, error: errorMessage(e) }));
     }
   }
   if (failed) process.exitCode = 1;

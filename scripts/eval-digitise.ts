@@ -12,6 +12,7 @@
  * Writes data/eval/digitise/STYLE.json (or kit-fold9.json) and prints one JSON line. Our renders: fold 10 only
  * (or 9); the external set is skipped cleanly when absent.
  */
+import { errorMessage } from '../src/lib/errors';
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -141,7 +142,7 @@ async function main(argv: string[]): Promise<void> {
         const r = digitise(image);
         rows.push({ id: it.file, label: it.label, snr: leadSnrs(truth, r.readout, standardWindows()), p: classify(r.readout), layout: r.stages.layout });
       } catch (e) {
-        rows.push({ id: it.file, label: it.label, snr: Object.fromEntries(LEAD_NAMES.map((l) => [l, 0])), p: null, error: (e as Error).message });
+        rows.push({ id: it.file, label: it.label, snr: Object.fromEntries(LEAD_NAMES.map((l) => [l, 0])), p: null, error: errorMessage(e) });
       }
     }
     what = 'ECG-Image-Kit renders of PTB-XL fold 9 (../shared/external/kit-fold9); truth: the raw records in the 3x4 windows';
@@ -166,7 +167,7 @@ async function main(argv: string[]): Promise<void> {
         const r = digitise(images[0]!);
         rows.push({ id: String(rec.ecgId), label: rec.mi ? 1 : 0, snr: leadSnrs(truth, r.readout, windows), p: classify(r.readout), layout: r.stages.layout });
       } catch (e) {
-        rows.push({ id: String(rec.ecgId), label: rec.mi ? 1 : 0, snr: Object.fromEntries(windows.map((w) => [w.lead, 0])), p: null, error: (e as Error).message });
+        rows.push({ id: String(rec.ecgId), label: rec.mi ? 1 : 0, snr: Object.fromEntries(windows.map((w) => [w.lead, 0])), p: null, error: errorMessage(e) });
       }
       if (rows.length % 50 === 0) process.stderr.write(`[eval:digitise] ${rows.length}/${chosen.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     }

@@ -19,6 +19,7 @@
  * - --balanced N draws N MI + N non-MI records from the folds (seeded), like the study's 777/777 subset;
  *   --limit N keeps a seeded random N records; --ids restricts to those ecg_ids.
  */
+import { errorMessage } from '../src/lib/errors';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -209,7 +210,7 @@ export async function main(argv: string[]): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`export-images: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`export-images: ${errorMessage(err)}`);
     process.exit(1);
   });
 }

@@ -10,6 +10,7 @@
  * 3. runs `/usr/bin/python3 -m training.signal_train` (training, fold-9 selection and threshold, TF.js export);
  * 4. loads the export with TF.js and requires max |logit difference| < 1e-4 against parity.json.
  */
+import { errorMessage } from '../src/lib/errors';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -49,7 +50,7 @@ export function loadSignalConfig(file: string): SignalTrainConfig {
   try {
     cfg = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SignalConfigError(`${file}: cannot read JSON (${(e as Error).message})`);
+    throw new SignalConfigError(`${file}: cannot read JSON (${errorMessage(e)})`);
   }
   return validateSignalConfig(cfg, file);
 }

@@ -10,6 +10,7 @@
  * 3. runs `/usr/bin/python3 -m training.train` (training, fold-9 model selection and threshold, TF.js export);
  * 4. loads the exported model with TF.js in Node and checks parity with the PyTorch logits (< 1e-4).
  */
+import { errorMessage } from '../src/lib/errors';
 import { GATE_STYLE, NEGATIVE_ID_BASE } from './export-gate';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
@@ -68,7 +69,7 @@ export function loadConfig(file: string): TrainConfig {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ConfigError(`${file}: cannot read JSON (${(e as Error).message})`);
+    throw new ConfigError(`${file}: cannot read JSON (${errorMessage(e)})`);
   }
   return validateConfig(raw, file);
 }

@@ -5,6 +5,7 @@
  * frame), AVIF and HEIC (where libheif can) with sharp (libvips, maintained, the decoders browsers use:
  * libwebp, giflib, libavif); BMP with bmp-ts. So the CLI reads every format the browser demo reads.
  */
+import { errorMessage } from '../../src/lib/errors';
 import { decode as decodePngBytes, convertIndexedToRgb } from 'fast-png';
 import jpeg from 'jpeg-js';
 import {
@@ -25,9 +26,9 @@ async function decodeWithSharp(bytes: Uint8Array, info: ImageInfo): Promise<Rast
     return { width: out.width, height: out.height, channels: 4, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
   } catch (e) {
     if (info.kind === 'heic' || info.kind === 'avif') {
-      throw new ImageInputError('heic-unsupported', `This ${formatName(info.kind)} photo could not be decoded here (${(e as Error).message}); save it as JPEG.`);
+      throw new ImageInputError('heic-unsupported', `This ${formatName(info.kind)} photo could not be decoded here (${errorMessage(e)}); save it as JPEG.`);
     }
-    throw new ImageInputError('decode-failed', `This ${formatName(info.kind)} file could not be decoded (${(e as Error).message}).`);
+    throw new ImageInputError('decode-failed', `This ${formatName(info.kind)} file could not be decoded (${errorMessage(e)}).`);
   }
 }
 
@@ -38,7 +39,7 @@ async function decodeBmp(bytes: Uint8Array): Promise<RasterImage> {
   try {
     bmp = decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { toRGBA: true });
   } catch (e) {
-    throw new ImageInputError('decode-failed', `This BMP file could not be decoded (${(e as Error).message}).`);
+    throw new ImageInputError('decode-failed', `This BMP file could not be decoded (${errorMessage(e)}).`);
   }
   const n = bmp.width * bmp.height;
   const out = new Uint8ClampedArray(n * 4);
@@ -56,7 +57,7 @@ export async function decodeImageBytesNode(bytes: Uint8Array): Promise<{ image: 
     try {
       png = decodePngBytes(bytes);
     } catch (e) {
-      throw new ImageInputError('decode-failed', `This PNG file could not be decoded (${(e as Error).message}).`);
+      throw new ImageInputError('decode-failed', `This PNG file could not be decoded (${errorMessage(e)}).`);
     }
     const { width, height } = png;
     const n = width * height;
@@ -97,7 +98,7 @@ export async function decodeImageBytesNode(bytes: Uint8Array): Promise<{ image: 
       const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 100 });
       image = { width: d.width, height: d.height, channels: 4, data: new Uint8ClampedArray(d.data.buffer, d.data.byteOffset, d.data.length) };
     } catch (e) {
-      throw new ImageInputError('decode-failed', `This JPEG file could not be decoded (${(e as Error).message}).`);
+      throw new ImageInputError('decode-failed', `This JPEG file could not be decoded (${errorMessage(e)}).`);
     }
     if (info.orientation !== undefined && info.orientation !== 1) image = orient(image, info.orientation);
   } else if (info.kind === 'bmp') {

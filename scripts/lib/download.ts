@@ -3,6 +3,7 @@
  * Each file goes to `<dest>.part` first (resumed with an HTTP Range request when a partial file exists), is checked
  * against its SHA-256 and only then renamed into place. Files already present with the right hash are skipped.
  */
+import { errorMessage } from '../../src/lib/errors';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -150,7 +151,7 @@ export async function downloadVerified(opts: DownloadOptions): Promise<DownloadR
           if (err instanceof DownloadError && /HTTP 4\d\d/.test(err.message) && !/HTTP 416/.test(err.message)) break;
         }
       }
-      if (lastError !== undefined) failures.push(lastError instanceof Error ? lastError.message : String(lastError));
+      if (lastError !== undefined) failures.push(errorMessage(lastError));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));

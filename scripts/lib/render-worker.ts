@@ -1,4 +1,5 @@
 /** Worker thread of `npm run export-images`: renders the shards the main thread hands it. */
+import { errorMessage } from '../../src/lib/errors';
 import { parentPort, workerData } from 'node:worker_threads';
 import { renderShard, type ExportSettings, type Plan } from './render-export';
 
@@ -17,6 +18,6 @@ port.on('message', (job: Job | null) => {
   }
   renderShard(plan, job.shard, settings, () => port.postMessage({ type: 'item' }))
     .then(() => port.postMessage({ type: 'done', shard: job.shard }))
-    .catch((err: unknown) => port.postMessage({ type: 'error', shard: job.shard, message: err instanceof Error ? err.message : String(err) }));
+    .catch((err: unknown) => port.postMessage({ type: 'error', shard: job.shard, message: errorMessage(err) }));
 });
 port.postMessage({ type: 'ready' });

@@ -3,6 +3,7 @@
  * gallery first comes near the viewport and again when the reader picks another record. The renderer and the
  * WFDB parser are loaded by dynamic import, so they cost nothing until the gallery is used.
  */
+import { errorMessage } from '../../lib/errors';
 import type { RasterImage, StyleName } from '../../lib/render/types';
 
 function toImageData(img: RasterImage): ImageData {
@@ -66,7 +67,7 @@ class HeartnetGallery extends HTMLElement {
       }
       this.status(`Record ${ecgId}, every style drawn in ${((performance.now() - t0) / 1000).toFixed(1)} s in your browser.`);
     } catch (e) {
-      this.status(`The gallery could not be drawn: ${e instanceof Error ? e.message : String(e)}`);
+      this.status(`The gallery could not be drawn: ${errorMessage(e)}`);
     }
   }
 }

@@ -5,6 +5,7 @@
  *
  * The parse* functions are pure (text or parsed JSON in, arrays out); the load* functions add the file I/O.
  */
+import { errorMessage } from '../errors';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseCsv } from './csv';
@@ -408,7 +409,7 @@ function readJson(file: string, root: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ChartDataError(rel(root, file), `invalid JSON: ${(e as Error).message}`);
+    throw new ChartDataError(rel(root, file), `invalid JSON: ${errorMessage(e)}`);
   }
 }
 

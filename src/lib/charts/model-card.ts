@@ -8,6 +8,7 @@
  * for <Metric>. An evaluation written before `npm run eval` recorded subgroups is not an error: its card says so
  * and names the command that re-runs it.
  */
+import { errorMessage } from '../errors';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import * as Plot from '@observablehq/plot';
@@ -55,7 +56,7 @@ function readJson(file: string): Record<string, unknown> {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
     return v as Record<string, unknown>;
   } catch (e) {
-    throw new ChartDataError(file, (e as Error).message);
+    throw new ChartDataError(file, errorMessage(e));
   }
 }
 

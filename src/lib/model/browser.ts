@@ -9,6 +9,7 @@
  *
  * The pure helpers at the top (`analyseImage`, `decide`) are shared with `npm run classify` in Node.
  */
+import { errorMessage } from '../errors';
 import type { RasterImage } from '../render/types';
 import { gateDecision, isBlank, type EkgCheckResult } from './ekg-gate';
 import type { ModelMetadata, ModelTask } from './metadata';
@@ -61,7 +62,7 @@ export function singleImageProblem(meta: Pick<ModelMetadata, 'name' | 'planes'>)
 export interface Prediction {
   probability: number;
   decision: Decision;
-  /** Wall time of preprocessing + model, ms. */
+  /** Wall time of the model call, ms: the same as modelMs (preprocessing and the EKG check are timed by analyse's caller). */
   ms: number;
   modelMs: number;
 }
@@ -153,7 +154,7 @@ export async function chooseBackend(tf: Tf, order: BackendName[] = ['webgl', 'wa
       await trySetBackend(tf, name);
       return { backend: name, notes };
     } catch (e) {
-      notes.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      notes.push(`${name}: ${errorMessage(e)}`);
     }
   }
   throw new ModelUnavailableError(`No TensorFlow.js backend works in this browser (${notes.join('; ')}).`);
@@ -193,7 +194,7 @@ async function fetchJson(url: string): Promise<unknown> {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new ModelUnavailableError(`${url} is not valid JSON (${(e as Error).message}).`);
+    throw new ModelUnavailableError(`${url} is not valid JSON (${errorMessage(e)}).`);
   }
 }
 
@@ -279,7 +280,7 @@ export async function loadClassifier(modelDir: string, options: LoadOptions): Pr
     fetchModel(tf, modelDir, 'mi', (l, t) => ((got.clf = l), (want.clf = t), report())),
     options.gateDir === null ? Promise.resolve(null) : fetchModel(tf, options.gateDir, 'ekg-gate', (l, t) => ((got.gate = l), (want.gate = t), report())),
   ]).catch((e: unknown) => {
-    throw e instanceof ModelUnavailableError ? e : new ModelUnavailableError((e as Error).message);
+    throw e instanceof ModelUnavailableError ? e : new ModelUnavailableError(errorMessage(e));
   });
   const { model, meta, bytes } = clf;
 

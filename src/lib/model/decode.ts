@@ -12,6 +12,7 @@
  *
  * Transparent pixels are composited over white (paper), the same way in Node (`compositeOverWhite`).
  */
+import { errorMessage } from '../errors';
 import type { RasterImage } from '../render/types';
 
 export type ImageKind =
@@ -445,5 +446,5 @@ function readBitmapRgba(bitmap: ImageBitmap): Uint8ClampedArray {
 /** Reader-facing text for any error thrown while reading an image. */
 export function describeImageError(e: unknown): string {
   if (e instanceof ImageInputError) return e.message;
-  return `The image could not be read: ${e instanceof Error ? e.message : String(e)}`;
+  return `The image could not be read: ${errorMessage(e)}`;
 }

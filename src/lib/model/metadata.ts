@@ -3,6 +3,7 @@
  * how to read its output and where its validation figures come from. Written by training/train.py,
  * checked here by everything that loads a model (Node CLI and browser).
  */
+import { errorMessage } from '../errors';
 import { validateSpec, type InputSpec } from './preprocess';
 
 export interface ValMetrics {
@@ -95,7 +96,7 @@ export function validateMetadata(value: unknown, source = 'metadata.json', expec
   try {
     validateSpec(m.input as unknown as InputSpec);
   } catch (e) {
-    fail('input', `is invalid (${(e as Error).message})`);
+    fail('input', `is invalid (${errorMessage(e)})`);
   }
   if (!(m.planes === 1 || m.planes === 12)) fail('planes', `must be 1 or 12, got ${JSON.stringify(m.planes)}`);
   if (m.plane_names !== undefined) {

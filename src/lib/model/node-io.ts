@@ -3,6 +3,7 @@
  * `tf.io.fromMemory`, on the pure-JS cpu backend (tfjs-node is not available here), and check parity
  * against the PyTorch logits recorded at export (parity.json).
  */
+import { errorMessage } from '../errors';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -58,7 +59,7 @@ export async function loadModelFromDir(dir: string, task: ModelTask | 'any' = 'm
     try {
       return JSON.parse(buf.toString('utf8'));
     } catch (e) {
-      throw new ModelLoadError(`${join(dir, f)}: invalid JSON (${(e as Error).message})`);
+      throw new ModelLoadError(`${join(dir, f)}: invalid JSON (${errorMessage(e)})`);
     }
   };
   const meta = validateMetadata(parse(await read('metadata.json'), 'metadata.json'), join(dir, 'metadata.json'), task);

@@ -3,6 +3,7 @@
  * the backend chosen by src/lib/model/node-io.ts `useBackend`, and check parity with the PyTorch logits that
  * training/signal_train.py recorded in parity.json (format "heartnet-signal-parity/1").
  */
+import { errorMessage } from '../errors';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -38,7 +39,7 @@ function parseJson(buf: Buffer, where: string): unknown {
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch (e) {
-    throw new SignalModelError(`${where}: invalid JSON (${(e as Error).message})`);
+    throw new SignalModelError(`${where}: invalid JSON (${errorMessage(e)})`);
   }
 }
 
