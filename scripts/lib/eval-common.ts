@@ -202,33 +202,20 @@ export function writeEval(args: EvalCommonArgs, doc: ReturnType<typeof evalDoc>)
   const out = args.out ?? path.join(EVAL_DIR_DEFAULT, evalFileName(key));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
-  const {
-    model,
-    style,
-    fold,
-    n,
-    auroc: auc,
-    auroc_ci,
-    sensitivity,
-    specificity,
-    precision,
-    f1,
-    accuracy,
-    threshold,
-  } = doc;
+  const { model, style, fold, n, auroc, auroc_ci: auroc_ci95, sensitivity, specificity, precision, f1, accuracy } = doc;
   const line = {
     model,
     style,
     fold,
     n,
-    auroc: auc,
-    auroc_ci95: auroc_ci,
+    auroc,
+    auroc_ci95,
     sensitivity,
     specificity,
     precision,
     f1,
     accuracy,
-    threshold,
+    threshold: doc.threshold,
   };
   return { doc, line, out };
 }

@@ -7,6 +7,7 @@
  * Conventions: a figure that is not defined for a group (AUROC or sensitivity without an MI record,
  * specificity without a non-MI one) is null, never 0. PTB-XL writes ages above 89 as 300; they count as ">= 80".
  */
+import type { EvalSubgroup, EvalSubgroups } from '../../src/lib/charts/types';
 import { ANONYMISED_AGE, type Sex } from '../../src/lib/ptbxl/database';
 import { atThreshold, auroc, bootstrapAurocCI, mulberry32 } from '../../src/lib/model/metrics';
 
@@ -29,24 +30,9 @@ export function ageBand(age: number | null): string {
   return AGE_BANDS.find((b) => age >= b.lo && age < b.hi)?.key ?? AGE_UNKNOWN.key;
 }
 
-export interface SubgroupFigures {
-  key: string;
-  label: string;
-  n: number;
-  n_mi: number;
-  auroc: number | null;
-  auroc_ci: [number, number] | null;
-  sensitivity: number | null;
-  sensitivity_ci: [number, number] | null;
-  specificity: number | null;
-  specificity_ci: [number, number] | null;
-}
-
-export interface Subgroups {
-  method: string;
-  sex: SubgroupFigures[];
-  age: SubgroupFigures[];
-}
+/** The figures of one group and the whole set, in the shape the site reads (src/lib/charts/types.ts: one home). */
+export type SubgroupFigures = EvalSubgroup;
+export type Subgroups = EvalSubgroups;
 
 function percentile(sorted: number[], p: number): number {
   const pos = p * (sorted.length - 1);
