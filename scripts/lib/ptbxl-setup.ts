@@ -226,7 +226,7 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
 
   // 2. Which records.
   const samplesFile = path.join(repoRoot, 'data/sample-ids.json');
-  let selection: SampleSelection | null = null;
+  let selection: SampleSelection | null;
   if (args.selectSamples || !existsSync(samplesFile)) {
     selection = selectSamples(await loadLabelledRecords(dataDir));
     await writeFile(samplesFile, `${JSON.stringify(selection, null, 2)}\n`);

@@ -60,8 +60,11 @@ export function bootstrapRatesCI(
     for (let i = 0; i < n; i++) {
       const k = Math.floor(rnd() * n);
       const pos = scores[k]! >= threshold;
-      if (labels[k] === 1) pos ? tp++ : fn++;
-      else pos ? fp++ : tn++;
+      if (labels[k] === 1) {
+        if (pos) tp++;
+        else fn++;
+      } else if (pos) fp++;
+      else tn++;
     }
     if (tp + fn > 0) sens.push(tp / (tp + fn));
     if (tn + fp > 0) spec.push(tn / (tn + fp));

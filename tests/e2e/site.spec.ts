@@ -88,7 +88,7 @@ async function auditPage(page: Page, url: string, basePath: string, options: { a
       for (const [sel, attr] of attrs) {
         for (const el of Array.from(document.querySelectorAll(sel))) {
           const raw = el.getAttribute(attr) ?? '';
-          let resolved = '';
+          let resolved: string;
           try {
             resolved = new URL(raw, document.baseURI).href;
           } catch {

@@ -9,6 +9,7 @@ import { checkParity, loadModelFromDir } from '../../src/lib/model/node-io';
 const PY = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
 const hasTorch = spawnSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a config patched freely by each test
 function tmpConfig(patch: (c: Record<string, any>) => void): { file: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'train-'));
   const c = JSON.parse(readFileSync('training/configs/fixture-tiny.json', 'utf8'));

@@ -149,7 +149,7 @@ describe('render: traces land where expected', () => {
       const row = Math.floor(dataset2RowOf(lead, 0, 1000, 100));
       const x = 320;
       const p = (row * W + x) * 4;
-      const [r, g, b] = [img.data[p]!, img.data[p + 1]!, img.data[p + 2]!];
+      const [r, b] = [img.data[p]!, img.data[p + 2]!];
       // matplotlib C0 blue #1f77b4
       expect(b).toBeGreaterThan(r + 60);
       expect(Math.abs(r - 0x1f)).toBeLessThan(40);

@@ -100,6 +100,7 @@ function rate(v: unknown, where: string): Rate {
 }
 
 export function parseGateEval(json: unknown, file: string): GateEval {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of unknown shape, checked field by field below
   const o = json as Record<string, any>;
   if (!o || typeof o.gate !== 'string' || !isRate(o.threshold) || !o.false_accepts || !o.false_refusals) {
     throw new ExternalDataError(`${file}: not an eval:gate result`);

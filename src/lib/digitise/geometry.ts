@@ -110,10 +110,10 @@ export function findPaper(luma: Plane): PaperQuad | null {
       if (!mask[y * w + x]) continue;
       const s = x + y;
       const d = x - y;
-      if (s < sMin) (sMin = s), (tl = [x, y]);
-      if (s > sMax) (sMax = s), (br = [x + 1, y + 1]);
-      if (d > dMax) (dMax = d), (tr = [x + 1, y]);
-      if (d < dMin) (dMin = d), (bl = [x, y + 1]);
+      if (s < sMin) [sMin, tl] = [s, [x, y]];
+      if (s > sMax) [sMax, br] = [s, [x + 1, y + 1]];
+      if (d > dMax) [dMax, tr] = [d, [x + 1, y]];
+      if (d < dMin) [dMin, bl] = [d, [x, y + 1]];
     }
   }
   // a quadrilateral that touches the frame edge on a whole side is a crop, not a sheet lying on a table
@@ -216,12 +216,12 @@ export function estimateSkew(dark: Plane, limit = 5): number {
   let bestScore = -Infinity;
   for (let d = -limit; d <= limit + 1e-9; d += 0.25) {
     const s = score(d);
-    if (s > bestScore) (bestScore = s), (best = d);
+    if (s > bestScore) [bestScore, best] = [s, d];
   }
   const coarse = best;
   for (let d = coarse - 0.25; d <= coarse + 0.25 + 1e-9; d += 0.05) {
     const s = score(d);
-    if (s > bestScore) (bestScore = s), (best = d);
+    if (s > bestScore) [bestScore, best] = [s, d];
   }
   return best;
 }
@@ -298,7 +298,7 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   let [bestPer, bestPow] = spec.reduce((a, b) => (b[1] > a[1] ? b : a));
   for (let per = bestPer * 0.99; per <= bestPer * 1.01; per += bestPer * 0.001) {
     const pw = powerAt(cp, per) + powerAt(rp, per);
-    if (pw > bestPow) (bestPow = pw), (bestPer = per);
+    if (pw > bestPow) [bestPow, bestPer] = [pw, per];
   }
   const total = spec.reduce((s, [, p]) => s + p, 0) / spec.length;
   const strength = bestPow / (bestPow + 10 * total);

@@ -287,7 +287,7 @@ export async function loadClassifier(modelDir: string, options: LoadOptions): Pr
   const predictProbs: BatchPredictor = (planes) => run.predictProbabilities(model, meta, planes, 8);
   progress({ phase: 'warmup' });
   const tw = performance.now();
-  predictProbs([new Uint8Array(meta.input.width * meta.input.height).fill(meta.input.pad)]);
+  void predictProbs([new Uint8Array(meta.input.width * meta.input.height).fill(meta.input.pad)]); // synchronous here
   const warmupMs = performance.now() - tw;
 
   let analyse: BrowserClassifier['analyse'];

@@ -144,10 +144,10 @@ export function drawCameraParams(seed: number, pageMm: readonly [number, number]
     const p = base[i] as [number, number];
     p[axis] *= 1 - keystone;
   };
-  if (keySide === 0) (shrink(0, 0), shrink(1, 0));
-  else if (keySide === 1) (shrink(1, 1), shrink(2, 1));
-  else if (keySide === 2) (shrink(2, 0), shrink(3, 0));
-  else (shrink(3, 1), shrink(0, 1));
+  // the two corners of that edge and the axis they move along (top and bottom: x; right and left: y)
+  const [a, b, axis] = ([[0, 1, 0], [1, 2, 1], [2, 3, 0]] as const)[keySide] ?? ([3, 0, 1] as const);
+  shrink(a, axis);
+  shrink(b, axis);
   const corners = base.map(([dx, dy]) => {
     const a = uniform(r, 0, 2 * Math.PI);
     const m = uniform(r, 0, jitter) * long;
@@ -282,7 +282,6 @@ function paperRelief(P: CameraParams, Pw: number, Ph: number, ppm: number, seed:
     const bx1 = step !== 0 ? tw : Math.min(tw, Math.ceil(Math.max(x0, x1) + reach));
     const by0 = step !== 0 ? 0 : Math.max(0, Math.floor(Math.min(y0, y1) - reach));
     const by1 = step !== 0 ? th : Math.min(th, Math.ceil(Math.max(y0, y1) + reach));
-    const inv = 1 / (width * width);
     for (let y = by0; y < by1; y++) {
       for (let x = bx0; x < bx1; x++) {
         const px = x - x0;
