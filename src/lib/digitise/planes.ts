@@ -14,25 +14,63 @@ export function plane(width: number, height: number): Plane {
   return { width, height, data: new Float32Array(width * height) };
 }
 
-/** Luminance (BT.601) and "ink" (max of red and green: red, orange and green grids read as paper) planes. */
-export function lumaAndInk(image: RasterImage): { luma: Plane; ink: Plane } {
+/**
+ * Luminance (BT.601) and an "ink" plane in which the grid fades and the trace stays dark: the maximum over the
+ * colour channels in which the trace is dark. The trace's colour is the mean of the darkest 0.5% of pixels, the
+ * paper's that of the brightest 20%; a channel counts when the trace is below 60% of the paper in it. A black
+ * trace keeps all three channels, so red, orange, green and blue grids (each bright in some channel) all read as
+ * paper; a blue trace keeps red and green only. Grey grids stay (lighter than the trace).
+ */
+export function lumaAndInk(image: RasterImage): { luma: Plane; ink: Plane; channels: string } {
   const { width, height, channels, data } = image;
   const luma = plane(width, height);
   const ink = plane(width, height);
   const n = width * height;
-  for (let i = 0, j = 0; i < n; i++, j += channels) {
-    if (channels === 1) {
-      luma.data[i] = data[j]!;
-      ink.data[i] = data[j]!;
-      continue;
-    }
-    const r = data[j]!;
-    const g = data[j + 1]!;
-    const b = data[j + 2]!;
-    luma.data[i] = 0.299 * r + 0.587 * g + 0.114 * b;
-    ink.data[i] = r > g ? r : g;
+  if (channels === 1) {
+    for (let i = 0; i < n; i++) luma.data[i] = ink.data[i] = data[i]!;
+    return { luma, ink, channels: 'gray' };
   }
-  return { luma, ink };
+  const hist = new Uint32Array(256);
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    const l = 0.299 * data[j]! + 0.587 * data[j + 1]! + 0.114 * data[j + 2]!;
+    luma.data[i] = l;
+    hist[l | 0]!++;
+  }
+  const level = (q: number): number => {
+    let acc = 0;
+    for (let v = 0; v < 256; v++) {
+      acc += hist[v]!;
+      if (acc >= q * n) return v;
+    }
+    return 255;
+  };
+  const dark = level(0.005);
+  const bright = level(0.8);
+  const t = [0, 0, 0];
+  const p = [0, 0, 0];
+  let nt = 0;
+  let np = 0;
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    const l = luma.data[i]!;
+    if (l <= dark) {
+      for (let c = 0; c < 3; c++) t[c] += data[j + c]!;
+      nt++;
+    } else if (l >= bright) {
+      for (let c = 0; c < 3; c++) p[c] += data[j + c]!;
+      np++;
+    }
+  }
+  const use = [0, 1, 2].filter((c) => nt > 0 && np > 0 && t[c]! / nt < 0.6 * (p[c]! / np));
+  const keep = use.length > 0 ? use : [0, 1];
+  const [c0, c1, c2] = [keep.includes(0), keep.includes(1), keep.includes(2)];
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    let m = 0;
+    if (c0 && data[j]! > m) m = data[j]!;
+    if (c1 && data[j + 1]! > m) m = data[j + 1]!;
+    if (c2 && data[j + 2]! > m) m = data[j + 2]!;
+    ink.data[i] = m;
+  }
+  return { luma, ink, channels: keep.map((c) => 'RGB'[c]).join('') };
 }
 
 /** Bilinear sample with edge clamping. */

@@ -31,11 +31,80 @@ export interface PanelGeometry {
   t1: number;
 }
 
-export function traceMask(ink: Plane, pxPerMm: number, threshold = 0.62): { mask: Uint8Array; flat: Plane } {
+/**
+ * The level between grid and trace: Otsu's threshold over the pixels darker than the paper (flattened value below
+ * 0.92), kept within [0.3, 0.62]. A light grid puts it at the top of the range; a dark grid (blue lines on
+ * lavender, black-and-white pages) pulls it down to between the grid's darkness and the ink's.
+ */
+export function inkThreshold(flat: Plane): number {
+  const bins = 92;
+  const hist = new Float64Array(bins);
+  let n = 0;
+  for (const v of flat.data) {
+    if (v >= 0.92) continue;
+    hist[Math.min(bins - 1, Math.floor(v * 100))]!++;
+    n++;
+  }
+  if (n < 100) return 0.62;
+  let sum = 0;
+  for (let i = 0; i < bins; i++) sum += i * hist[i]!;
+  let sumB = 0;
+  let wB = 0;
+  let best = 0;
+  let t = 62;
+  for (let i = 0; i < bins; i++) {
+    wB += hist[i]!;
+    if (wB === 0 || wB === n) continue;
+    sumB += i * hist[i]!;
+    const mB = sumB / wB;
+    const mF = (sum - sumB) / (n - wB);
+    const between = wB * (n - wB) * (mB - mF) ** 2;
+    if (between > best) (best = between), (t = i + 1);
+  }
+  return Math.max(0.3, Math.min(0.62, t / 100));
+}
+
+export function traceMask(ink: Plane, pxPerMm: number, threshold?: number): { mask: Uint8Array; flat: Plane } {
   const flat = flatten(ink, Math.max(2, Math.round(1.5 * pxPerMm)));
+  threshold ??= inkThreshold(flat);
   const mask = new Uint8Array(flat.data.length);
   for (let i = 0; i < mask.length; i++) mask[i] = flat.data[i]! < threshold ? 1 : 0;
+  removeLongLines(mask, flat.width, flat.height, Math.round(40 * pxPerMm), Math.round(20 * pxPerMm));
   return { mask, flat };
+}
+
+/**
+ * Takes grid lines dark enough to pass the threshold out of the mask: straight horizontal runs longer than
+ * `hLen` px and vertical runs longer than `vLen` px (a trace is never flat for 40 mm, nor vertical for 20 mm:
+ * 1.6 s of isoelectric line, a 2 mV wall).
+ */
+export function removeLongLines(mask: Uint8Array, w: number, h: number, hLen: number, vLen: number): void {
+  const kill = new Uint8Array(mask.length);
+  for (let y = 0; y < h; y++) {
+    let x = 0;
+    while (x < w) {
+      if (!mask[y * w + x]) {
+        x++;
+        continue;
+      }
+      const a = x;
+      while (x < w && mask[y * w + x]) x++;
+      if (x - a >= hLen) for (let k = a; k < x; k++) kill[y * w + k] = 1;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let y = 0;
+    while (y < h) {
+      if (!mask[y * w + x]) {
+        y++;
+        continue;
+      }
+      const a = y;
+      while (y < h && mask[y * w + x]) y++;
+      if (y - a >= vLen) for (let k = a; k < y; k++) kill[k * w + x] = 1;
+    }
+  }
+  for (let i = 0; i < mask.length; i++) if (kill[i]) mask[i] = 0;
 }
 
 /** Baselines (y, px) of the trace rows, top to bottom. */
