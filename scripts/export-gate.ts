@@ -139,12 +139,15 @@ async function main(argv: string[]): Promise<void> {
   }
   const single = selectRecords(records, { folds, limit: SINGLE_LEAD[split], seed: mix32(seed ^ 0x5eed) });
   for (const r of single) items.push({ ecg_id: r.ecgId, fold: r.stratFold, label: 0, style: 'dataset4', seed: itemSeed(r.ecgId, 0, 'dataset4', seed), variant: 0, source: 'single-lead' });
-  // a picture's id is its place in the whole list, so no picture has the same id in two splits
+  // a picture's id is its place in the whole list (no picture has the same id in two splits); its forms' seeds
+  // come from its place within the split
+  let local = 0;
   readNegatives(values.negatives).forEach((n, k) => {
     if (n.split !== split) return;
     for (let v = 0; v < NEG_VARIANTS[split]; v++) {
-      items.push({ ecg_id: NEGATIVE_ID_BASE + k, fold: folds[0]!, label: 0, style: 'picture', seed: mix32(seed ^ (k * 131 + v)), variant: v, source: n.source, file: n.file });
+      items.push({ ecg_id: NEGATIVE_ID_BASE + k, fold: folds[0]!, label: 0, style: 'picture', seed: mix32(seed ^ (local * 131 + v)), variant: v, source: n.source, file: n.file });
     }
+    local++;
   });
   // shuffle so every shard holds a mixture (seeded)
   const rng = mulberry32(seed ^ 0x9e3779b9);
