@@ -131,4 +131,12 @@ function bindSeed(host: ControlHost): void {
     state.seed = randomSeed();
     host.changed(true);
   });
+  // step through consecutive seeds (wrapping at the ends), to see the range a style draws from
+  for (const b of root.querySelectorAll<HTMLButtonElement>('[data-gen-seedstep]')) {
+    b.addEventListener('click', () => {
+      const step = Number(b.dataset.genSeedstep);
+      state.seed = (((state.seed + step) % (MAX_SEED + 1)) + MAX_SEED + 1) % (MAX_SEED + 1);
+      host.changed(true);
+    });
+  }
 }
