@@ -20,6 +20,9 @@ CANDIDATES = {
     "resnet-s16-16/32/64/128": {"arch": "resnet", "stem": 16, "widths": [16, 32, 64, 128], "blocks": [1, 1, 1, 1]},
     "resnet-s24-24/48/96/192": {"arch": "resnet", "stem": 24, "widths": [24, 48, 96, 192], "blocks": [1, 1, 1, 1]},
     "lead_grid-16-24/48/96": {"arch": "lead_grid", "stem": 16, "widths": [24, 48, 96], "blocks": [1, 1, 1]},
+    # heartnet-wild's network (training/configs/heartnet-wild.json): stride-4 7x7 stem, no pool, for 384x512
+    "resnet-s16-k7s4-1/1/2/1": {"arch": "resnet", "stem": 16, "widths": [16, 32, 64, 128], "blocks": [1, 1, 2, 1],
+                                "stem_stride": 4, "stem_pool": False, "stem_kernel": 7},
 }
 SIZES = [(96, 128), (144, 192), (192, 256), (240, 320)]
 # Not in the default set: 12 lead images per record (dataset4); one "image" below = one record = 12 lead
