@@ -31,10 +31,17 @@ async function main(argv: string[]) {
   if (!dir) {
     // the demo's model (public/models/default.json), else the first exported model, else the test fixture
     const named = existsSync('public/models/default.json')
-      ? join('public/models', (JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string }).model)
+      ? join(
+          'public/models',
+          (JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string }).model,
+        )
       : undefined;
-    const shipped = existsSync('public/models') ? readdirSync('public/models').map((d) => join('public/models', d)) : [];
-    dir = [named, ...shipped].find((d) => d !== undefined && existsSync(join(d, 'model.json'))) ?? 'tests/fixtures/model/tiny';
+    const shipped = existsSync('public/models')
+      ? readdirSync('public/models').map((d) => join('public/models', d))
+      : [];
+    dir =
+      [named, ...shipped].find((d) => d !== undefined && existsSync(join(d, 'model.json'))) ??
+      'tests/fixtures/model/tiny';
   }
   const backend = values.backend as NodeBackend;
   const runs = parseNumberArg('--runs', values.runs, { integer: true, min: 1 });
@@ -53,9 +60,15 @@ async function main(argv: string[]) {
   }
   times.sort((a, b) => a - b);
   const out = {
-    model: meta.name, dir, backend: tf.getBackend(), input: `${meta.input.height}x${meta.input.width}x${meta.planes}`,
-    weights_bytes: meta.weights_bytes, batch, runs,
-    ms_per_image_median: +times[Math.floor(runs / 2)]!.toFixed(2), ms_per_image_min: +times[0]!.toFixed(2),
+    model: meta.name,
+    dir,
+    backend: tf.getBackend(),
+    input: `${meta.input.height}x${meta.input.width}x${meta.planes}`,
+    weights_bytes: meta.weights_bytes,
+    batch,
+    runs,
+    ms_per_image_median: +times[Math.floor(runs / 2)]!.toFixed(2),
+    ms_per_image_min: +times[0]!.toFixed(2),
     tensors_after: tf.memory().numTensors,
   };
   model.dispose();

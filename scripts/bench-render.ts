@@ -33,7 +33,7 @@ function referenceLoopCpuMs(): number {
   for (let i = 0; i < a.length; i++) a[i] = i % 255;
   const c0 = process.cpuUsage();
   let s = 0;
-  for (let k = 0; k < 100; k++) for (let i = 0; i < a.length; i++) s += (a[i] as number) * 0.5;
+  for (let k = 0; k < 100; k++) for (let i = 0; i < a.length; i++) s += a[i]! * 0.5;
   const c = process.cpuUsage(c0);
   if (s < 0) console.log(s);
   return (c.user + c.system) / 1000;
@@ -53,7 +53,13 @@ function measure(name: string, seconds: number, sigs: EcgSignals[], fn: (s: EcgS
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  return { name, images, wallMsPerImage: wall / images, cpuMsPerImage: cpuMs / images, imagesPerSecond: (images * 1000) / wall };
+  return {
+    name,
+    images,
+    wallMsPerImage: wall / images,
+    cpuMsPerImage: cpuMs / images,
+    imagesPerSecond: (images * 1000) / wall,
+  };
 }
 
 export const BENCH_RENDER_CLI = defineCli({
@@ -79,10 +85,17 @@ export async function main(argv: string[]): Promise<void> {
     if (existsSync(recordFiles(dir, id).dat)) sigs.push(await readRecord(dir, id));
   }
   if (sigs.length === 0) throw new Error(`no PTB-XL records in ${dir}; run \`npm run setup\``);
-  const load = os.loadavg().map((v) => v.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
   const refMs = referenceLoopCpuMs();
-  console.log(`bench:render  node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, load average ${load}`);
-  console.log(`reference loop (1e8 dependent float multiply-adds): ${refMs.toFixed(0)} cpu ms; a free modern desktop core takes ~100-150`);
+  console.log(
+    `bench:render  node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, load average ${load}`,
+  );
+  console.log(
+    `reference loop (1e8 dependent float multiply-adds): ${refMs.toFixed(0)} cpu ms; a free modern desktop core takes ~100-150`,
+  );
   console.log(`${sigs.length} records, ~${seconds} s per line, one thread\n`);
   const rows: Row[] = [];
   for (const style of styles) {
@@ -95,9 +108,13 @@ export async function main(argv: string[]): Promise<void> {
   });
   rows.push(pre);
   const w = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'style'.padEnd(w)}  ${'images/s'.padStart(9)}  ${'ms/image'.padStart(9)}  ${'cpu ms/image'.padStart(12)}`);
+  console.log(
+    `${'style'.padEnd(w)}  ${'images/s'.padStart(9)}  ${'ms/image'.padStart(9)}  ${'cpu ms/image'.padStart(12)}`,
+  );
   for (const r of rows) {
-    console.log(`${r.name.padEnd(w)}  ${r.imagesPerSecond.toFixed(1).padStart(9)}  ${r.wallMsPerImage.toFixed(2).padStart(9)}  ${r.cpuMsPerImage.toFixed(2).padStart(12)}`);
+    console.log(
+      `${r.name.padEnd(w)}  ${r.imagesPerSecond.toFixed(1).padStart(9)}  ${r.wallMsPerImage.toFixed(2).padStart(9)}  ${r.cpuMsPerImage.toFixed(2).padStart(12)}`,
+    );
   }
   // projection: 2 workers, each as fast as this thread (CPU time per image is what a free core would take)
   const perImageS = pre.cpuMsPerImage / 1000;
@@ -107,7 +124,11 @@ export async function main(argv: string[]): Promise<void> {
     `\nprojected export of all ${PTBXL_RECORDS} records, dataset2 -> 256x256, 2 workers: ` +
       `${(projected / 60).toFixed(1)} min from CPU time per image (${(projectedWall / 60).toFixed(1)} min from wall time on this machine now)`,
   );
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ node: process.version, load, referenceLoopCpuMs: refMs, records: sigs.length, rows, projectedMinutes: projected / 60 }, null, 2)}\n`);
+  if (values.json)
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ node: process.version, load, referenceLoopCpuMs: refMs, records: sigs.length, rows, projectedMinutes: projected / 60 }, null, 2)}\n`,
+    );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

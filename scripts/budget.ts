@@ -56,9 +56,24 @@ export const BUDGET_CLI = defineCli({
   command: 'npm run budget --',
   summary: 'Performance budgets of the built site: prints every figure, exits 1 over a budget.',
   options: {
-    dist: { type: 'string', value: 'DIR', default: process.env.E2E_DIST ?? 'dist', help: 'the build to measure (env E2E_DIST)' },
-    base: { type: 'string', value: 'PATH', default: process.env.BASE_PATH ?? '/heartnet-notebook', help: 'its base path (env BASE_PATH)' },
-    port: { type: 'string', value: 'N', default: process.env.BUDGET_PORT ?? '4398', help: 'astro preview port (env BUDGET_PORT)' },
+    dist: {
+      type: 'string',
+      value: 'DIR',
+      default: process.env.E2E_DIST ?? 'dist',
+      help: 'the build to measure (env E2E_DIST)',
+    },
+    base: {
+      type: 'string',
+      value: 'PATH',
+      default: process.env.BASE_PATH ?? '/heartnet-notebook',
+      help: 'its base path (env BASE_PATH)',
+    },
+    port: {
+      type: 'string',
+      value: 'N',
+      default: process.env.BUDGET_PORT ?? '4398',
+      help: 'astro preview port (env BUDGET_PORT)',
+    },
     runs: { type: 'string', value: 'N', default: '3', help: 'page loads per page (LCP: the median)' },
     json: { type: 'string', value: 'FILE', default: 'test-results/budget.json', help: 'where the figures go' },
     static: { type: 'boolean', default: false, help: 'skip the browser (static figures only)' },
@@ -178,7 +193,14 @@ async function loadOnce(browser: Browser, url: string, viewport: { width: number
     await page.waitForLoadState('networkidle').catch(() => undefined);
     // Islands settle: generators finish their first drawing.
     await page
-      .waitForFunction(() => [...document.querySelectorAll<HTMLElement>('heartnet-generator')].every((g) => !/^(loading|rendering)$/.test(g.dataset.state ?? '')), null, { timeout: 30_000 })
+      .waitForFunction(
+        () =>
+          [...document.querySelectorAll<HTMLElement>('heartnet-generator')].every(
+            (g) => !/^(loading|rendering)$/.test(g.dataset.state ?? ''),
+          ),
+        null,
+        { timeout: 30_000 },
+      )
       .catch(() => undefined);
     await page.waitForTimeout(1000);
     const perf = await page.evaluate(() => {
@@ -229,13 +251,23 @@ export interface BrowserFigures {
 async function measureBrowser(args: Args, report: StaticReport, basePath: string): Promise<BrowserFigures[]> {
   const origin = `http://127.0.0.1:${args.port}`;
   // Something already answering there would be measured instead of this build.
-  if (await fetch(origin).then(() => true, () => false)) throw new Error(`port ${args.port} is in use; pass --port`);
+  if (
+    await fetch(origin).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`port ${args.port} is in use; pass --port`);
   // Its own process group, so that stopping it also stops the server npx starts.
-  const child = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(args.port), '--outDir', args.dist], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BASE_PATH: basePath.replace(/\/$/, '') || '/' },
-    detached: true,
-  });
+  const child = spawn(
+    'npx',
+    ['astro', 'preview', '--host', '127.0.0.1', '--port', String(args.port), '--outDir', args.dist],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BASE_PATH: basePath.replace(/\/$/, '') || '/' },
+      detached: true,
+    },
+  );
   const stopServer = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGTERM');
@@ -260,7 +292,14 @@ async function measureBrowser(args: Args, report: StaticReport, basePath: string
     });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     for (const p of report.pages) {
       if (args.only && p.page !== args.only) continue;
@@ -278,29 +317,51 @@ async function measureBrowser(args: Args, report: StaticReport, basePath: string
         if (!first.shifts.some((x) => x.afterParse)) return first;
         const again = await loadOnce(browser!, url, viewport);
         const confirmed = again.shifts.some((x) => x.afterParse);
-        const mark = (r: PageRun, k: number) => r.shifts.map((x) => ({ ...x, afterParse: confirmed && x.afterParse, sources: x.sources.map((y) => `load ${k}: ${y}`) }));
-        if (!confirmed) console.error(`budget: ${p.page || '/'}: a shift after parsing at ${viewport.width}px did not come back in a second load; not counted`);
+        const mark = (r: PageRun, k: number) =>
+          r.shifts.map((x) => ({
+            ...x,
+            afterParse: confirmed && x.afterParse,
+            sources: x.sources.map((y) => `load ${k}: ${y}`),
+          }));
+        if (!confirmed)
+          console.error(
+            `budget: ${p.page || '/'}: a shift after parsing at ${viewport.width}px did not come back in a second load; not counted`,
+          );
         return { ...first, shifts: [...mark(first, 1), ...mark(again, 2)] };
       };
-      const tall = [await tallLoad({ width: 1280, height }), await tallLoad({ width: 375, height: Math.min(pageHeight * 3 + 200, 32_000) })];
-      if (pageHeight + 200 > height) console.error(`budget: ${p.page}: page is ${pageHeight} px tall; the shift check covers its first ${height} px`);
-      const tallShifts = tall.flatMap((r, k) => r.shifts.map((x) => ({ ...x, sources: x.sources.map((y) => `${k === 0 ? '1280' : '375'}px: ${y}`) })));
+      const tall = [
+        await tallLoad({ width: 1280, height }),
+        await tallLoad({ width: 375, height: Math.min(pageHeight * 3 + 200, 32_000) }),
+      ];
+      if (pageHeight + 200 > height)
+        console.error(
+          `budget: ${p.page}: page is ${pageHeight} px tall; the shift check covers its first ${height} px`,
+        );
+      const tallShifts = tall.flatMap((r, k) =>
+        r.shifts.map((x) => ({ ...x, sources: x.sources.map((y) => `${k === 0 ? '1280' : '375'}px: ${y}`) })),
+      );
       const jsFetched = [...new Set(runs.flatMap((r) => r.js))];
-      const jsFiles = jsFetched.map((u) => distFileOf(args.dist, basePath, new URL(u).pathname)).filter((f): f is string => !!f);
+      const jsFiles = jsFetched
+        .map((u) => distFileOf(args.dist, basePath, new URL(u).pathname))
+        .filter((f): f is string => !!f);
       const fig: BrowserFigures = {
         page: p.page,
         lcpMs: median(runs.map((r) => r.lcpMs)),
         lcpRuns: runs.map((r) => Math.round(r.lcpMs)),
         lcpElement: runs[0]!.lcpElement,
         cls: Math.max(...runs.map((r) => r.cls)),
-        shifts: runs.flatMap((r, k) => r.shifts.map((x) => ({ ...x, sources: x.sources.map((y) => `run ${k + 1}: ${y}`) }))),
+        shifts: runs.flatMap((r, k) =>
+          r.shifts.map((x) => ({ ...x, sources: x.sources.map((y) => `run ${k + 1}: ${y}`) })),
+        ),
         islandShifts: tallShifts.filter((x) => x.afterParse),
         parseShifts: tallShifts.filter((x) => !x.afterParse),
         jsFetched: jsFiles,
         jsFetchedGzip: jsFiles.reduce((a, f) => a + gzipSize(path.join(args.dist, f)), 0),
       };
       out.push(fig);
-      console.error(`budget: ${p.page || '/'}: LCP ${fig.lcpRuns.join('/')} ms, CLS ${fig.cls.toFixed(4)}, ${fig.islandShifts.length} shift(s) in the tall viewports`);
+      console.error(
+        `budget: ${p.page || '/'}: LCP ${fig.lcpRuns.join('/')} ms, CLS ${fig.cls.toFixed(4)}, ${fig.islandShifts.length} shift(s) in the tall viewports`,
+      );
     }
   } finally {
     await browser?.close();
@@ -316,7 +377,9 @@ async function measureBrowser(args: Args, report: StaticReport, basePath: string
 async function main(): Promise<number> {
   const args = parseBudgetArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(args.dist, 'index.html'))) {
-    console.error(`budget: ${args.dist}/index.html not found; build first (npm run build, or npx astro build --outDir ${args.dist})`);
+    console.error(
+      `budget: ${args.dist}/index.html not found; build first (npm run build, or npx astro build --outDir ${args.dist})`,
+    );
     return 2;
   }
   const basePath = `/${args.base.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
@@ -325,7 +388,18 @@ async function main(): Promise<number> {
   const byPage = new Map(browserFigures.map((b) => [b.page, b]));
   const failures: string[] = [];
 
-  const rows: string[][] = [['page', 'JS KB gz (files)', 'JS fetched KB gz', 'CSS KB gz', 'HTML KB gz', 'LCP ms (runs)', 'CLS', 'island shifts']];
+  const rows: string[][] = [
+    [
+      'page',
+      'JS KB gz (files)',
+      'JS fetched KB gz',
+      'CSS KB gz',
+      'HTML KB gz',
+      'LCP ms (runs)',
+      'CLS',
+      'island shifts',
+    ],
+  ];
   for (const p of report.pages) {
     if (args.only && p.page !== args.only) continue;
     const b = byPage.get(p.page);
@@ -341,45 +415,71 @@ async function main(): Promise<number> {
       b ? String(b.islandShifts.length) : '-',
     ]);
     const jsMax = Math.max(p.jsGzip, b?.jsFetchedGzip ?? 0);
-    if (jsMax > BUDGETS.jsKbGzip * 1024) failures.push(`${name}: first-load JS ${kb(jsMax)} KB gzip > ${BUDGETS.jsKbGzip} KB`);
+    if (jsMax > BUDGETS.jsKbGzip * 1024)
+      failures.push(`${name}: first-load JS ${kb(jsMax)} KB gzip > ${BUDGETS.jsKbGzip} KB`);
     for (const pr of p.problems) failures.push(`${name}: ${pr}`);
     if (b) {
-      if (b.lcpMs > BUDGETS.lcpMs) failures.push(`${name}: LCP ${Math.round(b.lcpMs)} ms > ${BUDGETS.lcpMs} ms (element: ${b.lcpElement})`);
+      if (b.lcpMs > BUDGETS.lcpMs)
+        failures.push(`${name}: LCP ${Math.round(b.lcpMs)} ms > ${BUDGETS.lcpMs} ms (element: ${b.lcpElement})`);
       if (b.cls > BUDGETS.cls) {
-        failures.push(`${name}: CLS ${b.cls.toFixed(4)} > ${BUDGETS.cls}:\n    ${b.shifts.map((x) => `${x.value.toFixed(4)} at ${Math.round(x.time)} ms: ${x.sources.join('; ')}`).join('\n    ')}`);
+        failures.push(
+          `${name}: CLS ${b.cls.toFixed(4)} > ${BUDGETS.cls}:\n    ${b.shifts.map((x) => `${x.value.toFixed(4)} at ${Math.round(x.time)} ms: ${x.sources.join('; ')}`).join('\n    ')}`,
+        );
       }
       if (b.islandShifts.length > BUDGETS.islandShifts) {
-        failures.push(`${name}: ${b.islandShifts.length} layout shift(s) after the HTML was parsed (islands):\n    ${b.islandShifts.flatMap((x) => x.sources).join('\n    ')}`);
+        failures.push(
+          `${name}: ${b.islandShifts.length} layout shift(s) after the HTML was parsed (islands):\n    ${b.islandShifts.flatMap((x) => x.sources).join('\n    ')}`,
+        );
       }
       if (b.parseShifts.length) {
-        console.log(`note: ${name}: ${b.parseShifts.length} shift(s) while the HTML was still being parsed (progressive rendering; counted in CLS only):\n    ${b.parseShifts.flatMap((x) => x.sources).join('\n    ')}`);
+        console.log(
+          `note: ${name}: ${b.parseShifts.length} shift(s) while the HTML was still being parsed (progressive rendering; counted in CLS only):\n    ${b.parseShifts.flatMap((x) => x.sources).join('\n    ')}`,
+        );
       }
       const unlisted = b.jsFetched.filter((f) => !p.js.includes(f));
-      if (unlisted.length) console.log(`note: ${name} fetched JS the static analysis did not list: ${unlisted.join(', ')}`);
+      if (unlisted.length)
+        console.log(`note: ${name} fetched JS the static analysis did not list: ${unlisted.join(', ')}`);
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('\nPer page (first load, cold cache; gzip -9 sizes of the built files):');
-  for (const r of rows) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  for (const r of rows)
+    console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 
   const m = report.model;
   const maxJs = Math.max(...report.pages.map((p) => p.jsGzip));
   console.log('\nSite:');
   console.log(`  largest first-load JS: ${kb(maxJs)} KB gzip (budget ${BUDGETS.jsKbGzip} KB)`);
   if (browserFigures.length) {
-    console.log(`  largest LCP: ${Math.round(Math.max(...browserFigures.map((b) => b.lcpMs)))} ms (budget ${BUDGETS.lcpMs} ms; 4x CPU throttling, localhost, median of ${args.runs})`);
-    console.log(`  largest CLS: ${Math.max(...browserFigures.map((b) => b.cls)).toFixed(4)} (budget ${BUDGETS.cls}); layout shifts in full-page viewports: ${browserFigures.reduce((a, b) => a + b.islandShifts.length, 0)} (budget ${BUDGETS.islandShifts})`);
+    console.log(
+      `  largest LCP: ${Math.round(Math.max(...browserFigures.map((b) => b.lcpMs)))} ms (budget ${BUDGETS.lcpMs} ms; 4x CPU throttling, localhost, median of ${args.runs})`,
+    );
+    console.log(
+      `  largest CLS: ${Math.max(...browserFigures.map((b) => b.cls)).toFixed(4)} (budget ${BUDGETS.cls}); layout shifts in full-page viewports: ${browserFigures.reduce((a, b) => a + b.islandShifts.length, 0)} (budget ${BUDGETS.islandShifts})`,
+    );
   }
-  console.log(`  model: ${m.dir ?? '(none)'}: ${m.files.length} files, ${m.bytes} bytes (${mb(m.bytes)} MB; ${mb(m.gzip)} MB gzip; budget ${mb(BUDGETS.modelBytes)} MB), loaded only when the demo is used`);
-  console.log(`  total site: ${report.site.files} files, ${report.site.bytes} bytes (${mb(report.site.bytes)} MB; ${mb(report.site.gzip)} MB gzip; budget ${mb(BUDGETS.siteBytes)} MB)`);
-  console.log(`  images: ${report.images.count} <img>, ${report.images.problems.length} problem(s) (SVG/WebP/AVIF with width and height)`);
-  console.log(`  fonts: ${report.fonts.note}${report.fonts.files.length ? `; font files: ${report.fonts.files.join(', ')}` : ''}`);
+  console.log(
+    `  model: ${m.dir ?? '(none)'}: ${m.files.length} files, ${m.bytes} bytes (${mb(m.bytes)} MB; ${mb(m.gzip)} MB gzip; budget ${mb(BUDGETS.modelBytes)} MB), loaded only when the demo is used`,
+  );
+  console.log(
+    `  total site: ${report.site.files} files, ${report.site.bytes} bytes (${mb(report.site.bytes)} MB; ${mb(report.site.gzip)} MB gzip; budget ${mb(BUDGETS.siteBytes)} MB)`,
+  );
+  console.log(
+    `  images: ${report.images.count} <img>, ${report.images.problems.length} problem(s) (SVG/WebP/AVIF with width and height)`,
+  );
+  console.log(
+    `  fonts: ${report.fonts.note}${report.fonts.files.length ? `; font files: ${report.fonts.files.join(', ')}` : ''}`,
+  );
   if (m.bytes > BUDGETS.modelBytes) failures.push(`model ${mb(m.bytes)} MB > ${mb(BUDGETS.modelBytes)} MB`);
-  if (report.site.bytes > BUDGETS.siteBytes) failures.push(`site ${mb(report.site.bytes)} MB > ${mb(BUDGETS.siteBytes)} MB`);
+  if (report.site.bytes > BUDGETS.siteBytes)
+    failures.push(`site ${mb(report.site.bytes)} MB > ${mb(BUDGETS.siteBytes)} MB`);
   failures.push(...report.images.problems, ...report.fonts.problems);
 
   fs.mkdirSync(path.dirname(args.json), { recursive: true });
-  fs.writeFileSync(args.json, JSON.stringify({ budgets: BUDGETS, static: report, browser: browserFigures, failures }, null, 1));
+  fs.writeFileSync(
+    args.json,
+    JSON.stringify({ budgets: BUDGETS, static: report, browser: browserFigures, failures }, null, 1),
+  );
   if (failures.length) {
     console.log(`\nbudget: ${failures.length} budget(s) exceeded:`);
     for (const f of failures) console.log(`  FAIL ${f}`);
@@ -394,7 +494,7 @@ if (isMain) {
   main().then(
     (code) => process.exit(code),
     (e: unknown) => {
-      console.error(`budget: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      console.error(`budget: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       process.exit(2);
     },
   );

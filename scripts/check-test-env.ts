@@ -50,7 +50,12 @@ export function checkNeeds(env: NodeJS.ProcessEnv = process.env, probes: Probes 
   const python = env.HEARTNET_PYTHON ?? '/usr/bin/python3';
   return [
     { name: 'Chromium', apt: ['chromium'], where: chromium, ok: probes.executable(chromium) },
-    { name: "Debian's PyTorch", apt: ['python3-torch', 'python3-numpy'], where: `${python} (import torch, numpy)`, ok: probes.python(python, 'import torch, numpy') === 0 },
+    {
+      name: "Debian's PyTorch",
+      apt: ['python3-torch', 'python3-numpy'],
+      where: `${python} (import torch, numpy)`,
+      ok: probes.python(python, 'import torch, numpy') === 0,
+    },
   ];
 }
 
@@ -70,7 +75,11 @@ function canApt(env: NodeJS.ProcessEnv): boolean {
 function main(): number {
   let missing = checkNeeds().filter((n) => !n.ok);
   if (missing.length === 0) {
-    console.log(`test-env: ${checkNeeds().map((n) => `${n.name} ${n.where}`).join('; ')}: ok`);
+    console.log(
+      `test-env: ${checkNeeds()
+        .map((n) => `${n.name} ${n.where}`)
+        .join('; ')}: ok`,
+    );
     return 0;
   }
   if (!canApt(process.env)) {
@@ -78,9 +87,12 @@ function main(): number {
     return 1;
   }
   const pkgs = [...missing.flatMap((n) => n.apt), 'fonts-dejavu-core'];
-  console.log(`test-env: installing ${pkgs.join(' ')} with apt-get (missing: ${missing.map((n) => n.name).join(', ')})`);
+  console.log(
+    `test-env: installing ${pkgs.join(' ')} with apt-get (missing: ${missing.map((n) => n.name).join(', ')})`,
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (args: string[]) => spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env }).status === 0;
+  const run = (args: string[]) =>
+    spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env }).status === 0;
   if (!run(['update', '-qq']) || !run(['install', '-y', '-qq', '--no-install-recommends', ...pkgs])) {
     console.error(missingLine(missing, false) + ' (apt-get failed here)');
     return 1;

@@ -40,7 +40,9 @@ export function resolveModelDir(arg?: string): string {
     // Single-image models only: a 12-plane (dataset4 lead images) model cannot read one picture.
     const planes = (d: string) => {
       try {
-        return (JSON.parse(readFileSync(path.join(root, d, 'metadata.json'), 'utf8')) as { planes?: unknown }).planes ?? 1;
+        return (
+          (JSON.parse(readFileSync(path.join(root, d, 'metadata.json'), 'utf8')) as { planes?: unknown }).planes ?? 1
+        );
       } catch {
         return 1;
       }
@@ -61,9 +63,12 @@ export function resolveModelDir(arg?: string): string {
 export function resolveGateDir(arg?: string): string {
   if (arg) return arg;
   const pointer = path.join('public/models', 'default.json');
-  const named = existsSync(pointer) ? (JSON.parse(readFileSync(pointer, 'utf8')) as { gate?: unknown }).gate : undefined;
+  const named = existsSync(pointer)
+    ? (JSON.parse(readFileSync(pointer, 'utf8')) as { gate?: unknown }).gate
+    : undefined;
   const dir = path.join('public/models', typeof named === 'string' ? named : 'ekg-gate');
-  if (!existsSync(path.join(dir, 'metadata.json'))) throw new Error(`no EKG check model in ${dir}: pass --gate public/models/NAME`);
+  if (!existsSync(path.join(dir, 'metadata.json')))
+    throw new Error(`no EKG check model in ${dir}: pass --gate public/models/NAME`);
   return dir;
 }
 
@@ -72,7 +77,11 @@ export const CLASSIFY_CLI = defineCli({
   summary: 'Classifies image files as the demo does (decode, preprocess, EKG check, model); one JSON line per file.',
   options: {
     model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
-    gate: { type: 'string', value: 'DIR', help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)' },
+    gate: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)',
+    },
   },
   positionals: 'FILE...',
 });
@@ -94,7 +103,9 @@ async function main() {
   const problem = singleImageProblem(meta);
   if (problem) {
     model.dispose();
-    throw new Error(`${problem} Evaluate it on rendered records instead: npm run eval -- --model ${modelDir} --fold 10 --style dataset4`);
+    throw new Error(
+      `${problem} Evaluate it on rendered records instead: npm run eval -- --model ${modelDir} --fold 10 --style dataset4`,
+    );
   }
   let failed = 0;
   try {
@@ -106,21 +117,23 @@ async function main() {
         const { plane, ekg } = await analyseImage(image, meta, { meta: gate.meta, score: gateScore });
         const [p] = predictProbabilities(model, meta, [plane]);
         const probability = p!;
-        console.log(JSON.stringify({
-          file,
-          probability,
-          decision: ekg.isEkg ? decide(probability, meta) : 'not-ekg',
-          threshold: meta.threshold,
-          is_ekg: ekg.isEkg,
-          ekg_check: ekg,
-          model: meta.name,
-          model_dir: modelDir,
-          gate: gate.meta.name,
-          width: image.width,
-          height: image.height,
-          notes,
-          ms: Math.round((performance.now() - t0) * 10) / 10,
-        }));
+        console.log(
+          JSON.stringify({
+            file,
+            probability,
+            decision: ekg.isEkg ? decide(probability, meta) : 'not-ekg',
+            threshold: meta.threshold,
+            is_ekg: ekg.isEkg,
+            ekg_check: ekg,
+            model: meta.name,
+            model_dir: modelDir,
+            gate: gate.meta.name,
+            width: image.width,
+            height: image.height,
+            notes,
+            ms: Math.round((performance.now() - t0) * 10) / 10,
+          }),
+        );
       } catch (e) {
         failed++;
         const code = e instanceof ImageInputError ? e.code : 'error';

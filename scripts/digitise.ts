@@ -27,7 +27,9 @@ export function readoutCsv(r: Readout): string {
   const cols = [...LEAD_NAMES, 'II-rhythm'];
   const lines = [`time_s,${cols.join(',')}`];
   for (let i = 0; i < DIGITISE_SAMPLES; i++) {
-    const cells = [...LEAD_NAMES.map((l) => r.leads[l]?.[i]), r.rhythm?.[i]].map((v) => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(4)));
+    const cells = [...LEAD_NAMES.map((l) => r.leads[l]?.[i]), r.rhythm?.[i]].map((v) =>
+      v === undefined || !Number.isFinite(v) ? '' : v.toFixed(4),
+    );
     lines.push(`${(i / DIGITISE_FS).toFixed(2)},${cells.join(',')}`);
   }
   return `${lines.join('\n')}\n`;
@@ -37,13 +39,16 @@ export function readoutCsv(r: Readout): string {
 function kitRecordOf(file: string): number | undefined {
   const labels = path.join(path.dirname(file), 'labels.csv');
   if (!existsSync(labels)) return undefined;
-  const line = readFileSync(labels, 'utf8').split(/\r?\n/).find((l) => l.startsWith(`${path.basename(file)},`));
+  const line = readFileSync(labels, 'utf8')
+    .split(/\r?\n/)
+    .find((l) => l.startsWith(`${path.basename(file)},`));
   return line ? Number(line.split(',')[1]) : undefined;
 }
 
 export const DIGITISE_CLI = defineCli({
   command: 'npm run digitise --',
-  summary: 'Reads the leads back from EKG pictures: a CSV per image and a JSON line with layout, grid, gain and confidence.',
+  summary:
+    'Reads the leads back from EKG pictures: a CSV per image and a JSON line with layout, grid, gain and confidence.',
   options: {
     out: { type: 'string', value: 'DIR', default: 'build/digitised', help: 'where the CSVs go' },
     'ecg-id': { type: 'string', value: 'N', help: 'the PTB-XL record shown (per-lead SNR against the truth)' },
@@ -77,13 +82,30 @@ async function main(argv: string[]): Promise<void> {
       }
       const vals = snr ? Object.values(snr).sort((a, b) => a - b) : [];
       const s = r.stages;
-      console.log(JSON.stringify({
-        file, csv, layout: s.layout, px_per_mm: s.grid.pxPerMm, grid: s.grid.source, skew_deg: s.skewDeg, paper_found: s.paper !== null,
-        gain: s.gainSource, px_per_mv: s.pxPerMv, separators: s.separators.length,
-        confidence: r.readout.confidence,
-        ...(snr ? { snr_db: snr, snr_median_db: (vals[5]! + vals[6]!) / 2, truth: given !== undefined ? `ecg_id ${given} (${values.filters})` : `ecg_id ${kit} (raw, from labels.csv)` } : {}),
-        ms: Math.round(r.ms),
-      }));
+      console.log(
+        JSON.stringify({
+          file,
+          csv,
+          layout: s.layout,
+          px_per_mm: s.grid.pxPerMm,
+          grid: s.grid.source,
+          skew_deg: s.skewDeg,
+          paper_found: s.paper !== null,
+          gain: s.gainSource,
+          px_per_mv: s.pxPerMv,
+          separators: s.separators.length,
+          confidence: r.readout.confidence,
+          ...(snr
+            ? {
+                snr_db: snr,
+                snr_median_db: (vals[5]! + vals[6]!) / 2,
+                truth:
+                  given !== undefined ? `ecg_id ${given} (${values.filters})` : `ecg_id ${kit} (raw, from labels.csv)`,
+              }
+            : {}),
+          ms: Math.round(r.ms),
+        }),
+      );
     } catch (e) {
       failed++;
       console.log(JSON.stringify({ file, error: errorMessage(e) }));

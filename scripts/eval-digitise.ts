@@ -88,7 +88,8 @@ function summarise(rows: Row[], threshold: number, bootstrap: number) {
     failed: rows.filter((r) => r.error).length,
     snr_median_db: median(all),
     snr_by_lead_db: Object.fromEntries(LEAD_NAMES.map((l) => [l, median(rows.map((r) => r.snr[l] ?? NaN))])),
-    snr_note: 'median over records x leads; a sheet the digitiser could not read counts 0 dB for every lead (all-zero output)',
+    snr_note:
+      'median over records x leads; a sheet the digitiser could not read counts 0 dB for every lead (all-zero output)',
     mi: {
       n: scored.length,
       auroc: both ? auroc(labels, probs) : null,
@@ -102,7 +103,8 @@ function summarise(rows: Row[], threshold: number, bootstrap: number) {
 
 export const EVAL_DIGITISE_CLI = defineCli({
   command: 'npm run eval:digitise --',
-  summary: 'Per-lead SNR of the digitiser and MI AUROC of digitiser + signal classifier, on our renders or ECG-Image-Kit.',
+  summary:
+    'Per-lead SNR of the digitiser and MI AUROC of digitiser + signal classifier, on our renders or ECG-Image-Kit.',
   options: {
     style: { type: 'string', value: 'STYLE', default: 'printout', help: 'rendering style of our fold renders' },
     fold: { type: 'string', value: 'N', default: '10', help: 'PTB-XL fold of our renders' },
@@ -110,7 +112,12 @@ export const EVAL_DIGITISE_CLI = defineCli({
     seed: { type: 'string', value: 'S', default: '0', help: 'render and bootstrap seed' },
     signal: { type: 'string', value: 'DIR', default: 'public/models/signal-3x4r', help: 'the signal classifier' },
     external: { type: 'boolean', default: false, help: "ECG-Image-Kit's fold-9 pages instead of our renders" },
-    dir: { type: 'string', value: 'DIR', default: DEFAULT_EXTERNAL_DIR, help: 'the development set (env EXTERNAL_DIR)' },
+    dir: {
+      type: 'string',
+      value: 'DIR',
+      default: DEFAULT_EXTERNAL_DIR,
+      help: 'the development set (env EXTERNAL_DIR)',
+    },
     bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
     out: { type: 'string', value: 'FILE', help: 'output file' },
   },
@@ -129,47 +136,101 @@ async function main(argv: string[]): Promise<void> {
   if (values.external) {
     const kitDir = path.join(values.dir, 'kit-fold9');
     if (!existsSync(kitDir)) {
-      console.log(JSON.stringify({ skipped: true, reason: `no ECG-Image-Kit set at ${kitDir} (it is not part of the repository)` }));
+      console.log(
+        JSON.stringify({
+          skipped: true,
+          reason: `no ECG-Image-Kit set at ${kitDir} (it is not part of the repository)`,
+        }),
+      );
       return;
     }
     const lines = readFileSync(path.join(kitDir, 'labels.csv'), 'utf8').trim().split(/\r?\n/).slice(1);
-    const items = lines.map((l) => l.split(',')).map(([file, id, , label]) => ({ file: file!, ecgId: Number(id), label: (label === 'mi' ? 1 : 0) as 0 | 1 }));
-    await ensureRecords(dataDir, items.map((i) => i.ecgId), true);
+    const items = lines
+      .map((l) => l.split(','))
+      .map(([file, id, , label]) => ({ file: file!, ecgId: Number(id), label: (label === 'mi' ? 1 : 0) as 0 | 1 }));
+    await ensureRecords(
+      dataDir,
+      items.map((i) => i.ecgId),
+      true,
+    );
     for (const it of items) {
       const truth = await readRecord(dataDir, it.ecgId);
       try {
         const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(path.join(kitDir, it.file))));
         const r = digitise(image);
-        rows.push({ id: it.file, label: it.label, snr: leadSnrs(truth, r.readout, standardWindows()), p: classify(r.readout), layout: r.stages.layout });
+        rows.push({
+          id: it.file,
+          label: it.label,
+          snr: leadSnrs(truth, r.readout, standardWindows()),
+          p: classify(r.readout),
+          layout: r.stages.layout,
+        });
       } catch (e) {
-        rows.push({ id: it.file, label: it.label, snr: Object.fromEntries(LEAD_NAMES.map((l) => [l, 0])), p: null, error: errorMessage(e) });
+        rows.push({
+          id: it.file,
+          label: it.label,
+          snr: Object.fromEntries(LEAD_NAMES.map((l) => [l, 0])),
+          p: null,
+          error: errorMessage(e),
+        });
       }
     }
-    what = 'ECG-Image-Kit renders of PTB-XL fold 9 (../shared/external/kit-fold9); truth: the raw records in the 3x4 windows';
+    what =
+      'ECG-Image-Kit renders of PTB-XL fold 9 (../shared/external/kit-fold9); truth: the raw records in the 3x4 windows';
     outName = 'kit-fold9';
   } else {
     const style = values.style as StyleName;
-    if (!STYLE_NAMES.includes(style) || style === 'dataset4') throw new Error(`--style must be a single-image style, got ${values.style}`);
+    if (!STYLE_NAMES.includes(style) || style === 'dataset4')
+      throw new Error(`--style must be a single-image style, got ${values.style}`);
     const fold = Number(values.fold);
     if (fold !== 9 && fold !== 10) throw new Error('--fold must be 10 (test) or 9 (validation)');
     const all = (await loadLabelledRecords(dataDir)).filter((r) => r.stratFold === fold);
-    const chosen = selectRecords(all, { folds: [fold], limit: values.limit ? Number(values.limit) : undefined, seed: Number(values.seed) });
-    await ensureRecords(dataDir, chosen.map((r) => r.ecgId), true);
+    const chosen = selectRecords(all, {
+      folds: [fold],
+      limit: values.limit ? Number(values.limit) : undefined,
+      seed: Number(values.seed),
+    });
+    await ensureRecords(
+      dataDir,
+      chosen.map((r) => r.ecgId),
+      true,
+    );
     for (const rec of chosen) {
       const signals = await readRecord(dataDir, rec.ecgId);
-      const { images, info } = renderWithInfo(signals, { style, seed: itemSeed(rec.ecgId, 0, style, Number(values.seed)), ecgId: rec.ecgId });
+      const { images, info } = renderWithInfo(signals, {
+        style,
+        seed: itemSeed(rec.ecgId, 0, style, Number(values.seed)),
+        ecgId: rec.ecgId,
+      });
       const truth = applyFilters(signals, info.filters as FilterName[]);
       // the seconds each lead was printed: the wild sheet's panels, else the standard 3x4 windows
       const windows: LeadWindow[] = info.wild
-        ? info.wild.sheet.panels.filter((p) => !p.rhythm).map((p) => ({ lead: p.lead, start: Math.round(p.t0 * 100), end: Math.round(p.t1 * 100) }))
+        ? info.wild.sheet.panels
+            .filter((p) => !p.rhythm)
+            .map((p) => ({ lead: p.lead, start: Math.round(p.t0 * 100), end: Math.round(p.t1 * 100) }))
         : standardWindows();
       try {
         const r = digitise(images[0]!);
-        rows.push({ id: String(rec.ecgId), label: rec.mi ? 1 : 0, snr: leadSnrs(truth, r.readout, windows), p: classify(r.readout), layout: r.stages.layout });
+        rows.push({
+          id: String(rec.ecgId),
+          label: rec.mi ? 1 : 0,
+          snr: leadSnrs(truth, r.readout, windows),
+          p: classify(r.readout),
+          layout: r.stages.layout,
+        });
       } catch (e) {
-        rows.push({ id: String(rec.ecgId), label: rec.mi ? 1 : 0, snr: Object.fromEntries(windows.map((w) => [w.lead, 0])), p: null, error: errorMessage(e) });
+        rows.push({
+          id: String(rec.ecgId),
+          label: rec.mi ? 1 : 0,
+          snr: Object.fromEntries(windows.map((w) => [w.lead, 0])),
+          p: null,
+          error: errorMessage(e),
+        });
       }
-      if (rows.length % 50 === 0) process.stderr.write(`[eval:digitise] ${rows.length}/${chosen.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+      if (rows.length % 50 === 0)
+        process.stderr.write(
+          `[eval:digitise] ${rows.length}/${chosen.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
+        );
     }
     what = `our ${style} renders of PTB-XL fold ${fold}${values.limit ? ` (a seeded ${values.limit})` : ''}; truth: the records as printed (the style's filters), in the panels drawn`;
     outName = `${style}${values.limit ? `-n${values.limit}` : ''}${fold === 9 ? '-fold9' : ''}`;
@@ -183,13 +244,32 @@ async function main(argv: string[]): Promise<void> {
   }
   const summary = summarise(rows, sig.meta.threshold, Number(values.bootstrap));
   const doc = {
-    what, signal_model: sig.meta.name, ...summary, seconds: (Date.now() - t0) / 1000, git_commit: commit, created: new Date().toISOString(),
-    records: rows.map((r) => ({ ...r, snr: Object.fromEntries(Object.entries(r.snr).map(([k, v]) => [k, Number.isFinite(v) ? Math.round(v * 10) / 10 : v])) })),
+    what,
+    signal_model: sig.meta.name,
+    ...summary,
+    seconds: (Date.now() - t0) / 1000,
+    git_commit: commit,
+    created: new Date().toISOString(),
+    records: rows.map((r) => ({
+      ...r,
+      snr: Object.fromEntries(
+        Object.entries(r.snr).map(([k, v]) => [k, Number.isFinite(v) ? Math.round(v * 10) / 10 : v]),
+      ),
+    })),
   };
   const out = values.out ?? path.join('data', 'eval', 'digitise', `${outName}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
-  console.log(JSON.stringify({ set: outName, n: summary.n, failed: summary.failed, snr_median_db: summary.snr_median_db, mi_auroc: summary.mi.auroc, mi_auroc_ci: summary.mi.auroc_ci }));
+  console.log(
+    JSON.stringify({
+      set: outName,
+      n: summary.n,
+      failed: summary.failed,
+      snr_median_db: summary.snr_median_db,
+      mi_auroc: summary.mi.auroc,
+      mi_auroc_ci: summary.mi.auroc_ci,
+    }),
+  );
   process.stderr.write(`[eval:digitise] wrote ${out}\n`);
 }
 

@@ -69,7 +69,10 @@ function median(xs: number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-function parseLabels(csv: string, where: string): Array<{ file: string; ecgId: number; label: 0 | 1; variant: string }> {
+function parseLabels(
+  csv: string,
+  where: string,
+): Array<{ file: string; ecgId: number; label: 0 | 1; variant: string }> {
   const lines = csv.trim().split(/\r?\n/);
   const head = lines[0]!.split(',');
   const col = (k: string) => {
@@ -91,8 +94,17 @@ export const EVAL_EXTERNAL_CLI = defineCli({
   summary: 'Scores images we did not draw (kit-fold9, real-ekg) with the classifier and its EKG check.',
   options: {
     model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
-    gate: { type: 'string', value: 'DIR', help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)' },
-    dir: { type: 'string', value: 'DIR', default: DEFAULT_EXTERNAL_DIR, help: 'the development set (env EXTERNAL_DIR)' },
+    gate: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)',
+    },
+    dir: {
+      type: 'string',
+      value: 'DIR',
+      default: DEFAULT_EXTERNAL_DIR,
+      help: 'the development set (env EXTERNAL_DIR)',
+    },
     bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
     out: { type: 'string', value: 'FILE', help: 'output (default: data/eval/external/MODEL.json)' },
   },
@@ -104,7 +116,12 @@ async function main(argv: string[]): Promise<void> {
   const kitDir = path.join(dir, 'kit-fold9');
   const realDir = path.join(dir, 'real-ekg');
   if (!existsSync(kitDir) && !existsSync(realDir)) {
-    console.log(JSON.stringify({ skipped: true, reason: `no external development set at ${dir} (it is not part of the repository)` }));
+    console.log(
+      JSON.stringify({
+        skipped: true,
+        reason: `no external development set at ${dir} (it is not part of the repository)`,
+      }),
+    );
     return;
   }
   await useBackend('wasm');
@@ -117,27 +134,48 @@ async function main(argv: string[]): Promise<void> {
   const score = async (file: string): Promise<ImageScore> => {
     const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
     const { plane, ekg } = await analyseImage(image, meta, { meta: gate.meta, score: gateScore });
-    return { file: path.basename(file), p: predictProbabilities(model, meta, [plane])[0]!, gate: ekg.score, accepted: ekg.isEkg };
+    return {
+      file: path.basename(file),
+      p: predictProbabilities(model, meta, [plane])[0]!,
+      gate: ekg.score,
+      accepted: ekg.isEkg,
+    };
   };
   const t0 = Date.now();
   const sets: Record<string, unknown> = {};
   const images: Record<string, ImageScore[]> = {};
   if (existsSync(kitDir)) {
     const rows: ImageScore[] = [];
-    for (const it of parseLabels(readFileSync(path.join(kitDir, 'labels.csv'), 'utf8'), path.join(kitDir, 'labels.csv'))) {
+    for (const it of parseLabels(
+      readFileSync(path.join(kitDir, 'labels.csv'), 'utf8'),
+      path.join(kitDir, 'labels.csv'),
+    )) {
       rows.push({ ...(await score(path.join(kitDir, it.file))), label: it.label, variant: it.variant });
     }
     const variants = [...new Set(rows.map((r) => r.variant!))].sort();
     sets['kit-fold9'] = {
       what: 'PTB-XL fold-9 records drawn by ECG-Image-Kit (3x4 + rhythm strip, letter page; plain, wrinkled, augmented)',
       ...summariseLabelled(rows, meta.threshold, bootstrap),
-      by_variant: Object.fromEntries(variants.map((v) => [v, summariseLabelled(rows.filter((r) => r.variant === v), meta.threshold, bootstrap)])),
+      by_variant: Object.fromEntries(
+        variants.map((v) => [
+          v,
+          summariseLabelled(
+            rows.filter((r) => r.variant === v),
+            meta.threshold,
+            bootstrap,
+          ),
+        ]),
+      ),
     };
     images['kit-fold9'] = rows;
-    process.stderr.write(`[eval:external] kit-fold9: ${rows.length} images (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+    process.stderr.write(
+      `[eval:external] kit-fold9: ${rows.length} images (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
+    );
   }
   if (existsSync(realDir)) {
-    const files = readdirSync(realDir).filter((f) => /\.(png|jpe?g|webp|gif|bmp)$/i.test(f)).sort();
+    const files = readdirSync(realDir)
+      .filter((f) => /\.(png|jpe?g|webp|gif|bmp)$/i.test(f))
+      .sort();
     const rows: ImageScore[] = [];
     for (const f of files) rows.push(await score(path.join(realDir, f)));
     const acc = rows.filter((r) => r.accepted);
@@ -162,24 +200,41 @@ async function main(argv: string[]): Promise<void> {
     /* not a git checkout */
   }
   const doc = {
-    model: meta.name, model_dir: modelDir, gate: gate.meta.name, gate_dir: gateDir, threshold: meta.threshold,
-    threshold_rule: meta.threshold_rule, gate_threshold: gate.meta.threshold,
-    source: 'ECG-Image-Kit renders of PTB-XL fold 9 and public-domain real EKG photos (../shared/external, not in the repository)',
+    model: meta.name,
+    model_dir: modelDir,
+    gate: gate.meta.name,
+    gate_dir: gateDir,
+    threshold: meta.threshold,
+    threshold_rule: meta.threshold_rule,
+    gate_threshold: gate.meta.threshold,
+    source:
+      'ECG-Image-Kit renders of PTB-XL fold 9 and public-domain real EKG photos (../shared/external, not in the repository)',
     sets,
-    images: Object.fromEntries(Object.entries(images).map(([k, rows]) => [k, rows.map((r) => ({ ...r, p: r4(r.p), gate: r4(r.gate) }))])),
+    images: Object.fromEntries(
+      Object.entries(images).map(([k, rows]) => [k, rows.map((r) => ({ ...r, p: r4(r.p), gate: r4(r.gate) }))]),
+    ),
     bootstrap: `percentile bootstrap, ${bootstrap} resamples, seed 0`,
-    seconds: (Date.now() - t0) / 1000, git_commit: commit, created: new Date().toISOString(),
+    seconds: (Date.now() - t0) / 1000,
+    git_commit: commit,
+    created: new Date().toISOString(),
   };
   const out = values.out ?? path.join('data', 'eval', 'external', `${meta.name}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
   const kit = sets['kit-fold9'] as ReturnType<typeof summariseLabelled> | undefined;
   const real = sets['real-ekg'] as { accepted_rate: number } | undefined;
-  console.log(JSON.stringify({
-    model: meta.name, gate: gate.meta.name,
-    kit_auroc: kit?.auroc ?? null, kit_auroc_ci: kit?.auroc_ci ?? null, kit_sensitivity: kit?.sensitivity ?? null,
-    kit_specificity: kit?.specificity ?? null, kit_refused_rate: kit?.refused_rate ?? null, real_accepted_rate: real?.accepted_rate ?? null,
-  }));
+  console.log(
+    JSON.stringify({
+      model: meta.name,
+      gate: gate.meta.name,
+      kit_auroc: kit?.auroc ?? null,
+      kit_auroc_ci: kit?.auroc_ci ?? null,
+      kit_sensitivity: kit?.sensitivity ?? null,
+      kit_specificity: kit?.specificity ?? null,
+      kit_refused_rate: kit?.refused_rate ?? null,
+      real_accepted_rate: real?.accepted_rate ?? null,
+    }),
+  );
   process.stderr.write(`[eval:external] wrote ${out}\n`);
 }
 

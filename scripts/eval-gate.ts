@@ -48,8 +48,17 @@ export const EVAL_GATE_CLI = defineCli({
   command: 'npm run eval:gate --',
   summary: 'False accepts and false refusals of the EKG check on data it was not trained or thresholded on.',
   options: {
-    gate: { type: 'string', value: 'DIR', help: 'the gate model (default: public/models/default.json "gate", else ekg-gate)' },
-    negatives: { type: 'string', value: 'DIR', default: 'build/gate/negatives', help: 'training/gate_negatives.py output' },
+    gate: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the gate model (default: public/models/default.json "gate", else ekg-gate)',
+    },
+    negatives: {
+      type: 'string',
+      value: 'DIR',
+      default: 'build/gate/negatives',
+      help: 'training/gate_negatives.py output',
+    },
     'per-style': { type: 'string', value: 'N', default: '150', help: 'fold-10 records per 12-lead style' },
     out: { type: 'string', value: 'FILE', help: 'output (default: data/eval/gate/NAME.json)' },
   },
@@ -86,10 +95,18 @@ async function main(argv: string[]): Promise<void> {
   const positives: Record<string, { n: number; k: number }> = {};
   for (const style of styles) {
     const chosen = selectRecords(records, { folds: [10], limit: perStyle, seed: 10 });
-    await ensureRecords(dataDir, chosen.map((r) => r.ecgId), true);
+    await ensureRecords(
+      dataDir,
+      chosen.map((r) => r.ecgId),
+      true,
+    );
     const c = { n: 0, k: 0 };
     for (const r of chosen) {
-      const imgs = render(await readRecord(dataDir, r.ecgId), { style, seed: itemSeed(r.ecgId, 0, style, 10), ecgId: r.ecgId });
+      const imgs = render(await readRecord(dataDir, r.ecgId), {
+        style,
+        seed: itemSeed(r.ecgId, 0, style, 10),
+        ecgId: r.ecgId,
+      });
       const seed = itemSeed(r.ecgId, 0, style, 10);
       c.n++;
       if (accepts(style === 'dataset4' ? imgs[seed % 12]! : imgs[0]!)) c.k++;
@@ -121,7 +138,10 @@ async function main(argv: string[]): Promise<void> {
     /* not a git checkout */
   }
   const doc = {
-    gate: gate.meta.name, gate_dir: gateDir, threshold: gate.meta.threshold, threshold_rule: gate.meta.threshold_rule,
+    gate: gate.meta.name,
+    gate_dir: gateDir,
+    threshold: gate.meta.threshold,
+    threshold_rule: gate.meta.threshold_rule,
     false_accepts: {
       photos_and_documents: group(PHOTOS_AND_DOCUMENTS),
       hard_negatives: group(HARD_NEGATIVES),
@@ -133,17 +153,21 @@ async function main(argv: string[]): Promise<void> {
       by_style: Object.fromEntries(Object.entries(positives).map(([s, c]) => [s, rate(c.n - c.k, c.n)])),
       note: `fold-10 PTB-XL records rendered by our renderer (${perStyle} per style)`,
     },
-    seconds: (Date.now() - t0) / 1000, git_commit: commit, created: new Date().toISOString(),
+    seconds: (Date.now() - t0) / 1000,
+    git_commit: commit,
+    created: new Date().toISOString(),
   };
   const out = values.out ?? path.join('data', 'eval', 'gate', `${gate.meta.name}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
-  console.log(JSON.stringify({
-    gate: gate.meta.name,
-    fa_photos_documents: doc.false_accepts.photos_and_documents.rate,
-    fa_hard: doc.false_accepts.hard_negatives.rate,
-    fr_fold10: doc.false_refusals.all.rate,
-  }));
+  console.log(
+    JSON.stringify({
+      gate: gate.meta.name,
+      fa_photos_documents: doc.false_accepts.photos_and_documents.rate,
+      fa_hard: doc.false_accepts.hard_negatives.rate,
+      fr_fold10: doc.false_refusals.all.rate,
+    }),
+  );
   process.stderr.write(`[eval:gate] wrote ${out}\n`);
 }
 

@@ -58,7 +58,9 @@ export interface NegativeItem {
 export function readNegatives(dir: string): NegativeItem[] {
   const p = path.join(dir, 'negatives.json');
   if (!existsSync(p)) {
-    throw new Error(`${p} is missing: make the negatives first (/usr/bin/python3 -m training.gate_negatives, training/README.md)`);
+    throw new Error(
+      `${p} is missing: make the negatives first (/usr/bin/python3 -m training.gate_negatives, training/README.md)`,
+    );
   }
   return (JSON.parse(readFileSync(p, 'utf8')) as { items: NegativeItem[] }).items;
 }
@@ -71,7 +73,8 @@ export function cropImage(img: RasterImage, seed: number): RasterImage {
   const x0 = Math.floor(uniform(r, 0, img.width - w));
   const y0 = Math.floor(uniform(r, 0, img.height - h));
   const data = new Uint8ClampedArray(w * h * 4);
-  for (let y = 0; y < h; y++) data.set(img.data.subarray(((y + y0) * img.width + x0) * 4, ((y + y0) * img.width + x0 + w) * 4), y * w * 4);
+  for (let y = 0; y < h; y++)
+    data.set(img.data.subarray(((y + y0) * img.width + x0) * 4, ((y + y0) * img.width + x0 + w) * 4), y * w * 4);
   return { width: w, height: h, channels: 4, data };
 }
 
@@ -105,14 +108,24 @@ interface Item {
   file?: string;
 }
 
-
 export const EXPORT_GATE_CLI = defineCli({
   command: 'npm run export-gate --',
-  summary: 'Training shards of the "is this a 12-lead EKG?" gate: PTB-XL renders (label 1) and non-EKG pictures (label 0).',
+  summary:
+    'Training shards of the "is this a 12-lead EKG?" gate: PTB-XL renders (label 1) and non-EKG pictures (label 0).',
   options: {
     split: { type: 'string', value: 'train|val', help: 'which split (required)' },
-    out: { type: 'string', value: 'DIR', default: 'build/gate/shards', help: 'output folder (the split is a subfolder)' },
-    negatives: { type: 'string', value: 'DIR', default: 'build/gate/negatives', help: 'training/gate_negatives.py output' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      default: 'build/gate/shards',
+      help: 'output folder (the split is a subfolder)',
+    },
+    negatives: {
+      type: 'string',
+      value: 'DIR',
+      default: 'build/gate/negatives',
+      help: 'training/gate_negatives.py output',
+    },
     input: { type: 'string', value: 'HxW', default: '192x256', help: 'model input size' },
     seed: { type: 'string', value: 'S', default: '31', help: 'seed of every choice' },
     'shard-size': { type: 'string', value: 'N', default: '1024', help: 'images per shard' },
@@ -122,7 +135,8 @@ export const EXPORT_GATE_CLI = defineCli({
 async function main(argv: string[]): Promise<void> {
   const { values } = parseCli(EXPORT_GATE_CLI, argv);
   const split = values.split;
-  if (split !== 'train' && split !== 'val') throw new Error('--split must be train or val (the test split is only measured: npm run eval:gate)');
+  if (split !== 'train' && split !== 'val')
+    throw new Error('--split must be train or val (the test split is only measured: npm run eval:gate)');
   const { height, width } = parseSize('--input', values.input);
   const spec: InputSpec = { height, width, channels: 1, resize: 'letterbox-area', pad: 255 };
   const seed = Number(values.seed);
@@ -134,18 +148,49 @@ async function main(argv: string[]): Promise<void> {
   const records = await loadLabelledRecords(dataDir);
   const items: Array<Omit<Item, 'shard' | 'index'>> = [];
   for (const [style, n] of POSITIVES) {
-    const chosen = selectRecords(records, { folds, limit: Math.round(n * fraction), seed: mix32(seed ^ n ^ style.length * 7919) });
-    for (const r of chosen) items.push({ ecg_id: r.ecgId, fold: r.stratFold, label: 1, style, seed: itemSeed(r.ecgId, 0, style, seed), variant: 0, source: style });
+    const chosen = selectRecords(records, {
+      folds,
+      limit: Math.round(n * fraction),
+      seed: mix32(seed ^ n ^ (style.length * 7919)),
+    });
+    for (const r of chosen)
+      items.push({
+        ecg_id: r.ecgId,
+        fold: r.stratFold,
+        label: 1,
+        style,
+        seed: itemSeed(r.ecgId, 0, style, seed),
+        variant: 0,
+        source: style,
+      });
   }
   const single = selectRecords(records, { folds, limit: SINGLE_LEAD[split], seed: mix32(seed ^ 0x5eed) });
-  for (const r of single) items.push({ ecg_id: r.ecgId, fold: r.stratFold, label: 0, style: 'dataset4', seed: itemSeed(r.ecgId, 0, 'dataset4', seed), variant: 0, source: 'single-lead' });
+  for (const r of single)
+    items.push({
+      ecg_id: r.ecgId,
+      fold: r.stratFold,
+      label: 0,
+      style: 'dataset4',
+      seed: itemSeed(r.ecgId, 0, 'dataset4', seed),
+      variant: 0,
+      source: 'single-lead',
+    });
   // a picture's id is its place in the whole list (no picture has the same id in two splits); its forms' seeds
   // come from its place within the split
   let local = 0;
   readNegatives(values.negatives).forEach((n, k) => {
     if (n.split !== split) return;
     for (let v = 0; v < NEG_VARIANTS[split]; v++) {
-      items.push({ ecg_id: NEGATIVE_ID_BASE + k, fold: folds[0]!, label: 0, style: 'picture', seed: mix32(seed ^ (local * 131 + v)), variant: v, source: n.source, file: n.file });
+      items.push({
+        ecg_id: NEGATIVE_ID_BASE + k,
+        fold: folds[0]!,
+        label: 0,
+        style: 'picture',
+        seed: mix32(seed ^ (local * 131 + v)),
+        variant: v,
+        source: n.source,
+        file: n.file,
+      });
     }
     local++;
   });
@@ -156,7 +201,11 @@ async function main(argv: string[]): Promise<void> {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   const placed: Item[] = items.map((it, k) => ({ ...it, shard: Math.floor(k / shardSize), index: k % shardSize }));
-  await ensureRecords(dataDir, [...new Set(placed.filter((it) => it.style !== 'picture').map((it) => it.ecg_id))], true);
+  await ensureRecords(
+    dataDir,
+    [...new Set(placed.filter((it) => it.style !== 'picture').map((it) => it.ecg_id))],
+    true,
+  );
   mkdirSync(out, { recursive: true });
   const per = height * width;
   const nShards = Math.ceil(placed.length / shardSize);
@@ -168,7 +217,9 @@ async function main(argv: string[]): Promise<void> {
     for (const it of these) {
       let img: RasterImage;
       if (it.style === 'picture') {
-        const decoded = (await decodeImageBytesNode(new Uint8Array(readFileSync(path.join(values.negatives, it.file!))))).image;
+        const decoded = (
+          await decodeImageBytesNode(new Uint8Array(readFileSync(path.join(values.negatives, it.file!))))
+        ).image;
         img = negativeForm(decoded, it.variant, it.seed);
       } else {
         const sig = await readRecord(dataDir, it.ecg_id);
@@ -181,7 +232,9 @@ async function main(argv: string[]): Promise<void> {
     writeFileSync(path.join(out, `${file}.tmp`), buf);
     renameSync(path.join(out, `${file}.tmp`), path.join(out, file));
     shards.push({ file, count: these.length });
-    process.stderr.write(`[export-gate] ${split}: shard ${s + 1}/${nShards} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+    process.stderr.write(
+      `[export-gate] ${split}: shard ${s + 1}/${nShards} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
+    );
   }
   let commit: string | null = null;
   try {
@@ -190,13 +243,22 @@ async function main(argv: string[]): Promise<void> {
     commit = null;
   }
   const manifest = {
-    format: 'heartnet-shards/1', style: GATE_STYLE, task: 'ekg-gate', input: spec, planes: 1, count: placed.length, shards, items: placed,
+    format: 'heartnet-shards/1',
+    style: GATE_STYLE,
+    task: 'ekg-gate',
+    input: spec,
+    planes: 1,
+    count: placed.length,
+    shards,
+    items: placed,
     renderer: { name: 'heartnet-render + gate negatives', seed, positives: POSITIVES, negatives: values.negatives },
     git_commit: commit,
   };
   writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest));
   const pos = placed.filter((it) => it.label === 1).length;
-  console.log(`[export-gate] ${split}: ${placed.length} items (${pos} EKG, ${placed.length - pos} not) in ${nShards} shards -> ${out}`);
+  console.log(
+    `[export-gate] ${split}: ${placed.length} items (${pos} EKG, ${placed.length - pos} not) in ${nShards} shards -> ${out}`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

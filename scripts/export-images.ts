@@ -51,7 +51,11 @@ export const EXPORT_IMAGES_CLI = defineCli({
     'Renders PTB-XL records and writes preprocessed model inputs as shards (or --png files) for training/train.py.',
   options: {
     style: { type: 'string', value: 'STYLE', help: `${STYLE_NAMES.join(', ')} (required)` },
-    out: { type: 'string', value: 'DIR', help: 'output folder (required; a resumed export must use the same arguments)' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'output folder (required; a resumed export must use the same arguments)',
+    },
     folds: { type: 'string', value: '1-8', default: '1-8', help: 'PTB-XL strat folds' },
     variants: { type: 'string', value: 'K', default: '1', help: 'renders per record (seeds differ)' },
     input: { type: 'string', value: 'HxW', default: '256x256', help: 'model input size' },
@@ -73,7 +77,8 @@ export const EXPORT_IMAGES_CLI = defineCli({
 
 export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boolean } {
   const { values } = parseCli(EXPORT_IMAGES_CLI, argv);
-  if (!values.style || !values.out) throw new RenderError('bad-option', `--style and --out are required\n${usage(EXPORT_IMAGES_CLI)}`);
+  if (!values.style || !values.out)
+    throw new RenderError('bad-option', `--style and --out are required\n${usage(EXPORT_IMAGES_CLI)}`);
   if (!(STYLE_NAMES as readonly string[]).includes(values.style)) {
     throw new RenderError('bad-style', `unknown style '${values.style}' (known: ${STYLE_NAMES.join(', ')})`);
   }
@@ -91,7 +96,10 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
     input: { height, width, channels: 1, resize: 'letterbox-area', pad: 255, ...(tone === 'luma' ? {} : { tone }) },
     limit: values.limit === undefined ? undefined : parseNumberArg('--limit', values.limit, { integer: true, min: 1 }),
     ids: values.ids === undefined ? undefined : parseRangeList('--ids', values.ids, 1, 1_000_000),
-    balanced: values.balanced === undefined ? undefined : parseNumberArg('--balanced', values.balanced, { integer: true, min: 1 }),
+    balanced:
+      values.balanced === undefined
+        ? undefined
+        : parseNumberArg('--balanced', values.balanced, { integer: true, min: 1 }),
     seed: parseNumberArg('--seed', values.seed, { integer: true, min: 0, max: 0xffffffff }),
     png: values.png,
     workers: parseNumberArg('--workers', values.workers, { integer: true, min: 0, max: 64 }),
@@ -105,7 +113,10 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
+      null
+    );
   } catch {
     return null;
   }
@@ -175,7 +186,10 @@ export async function main(argv: string[]): Promise<void> {
   const key = planKey(plan, s);
   if (existsSync(planFile)) {
     if (readFileSync(planFile, 'utf8') !== key) {
-      throw new RenderError('bad-option', `${s.out} holds an export made with different arguments (export-plan.json differs); use another --out or delete the folder`);
+      throw new RenderError(
+        'bad-option',
+        `${s.out} holds an export made with different arguments (export-plan.json differs); use another --out or delete the folder`,
+      );
     }
   } else {
     writeFileSync(planFile, key);
@@ -195,7 +209,11 @@ export async function main(argv: string[]): Promise<void> {
       `${plan.shards.length} shard(s), input ${s.input.height}x${s.input.width}, ${s.workers} worker(s)` +
       (skippedItems > 0 ? `; resuming: ${plan.shards.length - pending.length} shard(s) already done` : ''),
   );
-  const bar = new ProgressBar({ label: 'rendering', total: plan.items.length - skippedItems, quiet: s.quiet || pending.length === 0 });
+  const bar = new ProgressBar({
+    label: 'rendering',
+    total: plan.items.length - skippedItems,
+    quiet: s.quiet || pending.length === 0,
+  });
   const t0 = performance.now();
   await runShards(plan, pending, s, bar);
   bar.finish();
@@ -205,7 +223,9 @@ export async function main(argv: string[]): Promise<void> {
   writeFileSync(`${mfile}.tmp`, `${JSON.stringify(manifest)}\n`);
   renameSync(`${mfile}.tmp`, mfile);
   const rendered = plan.items.length - skippedItems;
-  log(`export-images: wrote ${mfile} (${rendered} images rendered in ${secs.toFixed(1)} s${rendered > 0 ? `, ${(rendered / secs).toFixed(1)} images/s` : ''})`);
+  log(
+    `export-images: wrote ${mfile} (${rendered} images rendered in ${secs.toFixed(1)} s${rendered > 0 ? `, ${(rendered / secs).toFixed(1)} images/s` : ''})`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

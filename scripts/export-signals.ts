@@ -37,7 +37,8 @@ export const DEFAULT_SIGNALS_DIR = 'build/signals/ptbxl-printout';
 
 export const EXPORT_SIGNALS_CLI = defineCli({
   command: 'npm run export-signals --',
-  summary: "PTB-XL records (folds 1-9) conditioned with the printout's filters, as signals.f32 + manifest.json for training.",
+  summary:
+    "PTB-XL records (folds 1-9) conditioned with the printout's filters, as signals.f32 + manifest.json for training.",
   options: {
     folds: { type: 'string', value: '1-9', default: '1-9', help: 'PTB-XL strat folds (never 10)' },
     out: { type: 'string', value: 'DIR', default: DEFAULT_SIGNALS_DIR, help: 'output folder' },

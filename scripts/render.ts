@@ -34,7 +34,8 @@ export const RENDER_CLI = defineCli({
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseCli(RENDER_CLI, argv);
-  if (!values.id || !values.out) throw new RenderError('bad-option', `--id and --out are required\n${usage(RENDER_CLI)}`);
+  if (!values.id || !values.out)
+    throw new RenderError('bad-option', `--id and --out are required\n${usage(RENDER_CLI)}`);
   const id = parseNumberArg('--id', values.id, { integer: true, min: 1 });
   const seed = parseNumberArg('--seed', values.seed, { integer: true, min: 0, max: 0xffffffff });
   const scale = parseNumberArg('--scale', values.scale, { min: Number.MIN_VALUE });

@@ -112,11 +112,14 @@ export function precachePlan(dist: string): PrecachePlan {
     if (f.endsWith('.html')) return true;
     if (f.startsWith('_assets/')) return !f.includes('threaded-simd');
     // The demo's model only (other exported models are cached if ever fetched); parity.json is for tests.
-    if (f.startsWith('models/') || f.startsWith('demo/fixture-model/')) return [...modelDirs].some((d) => f.startsWith(d)) && !f.endsWith('/parity.json');
+    if (f.startsWith('models/') || f.startsWith('demo/fixture-model/'))
+      return [...modelDirs].some((d) => f.startsWith(d)) && !f.endsWith('/parity.json');
     if (f.startsWith('samples/')) return f === 'samples/index.json';
     return !f.includes('/'); // favicon and other top-level files
   };
-  const files = [...new Set([...all.filter(keep), ...recordsShownByDefault(dist, html).filter((f) => all.includes(f))])].sort();
+  const files = [
+    ...new Set([...all.filter(keep), ...recordsShownByDefault(dist, html).filter((f) => all.includes(f))]),
+  ].sort();
   const hash = createHash('sha256');
   hash.update(fs.readFileSync(TEMPLATE));
   let bytes = 0;
@@ -154,7 +157,9 @@ export function serviceWorker(): AstroIntegration {
       },
       'astro:build:done': ({ dir, logger }) => {
         const plan = writeServiceWorker(fileURLToPath(dir), base);
-        logger.info(`sw.js: ${plan.files.length} files (${(plan.bytes / 1024 / 1024).toFixed(2)} MB) precached, version ${plan.version}`);
+        logger.info(
+          `sw.js: ${plan.files.length} files (${(plan.bytes / 1024 / 1024).toFixed(2)} MB) precached, version ${plan.version}`,
+        );
       },
     },
   };

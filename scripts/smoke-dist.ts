@@ -10,16 +10,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defineCli, parseCli } from './lib/cli';
 
-export interface SmokeProblem { page: string; url: string; problem: string }
+export interface SmokeProblem {
+  page: string;
+  url: string;
+  problem: string;
+}
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
-  );
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&#38;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&#38;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 }
 
 /** The file a URL path maps to inside dist (directory index, or `.html` twin), or null. */
@@ -45,7 +53,9 @@ export function smokeDist(dist: string, base: string): { pages: number; links: n
     const pageIds = ids(html);
     const urls = [
       ...[...html.matchAll(/\s(?:href|src|poster|data-src)=["']([^"']*)["']/g)].map((m) => m[1]!),
-      ...[...html.matchAll(/\ssrcset=["']([^"']*)["']/g)].flatMap((m) => m[1]!.split(',').map((s) => s.trim().split(/\s+/)[0]!)),
+      ...[...html.matchAll(/\ssrcset=["']([^"']*)["']/g)].flatMap((m) =>
+        m[1]!.split(',').map((s) => s.trim().split(/\s+/)[0]!),
+      ),
     ].map(decodeEntities);
     for (const raw of urls) {
       if (!raw || /^(https?:|mailto:|data:|blob:|javascript:)/i.test(raw)) continue;
@@ -97,7 +107,10 @@ if (isMain) {
     options: {},
     positionals: '[DIST (default dist)] [BASE (default $BASE_PATH or /heartnet-notebook)]',
   });
-  const [dist = 'dist', base = process.env.BASE_PATH ?? '/heartnet-notebook'] = parseCli(cli, process.argv.slice(2)).positionals;
+  const [dist = 'dist', base = process.env.BASE_PATH ?? '/heartnet-notebook'] = parseCli(
+    cli,
+    process.argv.slice(2),
+  ).positionals;
   if (!fs.existsSync(dist)) {
     console.error(`smoke-dist: ${dist} does not exist; run \`npm run build\` first`);
     process.exit(2);

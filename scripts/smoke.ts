@@ -16,10 +16,16 @@ import { smokeDist } from './smoke-dist';
 
 export const SMOKE_CLI = defineCli({
   command: 'npm run smoke --',
-  summary: 'Builds the site as the deploy workflow does (or takes --dist) and checks links, assets and the service worker.',
+  summary:
+    'Builds the site as the deploy workflow does (or takes --dist) and checks links, assets and the service worker.',
   options: {
     dist: { type: 'string', value: 'DIR', help: 'check this existing build instead of building one' },
-    base: { type: 'string', value: 'PATH', default: process.env.BASE_PATH ?? '/heartnet-notebook', help: 'base path (env BASE_PATH)' },
+    base: {
+      type: 'string',
+      value: 'PATH',
+      default: process.env.BASE_PATH ?? '/heartnet-notebook',
+      help: 'base path (env BASE_PATH)',
+    },
     out: { type: 'string', value: 'DIR', default: 'build/smoke-dist', help: 'where to build' },
   },
 });
@@ -30,8 +36,14 @@ function main(): number {
   const { base, out } = values;
   if (!dist) {
     const repo = base.replace(/^\/+|\/+$/g, '');
-    const env = { ...process.env, BASE_PATH: base, SITE_URL: process.env.SITE_URL ?? `https://${repo || 'heartnet-notebook'}.github.io` };
-    console.log(`smoke: npm run build -- --outDir ${out}   (BASE_PATH=${env.BASE_PATH} SITE_URL=${env.SITE_URL}, as the deploy workflow)`);
+    const env = {
+      ...process.env,
+      BASE_PATH: base,
+      SITE_URL: process.env.SITE_URL ?? `https://${repo || 'heartnet-notebook'}.github.io`,
+    };
+    console.log(
+      `smoke: npm run build -- --outDir ${out}   (BASE_PATH=${env.BASE_PATH} SITE_URL=${env.SITE_URL}, as the deploy workflow)`,
+    );
     fs.rmSync(out, { recursive: true, force: true });
     execFileSync('npm', ['run', 'build', '--', '--outDir', out], { stdio: 'inherit', env });
     dist = out;
@@ -42,7 +54,9 @@ function main(): number {
   }
   const { pages, links, problems } = smokeDist(dist, base);
   for (const p of problems) console.error(`BROKEN ${p.page}: ${p.url} (${p.problem})`);
-  console.log(`smoke: ${dist} under ${base}: ${pages} pages, ${links} internal links/assets checked, ${problems.length} broken`);
+  console.log(
+    `smoke: ${dist} under ${base}: ${pages} pages, ${links} internal links/assets checked, ${problems.length} broken`,
+  );
   return problems.length ? 1 : 0;
 }
 

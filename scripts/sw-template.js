@@ -25,7 +25,8 @@ function keyOf(request) {
   url.search = '';
   url.hash = '';
   if (url.pathname.endsWith('/index.html')) url.pathname = url.pathname.slice(0, -'index.html'.length);
-  else if (request.mode === 'navigate' && !url.pathname.endsWith('/') && !/\.[a-z0-9]+$/i.test(url.pathname)) url.pathname += '/';
+  else if (request.mode === 'navigate' && !url.pathname.endsWith('/') && !/\.[a-z0-9]+$/i.test(url.pathname))
+    url.pathname += '/';
   return url.href;
 }
 
@@ -42,7 +43,9 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((names) => Promise.all(names.filter((n) => n.startsWith('heartnet-') && n !== CACHE).map((n) => caches.delete(n))))
+      .then((names) =>
+        Promise.all(names.filter((n) => n.startsWith('heartnet-') && n !== CACHE).map((n) => caches.delete(n))),
+      )
       .then(() => self.clients.claim()),
   );
 });
@@ -54,7 +57,14 @@ self.addEventListener('message', (event) => {
     caches
       .open(CACHE)
       .then((cache) => cache.keys())
-      .then((keys) => event.source?.postMessage({ type: 'heartnet:sw-status', version: VERSION, cached: keys.length, precache: PRECACHE.length })),
+      .then((keys) =>
+        event.source?.postMessage({
+          type: 'heartnet:sw-status',
+          version: VERSION,
+          cached: keys.length,
+          precache: PRECACHE.length,
+        }),
+      ),
   );
 });
 
@@ -64,7 +74,8 @@ async function networkFirst(request) {
   try {
     const response = await fetch(request);
     // Refresh the copy of a page this build precached; other pages are not kept.
-    if (response.status === 200 && response.type === 'basic' && (await cache.match(key))) await cache.put(key, response.clone());
+    if (response.status === 200 && response.type === 'basic' && (await cache.match(key)))
+      await cache.put(key, response.clone());
     return response;
   } catch (error) {
     const cached = await cache.match(key);
@@ -84,7 +95,8 @@ async function cacheFirst(request) {
   if (cached) return cached;
   const response = await fetch(request);
   const path = new URL(key).pathname.slice(BASE.length);
-  if (response.status === 200 && response.type === 'basic' && RUNTIME.test(path)) await cache.put(key, response.clone());
+  if (response.status === 200 && response.type === 'basic' && RUNTIME.test(path))
+    await cache.put(key, response.clone());
   return response;
 }
 

@@ -31,7 +31,13 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 export const PYTHON = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
 
 export interface SourceConfig {
-  style: string; dir: string; folds: string; balanced?: number; limit?: number; variants?: number; seed?: number;
+  style: string;
+  dir: string;
+  folds: string;
+  balanced?: number;
+  limit?: number;
+  variants?: number;
+  seed?: number;
 }
 export interface TrainConfig {
   name: string;
@@ -59,7 +65,9 @@ export function validateConfig(value: unknown, source = 'config'): TrainConfig {
   });
   if (r.status === 2) throw new ConfigError(`${source}: ${r.stdout.trim()}`);
   if (r.status !== 0) {
-    throw new Error(`${PYTHON} -m training.config failed (${r.status ?? r.signal}): ${(r.stderr || r.error?.message) ?? ''}`.trim());
+    throw new Error(
+      `${PYTHON} -m training.config failed (${r.status ?? r.signal}): ${(r.stderr || r.error?.message) ?? ''}`.trim(),
+    );
   }
   return value as TrainConfig;
 }
@@ -75,8 +83,12 @@ export function loadConfig(file: string): TrainConfig {
 }
 
 interface Manifest {
-  format: string; style: string; input: { height: number; width: number; channels: number; resize: string; pad: number; tone?: string };
-  planes: number; count: number; shards: { file: string; count: number }[];
+  format: string;
+  style: string;
+  input: { height: number; width: number; channels: number; resize: string; pad: number; tone?: string };
+  planes: number;
+  count: number;
+  shards: { file: string; count: number }[];
   items: { ecg_id: number; fold: number; label: unknown; style: string; shard: number; index: number }[];
   renderer?: unknown;
   git_commit?: string | null;
@@ -88,7 +100,11 @@ export function staleShardsWarning(dir: string): string | null {
   const m = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const commit = m.git_commit?.replace(/\+.*$/, '');
   if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) return null;
-  const r = spawnSync('git', ['diff', '--quiet', commit, '--', 'src/lib/render', 'src/lib/signal', 'src/lib/model/preprocess.ts'], { cwd: ROOT });
+  const r = spawnSync(
+    'git',
+    ['diff', '--quiet', commit, '--', 'src/lib/render', 'src/lib/signal', 'src/lib/model/preprocess.ts'],
+    { cwd: ROOT },
+  );
   if (r.status === 1) {
     return `${dir}: rendered at ${commit.slice(0, 7)}; the renderer/preprocessing changed since (re-export for identical bytes)`;
   }
@@ -130,7 +146,8 @@ export function checkShards(
     if (size !== s.count * per) fail(`${s.file} has ${size} bytes, expected ${s.count} x ${per}`);
     total += s.count;
   }
-  if (total !== m.count || m.items.length !== m.count) fail(`count ${m.count}, shards hold ${total}, items list ${m.items.length}`);
+  if (total !== m.count || m.items.length !== m.count)
+    fail(`count ${m.count}, shards hold ${total}, items list ${m.items.length}`);
   const folds = new Set(parseFolds(src.folds));
   let pos = 0;
   let mismatched = 0;
@@ -156,8 +173,10 @@ export function checkShards(
     }
   }
   if (mismatched) fail(`${mismatched} items disagree with the PTB-XL label table (label or fold)`);
-  return `${src.dir}: ${m.count} images (${pos} ${gate ? 'EKG' : 'MI'}), ${m.style}, ${m.input.height}x${m.input.width}x${planes}` +
-    (truth ? ', labels match PTB-XL' : ' (synthetic: no label check)');
+  return (
+    `${src.dir}: ${m.count} images (${pos} ${gate ? 'EKG' : 'MI'}), ${m.style}, ${m.input.height}x${m.input.width}x${planes}` +
+    (truth ? ', labels match PTB-XL' : ' (synthetic: no label check)')
+  );
 }
 
 function run(cmd: string, args: string[]): void {
@@ -166,24 +185,54 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with status ${r.status ?? r.signal}`);
 }
 
-function ensureShards(src: SourceConfig, input: { height: number; width: number; tone?: string }, allowExport: boolean): void {
+function ensureShards(
+  src: SourceConfig,
+  input: { height: number; width: number; tone?: string },
+  allowExport: boolean,
+): void {
   if (existsSync(path.join(src.dir, 'manifest.json'))) return;
   if (!allowExport) throw new ConfigError(`${src.dir}: no shards (manifest.json missing) and --no-export-images given`);
   if (src.dir.startsWith('build/shards/synth')) {
     const base = src.dir.replace(/-(train|val)$/, '');
-    run(PYTHON, ['-m', 'training.synth', base, `${input.height}x${input.width}`, ...(src.style === 'dataset4' ? ['--style', 'dataset4'] : [])]);
+    run(PYTHON, [
+      '-m',
+      'training.synth',
+      base,
+      `${input.height}x${input.width}`,
+      ...(src.style === 'dataset4' ? ['--style', 'dataset4'] : []),
+    ]);
     return;
   }
   if (src.style === GATE_STYLE) {
     const split = src.folds === '9' ? 'val' : 'train';
-    run('npx', ['tsx', 'scripts/export-gate.ts', '--split', split, '--out', path.dirname(src.dir), '--input', `${input.height}x${input.width}`]);
+    run('npx', [
+      'tsx',
+      'scripts/export-gate.ts',
+      '--split',
+      split,
+      '--out',
+      path.dirname(src.dir),
+      '--input',
+      `${input.height}x${input.width}`,
+    ]);
     return;
   }
   if (!existsSync(path.join(ROOT, 'scripts', 'export-images.ts'))) {
     throw new ConfigError(`${src.dir}: no shards, and scripts/export-images.ts is not there to make them`);
   }
-  const args = ['tsx', 'scripts/export-images.ts', '--style', src.style, '--folds', src.folds, '--out', src.dir,
-    '--input', `${input.height}x${input.width}`, ...(input.tone ? ['--tone', input.tone] : [])];
+  const args = [
+    'tsx',
+    'scripts/export-images.ts',
+    '--style',
+    src.style,
+    '--folds',
+    src.folds,
+    '--out',
+    src.dir,
+    '--input',
+    `${input.height}x${input.width}`,
+    ...(input.tone ? ['--tone', input.tone] : []),
+  ];
   if (src.balanced) args.push('--balanced', String(src.balanced));
   if (src.limit) args.push('--limit', String(src.limit));
   if (src.variants) args.push('--variants', String(src.variants));

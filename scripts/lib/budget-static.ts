@@ -56,7 +56,13 @@ export function gzipSize(file: string): number {
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#34;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function attr(tag: string, name: string): string | undefined {
@@ -143,7 +149,8 @@ export function analysePage(dist: string, basePath: string, file: string): PageS
     if (/'unsafe-eval'/.test(policy)) problems.push("CSP allows 'unsafe-eval'");
     if (/'unsafe-inline'/.test(policy)) problems.push("CSP allows 'unsafe-inline'");
     const firstScript = html.search(/<script\b|<link\b[^>]*rel=["']?(?:stylesheet|modulepreload)/i);
-    if (firstScript >= 0 && firstScript < (meta.index ?? 0)) problems.push('CSP <meta> comes after a script or stylesheet');
+    if (firstScript >= 0 && firstScript < (meta.index ?? 0))
+      problems.push('CSP <meta> comes after a script or stylesheet');
   }
   const js = jsClosure(dist, basePath, entries);
   return {
@@ -160,7 +167,11 @@ export function analysePage(dist: string, basePath: string, file: string): PageS
 
 const MODERN_IMAGE = /\.(svg|webp|avif)$/i;
 
-export function analyseImages(dist: string, basePath: string, htmlFiles: string[]): { count: number; problems: string[] } {
+export function analyseImages(
+  dist: string,
+  basePath: string,
+  htmlFiles: string[],
+): { count: number; problems: string[] } {
   const problems: string[] = [];
   let count = 0;
   for (const file of htmlFiles) {
@@ -193,10 +204,14 @@ export function analyseFonts(dist: string, basePath: string): StaticReport['font
         else if (!/\.woff2$/i.test(target)) problems.push(`${f}: @font-face uses ${url}; ship WOFF2 (subset)`);
       }
     }
-    for (const u of css.matchAll(/@import\s+(?:url\()?["']?(https?:\/\/[^"')\s]+)/gi)) problems.push(`${f}: @import from another site: ${u[1]}`);
+    for (const u of css.matchAll(/@import\s+(?:url\()?["']?(https?:\/\/[^"')\s]+)/gi))
+      problems.push(`${f}: @import from another site: ${u[1]}`);
   }
   const files = walk(dist).filter((f) => /\.(woff2?|ttf|otf|eot)$/i.test(f));
-  const note = faces === 0 ? 'no @font-face: system font stacks only, nothing to self-host or subset' : `${faces} @font-face rule(s), all self-hosted WOFF2`;
+  const note =
+    faces === 0
+      ? 'no @font-face: system font stacks only, nothing to self-host or subset'
+      : `${faces} @font-face rule(s), all self-hosted WOFF2`;
   return { faces, files, note, problems };
 }
 
@@ -209,8 +224,12 @@ export function analyseModel(dist: string, basePath: string, htmlFiles: string[]
     if (!config.modelUrl) continue;
     const u = new URL(config.modelUrl, `http://site${basePath}${file}`);
     const dir = decodeURIComponent(u.pathname.slice(basePath.length)).replace(/\/?$/, '/');
-    const mj = JSON.parse(fs.readFileSync(path.join(dist, dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
-    const files = ['metadata.json', 'model.json', ...mj.weightsManifest.flatMap((g) => g.paths)].map((f) => `${dir}${f}`);
+    const mj = JSON.parse(fs.readFileSync(path.join(dist, dir, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+    };
+    const files = ['metadata.json', 'model.json', ...mj.weightsManifest.flatMap((g) => g.paths)].map(
+      (f) => `${dir}${f}`,
+    );
     const full = files.map((f) => path.join(dist, f));
     return {
       dir,

@@ -9,7 +9,13 @@ import { errorMessage } from '../../src/lib/errors';
 import { decode as decodePngBytes, convertIndexedToRgb } from 'fast-png';
 import jpeg from 'jpeg-js';
 import {
-  compositeOverWhite, decodeNotes, decodeTargetSize, ImageInputError, inspectImageBytes, formatName, type ImageInfo,
+  compositeOverWhite,
+  decodeNotes,
+  decodeTargetSize,
+  ImageInputError,
+  inspectImageBytes,
+  formatName,
+  type ImageInfo,
 } from '../../src/lib/model/decode';
 import { resizeArea } from '../../src/lib/model/preprocess';
 import type { RasterImage } from '../../src/lib/render/types';
@@ -23,12 +29,23 @@ async function decodeWithSharp(bytes: Uint8Array, info: ImageInfo): Promise<Rast
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { width: out.width, height: out.height, channels: 4, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
+    return {
+      width: out.width,
+      height: out.height,
+      channels: 4,
+      data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
+    };
   } catch (e) {
     if (info.kind === 'heic' || info.kind === 'avif') {
-      throw new ImageInputError('heic-unsupported', `This ${formatName(info.kind)} photo could not be decoded here (${errorMessage(e)}); save it as JPEG.`);
+      throw new ImageInputError(
+        'heic-unsupported',
+        `This ${formatName(info.kind)} photo could not be decoded here (${errorMessage(e)}); save it as JPEG.`,
+      );
     }
-    throw new ImageInputError('decode-failed', `This ${formatName(info.kind)} file could not be decoded (${errorMessage(e)}).`);
+    throw new ImageInputError(
+      'decode-failed',
+      `This ${formatName(info.kind)} file could not be decoded (${errorMessage(e)}).`,
+    );
   }
 }
 
@@ -49,7 +66,9 @@ async function decodeBmp(bytes: Uint8Array): Promise<RasterImage> {
 }
 
 /** Node counterpart of decodeImageFile: bytes -> RGBA over white, with the same checks and notes. */
-export async function decodeImageBytesNode(bytes: Uint8Array): Promise<{ image: RasterImage; info: ImageInfo; notes: string[] }> {
+export async function decodeImageBytesNode(
+  bytes: Uint8Array,
+): Promise<{ image: RasterImage; info: ImageInfo; notes: string[] }> {
   const info = inspectImageBytes(bytes);
   let image: RasterImage;
   if (info.kind === 'png') {
@@ -75,7 +94,10 @@ export async function decodeImageBytesNode(bytes: Uint8Array): Promise<{ image: 
       const ch = png.channels;
       const src = png.data;
       if (src.length !== n * ch) {
-        throw new ImageInputError('decode-failed', `This ${png.depth}-bit PNG layout is not supported here; save it as an 8-bit PNG.`);
+        throw new ImageInputError(
+          'decode-failed',
+          `This ${png.depth}-bit PNG layout is not supported here; save it as an 8-bit PNG.`,
+        );
       }
       const to8 = png.depth === 16 ? (v: number) => Math.round(v / 257) : (v: number) => v;
       for (let i = 0; i < n; i++) {
@@ -95,8 +117,18 @@ export async function decodeImageBytesNode(bytes: Uint8Array): Promise<{ image: 
     image = { width, height, channels: 4, data: out };
   } else if (info.kind === 'jpeg') {
     try {
-      const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 100 });
-      image = { width: d.width, height: d.height, channels: 4, data: new Uint8ClampedArray(d.data.buffer, d.data.byteOffset, d.data.length) };
+      const d = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxMemoryUsageInMB: 1024,
+        maxResolutionInMP: 100,
+      });
+      image = {
+        width: d.width,
+        height: d.height,
+        channels: 4,
+        data: new Uint8ClampedArray(d.data.buffer, d.data.byteOffset, d.data.length),
+      };
     } catch (e) {
       throw new ImageInputError('decode-failed', `This JPEG file could not be decoded (${errorMessage(e)}).`);
     }
@@ -124,14 +156,37 @@ function orient(img: RasterImage, o: number): RasterImage {
       let sx: number;
       let sy: number;
       switch (o) {
-        case 2: sx = w - 1 - x; sy = y; break;
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-        case 4: sx = x; sy = h - 1 - y; break;
-        case 5: sx = y; sy = x; break;
-        case 6: sx = y; sy = h - 1 - x; break;
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-        case 8: sx = w - 1 - y; sy = x; break;
-        default: sx = x; sy = y;
+        case 2:
+          sx = w - 1 - x;
+          sy = y;
+          break;
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4:
+          sx = x;
+          sy = h - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        case 8:
+          sx = w - 1 - y;
+          sy = x;
+          break;
+        default:
+          sx = x;
+          sy = y;
       }
       out.set(data.subarray((sy * w + sx) * 4, (sy * w + sx) * 4 + 4), (y * W + x) * 4);
     }
@@ -151,4 +206,3 @@ function downscaleRgba(img: RasterImage, w: number, h: number): RasterImage {
   }
   return { width: w, height: h, channels: 4, data: out };
 }
-

@@ -67,7 +67,13 @@ export interface DownloadResult {
 }
 
 /** Downloads one file into `dest` (via `dest.part`), resuming and verifying. Returns whether it resumed. */
-async function fetchOne(url: string, dest: string, expected: string, opts: DownloadOptions, counters: { bytes: number }): Promise<'downloaded' | 'resumed'> {
+async function fetchOne(
+  url: string,
+  dest: string,
+  expected: string,
+  opts: DownloadOptions,
+  counters: { bytes: number },
+): Promise<'downloaded' | 'resumed'> {
   const doFetch = opts.fetchImpl ?? fetch;
   const part = `${dest}.part`;
   await mkdir(path.dirname(dest), { recursive: true });
@@ -140,7 +146,13 @@ export async function downloadVerified(opts: DownloadOptions): Promise<DownloadR
       let lastError: unknown;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         try {
-          const outcome = await fetchOne(base + file.split('/').map(encodeURIComponent).join('/'), dest, expected, opts, counters);
+          const outcome = await fetchOne(
+            base + file.split('/').map(encodeURIComponent).join('/'),
+            dest,
+            expected,
+            opts,
+            counters,
+          );
           result.downloaded.push(file);
           if (outcome === 'resumed') result.resumed.push(file);
           opts.onFile?.(file, outcome);
@@ -157,7 +169,9 @@ export async function downloadVerified(opts: DownloadOptions): Promise<DownloadR
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
   result.bytes = counters.bytes;
   if (failures.length) {
-    throw new DownloadError(`${failures.length} download(s) failed:\n  ${failures.slice(0, 10).join('\n  ')}${failures.length > 10 ? '\n  ...' : ''}`);
+    throw new DownloadError(
+      `${failures.length} download(s) failed:\n  ${failures.slice(0, 10).join('\n  ')}${failures.length > 10 ? '\n  ...' : ''}`,
+    );
   }
   return result;
 }

@@ -46,7 +46,11 @@ restore.mjs + packs), else ../shared/ptb-xl, else PhysioNet.`,
     folds: { type: 'string', value: 'SPEC', multiple: true, help: 'also every record of these strat_folds (1-10)' },
     test: { type: 'boolean', default: false, help: 'the default set plus the records the unit tests read; quiet' },
     quiet: { type: 'boolean', short: 'q', default: false, help: 'no progress output' },
-    'select-samples': { type: 'boolean', default: false, help: 're-choose data/sample-ids.json from the CSV (deterministic)' },
+    'select-samples': {
+      type: 'boolean',
+      default: false,
+      help: 're-choose data/sample-ids.json from the CSV (deterministic)',
+    },
     'no-bundle': { type: 'boolean', default: false, help: 'skip building public/samples' },
   },
   unknown: (arg) => `unknown argument "${arg}"`,
@@ -64,7 +68,7 @@ export function parseIdSpec(spec: string | undefined, what = '--ids'): number[] 
 export function formatIdSpec(ids: Iterable<number>): string {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]));
@@ -89,9 +93,7 @@ export function parseSetupArgs(argv: readonly string[]): SetupArgs {
 }
 
 export type Source =
-  | { kind: 'packs'; dir: string }
-  | { kind: 'wfdb'; dir: string }
-  | { kind: 'physionet'; baseUrl: string };
+  { kind: 'packs'; dir: string } | { kind: 'wfdb'; dir: string } | { kind: 'physionet'; baseUrl: string };
 
 /** Picks the data source: $PTBXL_DIR, else ../shared/ptb-xl next to the repo, else PhysioNet. */
 export function chooseSource(env: NodeJS.ProcessEnv = process.env, repoRoot = REPO_ROOT): Source {
@@ -99,8 +101,11 @@ export function chooseSource(env: NodeJS.ProcessEnv = process.env, repoRoot = RE
   if (fromEnv) {
     const dir = path.resolve(repoRoot, fromEnv);
     if (existsSync(path.join(dir, 'restore.mjs'))) return { kind: 'packs', dir };
-    if (existsSync(path.join(dir, 'ptbxl_database.csv')) && existsSync(path.join(dir, 'records100'))) return { kind: 'wfdb', dir };
-    throw new Error(`PTBXL_DIR=${fromEnv}: neither a folder with restore.mjs + packs nor a WFDB folder (ptbxl_database.csv + records100/)`);
+    if (existsSync(path.join(dir, 'ptbxl_database.csv')) && existsSync(path.join(dir, 'records100')))
+      return { kind: 'wfdb', dir };
+    throw new Error(
+      `PTBXL_DIR=${fromEnv}: neither a folder with restore.mjs + packs nor a WFDB folder (ptbxl_database.csv + records100/)`,
+    );
   }
   const shared = path.resolve(repoRoot, '../shared/ptb-xl');
   if (existsSync(path.join(shared, 'restore.mjs'))) return { kind: 'packs', dir: shared };
@@ -108,7 +113,11 @@ export function chooseSource(env: NodeJS.ProcessEnv = process.env, repoRoot = RE
 }
 
 export function describeSource(s: Source): string {
-  return s.kind === 'physionet' ? `PhysioNet (${s.baseUrl})` : s.kind === 'packs' ? `packs in ${s.dir} (restore.mjs)` : `WFDB folder ${s.dir}`;
+  return s.kind === 'physionet'
+    ? `PhysioNet (${s.baseUrl})`
+    : s.kind === 'packs'
+      ? `packs in ${s.dir} (restore.mjs)`
+      : `WFDB folder ${s.dir}`;
 }
 
 function recordFilesOf(id: number): [string, string] {
@@ -117,7 +126,11 @@ function recordFilesOf(id: number): [string, string] {
 }
 
 /** Checks a record on disk: against SHA-256 sums when known, else by parsing it (header + data checksums). */
-export async function recordIsValid(dataDir: string, id: number, sums: ReadonlyMap<string, string> | null): Promise<boolean> {
+export async function recordIsValid(
+  dataDir: string,
+  id: number,
+  sums: ReadonlyMap<string, string> | null,
+): Promise<boolean> {
   const files = recordFilesOf(id);
   let contents: Buffer[];
   try {
@@ -131,7 +144,11 @@ export async function recordIsValid(dataDir: string, id: number, sums: ReadonlyM
   try {
     const [hea, dat] = files.map((f) => path.join(dataDir, f)) as [string, string];
     const bytes = contents[1]!;
-    parseDat(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), parseHeader(contents[0]!.toString('latin1'), hea), dat);
+    parseDat(
+      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      parseHeader(contents[0]!.toString('latin1'), hea),
+      dat,
+    );
     return true;
   } catch {
     return false;
@@ -160,9 +177,13 @@ async function sameFile(a: string, b: string): Promise<boolean> {
 
 function runNode(args: string[], quiet: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
@@ -177,7 +198,10 @@ export interface SetupReport {
 }
 
 /** The whole of `npm run setup`. `log` gets the progress lines (nothing when quiet). */
-export async function runSetup(args: SetupArgs, options: { repoRoot?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<SetupReport> {
+export async function runSetup(
+  args: SetupArgs,
+  options: { repoRoot?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
+): Promise<SetupReport> {
   const t0 = Date.now();
   const repoRoot = options.repoRoot ?? REPO_ROOT;
   const log = args.quiet ? () => {} : (options.log ?? ((l: string) => console.error(l)));
@@ -198,7 +222,12 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
       await writeFile(sumsFile, Buffer.from(await res.arrayBuffer()));
     }
     sums = parseSha256Sums(await readFile(sumsFile, 'utf8'), sumsFile);
-    const r = await downloadVerified({ baseUrl: source.baseUrl, destDir: dataDir, files: [...CSV_FILES, 'LICENSE.txt'].filter((f) => sums!.has(f)), sums });
+    const r = await downloadVerified({
+      baseUrl: source.baseUrl,
+      destDir: dataDir,
+      files: [...CSV_FILES, 'LICENSE.txt'].filter((f) => sums!.has(f)),
+      sums,
+    });
     if (r.downloaded.length) csvs = 'downloaded';
   } else {
     for (const f of [...CSV_FILES, 'LICENSE.txt']) {
@@ -242,7 +271,8 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
   args.ids.forEach((id) => wanted.add(id));
   if (args.folds.length) {
     const csv = path.join(dataDir, 'ptbxl_database.csv');
-    for (const row of parseDatabaseCsv(await readFile(csv, 'utf8'), csv)) if (args.folds.includes(row.stratFold)) wanted.add(row.ecgId);
+    for (const row of parseDatabaseCsv(await readFile(csv, 'utf8'), csv))
+      if (args.folds.includes(row.stratFold)) wanted.add(row.ecgId);
   }
   if (args.all) {
     if (sums) {
@@ -262,7 +292,11 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
   const ids = [...wanted].sort((a, b) => a - b);
 
   // 3. Which are missing (or fail verification), then fetch those.
-  const checkBar = new ProgressBar({ label: 'checking records', total: ids.length, quiet: args.quiet || ids.length < 2000 });
+  const checkBar = new ProgressBar({
+    label: 'checking records',
+    total: ids.length,
+    quiet: args.quiet || ids.length < 2000,
+  });
   const valid = await mapLimit(ids, 16, async (id) => {
     const ok = await recordIsValid(dataDir, id, sums);
     checkBar.tick();
@@ -270,7 +304,9 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
   });
   checkBar.finish();
   const missing = ids.filter((_, i) => !valid[i]);
-  log(`records: ${ids.length} wanted, ${ids.length - missing.length} already present and verified, ${missing.length} to fetch`);
+  log(
+    `records: ${ids.length} wanted, ${ids.length - missing.length} already present and verified, ${missing.length} to fetch`,
+  );
   if (missing.length) {
     if (source.kind === 'packs') {
       await runNode([path.join(source.dir, 'restore.mjs'), dataDir, '--ids', formatIdSpec(missing)], args.quiet);
@@ -299,15 +335,23 @@ export async function runSetup(args: SetupArgs, options: { repoRoot?: string; en
       bar.finish();
     }
     // restore.mjs and downloadVerified check SHA-256 themselves; copies from a WFDB folder are checked here.
-    const recheck = source.kind === 'wfdb' ? (id: number) => recordIsValid(dataDir, id, sums) : async (id: number) => recordFilesOf(id).every((f) => existsSync(path.join(dataDir, f)));
+    const recheck =
+      source.kind === 'wfdb'
+        ? (id: number) => recordIsValid(dataDir, id, sums)
+        : async (id: number) => recordFilesOf(id).every((f) => existsSync(path.join(dataDir, f)));
     const ok = await mapLimit(missing, 16, recheck);
     const stillBad = missing.filter((_, i) => !ok[i]);
     if (stillBad.length) throw new Error(`records still missing or invalid after fetching: ${formatIdSpec(stillBad)}`);
   }
 
   // 4. The sample bundle.
-  const bundle = args.bundle ? await buildSampleBundle(dataDir, path.join(repoRoot, 'public/samples'), selection) : null;
-  if (bundle) log(`sample bundle: ${bundle.records} records in public/samples (${bundle.written} files written, ${bundle.removed} stale removed)`);
+  const bundle = args.bundle
+    ? await buildSampleBundle(dataDir, path.join(repoRoot, 'public/samples'), selection)
+    : null;
+  if (bundle)
+    log(
+      `sample bundle: ${bundle.records} records in public/samples (${bundle.written} files written, ${bundle.removed} stale removed)`,
+    );
 
   return {
     source: describeSource(source),
@@ -330,7 +374,11 @@ export const SAMPLE_SOURCE: SampleIndex['source'] = {
 };
 
 /** Writes `outDir/index.json` and copies each sample's WFDB files to `outDir/records/` (only files that changed). */
-export async function buildSampleBundle(dataDir: string, outDir: string, selection: SampleSelection): Promise<{ records: number; written: number; removed: number }> {
+export async function buildSampleBundle(
+  dataDir: string,
+  outDir: string,
+  selection: SampleSelection,
+): Promise<{ records: number; written: number; removed: number }> {
   const labelled = new Map((await loadLabelledRecords(dataDir)).map((r) => [r.ecgId, r]));
   const groupOf = new Map<number, string>();
   for (const g of selection.groups ?? []) for (const id of g.ids) groupOf.set(id, g.name);
@@ -341,7 +389,11 @@ export async function buildSampleBundle(dataDir: string, outDir: string, selecti
   const entries: SampleEntry[] = [];
   for (const id of selection.ids) {
     const r = labelled.get(id);
-    if (!r) throw new PtbxlError(path.join(dataDir, 'ptbxl_database.csv'), `sample ecg_id ${id} has no row (see data/sample-ids.json)`);
+    if (!r)
+      throw new PtbxlError(
+        path.join(dataDir, 'ptbxl_database.csv'),
+        `sample ecg_id ${id} has no row (see data/sample-ids.json)`,
+      );
     const name = path.basename(recordBasePath(id));
     const paths = { hea: `records/${name}.hea`, dat: `records/${name}.dat` };
     for (const ext of ['hea', 'dat'] as const) {
@@ -356,7 +408,11 @@ export async function buildSampleBundle(dataDir: string, outDir: string, selecti
     // Make sure the browser will be able to parse what we ship.
     const hea = path.join(outDir, paths.hea);
     const dat = await readFile(path.join(outDir, paths.dat));
-    parseDat(new Uint8Array(dat.buffer, dat.byteOffset, dat.byteLength), parseHeader(await readFile(hea, 'latin1'), hea), path.join(outDir, paths.dat));
+    parseDat(
+      new Uint8Array(dat.buffer, dat.byteOffset, dat.byteLength),
+      parseHeader(await readFile(hea, 'latin1'), hea),
+      path.join(outDir, paths.dat),
+    );
     entries.push({
       ecgId: id,
       fold: r.stratFold,
@@ -396,7 +452,8 @@ export async function buildSampleBundle(dataDir: string, outDir: string, selecti
  * Lets export-images and eval work on a fresh machine without `--all`. Returns what is still missing.
  */
 export async function ensureRecords(dir: string, ids: readonly number[], quiet = false): Promise<number[]> {
-  const missing = () => [...new Set(ids)].filter((id) => !existsSync(recordFiles(dir, id).dat) || !existsSync(recordFiles(dir, id).hea));
+  const missing = () =>
+    [...new Set(ids)].filter((id) => !existsSync(recordFiles(dir, id).dat) || !existsSync(recordFiles(dir, id).hea));
   let m = missing();
   if (m.length > 0 && path.resolve(dir) === path.resolve(REPO_ROOT, DEFAULT_PTBXL_DIR)) {
     if (!quiet) console.error(`fetching ${m.length} missing PTB-XL record(s) with npm run setup`);

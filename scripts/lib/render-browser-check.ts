@@ -37,7 +37,13 @@ const entry = `
     for (const style of STYLE_NAMES) out[style] = renderToGoldenHash(s, { style, seed, ecgId }).map((h) => h.sha256);
     return out;
   };`;
-const bundle = await build({ stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' }, bundle: true, format: 'iife', write: false, logLevel: 'warning' });
+const bundle = await build({
+  stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' },
+  bundle: true,
+  format: 'iife',
+  write: false,
+  logLevel: 'warning',
+});
 const code = bundle.outputFiles[0]!.text;
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
@@ -49,9 +55,16 @@ try {
   console.log(`Chromium ${browser.version()} vs Node ${process.version}`);
   for (const id of ids) {
     const signals = await readRecord(resolvePtbxlDir(), id);
-    const plain = { samplingRate: signals.samplingRate, leadNames: signals.leadNames, leads: signals.leads.map((l) => Array.from(l)) };
+    const plain = {
+      samplingRate: signals.samplingRate,
+      leadNames: signals.leadNames,
+      leads: signals.leads.map((l) => Array.from(l)),
+    };
     const inChrome = (await page.evaluate(
-      ([s, sd, i]) => (globalThis as unknown as { heartnetRenderHashes: (a: unknown, b: number, c: number) => unknown }).heartnetRenderHashes(s, sd, i),
+      ([s, sd, i]) =>
+        (
+          globalThis as unknown as { heartnetRenderHashes: (a: unknown, b: number, c: number) => unknown }
+        ).heartnetRenderHashes(s, sd, i),
       [plain, seed, id] as const,
     )) as Record<string, string[]>;
     for (const style of STYLE_NAMES) {

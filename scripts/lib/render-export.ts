@@ -71,7 +71,10 @@ function shuffled<T>(xs: readonly T[], seed: number, tag: string): T[] {
  * Chooses the records: those in `folds` (and in `ids` if given), then `--balanced N` = N MI + N non-MI drawn
  * at random (seeded), then `--limit N` = a seeded random N of what is left. Result sorted by ecg_id.
  */
-export function selectRecords(records: readonly LabelledRecord[], s: Pick<ExportSettings, 'folds' | 'ids' | 'balanced' | 'limit' | 'seed'>): LabelledRecord[] {
+export function selectRecords(
+  records: readonly LabelledRecord[],
+  s: Pick<ExportSettings, 'folds' | 'ids' | 'balanced' | 'limit' | 'seed'>,
+): LabelledRecord[] {
   const folds = new Set(s.folds);
   const ids = s.ids ? new Set(s.ids) : null;
   let chosen = records.filter((r) => folds.has(r.stratFold) && (ids === null || ids.has(r.ecgId)));
@@ -80,16 +83,25 @@ export function selectRecords(records: readonly LabelledRecord[], s: Pick<Export
     const have = new Set(chosen.map((r) => r.ecgId));
     const missing = [...ids].filter((id) => !have.has(id));
     if (missing.length > 0) {
-      throw new RenderError('bad-option', `--ids: ${missing.length} id(s) are not labelled records in folds ${s.folds.join(',')}: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ' ...' : ''}`);
+      throw new RenderError(
+        'bad-option',
+        `--ids: ${missing.length} id(s) are not labelled records in folds ${s.folds.join(',')}: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ' ...' : ''}`,
+      );
     }
   }
   if (s.balanced !== undefined) {
     const mi = chosen.filter((r) => r.mi);
     const non = chosen.filter((r) => !r.mi);
     if (mi.length < s.balanced || non.length < s.balanced) {
-      throw new RenderError('bad-option', `--balanced ${s.balanced}: the selection has only ${mi.length} MI and ${non.length} non-MI records`);
+      throw new RenderError(
+        'bad-option',
+        `--balanced ${s.balanced}: the selection has only ${mi.length} MI and ${non.length} non-MI records`,
+      );
     }
-    chosen = [...shuffled(mi, s.seed, 'balanced-mi').slice(0, s.balanced), ...shuffled(non, s.seed, 'balanced-non').slice(0, s.balanced)];
+    chosen = [
+      ...shuffled(mi, s.seed, 'balanced-mi').slice(0, s.balanced),
+      ...shuffled(non, s.seed, 'balanced-non').slice(0, s.balanced),
+    ];
     chosen.sort((a, b) => a.ecgId - b.ecgId);
   }
   if (s.limit !== undefined && s.limit < chosen.length) {
@@ -125,12 +137,18 @@ export function makePlan(records: readonly LabelledRecord[], s: ExportSettings):
   }
   const shards: Plan['shards'] = [];
   for (let k = 0; k * s.shardSize < items.length; k++) {
-    shards.push({ file: `shard-${String(k).padStart(5, '0')}.u8`, count: Math.min(s.shardSize, items.length - k * s.shardSize) });
+    shards.push({
+      file: `shard-${String(k).padStart(5, '0')}.u8`,
+      count: Math.min(s.shardSize, items.length - k * s.shardSize),
+    });
   }
   if (s.png) {
     for (const it of items) {
       const base = `png/${String(it.ecg_id).padStart(5, '0')}-v${it.variant}`;
-      it.files = s.style === 'dataset4' ? Array.from({ length: 12 }, (_, l) => `${base}-lead${String(l + 1).padStart(2, '0')}.png`) : [`${base}.png`];
+      it.files =
+        s.style === 'dataset4'
+          ? Array.from({ length: 12 }, (_, l) => `${base}-lead${String(l + 1).padStart(2, '0')}.png`)
+          : [`${base}.png`];
     }
   }
   return { items, shards, planes: planesForStyle(s.style) };
@@ -144,10 +162,14 @@ export function bytesPerItem(plan: Plan, input: InputSpec): number {
 /** Whether shard `k` is already complete on disk (shard file of the right size, or every PNG present). */
 export function shardDone(plan: Plan, k: number, s: ExportSettings): boolean {
   if (s.png) {
-    return plan.items.filter((it) => it.shard === k).every((it) => (it.files ?? []).every((f) => {
-      const p = path.join(s.out, f);
-      return existsSync(p) && statSync(p).size > 0;
-    }));
+    return plan.items
+      .filter((it) => it.shard === k)
+      .every((it) =>
+        (it.files ?? []).every((f) => {
+          const p = path.join(s.out, f);
+          return existsSync(p) && statSync(p).size > 0;
+        }),
+      );
   }
   const sh = plan.shards[k];
   if (!sh) return false;
@@ -177,14 +199,20 @@ export async function renderShard(plan: Plan, k: number, s: ExportSettings, onIt
   const buf = s.png ? null : new Uint8Array(items.length * per);
   for (const it of items) {
     const signals = await readRecord(s.data, it.ecg_id);
-    const images = render(signals, { style: s.style, seed: it.seed, scale: s.scale, filters: s.filters, ecgId: it.ecg_id });
+    const images = render(signals, {
+      style: s.style,
+      seed: it.seed,
+      scale: s.scale,
+      filters: s.filters,
+      ecgId: it.ecg_id,
+    });
     if (buf) {
       // the same function builds npm run eval's examples: dataset4's 12 lead images -> 12 planes
       buf.set(exampleFromImages(images, s.input, plan.planes, signals.leadNames), it.index * per);
     } else {
       mkdirSync(path.join(s.out, 'png'), { recursive: true });
       images.forEach((img, p) => {
-        const f = path.join(s.out, (it.files ?? [])[p] as string);
+        const f = path.join(s.out, (it.files ?? [])[p]!);
         writeFileSync(`${f}.tmp`, encodePng(img));
         renameSync(`${f}.tmp`, f);
       });
@@ -216,7 +244,13 @@ export function manifestOf(plan: Plan, s: ExportSettings, gitCommit: string | nu
       seed: s.seed,
       seeds: 'deriveSeed(ecg_id, variant, style) from src/lib/render/prng.ts, mixed with renderer.seed when non-zero',
     },
-    selection: { folds: s.folds, variants: s.variants, balanced: s.balanced ?? null, limit: s.limit ?? null, ids: s.ids ?? null },
+    selection: {
+      folds: s.folds,
+      variants: s.variants,
+      balanced: s.balanced ?? null,
+      limit: s.limit ?? null,
+      ids: s.ids ?? null,
+    },
     git_commit: gitCommit,
   };
 }

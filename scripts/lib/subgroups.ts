@@ -56,7 +56,10 @@ export function bootstrapRatesCI(
   const sens: number[] = [];
   const spec: number[] = [];
   for (let r = 0; r < opts.resamples; r++) {
-    let tp = 0, fn = 0, tn = 0, fp = 0;
+    let tp = 0,
+      fn = 0,
+      tn = 0,
+      fp = 0;
     for (let i = 0; i < n; i++) {
       const k = Math.floor(rnd() * n);
       const pos = scores[k]! >= threshold;

@@ -21,7 +21,9 @@ if ('serviceWorker' in navigator) {
   } else {
     void navigator.serviceWorker
       .getRegistrations()
-      .then((regs) => Promise.all(regs.filter((r) => new URL(r.scope).pathname.startsWith(base)).map((r) => r.unregister())))
+      .then((regs) =>
+        Promise.all(regs.filter((r) => new URL(r.scope).pathname.startsWith(base)).map((r) => r.unregister())),
+      )
       .catch(() => undefined);
   }
 }

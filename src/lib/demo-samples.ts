@@ -17,7 +17,9 @@ export function pickDemoSamples<T extends DemoSampleRecord>(records: readonly T[
 
 /** "MI (IMI)", "NORM", "no MI": what the record is labelled. */
 export function sampleLabel(r: DemoSampleRecord): string {
-  return r.mi ? `MI${r.miCodes?.length ? ` (${r.miCodes.join(', ')})` : ''}` : (r.superclasses ?? []).join(', ') || 'no MI';
+  return r.mi
+    ? `MI${r.miCodes?.length ? ` (${r.miCodes.join(', ')})` : ''}`
+    : (r.superclasses ?? []).join(', ') || 'no MI';
 }
 
 /** The button text: "Record 1234 · MI (IMI)". */

@@ -60,7 +60,8 @@ export function parseGeneratorQuery(
   search: string | URLSearchParams,
   defaults: Readonly<GeneratorState> = DEFAULT_GENERATOR_STATE,
 ): { state: GeneratorState; problems: string[] } {
-  const q = typeof search === 'string' ? new URLSearchParams(search.startsWith('?') ? search.slice(1) : search) : search;
+  const q =
+    typeof search === 'string' ? new URLSearchParams(search.startsWith('?') ? search.slice(1) : search) : search;
   const state: GeneratorState = { ...defaults, filters: defaults.filters ? [...defaults.filters] : null };
   const problems: string[] = [];
   const bad = (name: string, value: string, why: string) => problems.push(`${name}=${JSON.stringify(value)}: ${why}`);
@@ -86,7 +87,8 @@ export function parseGeneratorQuery(
     else {
       const parts = filters.split(',').map((s) => s.trim());
       const unknown = parts.filter((p) => !(FILTER_NAMES as readonly string[]).includes(p));
-      if (unknown.length) bad('filters', filters, `unknown filter ${unknown.join(', ')} (known: ${FILTER_NAMES.join(', ')})`);
+      if (unknown.length)
+        bad('filters', filters, `unknown filter ${unknown.join(', ')} (known: ${FILTER_NAMES.join(', ')})`);
       else state.filters = canonicalFilters(parts as FilterName[]);
     }
   }
@@ -114,7 +116,10 @@ export function parseGeneratorQuery(
  * The query string (without '?') for a state: only what differs from `defaults`, in a fixed order.
  * `parseGeneratorQuery(formatGeneratorQuery(s)).state` equals `s` for every valid state.
  */
-export function formatGeneratorQuery(state: Readonly<GeneratorState>, defaults: Readonly<GeneratorState> = DEFAULT_GENERATOR_STATE): string {
+export function formatGeneratorQuery(
+  state: Readonly<GeneratorState>,
+  defaults: Readonly<GeneratorState> = DEFAULT_GENERATOR_STATE,
+): string {
   const q = new URLSearchParams();
   if (state.record !== null && state.record !== defaults.record) q.set('record', String(state.record));
   if (state.style !== defaults.style) q.set('style', state.style);
@@ -131,7 +136,11 @@ export function formatGeneratorQuery(state: Readonly<GeneratorState>, defaults: 
 }
 
 /** Replaces the generator's parameters in `href`'s query, keeping any other parameters and the fragment. */
-export function withGeneratorQuery(href: string, state: Readonly<GeneratorState>, defaults: Readonly<GeneratorState> = DEFAULT_GENERATOR_STATE): string {
+export function withGeneratorQuery(
+  href: string,
+  state: Readonly<GeneratorState>,
+  defaults: Readonly<GeneratorState> = DEFAULT_GENERATOR_STATE,
+): string {
   const url = new URL(href);
   for (const k of ['record', 'style', 'seed', 'filters', 'lead', 'zoom', 'mi']) url.searchParams.delete(k);
   const ours = formatGeneratorQuery(state, defaults);
@@ -143,6 +152,6 @@ export function withGeneratorQuery(href: string, state: Readonly<GeneratorState>
 /** A random uint32 seed (crypto when available). */
 export function randomSeed(): number {
   const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0] as number;
+  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
   return Math.floor(Math.random() * (MAX_SEED + 1));
 }

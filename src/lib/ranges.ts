@@ -39,7 +39,9 @@ export function parseFolds(text: string): number[] {
   return expandRanges(
     String(text),
     (part, problem) => {
-      throw new RangeListError(`folds '${text}': '${part}' is ${problem === 'outside' ? 'outside 1-10' : 'not a fold or a range like 1-8'}`);
+      throw new RangeListError(
+        `folds '${text}': '${part}' is ${problem === 'outside' ? 'outside 1-10' : 'not a fold or a range like 1-8'}`,
+      );
     },
     1,
     10,

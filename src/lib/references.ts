@@ -68,7 +68,8 @@ export const REFERENCES: readonly Reference[] = [
     id: 'hartman2012',
     authors: 'Hartman SM, Barros AJ, Brady WJ.',
     year: 2012,
-    title: 'The use of a 4-step algorithm in the electrocardiographic diagnosis of ST-segment elevation myocardial infarction by novice interpreters',
+    title:
+      'The use of a 4-step algorithm in the electrocardiographic diagnosis of ST-segment elevation myocardial infarction by novice interpreters',
     venue: 'American Journal of Emergency Medicine 30(7):1282–1295, 2012',
     url: 'https://pubmed.ncbi.nlm.nih.gov/22244224/',
     note: 'Error rate of emergency physicians reading STEMI.',
@@ -118,7 +119,8 @@ export const REFERENCES: readonly Reference[] = [
     id: 'alzaiti2020',
     authors: 'Al-Zaiti S, et al.',
     year: 2020,
-    title: 'Machine learning-based prediction of acute coronary syndrome using only the pre-hospital 12-lead electrocardiogram',
+    title:
+      'Machine learning-based prediction of acute coronary syndrome using only the pre-hospital 12-lead electrocardiogram',
     venue: 'Nature Communications 11, 2020',
     doi: '10.1038/s41467-020-17804-2',
     note: 'Fusion model on hand-engineered EKG features versus software and clinicians.',
@@ -147,9 +149,11 @@ export const REFERENCES: readonly Reference[] = [
   },
   {
     id: 'goldberger2000',
-    authors: 'Goldberger AL, Amaral LAN, Glass L, Hausdorff JM, Ivanov PCh, Mark RG, Mietus JE, Moody GB, Peng C-K, Stanley HE.',
+    authors:
+      'Goldberger AL, Amaral LAN, Glass L, Hausdorff JM, Ivanov PCh, Mark RG, Mietus JE, Moody GB, Peng C-K, Stanley HE.',
     year: 2000,
-    title: 'PhysioBank, PhysioToolkit, and PhysioNet: components of a new research resource for complex physiologic signals',
+    title:
+      'PhysioBank, PhysioToolkit, and PhysioNet: components of a new research resource for complex physiologic signals',
     venue: 'Circulation 101(23):e215–e220, 2000',
     doi: '10.1161/01.CIR.101.23.e215',
     note: 'The PhysioNet repository that hosts PTB-XL.',
@@ -160,7 +164,8 @@ export const REFERENCES: readonly Reference[] = [
     authors: 'oapostrophe, gkenderova, soksamnanglim, syaa2018',
     year: 2021,
     title: 'HeartNet',
-    venue: 'Student research project on detecting myocardial infarction in images of 12-lead EKGs, GitHub repository, 2021',
+    venue:
+      'Student research project on detecting myocardial infarction in images of 12-lead EKGs, GitHub repository, 2021',
     url: 'https://github.com/oapostrophe/HeartNet',
     note: 'The study this site reports on; the source of every “as published” result.',
     group: 'beyond',
@@ -199,8 +204,10 @@ export const REFERENCES: readonly Reference[] = [
     id: 'ecgimagekit',
     authors: 'Shivashankara KK, Deepanshi, Mehri Shervedani A, Clifford GD, Reyna MA, Sameni R.',
     year: 2024,
-    title: 'ECG-Image-Kit: a synthetic image generation toolbox to facilitate deep learning-based electrocardiogram digitization',
-    venue: 'Physiological Measurement 45(5):055019, 2024; preprint arXiv:2307.01946; code at github.com/alphanumericslab/ecg-image-kit',
+    title:
+      'ECG-Image-Kit: a synthetic image generation toolbox to facilitate deep learning-based electrocardiogram digitization',
+    venue:
+      'Physiological Measurement 45(5):055019, 2024; preprint arXiv:2307.01946; code at github.com/alphanumericslab/ecg-image-kit',
     doi: '10.48550/arXiv.2307.01946',
     note: 'Realistic synthetic EKG images: paper grid, 3×4 layout with rhythm strip, handwriting, creases, camera-like distortions.',
     group: 'beyond',

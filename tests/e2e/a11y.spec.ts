@@ -20,7 +20,8 @@ async function activeFocus(page: Page): Promise<{ desc: string; indicator: strin
     if (!el || el === document.body) return { desc: 'body (Tab left the page)', indicator: 'none needed', inside: '' };
     const ring = (e: Element): string => {
       const cs = getComputedStyle(e);
-      if (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1) return `outline ${cs.outlineWidth} ${cs.outlineStyle}`;
+      if (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1)
+        return `outline ${cs.outlineWidth} ${cs.outlineStyle}`;
       if (cs.boxShadow && cs.boxShadow !== 'none') return `box-shadow ${cs.boxShadow}`;
       return '';
     };
@@ -31,8 +32,19 @@ async function activeFocus(page: Page): Promise<{ desc: string; indicator: strin
       const label = el.closest('label');
       if (label) indicator = ring(label) && `label ${ring(label)}`;
     }
-    const desc = `${el.tagName.toLowerCase()}${el.getAttribute('type') ? `[type=${el.getAttribute('type')}]` : ''}${el.dataset ? Object.keys(el.dataset).slice(0, 1).map((k) => `[data-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}]`).join('') : ''} "${(el.textContent || el.getAttribute('aria-label') || (el as HTMLInputElement).value || '').trim().slice(0, 40)}"`;
-    const inside = el.closest('heartnet-generator') ? 'generator' : el.closest('heartnet-classifier') ? 'classifier' : '';
+    const desc = `${el.tagName.toLowerCase()}${el.getAttribute('type') ? `[type=${el.getAttribute('type')}]` : ''}${
+      el.dataset
+        ? Object.keys(el.dataset)
+            .slice(0, 1)
+            .map((k) => `[data-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}]`)
+            .join('')
+        : ''
+    } "${(el.textContent || el.getAttribute('aria-label') || (el as HTMLInputElement).value || '').trim().slice(0, 40)}"`;
+    const inside = el.closest('heartnet-generator')
+      ? 'generator'
+      : el.closest('heartnet-classifier')
+        ? 'classifier'
+        : '';
     return { desc, indicator, inside };
   });
 }
@@ -59,7 +71,8 @@ async function generatorDrawn(page: Page, after: number): Promise<void> {
   );
 }
 
-const renders = (page: Page) => page.locator('heartnet-generator').evaluate((g) => Number(g.getAttribute('data-renders') ?? 0));
+const renders = (page: Page) =>
+  page.locator('heartnet-generator').evaluate((g) => Number(g.getAttribute('data-renders') ?? 0));
 
 test('keyboard only: the generator, then the image it sends, classified in the demo', async ({ page }) => {
   test.setTimeout(240_000);
@@ -77,7 +90,11 @@ test('keyboard only: the generator, then the image it sends, classified in the d
 
   // Record: Shift+Tab back to the record list, ArrowDown picks the next record.
   const before = (await gen()).ecgId;
-  for (let i = 0; i < 40 && !(await page.evaluate(() => !!document.activeElement?.matches('select[data-gen-record]'))); i++) {
+  for (
+    let i = 0;
+    i < 40 && !(await page.evaluate(() => !!document.activeElement?.matches('select[data-gen-record]')));
+    i++
+  ) {
     await page.keyboard.press('Shift+Tab');
     const f = await activeFocus(page);
     stops.push(`${f.desc} -> ${f.indicator || 'NO VISIBLE FOCUS'}`);
@@ -178,7 +195,9 @@ async function smallTargets(page: Page, scope: string): Promise<string[]> {
     const out: string[] = [];
     const root = document.querySelector(sel);
     if (!root) return [`${sel} not found`];
-    const controls = root.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, summary, textarea, [tabindex]:not([tabindex="-1"])');
+    const controls = root.querySelectorAll<HTMLElement>(
+      'a[href], button, input:not([type=hidden]), select, summary, textarea, [tabindex]:not([tabindex="-1"])',
+    );
     for (const el of controls) {
       if (el.closest('[hidden]') || getComputedStyle(el).visibility === 'hidden') continue;
       const rects = [el.getBoundingClientRect()];
@@ -188,20 +207,30 @@ async function smallTargets(page: Page, scope: string): Promise<string[]> {
       if (visible.length === 0) continue; // not rendered (e.g. display: none)
       const w = Math.max(...visible.map((r) => r.right)) - Math.min(...visible.map((r) => r.left));
       const h = Math.max(...visible.map((r) => r.bottom)) - Math.min(...visible.map((r) => r.top));
-      if (w < 24 || h < 24) out.push(`${el.tagName.toLowerCase()} ${el.getAttribute('type') ?? ''} "${(el.textContent || label?.textContent || '').trim().slice(0, 30)}": ${w.toFixed(1)} x ${h.toFixed(1)}`);
+      if (w < 24 || h < 24)
+        out.push(
+          `${el.tagName.toLowerCase()} ${el.getAttribute('type') ?? ''} "${(el.textContent || label?.textContent || '').trim().slice(0, 30)}": ${w.toFixed(1)} x ${h.toFixed(1)}`,
+        );
     }
     return out;
   }, scope);
 }
 
-test('every control of the generator and the demo is at least 24 x 24 px, on a desktop and a phone', async ({ browser }) => {
+test('every control of the generator and the demo is at least 24 x 24 px, on a desktop and a phone', async ({
+  browser,
+}) => {
   const problems: string[] = [];
-  for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 812 }]) {
+  for (const viewport of [
+    { width: 1280, height: 900 },
+    { width: 375, height: 812 },
+  ]) {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     await page.goto('generator/');
     await generatorDrawn(page, 0);
-    problems.push(...(await smallTargets(page, 'heartnet-generator')).map((p) => `${viewport.width}px generator: ${p}`));
+    problems.push(
+      ...(await smallTargets(page, 'heartnet-generator')).map((p) => `${viewport.width}px generator: ${p}`),
+    );
     await page.goto('demo/');
     await page.locator('[data-clf-file]').setInputFiles(await sampleEkgPng());
     await waitReading(page, 0);
@@ -222,7 +251,7 @@ test('every figure, image, chart and canvas on every page has a text alternative
         const label = el.getAttribute('aria-label') ?? '';
         const by = (el.getAttribute('aria-labelledby') ?? '')
           .split(/\s+/)
-          .map((id) => (id ? document.getElementById(id)?.textContent ?? '' : ''))
+          .map((id) => (id ? (document.getElementById(id)?.textContent ?? '') : ''))
           .join(' ');
         return `${label} ${by}`.trim();
       };
@@ -231,15 +260,20 @@ test('every figure, image, chart and canvas on every page has a text alternative
         const cap = f.querySelector(':scope > figcaption')?.textContent?.trim() ?? '';
         if (!cap && !name(f)) out.push(`<figure${f.id ? ` id=${f.id}` : ''}> without a caption or label`);
       }
-      for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) out.push(`<img src=${img.getAttribute('src')}> without alt`);
+      for (const img of document.querySelectorAll('img'))
+        if (!img.hasAttribute('alt')) out.push(`<img src=${img.getAttribute('src')}> without alt`);
       for (const svg of document.querySelectorAll('svg')) {
         if (hidden(svg) || svg.closest('svg') !== svg) continue;
         const title = svg.querySelector(':scope > title')?.textContent?.trim() ?? '';
-        if (!name(svg) && !title) out.push(`<svg class=${svg.getAttribute('class')}> without aria-label, aria-labelledby or <title>`);
+        if (!name(svg) && !title)
+          out.push(`<svg class=${svg.getAttribute('class')}> without aria-label, aria-labelledby or <title>`);
       }
       for (const c of document.querySelectorAll('canvas')) {
         if (hidden(c)) continue;
-        if (!name(c) && !c.textContent?.trim()) out.push(`<canvas${c.getAttribute('class') ? ` class=${c.getAttribute('class')}` : ''}> without a text alternative`);
+        if (!name(c) && !c.textContent?.trim())
+          out.push(
+            `<canvas${c.getAttribute('class') ? ` class=${c.getAttribute('class')}` : ''}> without a text alternative`,
+          );
       }
       return out;
     });
@@ -248,7 +282,9 @@ test('every figure, image, chart and canvas on every page has a text alternative
   expect(problems, problems.join('\n')).toEqual([]);
 });
 
-test('prefers-reduced-motion: no smooth scrolling, no animation, the demo jumps instead of gliding', async ({ browser }) => {
+test('prefers-reduced-motion: no smooth scrolling, no animation, the demo jumps instead of gliding', async ({
+  browser,
+}) => {
   const scrollBehavior = async (reducedMotion: 'reduce' | 'no-preference') => {
     const context = await browser.newContext({ reducedMotion, viewport: { width: 1000, height: 700 } });
     const page = await context.newPage();
@@ -279,7 +315,10 @@ test('prefers-reduced-motion: no smooth scrolling, no animation, the demo jumps 
   expect(Math.abs(reduce.top), 'the demo is in place at once').toBeLessThanOrEqual(2);
   const motion = await scrollBehavior('no-preference');
   expect(motion.css).toBe('smooth');
-  expect(Math.abs(motion.top), 'without the preference the scroll glides (not there yet one frame later)').toBeGreaterThan(2);
+  expect(
+    Math.abs(motion.top),
+    'without the preference the scroll glides (not there yet one frame later)',
+  ).toBeGreaterThan(2);
 });
 
 test('prefers-color-scheme: light and dark palettes', async ({ browser }) => {
@@ -288,7 +327,10 @@ test('prefers-color-scheme: light and dark palettes', async ({ browser }) => {
     const context = await browser.newContext({ colorScheme });
     const page = await context.newPage();
     await page.goto('');
-    colours[colorScheme] = await page.evaluate(() => ({ bg: getComputedStyle(document.body).backgroundColor, fg: getComputedStyle(document.body).color }));
+    colours[colorScheme] = await page.evaluate(() => ({
+      bg: getComputedStyle(document.body).backgroundColor,
+      fg: getComputedStyle(document.body).color,
+    }));
     expect(await page.locator('meta[name="color-scheme"]').getAttribute('content')).toBe('light dark');
     await context.close();
   }

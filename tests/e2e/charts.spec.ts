@@ -22,10 +22,26 @@ function jsonFiles(dir: string): string[] {
 }
 
 const STUDY_FIGURES = [
-  { id: 'fig-study-architectures', file: 'data/study/resnet_comparison.csv', source: /Published by the HeartNet study \(2021\), the study's figure 6/ },
-  { id: 'fig-study-batch-size', file: 'data/study/batch_size_comparison.csv', source: /Published by the HeartNet study \(2021\), the study's figure 7/ },
-  { id: 'fig-study-final', file: 'data/study/final_results.csv', source: /Published by the HeartNet study \(2021\), the study's figure 8/ },
-  { id: 'fig-study-datasets', file: 'data/study/dataset_comparison.csv', source: /Published by the HeartNet study \(2021\), the study's figure 13/ },
+  {
+    id: 'fig-study-architectures',
+    file: 'data/study/resnet_comparison.csv',
+    source: /Published by the HeartNet study \(2021\), the study's figure 6/,
+  },
+  {
+    id: 'fig-study-batch-size',
+    file: 'data/study/batch_size_comparison.csv',
+    source: /Published by the HeartNet study \(2021\), the study's figure 7/,
+  },
+  {
+    id: 'fig-study-final',
+    file: 'data/study/final_results.csv',
+    source: /Published by the HeartNet study \(2021\), the study's figure 8/,
+  },
+  {
+    id: 'fig-study-datasets',
+    file: 'data/study/dataset_comparison.csv',
+    source: /Published by the HeartNet study \(2021\), the study's figure 13/,
+  },
 ];
 
 function watchErrors(page: Page): string[] {
@@ -38,7 +54,9 @@ function watchErrors(page: Page): string[] {
 }
 
 async function openAllTables(page: Page) {
-  await page.evaluate(() => document.querySelectorAll('details.chart-table').forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  await page.evaluate(() =>
+    document.querySelectorAll('details.chart-table').forEach((d) => ((d as HTMLDetailsElement).open = true)),
+  );
 }
 
 test.describe('figures page', () => {
@@ -53,7 +71,9 @@ test.describe('figures page', () => {
       const fig = figures.nth(i);
       const id = await fig.getAttribute('id');
       await expect(fig.locator('figcaption'), `${id} caption`).toContainText(new RegExp(`^\\s*Figure ${i + 1}\\.`));
-      await expect(fig.locator('.chart-source'), `${id} source`).toContainText(/Published by the HeartNet study \(2021\)|Ours: run |Ours: /);
+      await expect(fig.locator('.chart-source'), `${id} source`).toContainText(
+        /Published by the HeartNet study \(2021\)|Ours: run |Ours: /,
+      );
       await expect(fig.locator('svg.chart-plot').first(), `${id} chart`).toBeVisible();
       const summary = fig.locator('details.chart-table > summary');
       await expect(summary, `${id} toggle`).toHaveCount(1);
@@ -65,15 +85,21 @@ test.describe('figures page', () => {
     for (const { id, source } of STUDY_FIGURES) {
       await expect(page.locator(`#${id} .chart-source`)).toContainText(source);
     }
-    await expect(page.locator('#fig-study-architectures figcaption')).toContainText(/Caveat: the ResNet152 row .* equals the batch-size-8 row/);
+    await expect(page.locator('#fig-study-architectures figcaption')).toContainText(
+      /Caveat: the ResNet152 row .* equals the batch-size-8 row/,
+    );
     await expect(page.locator('#table-results')).toContainText('Table 1.');
-    await expect(page.locator('#table-results .chart-source')).toContainText("published by the HeartNet study (2021), the study's figure 8");
+    await expect(page.locator('#table-results .chart-source')).toContainText(
+      "published by the HeartNet study (2021), the study's figure 8",
+    );
 
     // Ours: charts only when data exists, a clear note otherwise.
     // HEARTNET_TRAINING_DIR / HEARTNET_EVAL_DIR: the same overrides as the build (fixture previews only).
-    if (jsonFiles(process.env.HEARTNET_TRAINING_DIR ?? 'data/training').length === 0) await expect(page.locator('#no-training-runs')).toContainText('No training runs yet');
+    if (jsonFiles(process.env.HEARTNET_TRAINING_DIR ?? 'data/training').length === 0)
+      await expect(page.locator('#no-training-runs')).toContainText('No training runs yet');
     else await expect(page.locator('#fig-our-loss')).toBeVisible();
-    if (jsonFiles(process.env.HEARTNET_EVAL_DIR ?? 'data/eval').length === 0) await expect(page.locator('#no-eval-results')).toContainText('No evaluation results yet');
+    if (jsonFiles(process.env.HEARTNET_EVAL_DIR ?? 'data/eval').length === 0)
+      await expect(page.locator('#no-eval-results')).toContainText('No evaluation results yet');
     else await expect(page.locator('#fig-eval-styles')).toBeVisible();
 
     expect(errors).toEqual([]);
@@ -95,7 +121,11 @@ test.describe('figures page', () => {
     }
     // Final runs also show their losses.
     const final = csv('data/study/final_results.csv');
-    const cell = await page.locator('#fig-study-final tbody tr').nth(3).locator('[data-key="valid_loss"]').textContent();
+    const cell = await page
+      .locator('#fig-study-final tbody tr')
+      .nth(3)
+      .locator('[data-key="valid_loss"]')
+      .textContent();
     expect(Number(cell)).toBe(Number(final[3]!.valid_loss));
   });
 

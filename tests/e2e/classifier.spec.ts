@@ -38,9 +38,13 @@ test.beforeAll(async () => {
   const { render, toRgba } = await import('../../src/lib/render/index');
   const { encodePng } = await import('../../src/lib/render/png');
   const { parseHeader, parseDat } = await import('../../src/lib/ptbxl/wfdb');
-  const j = JSON.parse(readFileSync(index, 'utf8')) as { records: Array<{ ecgId: number; stratFold?: number; fold?: number; mi: boolean; hea: string; dat: string }> };
+  const j = JSON.parse(readFileSync(index, 'utf8')) as {
+    records: Array<{ ecgId: number; stratFold?: number; fold?: number; mi: boolean; hea: string; dat: string }>;
+  };
   const fold10 = j.records.filter((r) => (r.stratFold ?? r.fold) === 10);
-  const pick = [fold10.find((r) => r.mi), fold10.find((r) => !r.mi)].filter((r): r is NonNullable<typeof r> => !!r).slice(0, RECORDS);
+  const pick = [fold10.find((r) => r.mi), fold10.find((r) => !r.mi)]
+    .filter((r): r is NonNullable<typeof r> => !!r)
+    .slice(0, RECORDS);
   for (const r of pick) {
     const header = parseHeader(readFileSync(path.join('public/samples', r.hea), 'utf8'), r.hea);
     const signals = parseDat(new Uint8Array(readFileSync(path.join('public/samples', r.dat))), header, r.dat);
@@ -55,7 +59,9 @@ test.beforeAll(async () => {
   const info = findDemoModel();
   if (!info) throw new Error('no model for the demo');
   const modelDir = info.fixture ? FIXTURE_MODEL_DIR : path.join('public/models', info.dir);
-  const mj = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+  const mj = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as {
+    weightsManifest: Array<{ paths: string[] }>;
+  };
   modelFiles = ['metadata.json', 'model.json', ...mj.weightsManifest.flatMap((g) => g.paths)];
   const out = execFileSync('npx', ['tsx', 'scripts/classify.ts', '--model', modelDir, ...rendered], {
     encoding: 'utf8',
@@ -87,11 +93,25 @@ function watchConsole(page: Page): string[] {
   return errors;
 }
 
-async function upload(page: Page, file: string): Promise<{ state: string; probability?: number; decision?: string; errorCode?: string; modelMs?: number; text: string }> {
+async function upload(
+  page: Page,
+  file: string,
+): Promise<{
+  state: string;
+  probability?: number;
+  decision?: string;
+  errorCode?: string;
+  modelMs?: number;
+  text: string;
+}> {
   const el = page.locator('heartnet-classifier');
   const before = Number((await el.getAttribute('data-seq')) ?? 0);
   await page.locator('[data-clf-file]').setInputFiles(file);
-  await page.waitForFunction((b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b, before, { timeout: 60_000 });
+  await page.waitForFunction(
+    (b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b,
+    before,
+    { timeout: 60_000 },
+  );
   return page.locator('[data-clf-result]').evaluate((r: HTMLElement) => ({
     state: r.dataset.state ?? '',
     probability: r.dataset.probability === undefined ? undefined : Number(r.dataset.probability),
@@ -102,7 +122,9 @@ async function upload(page: Page, file: string): Promise<{ state: string; probab
   }));
 }
 
-test('same decisions as `npm run classify`, no network during classification but the model (once)', async ({ page }) => {
+test('same decisions as `npm run classify`, no network during classification but the model (once)', async ({
+  page,
+}) => {
   const errors = watchConsole(page);
   await page.goto('demo/');
   await page.waitForLoadState('networkidle');
@@ -123,7 +145,10 @@ test('same decisions as `npm run classify`, no network during classification but
       expect(got.state, `${file}: the CLI's EKG check refused it`).toBe('not-ekg');
     } else {
       expect(got.state, `${file}: ${got.text}`).toBe('done');
-      expect(Math.abs(got.probability! - want.probability), `${file}: browser ${got.probability} vs CLI ${want.probability}`).toBeLessThanOrEqual(1e-3);
+      expect(
+        Math.abs(got.probability! - want.probability),
+        `${file}: browser ${got.probability} vs CLI ${want.probability}`,
+      ).toBeLessThanOrEqual(1e-3);
       expect(got.decision).toBe(want.decision);
     }
   }
@@ -203,7 +228,9 @@ test('without WebGL the demo runs on a fallback backend and says which', async (
   expect(Math.abs(got.probability! - expected.get(file)!.probability)).toBeLessThanOrEqual(1e-3);
   const backend = await page.evaluate(() => (window.__heartnet?.backend as () => string)());
   expect(['wasm', 'cpu']).toContain(backend);
-  await expect(page.locator('[data-clf-status]')).toContainText(backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript');
+  await expect(page.locator('[data-clf-status]')).toContainText(
+    backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript',
+  );
   await expect(page.locator('[data-clf-status]')).toContainText('webgl:');
   await expect(page.locator('[data-clf-backend]')).toContainText(backend === 'wasm' ? 'WebAssembly' : 'JavaScript');
   timings.backend_without_webgl = backend;
@@ -236,7 +263,9 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
 test('TensorFlow.js is not part of the first load of any page', async ({ page }) => {
   const dist = process.env.E2E_DIST ?? 'dist';
   const assets = path.join(dist, '_assets');
-  const tfChunks = readdirSync(assets).filter((f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes('tfjsflags'));
+  const tfChunks = readdirSync(assets).filter(
+    (f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes('tfjsflags'),
+  );
   expect(tfChunks.length, 'the build has a tfjs chunk').toBeGreaterThan(0);
   // No built HTML references a tfjs chunk (script src or modulepreload), nor does any entry script import one statically.
   const htmlFiles: string[] = [];
@@ -252,7 +281,11 @@ test('TensorFlow.js is not part of the first load of any page', async ({ page })
     for (const c of tfChunks) expect(html.includes(c), `${f} references ${c}`).toBe(false);
     for (const m of html.matchAll(/<script[^>]+src="[^"]*\/_assets\/([^"]+\.js)"/g)) {
       const entry = readFileSync(path.join(assets, m[1]!), 'utf8');
-      for (const c of tfChunks) expect(new RegExp(`import[^()]*["'][^"']*${c.replace('.', '\\.')}["']`).test(entry), `${m[1]} statically imports ${c}`).toBe(false);
+      for (const c of tfChunks)
+        expect(
+          new RegExp(`import[^()]*["'][^"']*${c.replace('.', '\\.')}["']`).test(entry),
+          `${m[1]} statically imports ${c}`,
+        ).toBe(false);
       expect(entry.includes('tfjsflags'), `${m[1]} contains tfjs`).toBe(false);
     }
   }
@@ -293,17 +326,31 @@ test('an image sent by the generator (heartnet:send-to-classifier) is classified
   const { decodePng } = await import('../../src/lib/render/png');
   const img = decodePng(new Uint8Array(readFileSync(file)));
   const before = Number((await page.locator('heartnet-classifier').getAttribute('data-seq')) ?? 0);
-  await page.evaluate(({ w, h, c, bytes }) => {
-    const image = { width: w, height: h, channels: c, data: new Uint8ClampedArray(bytes) };
-    window.dispatchEvent(new CustomEvent('heartnet:send-to-classifier', { detail: { image, label: 'From the generator' } }));
-  }, { w: img.width, h: img.height, c: img.channels, bytes: Array.from(img.data) });
-  await page.waitForFunction((b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b, before);
+  await page.evaluate(
+    ({ w, h, c, bytes }) => {
+      const image = { width: w, height: h, channels: c, data: new Uint8ClampedArray(bytes) };
+      window.dispatchEvent(
+        new CustomEvent('heartnet:send-to-classifier', { detail: { image, label: 'From the generator' } }),
+      );
+    },
+    { w: img.width, h: img.height, c: img.channels, bytes: Array.from(img.data) },
+  );
+  await page.waitForFunction(
+    (b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b,
+    before,
+  );
   const r = page.locator('[data-clf-result]');
   await expect(r).toHaveAttribute('data-state', 'done');
-  expect(Math.abs(Number(await r.getAttribute('data-probability')) - expected.get(file)!.probability)).toBeLessThanOrEqual(1e-3);
+  expect(
+    Math.abs(Number(await r.getAttribute('data-probability')) - expected.get(file)!.probability),
+  ).toBeLessThanOrEqual(1e-3);
   await expect(page.locator('[data-clf-caption]')).toContainText('From the generator');
   // A malformed event gets a message, not a crash.
-  await page.evaluate(() => window.dispatchEvent(new CustomEvent('heartnet:send-to-classifier', { detail: { image: { width: 2 }, label: 'x' } })));
+  await page.evaluate(() =>
+    window.dispatchEvent(
+      new CustomEvent('heartnet:send-to-classifier', { detail: { image: { width: 2 }, label: 'x' } }),
+    ),
+  );
   await expect(page.locator('[data-clf-error]')).toContainText('not an image');
   expect(errors).toEqual([]);
 });
@@ -312,7 +359,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
   test(`axe: no WCAG 2.2 A/AA violations on the demo with a result (${colorScheme})`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
     await page.goto('demo/');
-    await upload(page, rendered.find((f) => f.endsWith('dataset2.png'))!);
+    await upload(
+      page,
+      rendered.find((f) => f.endsWith('dataset2.png'))!,
+    );
     await page.locator('.clf-threshold-details summary').click();
     const violations = await axeViolations(page, 'heartnet-classifier');
     expect(violations).toEqual([]);
@@ -321,10 +371,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
 test('the demo states the test-fold AUROC on every evaluated style the model was not trained on', async ({ page }) => {
   const def = JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string };
-  const meta = JSON.parse(readFileSync(path.join('public/models', def.model, 'metadata.json'), 'utf8')) as { name: string; styles: string[] };
+  const meta = JSON.parse(readFileSync(path.join('public/models', def.model, 'metadata.json'), 'utf8')) as {
+    name: string;
+    styles: string[];
+  };
   const unseen = readdirSync('data/eval')
     .filter((f) => f.startsWith(`${meta.name}-`) && f.endsWith('.json'))
-    .map((f) => ({ style: f.slice(meta.name.length + 1, -5), j: JSON.parse(readFileSync(path.join('data/eval', f), 'utf8')) as { auroc: number; fold: number } }))
+    .map((f) => ({
+      style: f.slice(meta.name.length + 1, -5),
+      j: JSON.parse(readFileSync(path.join('data/eval', f), 'utf8')) as { auroc: number; fold: number },
+    }))
     .filter((u) => !meta.styles.includes(u.style) && u.j.fold === 10);
   await page.goto('demo/');
   const note = page.locator('[data-clf-unseen]');

@@ -47,28 +47,60 @@ function bmp24(img: RasterImage): Uint8Array {
 test('Node decodes PNG, WebP, GIF, BMP and JPEG to the pixels Chromium gives the demo', async ({ page }) => {
   const index = JSON.parse(readFileSync(resolve(SAMPLES, 'index.json'), 'utf8')) as SampleIndex;
   const e = index.records[0]!;
-  const sig = parseDat(new Uint8Array(readFileSync(resolve(SAMPLES, e.dat))), parseHeader(readFileSync(resolve(SAMPLES, e.hea), 'utf8'), e.hea), e.dat);
+  const sig = parseDat(
+    new Uint8Array(readFileSync(resolve(SAMPLES, e.dat))),
+    parseHeader(readFileSync(resolve(SAMPLES, e.hea), 'utf8'), e.hea),
+    e.dat,
+  );
   const img = render(sig, { style: 'wild-photo', seed: 3 })[0]!;
-  const raw = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 4 } });
+  const raw = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+    raw: { width: img.width, height: img.height, channels: 4 },
+  });
   const files: Array<{ name: string; type: string; bytes: Uint8Array; exact: boolean }> = [
     { name: 'png', type: 'image/png', bytes: new Uint8Array(await raw.clone().png().toBuffer()), exact: true },
-    { name: 'webp-lossless', type: 'image/webp', bytes: new Uint8Array(await raw.clone().webp({ lossless: true }).toBuffer()), exact: true },
-    { name: 'webp-lossy', type: 'image/webp', bytes: new Uint8Array(await raw.clone().webp({ quality: 80 }).toBuffer()), exact: true },
+    {
+      name: 'webp-lossless',
+      type: 'image/webp',
+      bytes: new Uint8Array(await raw.clone().webp({ lossless: true }).toBuffer()),
+      exact: true,
+    },
+    {
+      name: 'webp-lossy',
+      type: 'image/webp',
+      bytes: new Uint8Array(await raw.clone().webp({ quality: 80 }).toBuffer()),
+      exact: true,
+    },
     { name: 'gif', type: 'image/gif', bytes: new Uint8Array(await raw.clone().gif().toBuffer()), exact: true },
     { name: 'bmp', type: 'image/bmp', bytes: bmp24(img), exact: true },
-    { name: 'jpeg', type: 'image/jpeg', bytes: new Uint8Array(await raw.clone().jpeg({ quality: 90 }).toBuffer()), exact: false },
+    {
+      name: 'jpeg',
+      type: 'image/jpeg',
+      bytes: new Uint8Array(await raw.clone().jpeg({ quality: 90 }).toBuffer()),
+      exact: false,
+    },
   ];
   await page.goto('./');
   const report: string[] = [];
   for (const f of files) {
     const node = (await decodeImageBytesNode(f.bytes)).image;
-    const browser = await page.evaluate(async ({ bytes, type }) => {
-      const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type }), { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-      const c = new OffscreenCanvas(bitmap.width, bitmap.height);
-      const ctx = c.getContext('2d')!;
-      ctx.drawImage(bitmap, 0, 0);
-      return { width: bitmap.width, height: bitmap.height, data: Array.from(ctx.getImageData(0, 0, bitmap.width, bitmap.height).data) };
-    }, { bytes: Array.from(f.bytes), type: f.type });
+    const browser = await page.evaluate(
+      async ({ bytes, type }) => {
+        const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type }), {
+          imageOrientation: 'from-image',
+          premultiplyAlpha: 'none',
+          colorSpaceConversion: 'none',
+        });
+        const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(bitmap, 0, 0);
+        return {
+          width: bitmap.width,
+          height: bitmap.height,
+          data: Array.from(ctx.getImageData(0, 0, bitmap.width, bitmap.height).data),
+        };
+      },
+      { bytes: Array.from(f.bytes), type: f.type },
+    );
     expect([browser.width, browser.height], f.name).toEqual([node.width, node.height]);
     let max = 0;
     let sum = 0;

@@ -63,7 +63,10 @@ export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => ((window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []).slice());
 }
 
-const AXE_SOURCE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
+const AXE_SOURCE = readFileSync(
+  fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)),
+  'utf8',
+);
 
 /** Makes `window.axe` available without an inline script (evaluated through the DevTools protocol). */
 export async function injectAxe(page: Page): Promise<void> {
@@ -86,7 +89,16 @@ export async function axeResults(page: Page, selector?: string): Promise<AxeViol
   await injectAxe(page);
   return page.evaluate(
     async ({ selector, tags }) => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: {
+            run: (
+              ctx: unknown,
+              opts: unknown,
+            ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
+          };
+        }
+      ).axe;
       const ctx = selector ? document.querySelector(selector) : document;
       if (!ctx) throw new Error(`axe: nothing matches ${selector}`);
       const r = await axe.run(ctx, { runOnly: { type: 'tag', values: tags } });
@@ -98,7 +110,13 @@ export async function axeResults(page: Page, selector?: string): Promise<AxeViol
 
 /** axeResults as one line per violation: "id (impact): first five targets". */
 export async function axeViolations(page: Page, selector?: string): Promise<string[]> {
-  return (await axeResults(page, selector)).map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).map((t) => JSON.stringify(t)).join(', ')}`);
+  return (await axeResults(page, selector)).map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.nodes
+        .slice(0, 5)
+        .map((t) => JSON.stringify(t))
+        .join(', ')}`,
+  );
 }
 
 export const test = base.extend<{ siteGuard: void }>({
@@ -123,7 +141,8 @@ export const test = base.extend<{ siteGuard: void }>({
       } finally {
         browser.newContext = original;
       }
-      const allowed = (type: string) => testInfo.annotations.filter((a) => a.type === type).map((a) => a.description ?? '');
+      const allowed = (type: string) =>
+        testInfo.annotations.filter((a) => a.type === type).map((a) => a.description ?? '');
       const offsite = g.offsite.filter((u) => !allowed('allow-offsite-request').some((p) => p && u.includes(p)));
       const csp = [...new Set(g.csp)].filter((v) => !allowed('allow-csp-violation').some((p) => p && v.includes(p)));
       expect(offsite, 'requests that left localhost').toEqual([]);

@@ -20,11 +20,18 @@ import { decodePng } from '../../src/lib/render/png';
 import { toRgba, STYLE_NAMES } from '../../src/lib/render/index';
 import type { StyleName } from '../../src/lib/render/types';
 import type { SampleIndex } from '../../src/lib/ptbxl/types';
-import { DEFAULT_GENERATOR_STATE, formatGeneratorQuery, parseGeneratorQuery, type GeneratorState } from '../../src/lib/generator-state';
+import {
+  DEFAULT_GENERATOR_STATE,
+  formatGeneratorQuery,
+  parseGeneratorQuery,
+  type GeneratorState,
+} from '../../src/lib/generator-state';
 
 const ROOT = resolve(import.meta.dirname ?? __dirname, '../..');
 const INDEX_FILE = resolve(ROOT, 'public/samples/index.json');
-const index: SampleIndex | null = existsSync(INDEX_FILE) ? (JSON.parse(readFileSync(INDEX_FILE, 'utf8')) as SampleIndex) : null;
+const index: SampleIndex | null = existsSync(INDEX_FILE)
+  ? (JSON.parse(readFileSync(INDEX_FILE, 'utf8')) as SampleIndex)
+  : null;
 const MI_RECORD = index?.records.find((r) => r.mi && r.miCodes.length > 0)?.ecgId ?? 0;
 const NON_MI_RECORD = index?.records.find((r) => !r.mi)?.ecgId ?? 0;
 const BASE = process.env.BASE_PATH ?? '/heartnet-notebook';
@@ -63,7 +70,9 @@ async function open(page: Page, query = ''): Promise<void> {
 }
 
 /** Canvas pixels (RGBA) and simple statistics. */
-async function canvasPixels(page: Page): Promise<{ width: number; height: number; data: number[] | null; distinct: number; nonWhite: number }> {
+async function canvasPixels(
+  page: Page,
+): Promise<{ width: number; height: number; data: number[] | null; distinct: number; nonWhite: number }> {
   return page.evaluate(() => {
     const c = document.querySelector<HTMLCanvasElement>('[data-gen-canvas]')!;
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
@@ -99,7 +108,8 @@ test.describe('generator', () => {
     const box0 = await frame.boundingBox();
     const rec = index!.records.find((r) => r.ecgId === MI_RECORD)!;
     // The record's metadata: codes, superclasses, report.
-    for (const code of Object.keys(rec.scpCodes)) await expect(page.locator('[data-gen-meta-codes]')).toContainText(code);
+    for (const code of Object.keys(rec.scpCodes))
+      await expect(page.locator('[data-gen-meta-codes]')).toContainText(code);
     await expect(page.locator('[data-gen-meta-super]')).toHaveText(rec.superclasses.join(', '));
     const descriptions = new Set<string>();
     for (const style of STYLE_NAMES) {
@@ -144,11 +154,18 @@ test.describe('generator', () => {
     n = await renders(page);
     await page.locator('[data-gen-lead]').selectOption('V1');
     await waitDrawn(page, n);
-    expect(await page.evaluate(() => window.__heartnetGenerator!.current())).toMatchObject({ style: 'dataset4', lead: 'V1', width: 512, height: 512 });
+    expect(await page.evaluate(() => window.__heartnetGenerator!.current())).toMatchObject({
+      style: 'dataset4',
+      lead: 'V1',
+      width: 512,
+      height: 512,
+    });
     await expect(page.locator('[data-gen-desc]')).toContainText('lead V1');
     // Zoom: true pixel size and 200% pixelated.
     await page.locator('input[data-gen-zoom][value="2"]').check();
-    const zoomed = await page.locator('[data-gen-canvas]').evaluate((c) => ({ w: c.getBoundingClientRect().width, r: getComputedStyle(c).imageRendering }));
+    const zoomed = await page
+      .locator('[data-gen-canvas]')
+      .evaluate((c) => ({ w: c.getBoundingClientRect().width, r: getComputedStyle(c).imageRendering }));
     expect(zoomed).toEqual({ w: 1024, r: 'pixelated' });
     await page.locator('input[data-gen-zoom][value="1"]').check();
     expect(await page.locator('[data-gen-canvas]').evaluate((c) => c.getBoundingClientRect().width)).toBe(512);
@@ -188,13 +205,18 @@ test.describe('generator', () => {
       const n = await renders(page);
       await page.locator(`input[data-gen-style][value="${style}"]`).check();
       await waitDrawn(page, n);
-      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-gen-download]').click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-gen-download]').click(),
+      ]);
       const suffix = style === 'dataset4' ? '-grid' : '';
       expect(download.suggestedFilename()).toBe(`${MI_RECORD}-${style}-42${suffix}.png`);
       const file = testInfo.outputPath(download.suggestedFilename());
       await download.saveAs(file);
       const png = toRgba(decodePng(new Uint8Array(readFileSync(file))));
-      const size = await page.locator('[data-gen-canvas]').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+      const size = await page
+        .locator('[data-gen-canvas]')
+        .evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
       expect([png.width, png.height]).toEqual(size);
       // Compare digests of the RGBA bytes (moving millions of numbers out of the page is slow).
       const pngSha = createHash('sha256').update(png.data).digest('hex');
@@ -207,7 +229,15 @@ test.describe('generator', () => {
     // Pure: parse(format(state)) = state.
     const states: GeneratorState[] = [
       { ...DEFAULT_GENERATOR_STATE },
-      { record: 63, style: 'photo', seed: 4294967295, filters: ['baseline', 'notch50'], lead: 'all', zoom: '2', mi: 'mi' },
+      {
+        record: 63,
+        style: 'photo',
+        seed: 4294967295,
+        filters: ['baseline', 'notch50'],
+        lead: 'all',
+        zoom: '2',
+        mi: 'mi',
+      },
       { record: 21673, style: 'dataset4', seed: 0, filters: [], lead: 'aVF', zoom: '1', mi: 'non-mi' },
     ];
     for (const s of states) expect(parseGeneratorQuery(formatGeneratorQuery(s)).state).toEqual(s);
@@ -216,7 +246,11 @@ test.describe('generator', () => {
     const errors = watchErrors(page);
     const rec = NON_MI_RECORD;
     await open(page, `?record=${rec}&style=dataset3&seed=99&filters=baseline,notch50&zoom=2&mi=non-mi`);
-    expect(await page.evaluate(() => window.__heartnetGenerator!.current())).toMatchObject({ ecgId: rec, style: 'dataset3', seed: 99 });
+    expect(await page.evaluate(() => window.__heartnetGenerator!.current())).toMatchObject({
+      ecgId: rec,
+      style: 'dataset3',
+      seed: 99,
+    });
     await expect(page.locator('input[data-gen-style][value="dataset3"]')).toBeChecked();
     await expect(page.locator('[data-gen-seed]')).toHaveValue('99');
     await expect(page.locator('input[data-gen-filter][value="baseline"]')).toBeChecked();
@@ -235,7 +269,14 @@ test.describe('generator', () => {
     await waitDrawn(page, n);
     const url = new URL(page.url());
     expect(url.pathname).toBe(`${BASE}/generator/`);
-    expect(Object.fromEntries(url.searchParams)).toEqual({ record: String(rec), style: 'photo', seed: '1234', filters: 'baseline,notch50', zoom: '2', mi: 'non-mi' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      record: String(rec),
+      style: 'photo',
+      seed: '1234',
+      filters: 'baseline,notch50',
+      zoom: '2',
+      mi: 'non-mi',
+    });
     const photoSha = await canvasSha(page);
     // A reload (or a shared link) shows the same image.
     await page.reload();
@@ -301,13 +342,18 @@ test.describe('generator', () => {
     expect(errors).toEqual([]);
   });
 
-  test('send to the classifier: event on a page with one, sessionStorage and a demo link otherwise', async ({ page }) => {
+  test('send to the classifier: event on a page with one, sessionStorage and a demo link otherwise', async ({
+    page,
+  }) => {
     const errors = watchErrors(page);
     await open(page, `?record=${MI_RECORD}&style=dataset2`);
     await page.locator('[data-gen-send]').click();
     const link = page.locator('[data-gen-demo-link]');
     await expect(link).toHaveAttribute('href', `${BASE}/demo/`);
-    const stored = await page.evaluate(() => ({ url: sessionStorage.getItem('heartnet:pending-image'), label: sessionStorage.getItem('heartnet:pending-image-label') }));
+    const stored = await page.evaluate(() => ({
+      url: sessionStorage.getItem('heartnet:pending-image'),
+      label: sessionStorage.getItem('heartnet:pending-image-label'),
+    }));
     expect(stored.url).toMatch(/^data:image\/png;base64,/);
     expect(stored.label).toContain(String(MI_RECORD));
     const png = decodePng(new Uint8Array(Buffer.from(stored.url!.split(',')[1]!, 'base64')));
@@ -316,8 +362,20 @@ test.describe('generator', () => {
     await page.evaluate(() => {
       document.body.append(document.createElement('heartnet-classifier'));
       window.addEventListener('heartnet:send-to-classifier', (e) => {
-        const d = (e as CustomEvent<{ image: { width: number; height: number; channels: number; data: Uint8ClampedArray }; label: string }>).detail;
-        (window as unknown as { __got: unknown }).__got = { w: d.image.width, h: d.image.height, c: d.image.channels, n: d.image.data.length, isU8C: d.image.data instanceof Uint8ClampedArray, label: d.label };
+        const d = (
+          e as CustomEvent<{
+            image: { width: number; height: number; channels: number; data: Uint8ClampedArray };
+            label: string;
+          }>
+        ).detail;
+        (window as unknown as { __got: unknown }).__got = {
+          w: d.image.width,
+          h: d.image.height,
+          c: d.image.channels,
+          n: d.image.data.length,
+          isU8C: d.image.data instanceof Uint8ClampedArray,
+          label: d.label,
+        };
       });
     });
     await page.locator('[data-gen-send]').click();
@@ -347,7 +405,9 @@ test.describe('generator', () => {
     const errors = watchErrors(page);
     await page.setViewportSize({ width: 375, height: 800 });
     await open(page, `?record=${MI_RECORD}&style=printout`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     const frame = await page.locator('[data-gen-frame]').boundingBox();
     expect(frame!.width).toBeLessThanOrEqual(375);
@@ -356,7 +416,9 @@ test.describe('generator', () => {
     await testInfo.attach('generator-printout-375.png', { path: shot, contentType: 'image/png' });
     // Zoomed in, the frame scrolls; the page still does not.
     await page.locator('input[data-gen-zoom][value="2"]').check();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBeLessThanOrEqual(0);
     expect(await page.locator('[data-gen-frame]').evaluate((f) => f.scrollWidth > f.clientWidth)).toBe(true);
     expect(errors).toEqual([]);
   });
@@ -376,11 +438,24 @@ test.describe('generator', () => {
     await open(page, `?record=${MI_RECORD}`);
     const lines: string[] = [];
     for (const where of ['worker', 'main'] as const) {
-      for (const style of ['dataset2', 'printout', 'photo', 'dataset1', 'wild-printout', 'wild-scan', 'wild-photo'] as StyleName[]) {
-        const times = await page.evaluate(({ id, style, where }) => window.__heartnetGenerator!.bench(id, style, { runs: 15, warmup: 3, where }), { id: MI_RECORD, style, where });
+      for (const style of [
+        'dataset2',
+        'printout',
+        'photo',
+        'dataset1',
+        'wild-printout',
+        'wild-scan',
+        'wild-photo',
+      ] as StyleName[]) {
+        const times = await page.evaluate(
+          ({ id, style, where }) => window.__heartnetGenerator!.bench(id, style, { runs: 15, warmup: 3, where }),
+          { id: MI_RECORD, style, where },
+        );
         const sorted = [...times].sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)]!;
-        lines.push(`${where.padEnd(6)} ${style.padEnd(9)} median ${median.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (${times.length} runs after 3 warm-up)`);
+        lines.push(
+          `${where.padEnd(6)} ${style.padEnd(9)} median ${median.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (${times.length} runs after 3 warm-up)`,
+        );
       }
     }
     console.log(`generator render timings (record ${MI_RECORD}):\n${lines.join('\n')}`);

@@ -19,7 +19,9 @@ export async function sampleEkgPng(): Promise<string> {
   const { render, toRgba } = await import('../../src/lib/render/index');
   const { encodePng } = await import('../../src/lib/render/png');
   const { parseHeader, parseDat } = await import('../../src/lib/ptbxl/wfdb');
-  const j = JSON.parse(readFileSync(index, 'utf8')) as { records: Array<{ ecgId: number; stratFold?: number; fold?: number; hea: string; dat: string }> };
+  const j = JSON.parse(readFileSync(index, 'utf8')) as {
+    records: Array<{ ecgId: number; stratFold?: number; fold?: number; hea: string; dat: string }>;
+  };
   const r = j.records.find((x) => (x.stratFold ?? x.fold) === 10) ?? j.records[0]!;
   const header = parseHeader(readFileSync(path.join('public/samples', r.hea), 'utf8'), r.hea);
   const signals = parseDat(new Uint8Array(readFileSync(path.join('public/samples', r.dat))), header, r.dat);
@@ -38,7 +40,11 @@ export interface Reading {
 
 /** Waits for the demo to finish one more classification than `before` and returns its result. */
 export async function waitReading(page: Page, before: number): Promise<Reading> {
-  await page.waitForFunction((b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b, before, { timeout: 120_000 });
+  await page.waitForFunction(
+    (b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b,
+    before,
+    { timeout: 120_000 },
+  );
   return page.locator('[data-clf-result]').evaluate((r: HTMLElement) => ({
     state: r.dataset.state ?? '',
     probability: r.dataset.probability === undefined ? undefined : Number(r.dataset.probability),
@@ -63,9 +69,12 @@ export function builtPages(dist = DIST): string[] {
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (e.name.endsWith('.html')) out.push(path.relative(dist, path.join(dir, e.name)).split(path.sep).join('/'));
+      else if (e.name.endsWith('.html'))
+        out.push(path.relative(dist, path.join(dir, e.name)).split(path.sep).join('/'));
     }
   };
   walk(dist);
-  return out.map((f) => (f === 'index.html' ? '' : f.endsWith('/index.html') ? f.slice(0, -'index.html'.length) : f)).sort();
+  return out
+    .map((f) => (f === 'index.html' ? '' : f.endsWith('/index.html') ? f.slice(0, -'index.html'.length) : f))
+    .sort();
 }

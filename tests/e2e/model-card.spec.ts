@@ -12,14 +12,29 @@ import { expect, test } from './fixtures';
 const MODELS = 'public/models';
 const shipped = readdirSync(MODELS, { withFileTypes: true })
   .filter((e) => e.isDirectory() && existsSync(path.join(MODELS, e.name, 'metadata.json')))
-  .map((e) => JSON.parse(readFileSync(path.join(MODELS, e.name, 'metadata.json'), 'utf8')) as { name: string; styles: string[] });
+  .map(
+    (e) =>
+      JSON.parse(readFileSync(path.join(MODELS, e.name, 'metadata.json'), 'utf8')) as {
+        name: string;
+        styles: string[];
+      },
+  );
 
 test('every shipped model has a card whose figures come from its data/eval files', async ({ page }) => {
   await page.goto('chapters/limitations/');
   for (const m of shipped) {
     const card = page.locator(`#model-card-${m.name}`);
     await expect(card, m.name).toBeVisible();
-    for (const k of ['Intended use', 'Not intended for', 'Training data', 'Evaluation data', 'Metrics', 'By sex and age', 'Ethical considerations', 'Caveats']) {
+    for (const k of [
+      'Intended use',
+      'Not intended for',
+      'Training data',
+      'Evaluation data',
+      'Metrics',
+      'By sex and age',
+      'Ethical considerations',
+      'Caveats',
+    ]) {
       await expect(card.locator('dt', { hasText: k }).first(), `${m.name}: ${k}`).toBeVisible();
     }
     for (const style of m.styles) {
@@ -34,9 +49,13 @@ test('every shipped model has a card whose figures come from its data/eval files
           const gs = e.subgroups[by].filter((g) => g.auroc !== null && g.auroc_ci && g.key !== 'unknown');
           const lo = gs.reduce((a, b) => (b.auroc! < a.auroc! ? b : a));
           const hi = gs.reduce((a, b) => (b.auroc! > a.auroc! ? b : a));
-          await expect(card.locator(`[data-group-gap="${style}/${by}"]`)).toHaveCount(lo.auroc_ci![1] < hi.auroc_ci![0] ? 1 : 0);
+          await expect(card.locator(`[data-group-gap="${style}/${by}"]`)).toHaveCount(
+            lo.auroc_ci![1] < hi.auroc_ci![0] ? 1 : 0,
+          );
         }
-        await card.locator('details.chart-table').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+        await card
+          .locator('details.chart-table')
+          .evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
         const table = card.locator('table', { hasText: `${m.name} on ${style} images` });
         for (const g of [...e.subgroups.sex, ...e.subgroups.age]) {
           const row = table.locator('tr', { has: page.getByRole('rowheader', { name: g.label, exact: true }) });
@@ -59,9 +78,15 @@ test('a shipped model without an evaluation fails the build, with the command th
   }
   copyFileSync(path.join(MODELS, 'default.json'), path.join(models, 'default.json'));
   // a model that ships but was never evaluated
-  const meta = JSON.parse(readFileSync(path.join(MODELS, shipped[0]!.name, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+  const meta = JSON.parse(readFileSync(path.join(MODELS, shipped[0]!.name, 'metadata.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   mkdirSync(path.join(models, 'card-test'));
-  writeFileSync(path.join(models, 'card-test', 'metadata.json'), JSON.stringify({ ...meta, name: 'card-test', styles: ['dataset2'] }));
+  writeFileSync(
+    path.join(models, 'card-test', 'metadata.json'),
+    JSON.stringify({ ...meta, name: 'card-test', styles: ['dataset2'] }),
+  );
   const r = spawnSync('npx', ['astro', 'build', '--outDir', path.join(tmp, 'dist')], {
     env: { ...process.env, HEARTNET_MODELS_DIR: models },
     encoding: 'utf8',

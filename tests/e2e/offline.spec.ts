@@ -59,14 +59,24 @@ test('after one visit, the report and the demo work offline', async ({ page, con
   expect(status.precache).toBe(list.length);
   expect(status.cached).toBeGreaterThanOrEqual(list.length);
   expect(list).toEqual(expect.arrayContaining(['', 'chapters/results/', 'demo/', 'samples/index.json']));
-  expect(list.some((u) => u.startsWith('models/') && u.endsWith('.bin')), 'model weights precached').toBe(true);
+  expect(
+    list.some((u) => u.startsWith('models/') && u.endsWith('.bin')),
+    'model weights precached',
+  ).toBe(true);
   const [worker] = context.serviceWorkers();
   expect(worker, 'the service worker is running').toBeTruthy();
   expect(new URL(worker!.url()).pathname).toBe(`${new URL(baseURL!).pathname}sw.js`);
 
   // 2. Offline, for the pages and the worker alike.
   await context.setOffline(true);
-  const probe = await worker!.evaluate((u) => fetch(u, { cache: 'no-store' }).then(() => 'online', () => 'offline'), `${baseURL}__not_cached__${Date.now()}`);
+  const probe = await worker!.evaluate(
+    (u) =>
+      fetch(u, { cache: 'no-store' }).then(
+        () => 'online',
+        () => 'offline',
+      ),
+    `${baseURL}__not_cached__${Date.now()}`,
+  );
   expect(probe, 'the service worker cannot reach the network').toBe('offline');
 
   // 3a. A chapter with charts reloads from the cache.
@@ -81,7 +91,11 @@ test('after one visit, the report and the demo work offline', async ({ page, con
   // 3b. A chapter with a generator: it draws its first record from the cached sample bundle.
   res = await page.goto('chapters/data/');
   expect(res?.fromServiceWorker()).toBe(true);
-  await page.waitForFunction(() => document.querySelector('heartnet-generator')?.getAttribute('data-state') === 'ready', null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.querySelector('heartnet-generator')?.getAttribute('data-state') === 'ready',
+    null,
+    { timeout: 60_000 },
+  );
 
   // 3c. The demo: runtime, WASM and model from the cache, then a classification.
   res = await page.goto('demo/');

@@ -33,7 +33,9 @@ interface Clipped {
  * Cells of every rendered table that stick out of a box that clips them (an ancestor whose overflow-x is not
  * visible, or the viewport). Tables inside closed <details> are measured after the details are opened.
  */
-async function clippedCells(page: Page): Promise<{ tables: number; cells: number; clipped: Clipped[]; pageOverflow: number }> {
+async function clippedCells(
+  page: Page,
+): Promise<{ tables: number; cells: number; clipped: Clipped[]; pageOverflow: number }> {
   return page.evaluate(() => {
     for (const d of document.querySelectorAll('details')) d.open = true;
     const out: Clipped[] = [];
@@ -42,7 +44,13 @@ async function clippedCells(page: Page): Promise<{ tables: number; cells: number
     for (const table of document.querySelectorAll('table')) {
       if (table.getClientRects().length === 0) continue; // not rendered (e.g. a [hidden] alternative)
       tables++;
-      const name = (table.querySelector('caption')?.textContent ?? table.closest('figure')?.querySelector('figcaption')?.textContent ?? '(untitled)').trim().slice(0, 80);
+      const name = (
+        table.querySelector('caption')?.textContent ??
+        table.closest('figure')?.querySelector('figcaption')?.textContent ??
+        '(untitled)'
+      )
+        .trim()
+        .slice(0, 80);
       const headers = [...table.querySelectorAll('thead th')].map((th) => (th.textContent ?? '').trim());
       // the horizontal window through which this table is seen
       let left = 0;
@@ -90,7 +98,8 @@ test.describe('tables fit, numbers read well', () => {
         tables += r.tables;
         const byColumn = new Map<string, Clipped>();
         for (const c of r.clipped) byColumn.set(`${c.table} | ${c.column}`, c);
-        for (const [k, c] of byColumn) problems.push(`/${p}: ${k} (e.g. row ${c.row} "${c.cell}", ${c.overflowPx} px out of view)`);
+        for (const [k, c] of byColumn)
+          problems.push(`/${p}: ${k} (e.g. row ${c.row} "${c.cell}", ${c.overflowPx} px out of view)`);
         if (r.pageOverflow > 1) problems.push(`/${p}: the page scrolls sideways by ${r.pageOverflow} px`);
       }
       expect(problems, `clipped table columns at ${vp.width} px`).toEqual([]);
@@ -105,7 +114,8 @@ test.describe('tables fit, numbers read well', () => {
     await page.evaluate(() => {
       const wrap = document.createElement('div');
       wrap.className = 'report-table-scroll';
-      wrap.innerHTML = `<table><caption>too wide</caption><thead><tr>${'<th>metric</th>'.repeat(12)}</tr></thead>` +
+      wrap.innerHTML =
+        `<table><caption>too wide</caption><thead><tr>${'<th>metric</th>'.repeat(12)}</tr></thead>` +
         `<tbody><tr>${'<td>0.123456 (0.1–0.2)</td>'.repeat(12)}</tr></tbody></table>`;
       wrap.querySelector('table')!.setAttribute('data-test-wide', '');
       for (const c of wrap.querySelectorAll('td,th')) (c as HTMLElement).style.whiteSpace = 'nowrap';
@@ -115,7 +125,9 @@ test.describe('tables fit, numbers read well', () => {
     expect(r.clipped.some((c) => c.table === 'too wide')).toBe(true);
   });
 
-  test('numbers are formatted: no long raw decimals, no space before a closing bracket or full stop', async ({ page }) => {
+  test('numbers are formatted: no long raw decimals, no space before a closing bracket or full stop', async ({
+    page,
+  }) => {
     const problems: string[] = [];
     for (const p of PAGES) {
       await page.goto(p);
@@ -124,9 +136,11 @@ test.describe('tables fit, numbers read well', () => {
         return document.querySelector('main')?.innerText ?? '';
       });
       for (const m of text.matchAll(/(?<![\w.])\d+\.\d{7,}(?![\w.])/g)) problems.push(`/${p}: raw number ${m[0]}`);
-      for (const m of text.matchAll(/\d%? [).](?=\s|$)/gm)) problems.push(`/${p}: stray space in "${text.slice(Math.max(0, m.index! - 12), m.index! + 3)}"`);
+      for (const m of text.matchAll(/\d%? [).](?=\s|$)/gm))
+        problems.push(`/${p}: stray space in "${text.slice(Math.max(0, m.index! - 12), m.index! + 3)}"`);
       // the study's figures are named as the study's, never as a bare "fig. 6" beside this page's own Figure 6
-      for (const m of text.matchAll(/\bfigs?\.\s*\d+/gi)) problems.push(`/${p}: "${m[0]}" (write "the study's figure N")`);
+      for (const m of text.matchAll(/\bfigs?\.\s*\d+/gi))
+        problems.push(`/${p}: "${m[0]}" (write "the study's figure N")`);
     }
     expect(problems).toEqual([]);
   });
@@ -146,7 +160,8 @@ test.describe('chapter menu on a phone', () => {
     // Tab from the top of the page to the menu button, open it with Enter
     await page.keyboard.press('Tab'); // skip link
     let guard = 0;
-    while (!(await summary.evaluate((s) => s === document.activeElement)) && guard++ < 5) await page.keyboard.press('Tab');
+    while (!(await summary.evaluate((s) => s === document.activeElement)) && guard++ < 5)
+      await page.keyboard.press('Tab');
     await expect(summary).toBeFocused();
     await page.keyboard.press('Enter');
     const links = page.locator('[data-chapter-menu] ol a');
@@ -157,7 +172,9 @@ test.describe('chapter menu on a phone', () => {
     const reached: string[] = [];
     for (let i = 0; i < n; i++) {
       await page.keyboard.press('Tab');
-      reached.push(await page.evaluate(() => (document.activeElement as HTMLAnchorElement | null)?.getAttribute('href') ?? ''));
+      reached.push(
+        await page.evaluate(() => (document.activeElement as HTMLAnchorElement | null)?.getAttribute('href') ?? ''),
+      );
     }
     expect(reached).toEqual(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? '')));
     // Escape closes the menu and returns focus to its button
@@ -176,7 +193,9 @@ test.describe('chapter menu on a phone', () => {
   test('on a wide screen every chapter is in the header row and the menu button is not shown', async ({ page }) => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto('');
-    await expect(page.locator('.chapter-nav-wide a')).toHaveCount(await page.locator('[data-chapter-menu] ol a').count());
+    await expect(page.locator('.chapter-nav-wide a')).toHaveCount(
+      await page.locator('[data-chapter-menu] ol a').count(),
+    );
     await expect(page.locator('[data-chapter-menu] > summary')).toBeHidden();
   });
 });

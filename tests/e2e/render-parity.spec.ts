@@ -28,7 +28,11 @@ function pickRecords(index: SampleIndex): number[] {
   const ids = index.records.map((r) => r.ecgId);
   const chosen = WANTED.filter((id) => ids.includes(id));
   // A different sample selection: fall back to the first MI, first non-MI and the last record.
-  for (const id of [index.records.find((r) => r.mi)?.ecgId, index.records.find((r) => !r.mi)?.ecgId, ids[ids.length - 1]]) {
+  for (const id of [
+    index.records.find((r) => r.mi)?.ecgId,
+    index.records.find((r) => !r.mi)?.ecgId,
+    ids[ids.length - 1],
+  ]) {
     if (chosen.length >= 3) break;
     if (id !== undefined && !chosen.includes(id)) chosen.push(id);
   }
@@ -62,7 +66,11 @@ function cases(ids: number[]): Case[] {
 
 async function openGenerator(page: Page): Promise<void> {
   await page.goto('generator/');
-  await page.waitForFunction(() => window.__heartnetGenerator !== undefined && document.querySelector('heartnet-generator')?.getAttribute('data-state') === 'ready');
+  await page.waitForFunction(
+    () =>
+      window.__heartnetGenerator !== undefined &&
+      document.querySelector('heartnet-generator')?.getAttribute('data-state') === 'ready',
+  );
 }
 
 const index = sampleIndex();
@@ -83,17 +91,25 @@ test.describe('render parity: Chromium draws the same bytes as Node', () => {
       const mismatches: string[] = [];
       let compared = 0;
       for (const c of cases(ids)) {
-        const node = renderToGoldenHash(signals.get(c.ecgId)!, { style: c.style, seed: c.seed, ecgId: c.ecgId, ...(c.filters ? { filters: c.filters } : {}) });
+        const node = renderToGoldenHash(signals.get(c.ecgId)!, {
+          style: c.style,
+          seed: c.seed,
+          ecgId: c.ecgId,
+          ...(c.filters ? { filters: c.filters } : {}),
+        });
         const browser = await page.evaluate(
           ({ c, where }) => window.__heartnetGenerator!.hash(c.ecgId, c.style, c.seed, c.filters, where),
           { c, where },
         );
-        const fmt = (h: { width: number; height: number; channels: number; sha256: string }) => `${h.width}x${h.height}x${h.channels}:${h.sha256}`;
+        const fmt = (h: { width: number; height: number; channels: number; sha256: string }) =>
+          `${h.width}x${h.height}x${h.channels}:${h.sha256}`;
         const a = node.map(fmt);
         const b = browser.map(fmt);
         compared += a.length;
         if (JSON.stringify(a) !== JSON.stringify(b)) {
-          mismatches.push(`record ${c.ecgId} ${c.style} seed ${c.seed}${c.filters ? ` filters ${c.filters.join(',') || 'none'}` : ''}: node ${a[0]} ... browser ${b[0] ?? '(none)'}`);
+          mismatches.push(
+            `record ${c.ecgId} ${c.style} seed ${c.seed}${c.filters ? ` filters ${c.filters.join(',') || 'none'}` : ''}: node ${a[0]} ... browser ${b[0] ?? '(none)'}`,
+          );
         }
       }
       expect(mismatches, mismatches.join('\n')).toEqual([]);

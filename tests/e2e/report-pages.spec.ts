@@ -56,11 +56,18 @@ test('the images chapter draws one record in every style, side by side, above th
   await expect(page.locator('heartnet-generator input[value="photo"]')).toBeChecked();
   // another record redraws them all
   await page.goBack();
-  const options = await page.locator('[data-gallery-record] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  const options = await page
+    .locator('[data-gallery-record] option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
   const other = options.find((v) => v !== record)!;
   await page.locator('[data-gallery-record]').selectOption(other);
-  await expect(page.locator('[data-gallery-status]')).toContainText(`Record ${other}, every style drawn`, { timeout: 60_000 });
-  await expect(gallery.locator('[data-gallery-link="dataset2"]')).toHaveAttribute('href', new RegExp(`record=${other}&style=dataset2`));
+  await expect(page.locator('[data-gallery-status]')).toContainText(`Record ${other}, every style drawn`, {
+    timeout: 60_000,
+  });
+  await expect(gallery.locator('[data-gallery-link="dataset2"]')).toHaveAttribute(
+    'href',
+    new RegExp(`record=${other}&style=dataset2`),
+  );
 });
 
 test("each of the Try-it chapter's things to try can be done on that page", async ({ page }) => {

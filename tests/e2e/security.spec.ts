@@ -64,13 +64,16 @@ test.describe('Content-Security-Policy', () => {
     });
   }
 
-  test('the generator draws every style, downloads a PNG and hands an image to the demo with the policy in force', async ({ page }) => {
+  test('the generator draws every style, downloads a PNG and hands an image to the demo with the policy in force', async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto('generator/');
-    const renders = () => page.locator('heartnet-generator').evaluate((g) => Number(g.getAttribute('data-renders') ?? 0));
+    const renders = () =>
+      page.locator('heartnet-generator').evaluate((g) => Number(g.getAttribute('data-renders') ?? 0));
     const drawn = async (after: number) =>
       page.waitForFunction(
         (n) => {
@@ -102,7 +105,9 @@ test.describe('Content-Security-Policy', () => {
 test.describe('privacy', () => {
   test('an uploaded image never leaves the page', async ({ page, baseURL }) => {
     const requests: { url: string; method: string; body: number }[] = [];
-    page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer()?.length ?? 0 }));
+    page.on('request', (r) =>
+      requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer()?.length ?? 0 }),
+    );
     await page.goto('demo/');
     const file = await sampleEkgPng();
     const first = await uploadToDemo(page, file);
@@ -110,7 +115,9 @@ test.describe('privacy', () => {
     const afterFirst = requests.length;
     // A second image once the model is loaded: not one request.
     const before = await classifierSeq(page);
-    await page.locator('[data-clf-file]').setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: readFileSync(file) });
+    await page
+      .locator('[data-clf-file]')
+      .setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: readFileSync(file) });
     expect((await waitReading(page, before)).state).toBe('done');
     expect(requests.slice(afterFirst), 'requests after the model was loaded').toEqual([]);
     const origin = new URL(baseURL!).origin;
@@ -127,7 +134,11 @@ test.describe('privacy', () => {
     test.fail(!process.env.E2E_SHOW_GUARD_FAILURE);
     const fake = new URL('__offsite_selftest__/', baseURL!).href;
     await page.route(fake, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>x</title><img src="https://example.invalid/pixel.png" alt="">' }),
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><title>x</title><img src="https://example.invalid/pixel.png" alt="">',
+      }),
     );
     await page.route('https://example.invalid/**', (route) => route.abort());
     await page.goto(fake);

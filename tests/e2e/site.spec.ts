@@ -124,7 +124,8 @@ async function auditPage(page: Page, url: string, basePath: string, options: { a
       if (u.protocol === 'mailto:' || u.protocol === 'tel:') continue;
       if (u.origin !== origin) {
         // Links to other sites are fine; resources from them are not.
-        if (!attr.startsWith('a[') && !attr.startsWith('area[')) problems.push(`${attr} loads from another origin: ${raw}`);
+        if (!attr.startsWith('a[') && !attr.startsWith('area['))
+          problems.push(`${attr} loads from another origin: ${raw}`);
         continue;
       }
       if (!u.pathname.startsWith(basePath)) {
@@ -134,7 +135,8 @@ async function auditPage(page: Page, url: string, basePath: string, options: { a
       const target = stripHash(u);
       const id = u.hash ? decodeURIComponent(u.hash.slice(1)) : '';
       if (target === here) {
-        if (id && !ids.has(id)) problems.push(`${toc ? 'TOC link' : 'fragment link'} ${raw} has no element with id "${id}"`);
+        if (id && !ids.has(id))
+          problems.push(`${toc ? 'TOC link' : 'fragment link'} ${raw} has no element with id "${id}"`);
         if (!id && !raw.startsWith('#') && attr.startsWith('a[')) urls.add(target);
         continue;
       }
@@ -168,11 +170,21 @@ async function auditPage(page: Page, url: string, basePath: string, options: { a
 
 /** WCAG 2.2 A/AA checks with axe-core (injected through the DevTools protocol, so no request and no CSP exception); every impact. */
 async function axeProblems(page: Page): Promise<string[]> {
-  return (await axeResults(page)).map((v) => `axe ${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((t) => t.join(' ')).join(' | ')}`);
+  return (await axeResults(page)).map(
+    (v) =>
+      `axe ${v.impact} ${v.id}: ${v.nodes
+        .slice(0, 3)
+        .map((t) => t.join(' '))
+        .join(' | ')}`,
+  );
 }
 
 /** GET every URL once (cached) and report anything that is not a 200. */
-async function checkUrls(request: APIRequestContext, urls: Iterable<string>, cache: Map<string, number>): Promise<string[]> {
+async function checkUrls(
+  request: APIRequestContext,
+  urls: Iterable<string>,
+  cache: Map<string, number>,
+): Promise<string[]> {
   const problems: string[] = [];
   for (const u of urls) {
     if (!cache.has(u)) {
@@ -268,7 +280,13 @@ test.describe('built site', () => {
     const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 375, height: 812 } });
     const page = await context.newPage();
     const problems: string[] = [];
-    for (const path of ['', 'chapters/introduction/', 'chapters/results/', 'chapters/try-it/', 'chapters/references/']) {
+    for (const path of [
+      '',
+      'chapters/introduction/',
+      'chapters/results/',
+      'chapters/try-it/',
+      'chapters/references/',
+    ]) {
       const url = new URL(path, start).href;
       const audit = await auditPage(page, url, basePath, { axe: true });
       problems.push(...audit.problems.map((p) => `${url}: ${p}`));

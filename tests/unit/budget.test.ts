@@ -17,7 +17,7 @@ function site(files: Record<string, string | Buffer>): string {
 const CSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'">`;
 
 describe('budget: static analysis of a build', () => {
-  it('counts a page\'s scripts and their static imports and workers, not dynamic import() chunks', () => {
+  it("counts a page's scripts and their static imports and workers, not dynamic import() chunks", () => {
     const dist = site({
       'index.html': `<head>${CSP}<script type="module" src="/b/_assets/entry.js"></script></head>`,
       '_assets/entry.js': `import{a}from"./dep.js";import"./side.js";const w=new Worker(new URL("/b/_assets/worker.js",import.meta.url),{type:"module"});import("./tfjs.js")`,
@@ -26,7 +26,12 @@ describe('budget: static analysis of a build', () => {
       '_assets/worker.js': 'self.onmessage=()=>{}',
       '_assets/tfjs.js': 'x'.repeat(200_000),
     });
-    expect(jsClosure(dist, '/b/', ['_assets/entry.js']).sort()).toEqual(['_assets/dep.js', '_assets/entry.js', '_assets/side.js', '_assets/worker.js']);
+    expect(jsClosure(dist, '/b/', ['_assets/entry.js']).sort()).toEqual([
+      '_assets/dep.js',
+      '_assets/entry.js',
+      '_assets/side.js',
+      '_assets/worker.js',
+    ]);
     const r = analyseDist(dist, '/b');
     expect(r.pages[0]!.page).toBe('');
     expect(r.pages[0]!.js).not.toContain('_assets/tfjs.js');
@@ -83,7 +88,13 @@ describe('budget: static analysis of a build', () => {
 describe('budget: CLS', () => {
   it('is the largest session window (gaps under 1 s, windows under 5 s)', () => {
     expect(clsOf([])).toBe(0);
-    expect(clsOf([{ value: 0.1, time: 0 }, { value: 0.1, time: 500 }, { value: 0.05, time: 3000 }])).toBeCloseTo(0.2);
+    expect(
+      clsOf([
+        { value: 0.1, time: 0 },
+        { value: 0.1, time: 500 },
+        { value: 0.05, time: 3000 },
+      ]),
+    ).toBeCloseTo(0.2);
     // a window is cut after 5 s even without a 1 s gap
     const steady = Array.from({ length: 12 }, (_, i) => ({ value: 0.01, time: i * 900 }));
     expect(clsOf(steady)).toBeCloseTo(0.06);

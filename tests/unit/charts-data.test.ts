@@ -38,12 +38,24 @@ describe('study loaders (data/study)', () => {
     expect(loadStudyDatasets()).toHaveLength(3);
     const logs = loadStudyLogs();
     expect(new Set(logs.map((r) => r.run)).size).toBe(16);
-    expect(logs[0]).toMatchObject({ run: 1, section: 'Resnet Comparisons', label: 'Resnet18', phase: 'frozen', epoch: 0 });
+    expect(logs[0]).toMatchObject({
+      run: 1,
+      section: 'Resnet Comparisons',
+      label: 'Resnet18',
+      phase: 'frozen',
+      epoch: 0,
+    });
   });
 
   it('keeps published values exactly', () => {
     const best = loadStudyFinal().find((r) => r.architecture === 'resnet152' && r.batchSize === 16)!;
-    expect(best).toMatchObject({ errorRate: 0.100069, recall: 0.710599, precision: 0.862416, f1: 0.779181, bestEpoch: 17 });
+    expect(best).toMatchObject({
+      errorRate: 0.100069,
+      recall: 0.710599,
+      precision: 0.862416,
+      f1: 0.779181,
+      bestEpoch: 17,
+    });
   });
 
   it('names the file, row and column of a bad number', () => {
@@ -54,7 +66,9 @@ describe('study loaders (data/study)', () => {
   });
 
   it('rejects a missing column and a rate outside [0, 1]', () => {
-    expect(() => loadStudyMetrics(`${FX}/invalid/missing-column.csv`)).toThrowError(/missing-column\.csv: missing column "f1"/);
+    expect(() => loadStudyMetrics(`${FX}/invalid/missing-column.csv`)).toThrowError(
+      /missing-column\.csv: missing column "f1"/,
+    );
     expect(() => loadStudyMetrics(`${FX}/invalid/out-of-range.csv`)).toThrowError(
       /out-of-range\.csv: row 1 \(line 2\), column "recall": 1\.8481 is outside \[0, 1\]/,
     );
@@ -62,8 +76,12 @@ describe('study loaders (data/study)', () => {
 
   it('rejects a wrong field count and an unknown phase', () => {
     const head = 'run,section,label,phase,epoch,train_loss,valid_loss,error_rate,recall,precision,f1,time\n';
-    expect(() => parseStudyLogs(`${head}1,s,l,frozen,0,1,2,0.5,0,0,0\n`, 'logs.csv')).toThrowError(/logs\.csv: row 1 \(line 2\): expected 12 fields, found 11/);
-    expect(() => parseStudyLogs(`${head}1,s,l,thawed,0,1,2,0.5,0,0,0,00:11\n`, 'logs.csv')).toThrowError(/"thawed" is not frozen\|fine_tune/);
+    expect(() => parseStudyLogs(`${head}1,s,l,frozen,0,1,2,0.5,0,0,0\n`, 'logs.csv')).toThrowError(
+      /logs\.csv: row 1 \(line 2\): expected 12 fields, found 11/,
+    );
+    expect(() => parseStudyLogs(`${head}1,s,l,thawed,0,1,2,0.5,0,0,0,00:11\n`, 'logs.csv')).toThrowError(
+      /"thawed" is not frozen\|fine_tune/,
+    );
   });
 
   it('reports a missing file by name', () => {
@@ -104,7 +122,9 @@ describe('training-run and eval loaders (fixtures)', () => {
 
   it('keeps the sweep runs out of the default list and lists them on their own', () => {
     expect(listEvalFiles(`${FX}/eval-select`).some((f) => f.includes('sweep-'))).toBe(false);
-    expect(listEvalFiles(`${FX}/eval-select`, process.cwd(), 'sweep')).toEqual([`${FX}/eval-select/sweep-bs-8-dataset2.json`]);
+    expect(listEvalFiles(`${FX}/eval-select`, process.cwd(), 'sweep')).toEqual([
+      `${FX}/eval-select/sweep-bs-8-dataset2.json`,
+    ]);
   });
 
   it('names the file and epoch of a bad training row', () => {
@@ -116,7 +136,9 @@ describe('training-run and eval loaders (fixtures)', () => {
     );
     const bad2 = structuredClone(good);
     bad2.epochs[2].val_sensitivity = 1.2;
-    expect(() => parseTrainingRun(bad2, 'x.json')).toThrowError(/epochs\[2\]: "val_sensitivity" = 1\.2 is outside \[0, 1\]/);
+    expect(() => parseTrainingRun(bad2, 'x.json')).toThrowError(
+      /epochs\[2\]: "val_sensitivity" = 1\.2 is outside \[0, 1\]/,
+    );
     const bad3 = structuredClone(good);
     bad3.best_epoch = 99;
     expect(() => parseTrainingRun(bad3, 'x.json')).toThrowError(/best_epoch 99 is not one of the epochs/);

@@ -11,10 +11,32 @@ import {
   loadTrainingRuns,
   parseStudyMetrics,
 } from '../../src/lib/charts/data';
-import { architectureView, batchSizeView, datasetView, finalRunsView, findRepeatedRows } from '../../src/lib/charts/study';
-import { bestPoint, collapseCount, detectCollapse, lossTable, lossView, metricView, studyLogCurves, trainingRunCurve } from '../../src/lib/charts/loss';
+import {
+  architectureView,
+  batchSizeView,
+  datasetView,
+  finalRunsView,
+  findRepeatedRows,
+} from '../../src/lib/charts/study';
+import {
+  bestPoint,
+  collapseCount,
+  detectCollapse,
+  lossTable,
+  lossView,
+  metricView,
+  studyLogCurves,
+  trainingRunCurve,
+} from '../../src/lib/charts/loss';
 import { batchPhaseRuns, batchSizeOf, sweepPoints, sweepView } from '../../src/lib/charts/sweep';
-import { calibrationView, confusionView, perStyleView, prView, rocView, seriesStyles } from '../../src/lib/charts/evaluation';
+import {
+  calibrationView,
+  confusionView,
+  perStyleView,
+  prView,
+  rocView,
+  seriesStyles,
+} from '../../src/lib/charts/evaluation';
 import { STUDY_VALID_N, resultsRows, resultsTable, studyAllNormalAccuracy } from '../../src/lib/charts/results';
 import { compactCoordinates } from '../../src/lib/charts/render';
 import { readFileSync } from 'node:fs';
@@ -57,7 +79,10 @@ describe('study bar charts', () => {
   });
 
   it('changing a value in the data changes the chart and the table', () => {
-    const text = readFileSync(STUDY_FILES.architecture, 'utf8').replace('resnet50,16,14,0.2129', 'resnet50,16,14,0.4321');
+    const text = readFileSync(STUDY_FILES.architecture, 'utf8').replace(
+      'resnet50,16,14,0.2129',
+      'resnet50,16,14,0.4321',
+    );
     const changed = architectureView(parseStudyMetrics(text, 'x.csv'));
     const orig = architectureView(arch);
     expect(changed.svg).not.toBe(orig.svg);
@@ -125,7 +150,11 @@ describe('loss curves', () => {
     expect(detectCollapse({ recall: 1, precision: 0.512987, errorRate: 0.483871 })).toBeUndefined();
     const r2 = curves[1]!;
     expect(collapseCount(r2)).toBe(
-      logs.filter((r) => r.run === 2 && ((r.recall === 0 && r.precision === 0) || (r.recall === 1 && Math.abs(r.errorRate - 1 + r.precision) < 1e-4))).length,
+      logs.filter(
+        (r) =>
+          r.run === 2 &&
+          ((r.recall === 0 && r.precision === 0) || (r.recall === 1 && Math.abs(r.errorRate - 1 + r.precision) < 1e-4)),
+      ).length,
     );
     expect(collapseCount(r2)).toBeGreaterThan(10);
     const m = metricView(r2);
@@ -137,7 +166,10 @@ describe('loss curves', () => {
   it('the table lists every epoch with the best one marked', () => {
     const t = lossTable(curves[0]!);
     expect(t.rows).toHaveLength(21);
-    expect(t.rows.find((r) => String(r.epoch).endsWith('*'))).toMatchObject({ epoch: 'fine-tune 18 *', val_loss: '0.679035' });
+    expect(t.rows.find((r) => String(r.epoch).endsWith('*'))).toMatchObject({
+      epoch: 'fine-tune 18 *',
+      val_loss: '0.679035',
+    });
   });
 
   it('takes our training-run JSON too, and follows a changed value', () => {
@@ -185,14 +217,24 @@ describe('sweep beside the study', () => {
     const arch = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-arch-');
     const net = arch[0]!.config.model;
     // two batch-phase runs of the first network (at 16 and 64) and the architecture phase at 32
-    const bs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-bs-').map((r) => ({ ...r, config: { ...r.config, model: net } }));
+    const bs = loadTrainingRuns(`${FX}/training`, process.cwd(), 'sweep-bs-').map((r) => ({
+      ...r,
+      config: { ...r.config, model: net },
+    }));
     const all = batchPhaseRuns(bs, arch);
     expect(all.slice(0, bs.length)).toEqual(bs);
     const extra = all.slice(bs.length);
     expect(extra.length).toBeGreaterThan(0);
-    expect(extra.every((r) => JSON.stringify(r.config.model) === JSON.stringify(net) && batchSizeOf(r) === 32)).toBe(true);
+    expect(extra.every((r) => JSON.stringify(r.config.model) === JSON.stringify(net) && batchSizeOf(r) === 32)).toBe(
+      true,
+    );
     // a network the batch phase did not use stays out
-    expect(batchPhaseRuns(bs, arch.map((r) => ({ ...r, config: { ...r.config, model: { arch: 'other' } } })))).toHaveLength(bs.length);
+    expect(
+      batchPhaseRuns(
+        bs,
+        arch.map((r) => ({ ...r, config: { ...r.config, model: { arch: 'other' } } })),
+      ),
+    ).toHaveLength(bs.length);
   });
 });
 
@@ -204,7 +246,9 @@ describe('evaluation charts', () => {
   it('ROC: a curve per model and an operating point at (1 - specificity, sensitivity)', () => {
     const v = rocView([e, w]);
     expect(count(v.svg, 'g[data-mark="line"] path')).toBe(3); // chance diagonal + 2 curves
-    expect(titles(v.svg).some((t) => t.includes('operating point, threshold 0.500: sensitivity 69.0%, specificity 94.4%'))).toBe(true);
+    expect(
+      titles(v.svg).some((t) => t.includes('operating point, threshold 0.500: sensitivity 69.0%, specificity 94.4%')),
+    ).toBe(true);
     expect(v.legend[0]!.label).toContain('AUROC 0.901');
     expect(v.table.rows[0]).toMatchObject({ sensitivity: '69.0%' });
     expect(String(v.table.rows[0]!.auroc)).toMatch(/^0\.901 \(0\.\d{3}–0\.\d{3}\)$/);
@@ -218,7 +262,9 @@ describe('evaluation charts', () => {
     expect(st[0]!.color).toBe(st[2]!.color); // same model, other style
     expect(st[0]!.dash).not.toBe(st[2]!.dash);
     // seven series of three models on three styles (the Results chapter's ROC chart) stay distinct too
-    const many = ['a', 'b', 'c'].flatMap((model) => ['dataset2', 'printout', 'photo'].map((style) => ({ ...e, model, style })));
+    const many = ['a', 'b', 'c'].flatMap((model) =>
+      ['dataset2', 'printout', 'photo'].map((style) => ({ ...e, model, style })),
+    );
     expect(new Set(seriesStyles(many).map((x) => `${x.color}|${x.dash}`)).size).toBe(9);
     expect(new Set(rocView(many).legend.map((l) => `${l.color}|${String(l.dash)}`)).size).toBe(10); // + operating point
   });
@@ -259,13 +305,23 @@ describe('results table', () => {
     const logs = loadStudyLogs();
     const base = studyAllNormalAccuracy(logs)!;
     expect(base).toBeCloseTo(1 - 0.248454, 6);
-    const evals = [loadEvalResult(`${FX}/eval/fixture-cnn-dataset2.json`), loadEvalResult(`${FX}/eval/fixture-cnn-photo.json`)];
+    const evals = [
+      loadEvalResult(`${FX}/eval/fixture-cnn-dataset2.json`),
+      loadEvalResult(`${FX}/eval/fixture-cnn-photo.json`),
+    ];
     const rows = resultsRows(loadStudyFinal(), evals, { studyFile: 'a', logsFile: 'b', studyBaseline: base });
     expect(rows.filter((r) => r.whose === 'Study (published)')).toHaveLength(4);
     expect(rows.filter((r) => r.whose === 'Ours')).toHaveLength(2);
     expect(rows.filter((r) => r.whose === 'Baseline')).toHaveLength(2);
-    expect(rows.find((r) => r.model === 'HeartNet ResNet152, batch 16')).toMatchObject({ accuracy: '90.0%', n: `≈${STUDY_VALID_N.toLocaleString('en-US')}`, split: 'random 80/20 (not patient-disjoint)' });
-    expect(rows.find((r) => r.whose === 'Ours')).toMatchObject({ n: '2,200', split: 'PTB-XL fold 10 (patient-disjoint)' });
+    expect(rows.find((r) => r.model === 'HeartNet ResNet152, batch 16')).toMatchObject({
+      accuracy: '90.0%',
+      n: `≈${STUDY_VALID_N.toLocaleString('en-US')}`,
+      split: 'random 80/20 (not patient-disjoint)',
+    });
+    expect(rows.find((r) => r.whose === 'Ours')).toMatchObject({
+      n: '2,200',
+      split: 'PTB-XL fold 10 (patient-disjoint)',
+    });
     // two blocks, each starting with its baseline
     const groups = [...new Set(rows.map((r) => r.group))];
     expect(groups).toHaveLength(2);

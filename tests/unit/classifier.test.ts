@@ -3,7 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import {
-  compositeOverWhite, decodeNotes, decodeTargetSize, ImageInputError, inspectImageBytes, MAX_LONG_SIDE, sniffKind,
+  compositeOverWhite,
+  decodeNotes,
+  decodeTargetSize,
+  ImageInputError,
+  inspectImageBytes,
+  MAX_LONG_SIDE,
+  sniffKind,
 } from '../../src/lib/model/decode';
 import { decide } from '../../src/lib/model/browser';
 import { occlude, occlusionCells, occlusionSaliency, saliencyOverlay } from '../../src/lib/model/saliency';
@@ -52,13 +58,27 @@ describe('decode: inspection of the bytes', () => {
     expect(sniffKind(new TextEncoder().encode('  <svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe('svg');
     expect(sniffKind(new TextEncoder().encode('<html><body>hi</body></html>'))).toBe('unknown');
     expect(sniffKind(new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]))).toBe('pdf');
-    expect(() => inspectImageBytes(new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]))).toThrow(/PDF files are not supported/);
+    expect(() => inspectImageBytes(new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]))).toThrow(
+      /PDF files are not supported/,
+    );
   });
 
   it('caps the long side and honours EXIF rotation in the target size', () => {
-    expect(decodeTargetSize({ kind: 'jpeg', width: 8000, height: 6000 })).toEqual({ width: MAX_LONG_SIDE, height: 3072, resized: true });
-    expect(decodeTargetSize({ kind: 'jpeg', width: 8000, height: 6000, orientation: 6 })).toEqual({ width: 3072, height: MAX_LONG_SIDE, resized: true });
-    expect(decodeTargetSize({ kind: 'png', width: 640, height: 480 })).toEqual({ width: 640, height: 480, resized: false });
+    expect(decodeTargetSize({ kind: 'jpeg', width: 8000, height: 6000 })).toEqual({
+      width: MAX_LONG_SIDE,
+      height: 3072,
+      resized: true,
+    });
+    expect(decodeTargetSize({ kind: 'jpeg', width: 8000, height: 6000, orientation: 6 })).toEqual({
+      width: 3072,
+      height: MAX_LONG_SIDE,
+      resized: true,
+    });
+    expect(decodeTargetSize({ kind: 'png', width: 640, height: 480 })).toEqual({
+      width: 640,
+      height: 480,
+      resized: false,
+    });
   });
 
   it('composites transparency over white', () => {
@@ -89,14 +109,26 @@ describe('decision and saliency with the tiny exported model', () => {
   it('occlusion saliency: one value per cell inside the image, batched, no tensor leak', async () => {
     const { model, meta } = await loadModelFromDir('tests/fixtures/model/tiny');
     try {
-      const img = { width: 200, height: 100, channels: 1 as const, data: new Uint8ClampedArray(200 * 100).map((_, i) => (i % 200 === 50 || i % 37 === 0 ? 0 : 255)) };
+      const img = {
+        width: 200,
+        height: 100,
+        channels: 1 as const,
+        data: new Uint8ClampedArray(200 * 100).map((_, i) => (i % 200 === 50 || i % 37 === 0 ? 0 : 255)),
+      };
       const plane = preprocess(img, meta.input);
       let batches = 0;
       const before = tf.memory().numTensors;
-      const map = await occlusionSaliency(plane, meta.input, img.width, img.height, (planes) => {
-        batches++;
-        return predictProbabilities(model, meta, planes);
-      }, { rows: 4, cols: 6, batchSize: 8 });
+      const map = await occlusionSaliency(
+        plane,
+        meta.input,
+        img.width,
+        img.height,
+        (planes) => {
+          batches++;
+          return predictProbabilities(model, meta, planes);
+        },
+        { rows: 4, cols: 6, batchSize: 8 },
+      );
       expect(tf.memory().numTensors).toBe(before);
       expect(map).not.toBeNull();
       expect(map!.values.length).toBe(24);

@@ -23,7 +23,12 @@ import { itemSeed } from '../../scripts/lib/render-export';
 // trained on synthetic 12-plane shards (training/configs/fixture-leadseq.json), parity-checked in parity*.test.ts.
 const FIXTURE = 'tests/fixtures/model/leadseq';
 const SPEC: InputSpec = { height: 8, width: 8, channels: 1, resize: 'letterbox-area', pad: 255 };
-const gray = (v: number, w = 16, h = 16): RasterImage => ({ width: w, height: h, channels: 1, data: new Uint8ClampedArray(w * h).fill(v) });
+const gray = (v: number, w = 16, h = 16): RasterImage => ({
+  width: w,
+  height: h,
+  channels: 1,
+  data: new Uint8ClampedArray(w * h).fill(v),
+});
 const fixtureMeta = () => JSON.parse(readFileSync(join(FIXTURE, 'metadata.json'), 'utf8')) as Record<string, unknown>;
 
 describe('dataset4 examples: 12 lead images -> one 12-plane input', () => {
@@ -41,7 +46,14 @@ describe('dataset4 examples: 12 lead images -> one 12-plane input', () => {
     const swapped: string[] = [...LEAD_NAMES];
     swapped.splice(1, 1, 'V1');
     swapped.splice(6, 1, 'II');
-    expect(() => exampleFromImages(Array.from({ length: 12 }, () => gray(0)), SPEC, 12, swapped)).toThrow(/lead order I,V1,III/);
+    expect(() =>
+      exampleFromImages(
+        Array.from({ length: 12 }, () => gray(0)),
+        SPEC,
+        12,
+        swapped,
+      ),
+    ).toThrow(/lead order I,V1,III/);
   });
 
   it('planes per style and plane names', () => {
@@ -55,14 +67,20 @@ describe('dataset4 examples: 12 lead images -> one 12-plane input', () => {
 describe('lead_sequence fixture model', () => {
   it('metadata says 12 planes, channels 1, in lead order; plane_names must match planes', () => {
     const m = validateMetadata(fixtureMeta());
-    expect(m).toMatchObject({ planes: 12, input: { channels: 1, height: 48, width: 48 }, plane_names: [...LEAD_NAMES] });
+    expect(m).toMatchObject({
+      planes: 12,
+      input: { channels: 1, height: 48, width: 48 },
+      plane_names: [...LEAD_NAMES],
+    });
     expect(() => validateMetadata({ ...fixtureMeta(), plane_names: ['I'] })).toThrow(MetadataError);
     expect(() => validateMetadata({ ...fixtureMeta(), plane_names: ['I'] })).toThrow(/plane_names must list 12/);
   });
 
   it('runs on NCHW examples and tells the leads apart (swapping two lead images changes the logit)', async () => {
     const { model, meta } = await loadModelFromDir(FIXTURE);
-    const pf = JSON.parse(readFileSync(join(FIXTURE, 'parity.json'), 'utf8')) as { cases: { input: string; logit: number }[] };
+    const pf = JSON.parse(readFileSync(join(FIXTURE, 'parity.json'), 'utf8')) as {
+      cases: { input: string; logit: number }[];
+    };
     const x = unpackU8(pf.cases[0]!.input);
     const plane = 48 * 48;
     const y = x.slice();
@@ -87,7 +105,9 @@ describe('the single-image demo refuses 12-plane models', () => {
 
   it('singleImageProblem explains why', () => {
     expect(singleImageProblem({ name: 'x', planes: 1 })).toBeNull();
-    expect(singleImageProblem({ name: 'lead-sequence', planes: 12 })).toMatch(/"lead-sequence" takes 12 lead images per record.*cannot read a single picture/);
+    expect(singleImageProblem({ name: 'lead-sequence', planes: 12 })).toMatch(
+      /"lead-sequence" takes 12 lead images per record.*cannot read a single picture/,
+    );
   });
 
   it('loadClassifier stops with a clear ModelUnavailableError before downloading the weights', async () => {
@@ -99,7 +119,9 @@ describe('the single-image demo refuses 12-plane models', () => {
     });
     const p = loadClassifier('http://site/models/leadseq/', { backends: ['cpu'], gateDir: null });
     await expect(p).rejects.toBeInstanceOf(ModelUnavailableError);
-    await expect(loadClassifier('http://site/models/leadseq/', { backends: ['cpu'], gateDir: null })).rejects.toThrow(/takes 12 lead images/);
+    await expect(loadClassifier('http://site/models/leadseq/', { backends: ['cpu'], gateDir: null })).rejects.toThrow(
+      /takes 12 lead images/,
+    );
     expect(requested.some((u) => u.endsWith('metadata.json'))).toBe(true);
     expect(requested.some((u) => u.endsWith('.bin') || u.endsWith('model.json'))).toBe(false);
   });
@@ -115,7 +137,9 @@ describe('the single-image demo refuses 12-plane models', () => {
     const info = findDemoModel(root)!;
     expect(info.dir).toBe('b-single');
     expect(info.meta.planes).toBe(1);
-    expect(warn.mock.calls.flat().join(' ')).toMatch(/default.json names a-lead-sequence, a model of several images per record/);
+    expect(warn.mock.calls.flat().join(' ')).toMatch(
+      /default.json names a-lead-sequence, a model of several images per record/,
+    );
   });
 });
 
@@ -142,26 +166,52 @@ describe.skipIf(!hasTorch)('lead_sequence training pipeline on synthetic 12-plan
     expect(meta).toMatchObject({ planes: 12, quantization: 'float16', plane_names: [...LEAD_NAMES] });
     expect((await checkParity(join(dir, 'model'))).maxDiff).toBeLessThan(1e-4);
     const topo = JSON.stringify(JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')).modelTopology);
-    for (const cls of ['Permute', 'Reshape', 'TimeDistributed', 'Flatten']) expect(topo).toContain(`"class_name":"${cls}"`);
+    for (const cls of ['Permute', 'Reshape', 'TimeDistributed', 'Flatten'])
+      expect(topo).toContain(`"class_name":"${cls}"`);
   }, 120_000);
 });
 
 const dataDir = resolvePtbxlDir();
 const IDS = [1, 2, 3, 8];
-const haveRecords = IDS.every((id) => existsSync(recordFiles(dataDir, id).dat)) && existsSync(join(dataDir, 'records100', '21000'));
+const haveRecords =
+  IDS.every((id) => existsSync(recordFiles(dataDir, id).dat)) && existsSync(join(dataDir, 'records100', '21000'));
 
 describe.skipIf(!haveRecords)('dataset4 end to end: export-images, eval (PTB-XL records)', () => {
   it('export-images writes 12 planes per record, byte for byte the examples npm run eval builds', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'd4-')), 'shards');
-    await exportMain(['--style', 'dataset4', '--folds', '1-10', '--ids', IDS.join(','), '--input', '48x48', '--workers', '0', '--out', out, '--quiet']);
+    await exportMain([
+      '--style',
+      'dataset4',
+      '--folds',
+      '1-10',
+      '--ids',
+      IDS.join(','),
+      '--input',
+      '48x48',
+      '--workers',
+      '0',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(m).toMatchObject({ format: 'heartnet-shards/1', style: 'dataset4', planes: 12, count: 4, input: { height: 48, width: 48, channels: 1 } });
+    expect(m).toMatchObject({
+      format: 'heartnet-shards/1',
+      style: 'dataset4',
+      planes: 12,
+      count: 4,
+      input: { height: 48, width: 48, channels: 1 },
+    });
     const shard = new Uint8Array(readFileSync(join(out, 'shard-00000.u8')));
     expect(shard).toHaveLength(4 * 12 * 48 * 48);
     const it2 = m.items[2];
     const signals = await readRecord(dataDir, it2.ecg_id);
     // eval's path: render with the exporter's seed, then exampleFromImages with the model's input spec
-    const imgs = render(signals, { style: 'dataset4', seed: itemSeed(it2.ecg_id, 0, 'dataset4', 0), ecgId: it2.ecg_id });
+    const imgs = render(signals, {
+      style: 'dataset4',
+      seed: itemSeed(it2.ecg_id, 0, 'dataset4', 0),
+      ecgId: it2.ecg_id,
+    });
     const x = exampleFromImages(imgs, m.input, 12, signals.leadNames);
     const per = 12 * 48 * 48;
     expect(Buffer.from(shard.subarray(2 * per, 3 * per)).equals(Buffer.from(x))).toBe(true);
@@ -171,12 +221,31 @@ describe.skipIf(!haveRecords)('dataset4 end to end: export-images, eval (PTB-XL 
 
   it('npm run eval runs the 12-plane model on dataset4 renders, and refuses a 1-image style for it', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'eval-d4-')), 'e.json');
-    const { doc } = await runEval(parseEvalArgs(['--model', FIXTURE, '--fold', '9', '--style', 'dataset4', '--limit', '4',
-      '--bootstrap', '20', '--backend', 'cpu', '--out', out]));
+    const { doc } = await runEval(
+      parseEvalArgs([
+        '--model',
+        FIXTURE,
+        '--fold',
+        '9',
+        '--style',
+        'dataset4',
+        '--limit',
+        '4',
+        '--bootstrap',
+        '20',
+        '--backend',
+        'cpu',
+        '--out',
+        out,
+      ]),
+    );
     expect(doc).toMatchObject({ model: 'fixture-leadseq', style: 'dataset4', fold: 9, n: 4 });
     const { tp, fp, tn, fn } = doc.confusion;
     expect(tp + fp + tn + fn).toBe(4);
-    await expect(runEval(parseEvalArgs(['--model', FIXTURE, '--fold', '9', '--style', 'dataset2', '--limit', '2', '--backend', 'cpu'])))
-      .rejects.toThrow(/style dataset2 gives 1 image\(s\) per record, model fixture-leadseq takes 12/);
+    await expect(
+      runEval(
+        parseEvalArgs(['--model', FIXTURE, '--fold', '9', '--style', 'dataset2', '--limit', '2', '--backend', 'cpu']),
+      ),
+    ).rejects.toThrow(/style dataset2 gives 1 image\(s\) per record, model fixture-leadseq takes 12/);
   }, 120_000);
 });

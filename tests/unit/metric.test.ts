@@ -1,15 +1,46 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVAL_DIR, TRAINING_DIR, listEvalFiles, loadEvalResult, loadEvalResults, loadTrainingRuns } from '../../src/lib/charts/data';
-import { findEval, formatMetric, formatRunMetric, MetricLookupError, type MetricField, type RunField } from '../../src/lib/charts/metric';
+import {
+  EVAL_DIR,
+  TRAINING_DIR,
+  listEvalFiles,
+  loadEvalResult,
+  loadEvalResults,
+  loadTrainingRuns,
+} from '../../src/lib/charts/data';
+import {
+  findEval,
+  formatMetric,
+  formatRunMetric,
+  MetricLookupError,
+  type MetricField,
+  type RunField,
+} from '../../src/lib/charts/metric';
 import type { EvalResult } from '../../src/lib/charts/types';
 
 const fake = (over: Partial<EvalResult>): EvalResult =>
   ({
-    model: 'm', style: 's', fold: 10, n: 2198, threshold: 0.5469, auroc: 0.91234, auroc_ci: [0.9, 0.925],
-    sensitivity: 0.8512, specificity: 0.7, precision: 0.5, f1: 0.61, accuracy: 0.75, confusion: { tp: 1, fp: 1, tn: 1, fn: 1 },
-    roc: [], pr: [], calibration: [], baseline_all_normal_accuracy: 0.7497, git_commit: 'x', file: 'data/eval/m-s.json', ...over,
+    model: 'm',
+    style: 's',
+    fold: 10,
+    n: 2198,
+    threshold: 0.5469,
+    auroc: 0.91234,
+    auroc_ci: [0.9, 0.925],
+    sensitivity: 0.8512,
+    specificity: 0.7,
+    precision: 0.5,
+    f1: 0.61,
+    accuracy: 0.75,
+    confusion: { tp: 1, fp: 1, tn: 1, fn: 1 },
+    roc: [],
+    pr: [],
+    calibration: [],
+    baseline_all_normal_accuracy: 0.7497,
+    git_commit: 'x',
+    file: 'data/eval/m-s.json',
+    ...over,
   }) as EvalResult;
 
 describe('Metric lookups (numbers quoted in prose)', () => {
@@ -25,23 +56,34 @@ describe('Metric lookups (numbers quoted in prose)', () => {
   });
   it('a missing evaluation or an unknown field throws with the command to run', () => {
     expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(MetricLookupError);
-    expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(/npm run eval -- --model public\/models\/heartnet --fold 10 --style printout/);
-    expect(() => formatMetric(rs, { model: 'm', style: 's', field: 'recall' as MetricField })).toThrow(/unknown metric field/);
+    expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(
+      /npm run eval -- --model public\/models\/heartnet --fold 10 --style printout/,
+    );
+    expect(() => formatMetric(rs, { model: 'm', style: 's', field: 'recall' as MetricField })).toThrow(
+      /unknown metric field/,
+    );
   });
   it('a training run quotes its best epoch (fold 9); a missing run throws with the command to make it', () => {
     const runs = loadTrainingRuns('tests/fixtures/charts/training');
     const r = runs[0]!;
     const best = r.epochs.find((e) => e.epoch === r.best_epoch)!;
     expect(formatRunMetric(runs, { run: r.name, field: 'val_auroc' }).text).toBe(best.val_auroc.toFixed(3));
-    expect(formatRunMetric(runs, { run: r.name, field: 'val_sensitivity', percent: true }).text).toBe(`${(best.val_sensitivity * 100).toFixed(1)}%`);
-    expect(() => formatRunMetric(runs, { run: 'nope', field: 'val_auroc' })).toThrow(/npm run train -- --config training\/configs\/nope.json/);
+    expect(formatRunMetric(runs, { run: r.name, field: 'val_sensitivity', percent: true }).text).toBe(
+      `${(best.val_sensitivity * 100).toFixed(1)}%`,
+    );
+    expect(() => formatRunMetric(runs, { run: 'nope', field: 'val_auroc' })).toThrow(
+      /npm run train -- --config training\/configs\/nope.json/,
+    );
     expect(() => formatRunMetric(runs, { run: r.name, field: 'recall' as RunField })).toThrow(/unknown run field/);
   });
 
   it('every <Metric> in the chapters resolves against data/eval and data/training', () => {
     const dir = 'src/content/chapters';
     // as Metric.astro reads them: the models' evaluations and the sweep's, and the training runs
-    const results = [...loadEvalResults(), ...listEvalFiles(EVAL_DIR, process.cwd(), 'sweep').map((f) => loadEvalResult(f))];
+    const results = [
+      ...loadEvalResults(),
+      ...listEvalFiles(EVAL_DIR, process.cwd(), 'sweep').map((f) => loadEvalResult(f)),
+    ];
     const runs = loadTrainingRuns(TRAINING_DIR);
     let count = 0;
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.mdx'))) {

@@ -12,7 +12,12 @@ interface PyOut {
   sens85: number;
   at: Array<Record<string, number>>;
 }
-const fx = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { labels: number[]; scores: number[]; thresholds: number[]; python: PyOut };
+const fx = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+  labels: number[];
+  scores: number[];
+  thresholds: number[];
+  python: PyOut;
+};
 
 function compare(py: PyOut) {
   expect(auroc(fx.labels, fx.scores)).toBeCloseTo(py.auroc, 12);
@@ -22,7 +27,8 @@ function compare(py: PyOut) {
     const ts = atThreshold(fx.labels, fx.scores, t);
     const p = py.at[i]!;
     for (const k of ['tp', 'fp', 'tn', 'fn'] as const) expect(ts[k]).toBe(p[k]);
-    for (const k of ['sensitivity', 'specificity', 'precision', 'f1', 'accuracy'] as const) expect(ts[k]).toBeCloseTo(p[k]!, 12);
+    for (const k of ['sensitivity', 'specificity', 'precision', 'f1', 'accuracy'] as const)
+      expect(ts[k]).toBeCloseTo(p[k]!, 12);
   });
 }
 

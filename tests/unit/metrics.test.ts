@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  atThreshold, auroc, bootstrapAurocCI, calibrationBins, chooseThreshold, curves, MetricsError, thin,
+  atThreshold,
+  auroc,
+  bootstrapAurocCI,
+  calibrationBins,
+  chooseThreshold,
+  curves,
+  MetricsError,
+  thin,
 } from '../../src/lib/model/metrics';
 
 describe('metrics', () => {
@@ -64,7 +71,8 @@ describe('metrics', () => {
     expect(roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
     let area = 0;
-    for (let i = 1; i < roc.length; i++) area += ((roc[i]!.fpr - roc[i - 1]!.fpr) * (roc[i]!.tpr + roc[i - 1]!.tpr)) / 2;
+    for (let i = 1; i < roc.length; i++)
+      area += ((roc[i]!.fpr - roc[i - 1]!.fpr) * (roc[i]!.tpr + roc[i - 1]!.tpr)) / 2;
     expect(area).toBeCloseTo(auroc(y, s), 12);
     expect(pr.at(-1)).toMatchObject({ recall: 1, precision: 3 / 8 });
     expect(thin(roc, 3)).toEqual([roc[0], roc[Math.round((roc.length - 1) / 2)], roc.at(-1)]);

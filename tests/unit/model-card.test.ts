@@ -18,12 +18,20 @@ import {
 } from '../../src/lib/charts/model-card';
 
 const model = (over: Partial<ShippedModel> = {}): ShippedModel => ({
-  name: 'study-cnn', dir: 'public/models/study-cnn', isDefault: false, version: '0', styles: ['dataset2'], planes: 1,
-  input: { height: 192, width: 256 }, threshold: 0.5, thresholdRule: 'r', ...over,
+  name: 'study-cnn',
+  dir: 'public/models/study-cnn',
+  isDefault: false,
+  version: '0',
+  styles: ['dataset2'],
+  planes: 1,
+  input: { height: 192, width: 256 },
+  threshold: 0.5,
+  thresholdRule: 'r',
+  ...over,
 });
 
 describe('model cards', () => {
-  it('every shipped model is found, the demo\'s first, each with the styles it was trained on', () => {
+  it("every shipped model is found, the demo's first, each with the styles it was trained on", () => {
     const models = loadShippedModels();
     expect(models.length).toBeGreaterThanOrEqual(1);
     expect(models[0]!.isDefault).toBe(true);
@@ -33,13 +41,22 @@ describe('model cards', () => {
 
   it('a missing evaluation throws, naming the command that makes it (so the build fails)', () => {
     const m = model({ name: 'heartnet', dir: 'public/models/heartnet', styles: ['dataset2', 'wild-photo'] });
-    const evals = [loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json')].map((e) => ({ ...e, model: 'heartnet' }));
+    const evals = [loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json')].map((e) => ({
+      ...e,
+      model: 'heartnet',
+    }));
     expect(() => cardEvals(m, evals)).toThrow(MetricLookupError);
-    expect(() => cardEvals(m, evals)).toThrow(/npm run eval -- --model public\/models\/heartnet --fold 10 --style wild-photo/);
+    expect(() => cardEvals(m, evals)).toThrow(
+      /npm run eval -- --model public\/models\/heartnet --fold 10 --style wild-photo/,
+    );
   });
 
   it('an evaluation without subgroup figures is flagged with its re-run command, not drawn', () => {
-    const e = { ...loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json'), model: 'x', subgroups: undefined };
+    const e = {
+      ...loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json'),
+      model: 'x',
+      subgroups: undefined,
+    };
     const ces = cardEvals(model({ name: 'x', dir: 'public/models/x' }), [e]);
     expect(ces[0]!.rerun).toBe('npm run eval -- --model public/models/x --fold 10 --style dataset2');
     expect(subgroupView(model({ name: 'x' }), ces)).toBeUndefined();
@@ -60,7 +77,9 @@ describe('model cards', () => {
     const table = subgroupTable(m!, 'dataset2', subgroupRows(ces));
     const female = e.subgroups!.sex.find((g) => g.key === 'female')!;
     const row = table.rows.find((r) => r.group === 'Female')!;
-    expect(row.auroc).toBe(`${female.auroc!.toFixed(3)} (${female.auroc_ci![0].toFixed(3)}–${female.auroc_ci![1].toFixed(3)})`);
+    expect(row.auroc).toBe(
+      `${female.auroc!.toFixed(3)} (${female.auroc_ci![0].toFixed(3)}–${female.auroc_ci![1].toFixed(3)})`,
+    );
     expect(row.n).toBe(`${female.n.toLocaleString('en-US')} (${female.n_mi})`);
     // groups add up to the fold
     expect(e.subgroups!.age.reduce((s, g) => s + g.n, 0)).toBe(e.n);
@@ -71,9 +90,26 @@ describe('model cards', () => {
 
   it('names a group the model measurably serves worse (intervals apart), and only then', () => {
     const e = loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json');
-    const g = (key: string, auroc: number, lo: number, hi: number) => ({ key, label: key, n: 100, n_mi: 30, auroc, auroc_ci: [lo, hi] as [number, number], sensitivity: 0.5, sensitivity_ci: null, specificity: 0.5, specificity_ci: null });
+    const g = (key: string, auroc: number, lo: number, hi: number) => ({
+      key,
+      label: key,
+      n: 100,
+      n_mi: 30,
+      auroc,
+      auroc_ci: [lo, hi] as [number, number],
+      sensitivity: 0.5,
+      sensitivity_ci: null,
+      specificity: 0.5,
+      specificity_ci: null,
+    });
     const withGroups = (age: ReturnType<typeof g>[]) =>
-      cardEvals(model({ name: 'x' }), [{ ...e, model: 'x', subgroups: { method: 'm', sex: [g('female', 0.8, 0.75, 0.85), g('male', 0.81, 0.76, 0.86)], age } }]);
+      cardEvals(model({ name: 'x' }), [
+        {
+          ...e,
+          model: 'x',
+          subgroups: { method: 'm', sex: [g('female', 0.8, 0.75, 0.85), g('male', 0.81, 0.76, 0.86)], age },
+        },
+      ]);
     const apart = groupGaps(withGroups([g('lt40', 0.9, 0.86, 0.94), g('ge80', 0.7, 0.64, 0.76)]));
     expect(apart).toHaveLength(1);
     expect(apart[0]).toMatchObject({ by: 'age', worse: { key: 'ge80' }, better: { key: 'lt40' } });
@@ -83,13 +119,24 @@ describe('model cards', () => {
   it('reads the figures of `npm run eval:external` for the model when the file exists', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ext-'));
     mkdirSync(join(dir, 'external'));
-    writeFileSync(join(dir, 'external', 'x.json'), JSON.stringify({
-      model: 'x',
-      sets: {
-        'kit-fold9': { n: 200, auroc: 0.71, auroc_ci: [0.64, 0.78], sensitivity: 0.48, specificity: 0.81, refused_rate: 0.36, by_variant: { plain: { n: 60, auroc: 0.8 } } },
-        'real-ekg': { n: 24, accepted_rate: 10 / 24 },
-      },
-    }));
+    writeFileSync(
+      join(dir, 'external', 'x.json'),
+      JSON.stringify({
+        model: 'x',
+        sets: {
+          'kit-fold9': {
+            n: 200,
+            auroc: 0.71,
+            auroc_ci: [0.64, 0.78],
+            sensitivity: 0.48,
+            specificity: 0.81,
+            refused_rate: 0.36,
+            by_variant: { plain: { n: 60, auroc: 0.8 } },
+          },
+          'real-ekg': { n: 24, accepted_rate: 10 / 24 },
+        },
+      }),
+    );
     writeFileSync(join(dir, 'external', 'other.json'), JSON.stringify({ model: 'other', sets: {} }));
     const got = externalEvals(model({ name: 'x' }), join(dir, 'external'), '/');
     expect(got).toHaveLength(1);
@@ -102,7 +149,20 @@ describe('model cards', () => {
 
   it('the site refuses a subgroup block that does not add up to the fold', () => {
     const base = JSON.parse(JSON.stringify(loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json')));
-    const g = { key: 'female', label: 'Female', n: 1, n_mi: 0, auroc: null, auroc_ci: null, sensitivity: null, sensitivity_ci: null, specificity: 1, specificity_ci: [1, 1] };
-    expect(() => parseEvalResult({ ...base, subgroups: { method: 'm', sex: [g], age: [g] } }, 'f.json')).toThrow(/groups hold 1 records but n = /);
+    const g = {
+      key: 'female',
+      label: 'Female',
+      n: 1,
+      n_mi: 0,
+      auroc: null,
+      auroc_ci: null,
+      sensitivity: null,
+      sensitivity_ci: null,
+      specificity: 1,
+      specificity_ci: [1, 1],
+    };
+    expect(() => parseEvalResult({ ...base, subgroups: { method: 'm', sex: [g], age: [g] } }, 'f.json')).toThrow(
+      /groups hold 1 records but n = /,
+    );
   });
 });

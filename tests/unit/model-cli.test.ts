@@ -15,7 +15,9 @@ describe('training configs', () => {
   it('an unknown key is an error that names it and the allowed keys', () => {
     const c = load('fixture-tiny.json');
     expect(() => validateConfig({ ...c, epochs: 3 }, 'x.json')).toThrow(ConfigError);
-    expect(() => validateConfig({ ...c, epochs: 3 }, 'x.json')).toThrow(/x.json: config: unknown key 'epochs' \(allowed: .*train/);
+    expect(() => validateConfig({ ...c, epochs: 3 }, 'x.json')).toThrow(
+      /x.json: config: unknown key 'epochs' \(allowed: .*train/,
+    );
     const t = { ...(c.train as object), learning_rate: 1 };
     expect(() => validateConfig({ ...c, train: t })).toThrow(/config.train: unknown key 'learning_rate'/);
   });
@@ -24,7 +26,9 @@ describe('training configs', () => {
     const c = load('fixture-tiny.json');
     expect(() => validateConfig({ ...c, seed: 'a' })).toThrow(/config.seed: expected integer/);
     expect(() => validateConfig({ ...c, model: { arch: 'vgg' } })).toThrow(/config.model.arch: "vgg" is not one of/);
-    expect(() => validateConfig({ ...c, train: { ...(c.train as object), epochs: 0 } })).toThrow(/epochs: 0 < minimum 1/);
+    expect(() => validateConfig({ ...c, train: { ...(c.train as object), epochs: 0 } })).toThrow(
+      /epochs: 0 < minimum 1/,
+    );
     const { name: _n, ...noName } = c;
     expect(() => validateConfig(noName)).toThrow(/missing required key 'name'/);
   });
@@ -32,9 +36,15 @@ describe('training configs', () => {
   it('never lets fold 10 (or fold 9) into training, nor anything but fold 9 into validation', () => {
     const c = load('fixture-tiny.json') as { data: { train: object[]; val: object[] } } & Record<string, unknown>;
     const src = c.data.train[0]!;
-    expect(() => validateConfig({ ...c, data: { ...c.data, train: [{ ...src, folds: '1-10' }] } })).toThrow(/fold 10 is for the final evaluation only/);
-    expect(() => validateConfig({ ...c, data: { ...c.data, train: [{ ...src, folds: '9' }] } })).toThrow(/outside 1,2,3/);
-    expect(() => validateConfig({ ...c, data: { ...c.data, val: [{ ...src, folds: '10' }] } })).toThrow(/val\[0\].folds: 10 outside 9/);
+    expect(() => validateConfig({ ...c, data: { ...c.data, train: [{ ...src, folds: '1-10' }] } })).toThrow(
+      /fold 10 is for the final evaluation only/,
+    );
+    expect(() => validateConfig({ ...c, data: { ...c.data, train: [{ ...src, folds: '9' }] } })).toThrow(
+      /outside 1,2,3/,
+    );
+    expect(() => validateConfig({ ...c, data: { ...c.data, val: [{ ...src, folds: '10' }] } })).toThrow(
+      /val\[0\].folds: 10 outside 9/,
+    );
     expect(parseFolds('1-3,5')).toEqual([1, 2, 3, 5]);
   });
 });

@@ -12,8 +12,20 @@ const haveRecords = existsSync(join(resolvePtbxlDir(), 'records100', '21000'));
 describe.skipIf(!haveRecords)('npm run eval end to end (fixture model, a few fold-9 records)', () => {
   it('writes a file the site can read, with figures consistent with its own confusion matrix', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'eval-')), 'e.json');
-    const args = parseEvalArgs(['--model', 'tests/fixtures/model/tiny', '--fold', '9', '--style', 'dataset2',
-      '--limit', '12', '--bootstrap', '50', '--out', out]);
+    const args = parseEvalArgs([
+      '--model',
+      'tests/fixtures/model/tiny',
+      '--fold',
+      '9',
+      '--style',
+      'dataset2',
+      '--limit',
+      '12',
+      '--bootstrap',
+      '50',
+      '--out',
+      out,
+    ]);
     const { doc, line } = await runEval(args);
     const e = parseEvalResult(JSON.parse(readFileSync(out, 'utf8')), out);
     expect(e.n).toBe(12);

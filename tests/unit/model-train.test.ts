@@ -22,23 +22,27 @@ function tmpConfig(patch: (c: Record<string, any>) => void): { file: string; dir
 }
 
 describe.skipIf(!hasTorch)('training pipeline on synthetic shards', () => {
-  it.each(['none', 'float16'])('trains, exports (%s weights) and matches TF.js within 1e-4', async (q) => {
-    const { file, dir } = tmpConfig((c) => {
-      c.name = `test-${q}`;
-      c.export.quantization = q;
-      c.train.epochs = 1;
-    });
-    const r = spawnSync('npx', ['tsx', 'scripts/train.ts', '--config', file], { encoding: 'utf8' });
-    expect(r.status, r.stderr + r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/parity TF.js vs PyTorch on 3 inputs/);
-    const { meta, model } = await loadModelFromDir(join(dir, 'model'));
-    model.dispose();
-    expect(meta.quantization).toBe(q);
-    const log = JSON.parse(readFileSync(`build/training/test-${q}.json`, 'utf8'));
-    expect(log.epochs).toHaveLength(1);
-    expect(log.threshold).toBe(meta.threshold);
-    expect((await checkParity(join(dir, 'model'))).maxDiff).toBeLessThan(1e-4);
-  }, 120_000);
+  it.each(['none', 'float16'])(
+    'trains, exports (%s weights) and matches TF.js within 1e-4',
+    async (q) => {
+      const { file, dir } = tmpConfig((c) => {
+        c.name = `test-${q}`;
+        c.export.quantization = q;
+        c.train.epochs = 1;
+      });
+      const r = spawnSync('npx', ['tsx', 'scripts/train.ts', '--config', file], { encoding: 'utf8' });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/parity TF.js vs PyTorch on 3 inputs/);
+      const { meta, model } = await loadModelFromDir(join(dir, 'model'));
+      model.dispose();
+      expect(meta.quantization).toBe(q);
+      const log = JSON.parse(readFileSync(`build/training/test-${q}.json`, 'utf8'));
+      expect(log.epochs).toHaveLength(1);
+      expect(log.threshold).toBe(meta.threshold);
+      expect((await checkParity(join(dir, 'model'))).maxDiff).toBeLessThan(1e-4);
+    },
+    120_000,
+  );
 
   it('stops on an unknown config key before anything runs (TS and Python)', () => {
     const { file } = tmpConfig((c) => {

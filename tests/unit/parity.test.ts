@@ -10,7 +10,9 @@ const dirs = [
   'tests/fixtures/model/leadgrid',
   'tests/fixtures/model/leadseq', // lead_sequence: 12 planes, TimeDistributed encoder
   ...(existsSync('public/models')
-    ? readdirSync('public/models').map((d) => join('public/models', d)).filter((d) => existsSync(join(d, 'parity.json')))
+    ? readdirSync('public/models')
+        .map((d) => join('public/models', d))
+        .filter((d) => existsSync(join(d, 'parity.json')))
     : []),
 ];
 

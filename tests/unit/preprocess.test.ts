@@ -1,15 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { letterboxGeometry, preprocess, PreprocessError, resizeArea, toGray, type InputSpec } from '../../src/lib/model/preprocess';
+import {
+  letterboxGeometry,
+  preprocess,
+  PreprocessError,
+  resizeArea,
+  toGray,
+  type InputSpec,
+} from '../../src/lib/model/preprocess';
 import type { RasterImage } from '../../src/lib/render/types';
 
-const spec = (width: number, height: number): InputSpec => ({ width, height, channels: 1, resize: 'letterbox-area', pad: 255 });
+const spec = (width: number, height: number): InputSpec => ({
+  width,
+  height,
+  channels: 1,
+  resize: 'letterbox-area',
+  pad: 255,
+});
 
 function rgba(width: number, height: number, fill: (x: number, y: number) => [number, number, number]): RasterImage {
   const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const [r, g, b] = fill(x, y);
-    data.set([r, g, b, 255], (y * width + x) * 4);
-  }
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = fill(x, y);
+      data.set([r, g, b, 255], (y * width + x) * 4);
+    }
   return { width, height, channels: 4, data };
 }
 
@@ -27,7 +41,11 @@ describe('preprocess', () => {
 
   it('keeps a constant image constant at any scale', () => {
     const src = new Uint8Array(37 * 23).fill(123);
-    for (const [w, h] of [[10, 7], [74, 46], [5, 3]] as const) {
+    for (const [w, h] of [
+      [10, 7],
+      [74, 46],
+      [5, 3],
+    ] as const) {
       const out = resizeArea(src, 37, 23, w, h);
       for (const v of out) expect(v).toBeCloseTo(123, 9);
     }
@@ -44,7 +62,14 @@ describe('preprocess', () => {
   });
 
   it('rejects buffers that do not match their size, and bad specs', () => {
-    expect(() => toGray({ width: 10, height: 10, channels: 4, data: new Uint8ClampedArray(10) })).toThrow(PreprocessError);
-    expect(() => preprocess(rgba(2, 2, () => [0, 0, 0]), { ...spec(0, 10) })).toThrow(/unsupported model input spec/);
+    expect(() => toGray({ width: 10, height: 10, channels: 4, data: new Uint8ClampedArray(10) })).toThrow(
+      PreprocessError,
+    );
+    expect(() =>
+      preprocess(
+        rgba(2, 2, () => [0, 0, 0]),
+        { ...spec(0, 10) },
+      ),
+    ).toThrow(/unsupported model input spec/);
   });
 });

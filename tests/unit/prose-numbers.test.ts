@@ -19,13 +19,21 @@ const CHAPTERS = ['05-training.mdx', '06-results.mdx'];
 
 /** Numbers in these chapters that are not results, and why. */
 const NOT_RESULTS: { chapter: string; text: string; why: string }[] = [
-  { chapter: '05-training.mdx', text: 'split at random into 80% training and 20% validation images', why: "the study's split, a design choice" },
+  {
+    chapter: '05-training.mdx',
+    text: 'split at random into 80% training and 20% validation images',
+    why: "the study's split, a design choice",
+  },
   { chapter: '05-training.mdx', text: 'effectively used a 0.5 cut-off', why: "FastAI's default decision rule" },
   { chapter: '05-training.mdx', text: 'a fixed cut-off of 0.5', why: 'the cut-off the sweep chart is drawn at' },
   { chapter: '05-training.mdx', text: 'instead of using 0.5', why: 'the same cut-off' },
   { chapter: '05-training.mdx', text: 'stayed under 0.5', why: 'the same cut-off' },
   { chapter: '06-results.mdx', text: '95% CI', why: 'the name of the interval that follows' },
-  { chapter: '06-results.mdx', text: 'a 2.5-second lead panel', why: "the printout's layout (2.5 s of each lead per column)" },
+  {
+    chapter: '06-results.mdx',
+    text: 'a 2.5-second lead panel',
+    why: "the printout's layout (2.5 s of each lead per column)",
+  },
   { chapter: '06-results.mdx', text: 'an AUROC of at least 0.93', why: 'a target set before training' },
   { chapter: '06-results.mdx', text: 'at least 0.90 on photos', why: 'a target set before training' },
   { chapter: '06-results.mdx', text: 'of at least 0.85 each', why: 'a target set before training' },
@@ -53,13 +61,20 @@ function untracedFigures(chapter: string): { figures: string[]; sourced: number 
   drop(/<FromStudy\s[^>]*\/>/g);
   drop(/<Published\s[^>]*>[^<]*<\/Published>/g);
   // not prose: code spans (model and layer names), chart placeholders and their props, citations
-  text = text.replace(/`[^`]*`/g, ' ').replace(/<Numbered\s[^>]*\/>/g, ' ').replace(/<Cite\s[^>]*\/>/g, ' ');
+  text = text
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/<Numbered\s[^>]*\/>/g, ' ')
+    .replace(/<Cite\s[^>]*\/>/g, ' ');
   text = text.replace(/\s+/g, ' ');
   for (const n of NOT_RESULTS.filter((x) => x.chapter === chapter)) {
-    expect(text.includes(n.text), `${chapter}: the listed non-result "${n.text}" is not in the chapter any more`).toBe(true);
+    expect(text.includes(n.text), `${chapter}: the listed non-result "${n.text}" is not in the chapter any more`).toBe(
+      true,
+    );
     text = text.split(n.text).join(' ');
   }
-  const figures = [...text.matchAll(FIGURE)].map((m) => `${m[0]} in “…${text.slice(Math.max(0, m.index! - 40), m.index! + m[0].length + 10).replace(/\s+/g, ' ')}…”`);
+  const figures = [...text.matchAll(FIGURE)].map(
+    (m) => `${m[0]} in “…${text.slice(Math.max(0, m.index! - 40), m.index! + m[0].length + 10).replace(/\s+/g, ' ')}…”`,
+  );
   return { figures, sourced };
 }
 
@@ -79,7 +94,7 @@ describe('every number in the Training and Results prose comes from data or is l
     expect(sample.match(FIG)).toEqual(['0.891', '71.1%']);
   });
 
-  it("<FromStudy> fields exist and <Published> names a cited reference in the same paragraph", () => {
+  it('<FromStudy> fields exist and <Published> names a cited reference in the same paragraph', () => {
     const figures = loadStudyFigures();
     for (const chapter of CHAPTERS) {
       const text = body(chapter);
@@ -91,7 +106,9 @@ describe('every number in the Training and Results prose comes from data or is l
       for (const p of paragraphs) {
         for (const m of p.matchAll(/<Published\s+by="([^"]+)"/g)) {
           expect(() => getReference(m[1]!)).not.toThrow();
-          expect(p, `${chapter}: a <Published by="${m[1]}"> without <Cite id="${m[1]}"> in its paragraph`).toMatch(new RegExp(`<Cite\\s+id="[^"]*\\b${m[1]}\\b`));
+          expect(p, `${chapter}: a <Published by="${m[1]}"> without <Cite id="${m[1]}"> in its paragraph`).toMatch(
+            new RegExp(`<Cite\\s+id="[^"]*\\b${m[1]}\\b`),
+          );
         }
       }
     }

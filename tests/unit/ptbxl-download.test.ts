@@ -44,7 +44,10 @@ beforeAll(async () => {
         res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': body.length - start });
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'content-length': body.length - start,
+      });
       res.end(body.subarray(start));
       return;
     }
@@ -71,7 +74,12 @@ afterAll(() => {
 });
 
 const sums = parseSha256Sums(sumsText);
-const wanted = ['ptbxl_database.csv', 'records100/00000/00001_lr.hea', 'records100/00000/00001_lr.dat', 'records100/00000/00002_lr.dat'];
+const wanted = [
+  'ptbxl_database.csv',
+  'records100/00000/00001_lr.hea',
+  'records100/00000/00001_lr.dat',
+  'records100/00000/00002_lr.dat',
+];
 const local = (p: string) => path.join(dir, ...p.split('/'));
 
 describe('parseSha256Sums', () => {
@@ -88,7 +96,14 @@ describe('parseSha256Sums', () => {
 describe('downloadVerified against a local HTTP server', () => {
   it('downloads, verifies and lays files out like the remote, in parallel', async () => {
     const ticks: string[] = [];
-    const r = await downloadVerified({ baseUrl: base, destDir: dir, files: wanted, sums, concurrency: 3, onFile: (f, o) => ticks.push(`${o}:${f}`) });
+    const r = await downloadVerified({
+      baseUrl: base,
+      destDir: dir,
+      files: wanted,
+      sums,
+      concurrency: 3,
+      onFile: (f, o) => ticks.push(`${o}:${f}`),
+    });
     expect(r.downloaded.sort()).toEqual([...wanted].sort());
     expect(r.skipped).toEqual([]);
     expect(r.bytes).toBe(wanted.reduce((n, f) => n + files.get(f)!.length, 0));
@@ -161,7 +176,9 @@ describe('downloadVerified against a local HTTP server', () => {
     served.corrupt.add(f);
     const p = downloadVerified({ baseUrl: base, destDir: dir, files: [f, 'ptbxl_database.csv'], sums, attempts: 2 });
     await expect(p).rejects.toThrow(DownloadError);
-    await expect(p).rejects.toThrow(/1 download\(s\) failed:\n {2}http:\/\/127\.0\.0\.1:\d+\/files\/ptb-xl\/1\.0\.1\/records100\/00000\/00001_lr\.dat: SHA-256 mismatch/);
+    await expect(p).rejects.toThrow(
+      /1 download\(s\) failed:\n {2}http:\/\/127\.0\.0\.1:\d+\/files\/ptb-xl\/1\.0\.1\/records100\/00000\/00001_lr\.dat: SHA-256 mismatch/,
+    );
     expect(requests.filter((q) => q.path === f)).toHaveLength(2);
     expect(existsSync(local(f))).toBe(false);
     expect(existsSync(`${local(f)}.part`)).toBe(false);
@@ -171,7 +188,9 @@ describe('downloadVerified against a local HTTP server', () => {
   it('reports HTTP errors and refuses files without a checksum', async () => {
     const extra = new Map(sums);
     extra.set('nope.txt', 'b'.repeat(64));
-    await expect(downloadVerified({ baseUrl: base, destDir: dir, files: ['nope.txt'], sums: extra })).rejects.toThrow(/nope\.txt: HTTP 404/);
+    await expect(downloadVerified({ baseUrl: base, destDir: dir, files: ['nope.txt'], sums: extra })).rejects.toThrow(
+      /nope\.txt: HTTP 404/,
+    );
     expect(requests).toHaveLength(1); // no retries on 404
     await expect(downloadVerified({ baseUrl: base, destDir: dir, files: ['unlisted.dat'], sums })).rejects.toThrow(
       'unlisted.dat: no SHA-256 listed for it; refusing to download unverified',

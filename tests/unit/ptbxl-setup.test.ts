@@ -58,9 +58,21 @@ describe('command line', () => {
   });
 
   it('parses flags', () => {
-    expect(parseSetupArgs([])).toMatchObject({ all: false, test: false, quiet: false, bundle: true, ids: [], folds: [] });
+    expect(parseSetupArgs([])).toMatchObject({
+      all: false,
+      test: false,
+      quiet: false,
+      bundle: true,
+      ids: [],
+      folds: [],
+    });
     expect(parseSetupArgs(['--test'])).toMatchObject({ test: true, quiet: true });
-    expect(parseSetupArgs(['--all', '--ids', '5-6', '--folds=9,10', '--no-bundle'])).toMatchObject({ all: true, ids: [5, 6], folds: [9, 10], bundle: false });
+    expect(parseSetupArgs(['--all', '--ids', '5-6', '--folds=9,10', '--no-bundle'])).toMatchObject({
+      all: true,
+      ids: [5, 6],
+      folds: [9, 10],
+      bundle: false,
+    });
     expect(() => parseSetupArgs(['--folds', '11'])).toThrow('--folds: strat_folds are 1-10');
     expect(() => parseSetupArgs(['--bogus'])).toThrow(/unknown argument "--bogus"/);
   });
@@ -72,7 +84,10 @@ describe('command line', () => {
       expect(chooseSource({ PTBXL_DIR: shared }, REPO)).toEqual({ kind: 'packs', dir: shared });
       expect(chooseSource({}, REPO)).toEqual({ kind: 'packs', dir: shared });
     }
-    expect(chooseSource({}, path.join(tmp, 'nowhere/repo'))).toEqual({ kind: 'physionet', baseUrl: 'https://physionet.org/files/ptb-xl/1.0.1/' });
+    expect(chooseSource({}, path.join(tmp, 'nowhere/repo'))).toEqual({
+      kind: 'physionet',
+      baseUrl: 'https://physionet.org/files/ptb-xl/1.0.1/',
+    });
     expect(() => chooseSource({ PTBXL_DIR: tmp }, REPO)).toThrow(/PTBXL_DIR=.*neither a folder with restore\.mjs/);
   });
 });
@@ -96,8 +111,28 @@ describe('sample selection', () => {
     expect(picked.every((r) => r.stratFold === 10)).toBe(true);
     expect(picked.filter((r) => r.mi)).toHaveLength(50);
     const subtypes = new Set(picked.flatMap((r) => r.miCodes));
-    for (const code of ['IMI', 'AMI', 'ASMI', 'ALMI', 'ILMI', 'LMI', 'PMI', 'IPLMI', 'IPMI', 'INJAS', 'INJAL', 'INJIL', 'INJIN', 'INJLA']) expect(subtypes.has(code), code).toBe(true);
-    for (const s of ['NORM', 'STTC', 'CD', 'HYP']) expect(picked.some((r) => !r.mi && r.superclasses.includes(s as never)), s).toBe(true);
+    for (const code of [
+      'IMI',
+      'AMI',
+      'ASMI',
+      'ALMI',
+      'ILMI',
+      'LMI',
+      'PMI',
+      'IPLMI',
+      'IPMI',
+      'INJAS',
+      'INJAL',
+      'INJIL',
+      'INJIN',
+      'INJLA',
+    ])
+      expect(subtypes.has(code), code).toBe(true);
+    for (const s of ['NORM', 'STTC', 'CD', 'HYP'])
+      expect(
+        picked.some((r) => !r.mi && r.superclasses.includes(s as never)),
+        s,
+      ).toBe(true);
     expect(picked.filter((r) => r.sex === 'female').length).toBeGreaterThan(30);
     expect(picked.filter((r) => r.sex === 'male').length).toBeGreaterThan(30);
     expect(picked.some((r) => r.age === 300)).toBe(true);
@@ -111,7 +146,13 @@ describe('runSetup end to end (temporary repositories)', () => {
     const root = fakeRepo('wfdb');
     const args = { ...parseSetupArgs(['--quiet', '--ids', '3']) };
     const first = await runSetup(args, { repoRoot: root, env: { PTBXL_DIR: DIR } });
-    expect(first).toMatchObject({ csvs: 'copied', requested: 4, fetched: 4, present: 0, bundle: { records: 3, written: 7, removed: 0 } });
+    expect(first).toMatchObject({
+      csvs: 'copied',
+      requested: 4,
+      fetched: 4,
+      present: 0,
+      bundle: { records: 3, written: 7, removed: 0 },
+    });
     const index = JSON.parse(readFileSync(path.join(root, 'public/samples/index.json'), 'utf8')) as SampleIndex;
     expect(index.version).toBe(1);
     expect(index.source.license).toBe('CC BY 4.0');
@@ -120,13 +161,38 @@ describe('runSetup end to end (temporary repositories)', () => {
       [2, false, 'norm'],
       [8, true, 'mi'],
     ]);
-    expect(index.records[2]).toMatchObject({ fold: 9, stratFold: 9, miCodes: ['IMI'], superclasses: ['MI'], sex: 'male', hea: 'records/00008_lr.hea', dat: 'records/00008_lr.dat' });
-    expect(readdirSync(path.join(root, 'public/samples/records')).sort()).toEqual(['00001_lr.dat', '00001_lr.hea', '00002_lr.dat', '00002_lr.hea', '00008_lr.dat', '00008_lr.hea']);
+    expect(index.records[2]).toMatchObject({
+      fold: 9,
+      stratFold: 9,
+      miCodes: ['IMI'],
+      superclasses: ['MI'],
+      sex: 'male',
+      hea: 'records/00008_lr.hea',
+      dat: 'records/00008_lr.dat',
+    });
+    expect(readdirSync(path.join(root, 'public/samples/records')).sort()).toEqual([
+      '00001_lr.dat',
+      '00001_lr.hea',
+      '00002_lr.dat',
+      '00002_lr.hea',
+      '00008_lr.dat',
+      '00008_lr.hea',
+    ]);
     for (const r of index.records) {
-      expect(readFileSync(path.join(root, 'public/samples', r.dat)).equals(readFileSync(path.join(DIR, `${recordBasePath(r.ecgId)}.dat`)))).toBe(true);
+      expect(
+        readFileSync(path.join(root, 'public/samples', r.dat)).equals(
+          readFileSync(path.join(DIR, `${recordBasePath(r.ecgId)}.dat`)),
+        ),
+      ).toBe(true);
     }
     const second = await runSetup(args, { repoRoot: root, env: { PTBXL_DIR: DIR } });
-    expect(second).toMatchObject({ csvs: 'present', requested: 4, fetched: 0, present: 4, bundle: { records: 3, written: 0, removed: 0 } });
+    expect(second).toMatchObject({
+      csvs: 'present',
+      requested: 4,
+      fetched: 0,
+      present: 4,
+      bundle: { records: 3, written: 0, removed: 0 },
+    });
 
     // A damaged record is detected (header/data checksums) and fetched again; stale bundle files are removed.
     const dat = path.join(root, 'data/ptb-xl', `${recordBasePath(2)}.dat`);
@@ -141,8 +207,19 @@ describe('runSetup end to end (temporary repositories)', () => {
   it('downloads from a PhysioNet-like HTTPS mirror (here a local HTTP server) with verification', async () => {
     const root = fakeRepo('physionet');
     // Serve the real files of data/ptb-xl with a SHA256SUMS.txt, as PhysioNet does.
-    const wanted = ['ptbxl_database.csv', 'scp_statements.csv', ...[1, 2, 8, ...TEST_IDS].flatMap((id) => [`${recordBasePath(id)}.hea`, `${recordBasePath(id)}.dat`])];
-    const sums = wanted.map((f) => `${createHash('sha256').update(readFileSync(path.join(DIR, f))).digest('hex')}  ${f}`).join('\n');
+    const wanted = [
+      'ptbxl_database.csv',
+      'scp_statements.csv',
+      ...[1, 2, 8, ...TEST_IDS].flatMap((id) => [`${recordBasePath(id)}.hea`, `${recordBasePath(id)}.dat`]),
+    ];
+    const sums = wanted
+      .map(
+        (f) =>
+          `${createHash('sha256')
+            .update(readFileSync(path.join(DIR, f)))
+            .digest('hex')}  ${f}`,
+      )
+      .join('\n');
     const hits: string[] = [];
     const server: Server = createServer((req, res) => {
       const p = decodeURIComponent(req.url ?? '').replace(/^\//, '');
@@ -171,7 +248,10 @@ describe('runSetup end to end (temporary repositories)', () => {
     const shared = path.resolve(REPO, '../shared/ptb-xl');
     if (!existsSync(path.join(shared, 'restore.mjs'))) return; // only where the packs exist
     const root = fakeRepo('packs');
-    const r = await runSetup(parseSetupArgs(['--quiet', '--no-bundle']), { repoRoot: root, env: { PTBXL_DIR: shared } });
+    const r = await runSetup(parseSetupArgs(['--quiet', '--no-bundle']), {
+      repoRoot: root,
+      env: { PTBXL_DIR: shared },
+    });
     expect(r).toMatchObject({ fetched: 3, bundle: null });
     expect(existsSync(path.join(root, 'data/ptb-xl/records100/00000/00008_lr.dat'))).toBe(true);
   }, 120_000);

@@ -35,7 +35,20 @@ describe('parseHeader on real PTB-XL headers', () => {
     expect(h.numSignals).toBe(12);
     expect(h.samplingFrequency).toBe(100);
     expect(h.numSamples).toBe(1000);
-    expect(h.signals.map((s) => s.description)).toEqual(['I', 'II', 'III', 'AVR', 'AVL', 'AVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
+    expect(h.signals.map((s) => s.description)).toEqual([
+      'I',
+      'II',
+      'III',
+      'AVR',
+      'AVL',
+      'AVF',
+      'V1',
+      'V2',
+      'V3',
+      'V4',
+      'V5',
+      'V6',
+    ]);
     const first = h.signals[0]!;
     expect(first).toEqual({
       fileName: '00001_lr.dat',
@@ -114,7 +127,9 @@ describe('malformed WFDB input', () => {
   it('rejects a checksum mismatch (one sample changed)', () => {
     const bytes = datBytes.slice();
     bytes[2 * 12 * 500 + 2 * 3] = (bytes[2 * 12 * 500 + 2 * 3]! + 1) & 0xff; // lead 4 (AVR), sample 500
-    expect(errorOf(() => parseDat(bytes, header, dat)).message).toMatch(/00001_lr\.dat: checksum mismatch in signal 4 \(AVR\)/);
+    expect(errorOf(() => parseDat(bytes, header, dat)).message).toMatch(
+      /00001_lr\.dat: checksum mismatch in signal 4 \(AVR\)/,
+    );
   });
 
   it('rejects an initial value mismatch', () => {
@@ -125,7 +140,9 @@ describe('malformed WFDB input', () => {
 
   it('rejects a header whose sample count disagrees with the data', () => {
     const text = heaText.replace('00001_lr 12 100 1000', '00001_lr 12 100 999');
-    expect(errorOf(() => parseDat(datBytes, parseHeader(text, hea), dat)).message).toMatch(/length mismatch: 24000 bytes, header announces 999 samples/);
+    expect(errorOf(() => parseDat(datBytes, parseHeader(text, hea), dat)).message).toMatch(
+      /length mismatch: 24000 bytes, header announces 999 samples/,
+    );
   });
 
   it('rejects format 212 (fixture)', () => {
@@ -148,10 +165,12 @@ describe('malformed WFDB input', () => {
     expect(errorOf(() => parseHeader(heaText.replace('16 0 4 7 0 AVF', '16 0 4'), hea)).message).toBe(
       `${hea}: line 7: malformed header line: expected at least 9 fields, got 6`,
     );
-    expect(errorOf(() => parseHeader(heaText.replace('-69 63827', '-69 6e3'), hea)).message).toBe(`${hea}: line 8: malformed header line: checksum is "6e3"`);
-    expect(errorOf(() => parseHeader(heaText.replace('00001_lr 12 100 1000', '00001_lr twelve 100 1000'), hea)).message).toBe(
-      `${hea}: line 1: malformed header line: number of signals is "twelve"`,
+    expect(errorOf(() => parseHeader(heaText.replace('-69 63827', '-69 6e3'), hea)).message).toBe(
+      `${hea}: line 8: malformed header line: checksum is "6e3"`,
     );
+    expect(
+      errorOf(() => parseHeader(heaText.replace('00001_lr 12 100 1000', '00001_lr twelve 100 1000'), hea)).message,
+    ).toBe(`${hea}: line 1: malformed header line: number of signals is "twelve"`);
     expect(errorOf(() => parseHeader('', hea)).message).toBe(`${hea}: empty header (no record line)`);
   });
 

@@ -15,7 +15,7 @@ describe('the bibliography (src/lib/references.ts)', () => {
       if (r.doi) expect(r.doi, r.id).toMatch(/^10\.\d{4,9}\/\S+$/);
       if (r.url) expect(r.url, r.id).toMatch(/^https:\/\/[^\s]+$/);
       const link = referenceLink(r);
-      if (!link) expect((r.noLink ?? "").length, `${r.id} has no DOI or URL and no reason`).toBeGreaterThan(10);
+      if (!link) expect((r.noLink ?? '').length, `${r.id} has no DOI or URL and no reason`).toBeGreaterThan(10);
       else expect(r.noLink, `${r.id} has a link and a reason for having none`).toBeUndefined();
     }
     // most have one

@@ -15,12 +15,23 @@ const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 function fakeRecords(n: number): LabelledRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ ecgId: i + 1, stratFold: (i % 10) + 1, mi: i % 4 === 0 }) as unknown as LabelledRecord);
+  return Array.from(
+    { length: n },
+    (_, i) => ({ ecgId: i + 1, stratFold: (i % 10) + 1, mi: i % 4 === 0 }) as unknown as LabelledRecord,
+  );
 }
 const base: ExportSettings = {
-  style: 'dataset2', folds: [1, 2, 3, 4, 5, 6, 7, 8], out: '/tmp/x', variants: 1,
+  style: 'dataset2',
+  folds: [1, 2, 3, 4, 5, 6, 7, 8],
+  out: '/tmp/x',
+  variants: 1,
   input: { height: 64, width: 64, channels: 1, resize: 'letterbox-area', pad: 255 },
-  seed: 0, png: false, workers: 0, shardSize: 4, scale: 1, data: '/tmp/none',
+  seed: 0,
+  png: false,
+  workers: 0,
+  shardSize: 4,
+  scale: 1,
+  data: '/tmp/none',
 };
 
 describe('export-images planning', () => {
@@ -39,12 +50,16 @@ describe('export-images planning', () => {
     expect(a.filter((r) => !r.mi)).toHaveLength(10);
     expect(a.map((r) => r.ecgId)).toEqual(b.map((r) => r.ecgId));
     expect(a.map((r) => r.ecgId)).not.toEqual(c.map((r) => r.ecgId));
-    expect(() => selectRecords(recs, { folds: [1], balanced: 100, seed: 0 })).toThrow(/--balanced 100: the selection has only/);
+    expect(() => selectRecords(recs, { folds: [1], balanced: 100, seed: 0 })).toThrow(
+      /--balanced 100: the selection has only/,
+    );
   });
   it('--limit and --ids', () => {
     expect(selectRecords(recs, { folds: [1, 2, 3], limit: 7, seed: 0 })).toHaveLength(7);
     expect(selectRecords(recs, { folds: [1, 2], ids: [1, 2, 11], seed: 0 }).map((r) => r.ecgId)).toEqual([1, 2, 11]);
-    expect(() => selectRecords(recs, { folds: [1], ids: [2], seed: 0 })).toThrow(/--ids: 1 id\(s\) are not labelled records in folds 1: 2/);
+    expect(() => selectRecords(recs, { folds: [1], ids: [2], seed: 0 })).toThrow(
+      /--ids: 1 id\(s\) are not labelled records in folds 1: 2/,
+    );
   });
   it('plans variants and shards with derived seeds', () => {
     const chosen = selectRecords(recs, { folds: [1], seed: 0 }).slice(0, 5);
@@ -70,22 +85,49 @@ describe('export-images planning', () => {
 
 const dataDir = resolvePtbxlDir();
 const IDS = [1, 2, 3, 8];
-const haveData = IDS.every((id) => existsSync(recordFiles(dataDir, id).dat)) && existsSync(path.join(dataDir, 'ptbxl_database.csv'));
+const haveData =
+  IDS.every((id) => existsSync(recordFiles(dataDir, id).dat)) && existsSync(path.join(dataDir, 'ptbxl_database.csv'));
 
 describe.skipIf(!haveData)('export-images end to end (PTB-XL test records)', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'heartnet-export-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const run = (args: string[]) => spawnSync(TSX, ['scripts/export-images.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const run = (args: string[]) =>
+    spawnSync(TSX, ['scripts/export-images.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
   const out = path.join(tmp, 'd3');
-  const args = ['--style', 'dataset3', '--folds', '1-10', '--ids', IDS.join(','), '--variants', '2', '--input', '48x64', '--shard-size', '3', '--out', out, '--quiet'];
+  const args = [
+    '--style',
+    'dataset3',
+    '--folds',
+    '1-10',
+    '--ids',
+    IDS.join(','),
+    '--variants',
+    '2',
+    '--input',
+    '48x64',
+    '--shard-size',
+    '3',
+    '--out',
+    out,
+    '--quiet',
+  ];
 
   it('writes shards + manifest on 2 workers; bytes = preprocess(render(record, derived seed))', async () => {
     const r = run(args);
     expect(r.status, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(m.format).toBe('heartnet-shards/1');
-    expect(m).toMatchObject({ style: 'dataset3', planes: 1, count: 8, input: { height: 48, width: 64, channels: 1, resize: 'letterbox-area', pad: 255 } });
-    expect(m.shards).toEqual([{ file: 'shard-00000.u8', count: 3 }, { file: 'shard-00001.u8', count: 3 }, { file: 'shard-00002.u8', count: 2 }]);
+    expect(m).toMatchObject({
+      style: 'dataset3',
+      planes: 1,
+      count: 8,
+      input: { height: 48, width: 64, channels: 1, resize: 'letterbox-area', pad: 255 },
+    });
+    expect(m.shards).toEqual([
+      { file: 'shard-00000.u8', count: 3 },
+      { file: 'shard-00001.u8', count: 3 },
+      { file: 'shard-00002.u8', count: 2 },
+    ]);
     for (const s of m.shards) expect(statSync(path.join(out, s.file)).size).toBe(s.count * 48 * 64);
     expect(m.items.map((it: { ecg_id: number }) => it.ecg_id)).toEqual([1, 1, 2, 2, 3, 3, 8, 8]);
     for (const it of m.items) expect([0, 1]).toContain(it.label);
@@ -108,22 +150,44 @@ describe.skipIf(!haveData)('export-images end to end (PTB-XL test records)', () 
     expect(readFileSync(f).equals(before)).toBe(true);
   });
   it('refuses to mix a different export into the same folder', async () => {
-    await expect(exportMain([...args.slice(0, -3), '--seed', '5', '--out', out, '--quiet'])).rejects.toThrow(/holds an export made with different arguments/);
+    await expect(exportMain([...args.slice(0, -3), '--seed', '5', '--out', out, '--quiet'])).rejects.toThrow(
+      /holds an export made with different arguments/,
+    );
   });
   it('--png writes PNG files and a manifest (in this process, --workers 0)', async () => {
     const pout = path.join(tmp, 'png');
-    await exportMain(['--style', 'dataset4', '--folds', '1-10', '--ids', '1,2', '--png', '--workers', '0', '--out', pout, '--quiet']);
+    await exportMain([
+      '--style',
+      'dataset4',
+      '--folds',
+      '1-10',
+      '--ids',
+      '1,2',
+      '--png',
+      '--workers',
+      '0',
+      '--out',
+      pout,
+      '--quiet',
+    ]);
     const m = JSON.parse(readFileSync(path.join(pout, 'manifest.json'), 'utf8'));
     expect(m.format).toBe('heartnet-png/1');
     expect(m.items[0].files).toHaveLength(12);
     for (const f of m.items[1].files) expect(statSync(path.join(pout, f)).size).toBeGreaterThan(100);
   });
   it('clear errors for bad arguments', () => {
-    expect(() => parseExportArgs(['--style', 'sketch', '--out', path.join(tmp, 'x')])).toThrow(/unknown style 'sketch'/);
+    expect(() => parseExportArgs(['--style', 'sketch', '--out', path.join(tmp, 'x')])).toThrow(
+      /unknown style 'sketch'/,
+    );
     expect(() => parseExportArgs(['--style', 'dataset2'])).toThrow(/--style and --out are required/);
     expect(() => parseExportArgs(['--style', 'dataset2', '--out', 'y', '--input', '7x7'])).toThrow(/out of range/);
     expect(() => parseExportArgs(['--style', 'dataset2', '--out', 'y', '--folds', '11'])).toThrow(/outside 1..10/);
     expect(() => parseExportArgs(['--style', 'dataset2', '--out', 'y', '--bogus'])).toThrow(/bogus/);
-    expect(parseExportArgs(['--style', 'dataset2', '--out', 'y'])).toMatchObject({ folds: [1, 2, 3, 4, 5, 6, 7, 8], variants: 1, workers: 2, input: { height: 256, width: 256 } });
+    expect(parseExportArgs(['--style', 'dataset2', '--out', 'y'])).toMatchObject({
+      folds: [1, 2, 3, 4, 5, 6, 7, 8],
+      variants: 1,
+      workers: 2,
+      input: { height: 256, width: 256 },
+    });
   });
 });

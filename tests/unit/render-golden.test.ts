@@ -31,7 +31,9 @@ describe('golden renders', () => {
       const signals = await readRecord(dir, id);
       const got: Record<string, unknown> = {};
       for (const style of STYLE_NAMES) {
-        got[style] = renderToGoldenHash(signals, { style, seed: SEED, ecgId: id }).map((h) => `${h.width}x${h.height}x${h.channels}:${h.sha256}`);
+        got[style] = renderToGoldenHash(signals, { style, seed: SEED, ecgId: id }).map(
+          (h) => `${h.width}x${h.height}x${h.channels}:${h.sha256}`,
+        );
       }
       if (update) {
         golden.records[String(id)] = got;
@@ -39,7 +41,7 @@ describe('golden renders', () => {
       }
       const want = golden.records[String(id)];
       expect(want, `no golden entry for ecg_id ${id}; run with UPDATE_GOLDEN=1`).toBeDefined();
-      for (const style of STYLE_NAMES) expect({ style, hashes: got[style] }).toEqual({ style, hashes: (want as Record<string, unknown>)[style] });
+      for (const style of STYLE_NAMES) expect({ style, hashes: got[style] }).toEqual({ style, hashes: want![style] });
     });
   }
   if (update) {
@@ -48,7 +50,7 @@ describe('golden renders', () => {
       golden.note =
         'sha256 of the pixel bytes of render(record, { style, seed, ecgId }) for PTB-XL records; regenerate with UPDATE_GOLDEN=1 npx vitest run tests/unit/render-golden.test.ts';
       const sorted: Golden['records'] = {};
-      for (const k of Object.keys(golden.records).sort((a, b) => Number(a) - Number(b))) sorted[k] = golden.records[k] as Record<string, unknown>;
+      for (const k of Object.keys(golden.records).sort((a, b) => Number(a) - Number(b))) sorted[k] = golden.records[k]!;
       golden.records = sorted;
       writeFileSync(GOLDEN, `${JSON.stringify(golden, null, 1).replace(/\[\n\s+("[^"]+")\n\s+\]/g, '[$1]')}\n`);
     });

@@ -16,7 +16,9 @@ function synth(n = 1000, fs = 100): EcgSignals {
   return {
     samplingRate: fs,
     leadNames: [...LEAD_NAMES],
-    leads: Array.from({ length: 12 }, (_, l) => Float32Array.from({ length: n }, (_, i) => (i % 100 === 40 ? 0.5 + 0.05 * l : 0.02 * Math.sin(i / 7)))),
+    leads: Array.from({ length: 12 }, (_, l) =>
+      Float32Array.from({ length: n }, (_, i) => (i % 100 === 40 ? 0.5 + 0.05 * l : 0.02 * Math.sin(i / 7))),
+    ),
   };
 }
 
@@ -39,7 +41,8 @@ describe('wild sheet parameters', () => {
       expect(p.labelSizeMm).toBeLessThanOrEqual(4);
       expect(p.stains.length).toBeLessThanOrEqual(2);
       expect(p.scribbles.length).toBeLessThanOrEqual(3);
-      for (const c of [p.paper, p.minor, p.major, p.traceColor]) for (const v of c) expect(v >= 0 && v <= 255).toBe(true);
+      for (const c of [p.paper, p.minor, p.major, p.traceColor])
+        for (const v of c) expect(v >= 0 && v <= 255).toBe(true);
     }
   });
 
@@ -82,7 +85,11 @@ describe('wild sheet parameters', () => {
     expect(seen((p) => p.separators).size).toBe(3);
     expect(ps.some((p) => p.header.length > 0) && ps.some((p) => p.header.length === 0)).toBe(true);
     expect(ps.some((p) => p.redactions.length > 0)).toBe(true);
-    expect(ps.some((p) => p.stains.length > 0) && ps.some((p) => p.stamps.length > 0) && ps.some((p) => p.scribbles.length > 0)).toBe(true);
+    expect(
+      ps.some((p) => p.stains.length > 0) &&
+        ps.some((p) => p.stamps.length > 0) &&
+        ps.some((p) => p.scribbles.length > 0),
+    ).toBe(true);
   });
 });
 
@@ -115,9 +122,15 @@ describe('wild scanner and camera parameters', () => {
     }
     expect(new Set(cs.map((c) => c.baseRotationDeg))).toEqual(new Set([0, 90, -90, 180]));
     expect(new Set(cs.map((c) => c.background)).size).toBe(6);
-    for (const has of [(c: (typeof cs)[number]) => c.curl > 0, (c: (typeof cs)[number]) => c.folds.length > 0, (c: (typeof cs)[number]) => c.wrinkles > 0,
-      (c: (typeof cs)[number]) => c.shadows.length > 0, (c: (typeof cs)[number]) => c.glare !== null, (c: (typeof cs)[number]) => c.fingers.length > 0,
-      (c: (typeof cs)[number]) => c.paperScale > 0.95]) {
+    for (const has of [
+      (c: (typeof cs)[number]) => c.curl > 0,
+      (c: (typeof cs)[number]) => c.folds.length > 0,
+      (c: (typeof cs)[number]) => c.wrinkles > 0,
+      (c: (typeof cs)[number]) => c.shadows.length > 0,
+      (c: (typeof cs)[number]) => c.glare !== null,
+      (c: (typeof cs)[number]) => c.fingers.length > 0,
+      (c: (typeof cs)[number]) => c.paperScale > 0.95,
+    ]) {
       expect(cs.some(has)).toBe(true);
       expect(cs.every(has)).toBe(false);
     }
@@ -156,7 +169,8 @@ describe('wild renders', () => {
         expect(traceMask!.length).toBe(img.width * img.height);
         // under the mask the picture is darker than 4 px away (the paper beside the trace), on average
         const W = img.width;
-        const lum = (i: number) => (img.data[i * 4]! * 299 + img.data[i * 4 + 1]! * 587 + img.data[i * 4 + 2]! * 114) / 1000;
+        const lum = (i: number) =>
+          (img.data[i * 4]! * 299 + img.data[i * 4 + 1]! * 587 + img.data[i * 4 + 2]! * 114) / 1000;
         let marked = 0;
         let onTrace = 0;
         let beside = 0;
@@ -179,6 +193,8 @@ describe('wild renders', () => {
     const b = renderWithInfo(sig, { style: 'wild-photo', seed: 9 });
     expect(a.traceMask).toBeUndefined();
     expect(JSON.stringify(a.info.wild)).toBe(JSON.stringify(b.info.wild));
-    expect(JSON.stringify(renderWithInfo(sig, { style: 'wild-photo', seed: 10 }).info.wild)).not.toBe(JSON.stringify(a.info.wild));
+    expect(JSON.stringify(renderWithInfo(sig, { style: 'wild-photo', seed: 10 }).info.wild)).not.toBe(
+      JSON.stringify(a.info.wild),
+    );
   });
 });

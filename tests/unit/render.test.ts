@@ -22,7 +22,12 @@ import { fastBlock, referenceBlock, scaledTable, LUMA_TABLE } from '../../src/li
 import { homography } from '../../src/lib/render/styles/photo';
 
 /** A synthetic 10 s, 100 Hz record: lead l is a 1.2 Hz sine of amplitude 0.1*(l+1) mV plus a spike per second. */
-function synth(n = 1000, fs = 100, f: (l: number, i: number) => number = (l, i) => 0.1 * (l + 1) * Math.sin((2 * Math.PI * 1.2 * i) / fs) + (i % 100 === 50 ? 0.8 : 0)): EcgSignals {
+function synth(
+  n = 1000,
+  fs = 100,
+  f: (l: number, i: number) => number = (l, i) =>
+    0.1 * (l + 1) * Math.sin((2 * Math.PI * 1.2 * i) / fs) + (i % 100 === 50 ? 0.8 : 0),
+): EcgSignals {
   return {
     samplingRate: fs,
     leadNames: [...LEAD_NAMES],
@@ -104,7 +109,9 @@ describe('render: shapes and determinism', () => {
     expect(a.info.shadows!.length).toBeLessThanOrEqual(3);
     for (const s of a.info.shadows!) expect(s.points.length).toBe(5);
     expect(imageHash(a.images[0]!)).not.toBe(imageHash(b.images[0]!));
-    expect(imageHash(render(sig, { style: 'dataset2', seed: 1 })[0]!)).toBe(imageHash(render(sig, { style: 'dataset2', seed: 2 })[0]!));
+    expect(imageHash(render(sig, { style: 'dataset2', seed: 1 })[0]!)).toBe(
+      imageHash(render(sig, { style: 'dataset2', seed: 2 })[0]!),
+    );
   });
   it('does not modify its input signals', () => {
     const s = synth();
@@ -166,7 +173,10 @@ describe('render: traces land where expected', () => {
     const row = Math.round(dataset2RowOf(0, 0.5, 1000, 100) - 0.5);
     const p = (row * img.width + 320) * 4;
     expect(img.data[p + 2]! - img.data[p]!).toBeGreaterThan(60);
-    const high = render(synth(1000, 100, () => 3), { style: 'dataset2' })[0]!;
+    const high = render(
+      synth(1000, 100, () => 3),
+      { style: 'dataset2' },
+    )[0]!;
     const bg = render(flat, { style: 'dataset2' })[0]!;
     // nothing blue anywhere when every sample is off the [-1, 1] mV axes
     let blue = 0;
@@ -188,7 +198,7 @@ describe('render: traces land where expected', () => {
       expect(img.data[q]!).toBeGreaterThan(200);
     }
   });
-  it('dataset1: an outlier spike stretches the y range (the study\'s choppy look)', () => {
+  it("dataset1: an outlier spike stretches the y range (the study's choppy look)", () => {
     const spiky = synth(1000, 100, (l, i) => 0.2 * Math.sin(i / 10) + (i === 500 ? 20 : 0));
     const img = render(spiky, { style: 'dataset1', scale: 0.5 })[0]!;
     // the tile's rows near the top (the spike) have ink, and the sine is squashed into a thin band
@@ -206,22 +216,79 @@ describe('render: traces land where expected', () => {
 describe('render: bad input gives a clear RenderError', () => {
   const ok = synth(100);
   const cases: Array<[string, () => unknown, RegExp]> = [
-    ['11 leads', () => render({ ...ok, leads: ok.leads.slice(0, 11) }, { style: 'dataset2' }), /expected 12 leads, got 11/],
-    ['NaN sample', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 3 ? Float32Array.from(l, (v, k) => (k === 42 ? NaN : v)) : l)) }, { style: 'dataset2' }), /lead aVR sample 42 is NaN/],
-    ['Infinity sample', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 0 ? Float32Array.from(l, (v, k) => (k === 7 ? Infinity : v)) : l)) }, { style: 'printout' }), /lead I sample 7 is Infinity/],
-    ['absurd amplitude', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 11 ? Float32Array.from(l, (v, k) => (k === 3 ? 2e6 : v)) : l)) }, { style: 'dataset1' }), /lead V6 sample 3 is 2000000 mV, outside \+-100000 mV/],
-    ['empty lead', () => render({ ...ok, leads: ok.leads.map(() => new Float32Array(0)) }, { style: 'dataset2' }), /lead I is empty/],
-    ['mismatched lengths', () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 5 ? l.subarray(0, 50) : l)) }, { style: 'dataset2' }), /different lengths: I has 100 samples, aVF has 50/],
-    ['bad sampling rate', () => render({ ...ok, samplingRate: 0 }, { style: 'dataset2' }), /samplingRate must be a positive/],
+    [
+      '11 leads',
+      () => render({ ...ok, leads: ok.leads.slice(0, 11) }, { style: 'dataset2' }),
+      /expected 12 leads, got 11/,
+    ],
+    [
+      'NaN sample',
+      () =>
+        render(
+          {
+            ...ok,
+            leads: ok.leads.map((l, i) => (i === 3 ? Float32Array.from(l, (v, k) => (k === 42 ? NaN : v)) : l)),
+          },
+          { style: 'dataset2' },
+        ),
+      /lead aVR sample 42 is NaN/,
+    ],
+    [
+      'Infinity sample',
+      () =>
+        render(
+          {
+            ...ok,
+            leads: ok.leads.map((l, i) => (i === 0 ? Float32Array.from(l, (v, k) => (k === 7 ? Infinity : v)) : l)),
+          },
+          { style: 'printout' },
+        ),
+      /lead I sample 7 is Infinity/,
+    ],
+    [
+      'absurd amplitude',
+      () =>
+        render(
+          {
+            ...ok,
+            leads: ok.leads.map((l, i) => (i === 11 ? Float32Array.from(l, (v, k) => (k === 3 ? 2e6 : v)) : l)),
+          },
+          { style: 'dataset1' },
+        ),
+      /lead V6 sample 3 is 2000000 mV, outside \+-100000 mV/,
+    ],
+    [
+      'empty lead',
+      () => render({ ...ok, leads: ok.leads.map(() => new Float32Array(0)) }, { style: 'dataset2' }),
+      /lead I is empty/,
+    ],
+    [
+      'mismatched lengths',
+      () => render({ ...ok, leads: ok.leads.map((l, i) => (i === 5 ? l.subarray(0, 50) : l)) }, { style: 'dataset2' }),
+      /different lengths: I has 100 samples, aVF has 50/,
+    ],
+    [
+      'bad sampling rate',
+      () => render({ ...ok, samplingRate: 0 }, { style: 'dataset2' }),
+      /samplingRate must be a positive/,
+    ],
     ['unknown style', () => render(ok, { style: 'sketch' } as unknown as RenderOptions), /unknown style 'sketch'/],
     ['scale 0', () => render(ok, { style: 'dataset2', scale: 0 }), /scale must be a positive/],
     ['negative scale', () => render(ok, { style: 'dataset2', scale: -1 }), /scale must be a positive/],
     ['NaN scale', () => render(ok, { style: 'dataset2', scale: NaN }), /scale must be a positive/],
-    ['huge image', () => render(ok, { style: 'dataset1', scale: 5 }), /image too large: 10240x7680 px .*max 40 megapixels/],
+    [
+      'huge image',
+      () => render(ok, { style: 'dataset1', scale: 5 }),
+      /image too large: 10240x7680 px .*max 40 megapixels/,
+    ],
     ['tiny image', () => render(ok, { style: 'dataset2', scale: 0.001 }), /image too small/],
     ['bad seed', () => render(ok, { style: 'photo', seed: 1.5 }), /seed must be an integer/],
     ['unknown filter', () => render(ok, { style: 'dataset2', filters: ['hum'] as never }), /unknown filter 'hum'/],
-    ['one sample', () => render({ ...ok, leads: ok.leads.map((l) => l.subarray(0, 1)) }, { style: 'dataset2' }), /at least 2 samples/],
+    [
+      'one sample',
+      () => render({ ...ok, leads: ok.leads.map((l) => l.subarray(0, 1)) }, { style: 'dataset2' }),
+      /at least 2 samples/,
+    ],
   ];
   for (const [name, fn, pattern] of cases) it(name, () => expectRenderError(fn, pattern));
   it('RenderError has a code', () => {
@@ -336,7 +403,9 @@ describe('rasteriser primitives', () => {
 describe('helpers', () => {
   it('sha256 matches known vectors', () => {
     expect(sha256Hex(new Uint8Array(0))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    expect(sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex(new TextEncoder().encode('abc'))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
     const long = new TextEncoder().encode('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq');
     expect(sha256Hex(long)).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
     const million = new Uint8Array(1_000_000).fill(97);
@@ -364,8 +433,18 @@ describe('helpers', () => {
     }
   });
   it('homography maps the four corners', () => {
-    const src: Array<[number, number]> = [[10, 20], [300, 5], [320, 250], [0, 240]];
-    const dst: Array<[number, number]> = [[0, 0], [100, 0], [100, 80], [0, 80]];
+    const src: Array<[number, number]> = [
+      [10, 20],
+      [300, 5],
+      [320, 250],
+      [0, 240],
+    ];
+    const dst: Array<[number, number]> = [
+      [0, 0],
+      [100, 0],
+      [100, 80],
+      [0, 80],
+    ];
     const h = homography(src, dst);
     for (let i = 0; i < 4; i++) {
       const [x, y] = src[i]!;

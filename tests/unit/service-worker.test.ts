@@ -48,7 +48,8 @@ function sampleSite(pages: Record<string, string>): string {
 
 describe('service worker build', () => {
   it('precaches pages, assets, the model and the records pages open with; not the rest', () => {
-    const gen = (record: number | null) => `<heartnet-generator class="gen" data-config="${JSON.stringify({ initial: { record } }).replace(/"/g, '&quot;')}">`;
+    const gen = (record: number | null) =>
+      `<heartnet-generator class="gen" data-config="${JSON.stringify({ initial: { record } }).replace(/"/g, '&quot;')}">`;
     const dist = sampleSite({
       'index.html': 'home',
       'chapters/a/index.html': gen(null),
@@ -82,7 +83,13 @@ describe('service worker build', () => {
     const code = fs.readFileSync(path.join(dist, 'sw.js'), 'utf8');
     expect(code).not.toMatch(/__(VERSION|BASE|PRECACHE)__/);
     const listeners: Record<string, unknown> = {};
-    const sandbox = { self: { addEventListener: (t: string, f: unknown) => (listeners[t] = f), location: { origin: 'http://x' } }, caches: {}, URL, Request: class {}, Response: class {} };
+    const sandbox = {
+      self: { addEventListener: (t: string, f: unknown) => (listeners[t] = f), location: { origin: 'http://x' } },
+      caches: {},
+      URL,
+      Request: class {},
+      Response: class {},
+    };
     vm.runInNewContext(code, sandbox);
     expect(Object.keys(listeners).sort()).toEqual(['activate', 'fetch', 'install', 'message']);
     expect(code).toContain(`const VERSION = "${plan.version}"`);

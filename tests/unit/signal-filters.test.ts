@@ -14,11 +14,16 @@ import {
 
 const FS = 100;
 const N = 1000;
-const sine = (f: number, a = 1, phase = 0) => Float32Array.from({ length: N }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / FS + phase));
+const sine = (f: number, a = 1, phase = 0) =>
+  Float32Array.from({ length: N }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / FS + phase));
 const add = (...xs: Float32Array[]) => Float32Array.from({ length: N }, (_, i) => xs.reduce((s, x) => s + x[i]!, 0));
 /** Amplitude of the component at f over the middle 600 samples (least-squares sin/cos fit). */
 function amplitudeAt(x: ArrayLike<number>, f: number, from = 200, to = 800): number {
-  let ss = 0, sc = 0, cc = 0, ssn = 0, ccn = 0;
+  let ss = 0,
+    sc = 0,
+    cc = 0,
+    ssn = 0,
+    ccn = 0;
   for (let i = from; i < to; i++) {
     const s = Math.sin((2 * Math.PI * f * i) / FS);
     const c = Math.cos((2 * Math.PI * f * i) / FS);
@@ -96,7 +101,11 @@ describe('mains notch at fs = 100 Hz', () => {
 });
 
 describe('applyFilters', () => {
-  const sig = { samplingRate: FS, leadNames: [...LEAD_NAMES], leads: Array.from({ length: 12 }, (_, l) => add(sine(0.2, 1), sine(3, 0.1 * (l + 1)))) };
+  const sig = {
+    samplingRate: FS,
+    leadNames: [...LEAD_NAMES],
+    leads: Array.from({ length: 12 }, (_, l) => add(sine(0.2, 1), sine(3, 0.1 * (l + 1)))),
+  };
   it('returns the same object for no filters and never mutates its input', () => {
     expect(applyFilters(sig, [])).toBe(sig);
     const copy = sig.leads.map((l) => Array.from(l));

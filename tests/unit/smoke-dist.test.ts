@@ -16,7 +16,8 @@ function site(files: Record<string, string>): string {
 describe('smoke-dist', () => {
   it('accepts a site whose links respect the base path', () => {
     const dist = site({
-      'index.html': '<a href="/b/about/">x</a><a href="/b/about/#team">t</a><img src="/b/_assets/a.png"><a href="#top" id="top">^</a>',
+      'index.html':
+        '<a href="/b/about/">x</a><a href="/b/about/#team">t</a><img src="/b/_assets/a.png"><a href="#top" id="top">^</a>',
       'about/index.html': '<h2 id="team">Team</h2>',
       '_assets/a.png': 'png',
     });
@@ -25,7 +26,8 @@ describe('smoke-dist', () => {
 
   it('reports missing files, root-relative links that ignore the base, and dead fragments', () => {
     const dist = site({
-      'index.html': '<a href="/b/missing/">x</a><a href="/about/">y</a><a href="/b/about/#nope">z</a><a href="#gone">g</a>',
+      'index.html':
+        '<a href="/b/missing/">x</a><a href="/about/">y</a><a href="/b/about/#nope">z</a><a href="#gone">g</a>',
       'about/index.html': '<h2 id="team">Team</h2>',
     });
     const problems = smokeDist(dist, '/b').problems.map((p) => p.problem);

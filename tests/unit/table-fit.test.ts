@@ -18,7 +18,10 @@ describe('tables that fit (table-fit.ts)', () => {
     const narrow = estimateTableRem(cols, [['a', '0.9']]);
     const wide = estimateTableRem(cols, [['a', '0.891 (0.876–0.905)']]);
     expect(wide).toBeGreaterThan(narrow);
-    const prose = estimateTableRem([{ label: 'Text' }], [['a long sentence that will wrap at its spaces across several lines']]);
+    const prose = estimateTableRem(
+      [{ label: 'Text' }],
+      [['a long sentence that will wrap at its spaces across several lines']],
+    );
     expect(prose).toBeLessThan(15);
   });
 
@@ -32,7 +35,9 @@ describe('tables that fit (table-fit.ts)', () => {
   });
 
   it("labels a markdown table's cells with their column and classes the table", () => {
-    const html = fitTableHtml('<table><thead><tr><th>Stage</th><th>Epochs</th></tr></thead><tbody><tr><td>Final</td><td>25</td></tr></tbody></table>');
+    const html = fitTableHtml(
+      '<table><thead><tr><th>Stage</th><th>Epochs</th></tr></thead><tbody><tr><td>Final</td><td>25</td></tr></tbody></table>',
+    );
     expect(html).toContain('<td data-label="Stage">Final</td>');
     expect(html).toContain('<td data-label="Epochs">25</td>');
     expect(html).toMatch(/<table class="fits">/);

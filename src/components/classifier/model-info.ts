@@ -45,7 +45,8 @@ export function testFigures(json: unknown, file: string): ThresholdFigures | und
     if (!v || typeof v !== 'object' || depth > 3) return;
     const o = v as Record<string, unknown>;
     candidates.push(o);
-    for (const k of ['test', 'metrics', 'at_threshold', 'threshold_metrics', 'fold10', 'summary']) visit(o[k], depth + 1);
+    for (const k of ['test', 'metrics', 'at_threshold', 'threshold_metrics', 'fold10', 'summary'])
+      visit(o[k], depth + 1);
   };
   visit(json, 0);
   for (const o of candidates) {
@@ -54,7 +55,14 @@ export function testFigures(json: unknown, file: string): ThresholdFigures | und
     if (se !== undefined && sp !== undefined) {
       const fold = num(o.fold) ?? num((json as Record<string, unknown>).fold) ?? 10;
       if (fold !== 10) continue;
-      return { source: 'test', fold, n: num(o.n) ?? num((json as Record<string, unknown>).n) ?? null, sensitivity: se, specificity: sp, file };
+      return {
+        source: 'test',
+        fold,
+        n: num(o.n) ?? num((json as Record<string, unknown>).n) ?? null,
+        sensitivity: se,
+        specificity: sp,
+        file,
+      };
     }
   }
   return undefined;
@@ -117,7 +125,12 @@ function declaredTask(dir: string): string {
 function publicModelDirs(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'metadata.json')) && existsSync(path.join(root, d.name, 'model.json')))
+    .filter(
+      (d) =>
+        d.isDirectory() &&
+        existsSync(path.join(root, d.name, 'metadata.json')) &&
+        existsSync(path.join(root, d.name, 'model.json')),
+    )
     .map((d) => d.name)
     .filter((d) => declaredPlanes(path.join(root, d)) === 1 && declaredTask(path.join(root, d)) === 'mi')
     .sort();
@@ -139,9 +152,16 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
   const root = path.join(repoRoot, 'public/models');
   const dirs = publicModelDirs(root);
   const wanted = readDefaultName(root);
-  if (wanted && !dirs.includes(wanted) && existsSync(path.join(root, wanted, 'metadata.json')) && declaredPlanes(path.join(root, wanted)) !== 1) {
-    console.warn(`[classifier] public/models/default.json names ${wanted}, a model of several images per record; ` +
-      `the single-image demo serves ${dirs[0] ?? 'the test fixture model (when present)'} instead`);
+  if (
+    wanted &&
+    !dirs.includes(wanted) &&
+    existsSync(path.join(root, wanted, 'metadata.json')) &&
+    declaredPlanes(path.join(root, wanted)) !== 1
+  ) {
+    console.warn(
+      `[classifier] public/models/default.json names ${wanted}, a model of several images per record; ` +
+        `the single-image demo serves ${dirs[0] ?? 'the test fixture model (when present)'} instead`,
+    );
   }
   let dir = wanted && dirs.includes(wanted) ? wanted : dirs[0];
   let fixture = false;
@@ -181,8 +201,18 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
     if (!other || meta.styles.includes(other) || /[^a-z0-9]/.test(other)) continue;
     const j = JSON.parse(readFileSync(path.join(evalDir, name), 'utf8')) as Record<string, unknown>;
     const auroc = num(j.auroc);
-    if (auroc !== undefined && num(j.fold) === 10) unseenStyles.push({ style: other, auroc, file: `data/eval/${name}` });
+    if (auroc !== undefined && num(j.fold) === 10)
+      unseenStyles.push({ style: other, auroc, file: `data/eval/${name}` });
   }
   const gate = fixture ? null : findGateDir(root);
-  return { dir, urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`, gateUrlPath: gate ? `models/${gate}/` : null, fixture, meta, figures, style, unseenStyles };
+  return {
+    dir,
+    urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`,
+    gateUrlPath: gate ? `models/${gate}/` : null,
+    fixture,
+    meta,
+    figures,
+    style,
+    unseenStyles,
+  };
 }

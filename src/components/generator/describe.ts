@@ -32,9 +32,11 @@ export const STYLE_SUMMARIES: Readonly<Record<StyleName, string>> = {
   dataset4: '12 separate grayscale images, one lead each, gray line, no grid',
   printout: 'black trace on a red millimetre grid, 3 x 4 leads plus a lead II rhythm strip',
   photo: 'the printout photographed: perspective, rotation, uneven light, blur, noise, JPEG',
-  'wild-printout': 'a page as another EKG machine lays it out and prints it: layout, speed, gain, paper, grid, pen, text and marks drawn from the seed',
+  'wild-printout':
+    'a page as another EKG machine lays it out and prints it: layout, speed, gain, paper, grid, pen, text and marks drawn from the seed',
   'wild-scan': 'a wild page through a scanner or fax: resolution, skew, exposure, grey or one-bit, noise, specks, JPEG',
-  'wild-photo': 'a wild page photographed with a phone: angle, lens, curl, folds, wrinkles, background, light, shadows, glare, fingers, blur, noise, JPEG',
+  'wild-photo':
+    'a wild page photographed with a phone: angle, lens, curl, folds, wrinkles, background, light, shadows, glare, fingers, blur, noise, JPEG',
 };
 
 /** The study's dataset beside ours, per style: [study, ours]. Facts from the study's facts sheet, our words. */
@@ -42,19 +44,17 @@ export const STYLE_CAPTIONS: Readonly<Record<StyleName, { study: string; ours: s
   dataset1: {
     study:
       'Every lead was drawn on its own with matplotlib, raw (no filtering), as a gray line without a grid, then shrunk to 512 × 512 gray pixels; the twelve tiles were laid out three rows by four columns in one 2048 × 1536 PNG. Single outlier samples show up as spikes and make the traces look jagged.',
-    ours:
-      'Drawn straight into twelve 512 × 512 tiles with matplotlib’s default margins and a 1.9 px gray line. Each tile’s vertical range follows its own lead’s minimum and maximum, so one outlier flattens the rest of that lead, as in the study.',
+    ours: 'Drawn straight into twelve 512 × 512 tiles with matplotlib’s default margins and a 1.9 px gray line. Each tile’s vertical range follows its own lead’s minimum and maximum, so one outlier flattens the rest of that lead, as in the study.',
   },
   dataset2: {
     study:
       'A WFDB-style plot: the twelve leads stacked in a single column, each on EKG paper (light-gray minor lines every 0.04 s and 0.125 mV, darker major lines every 0.2 s and 0.5 mV), the vertical range fixed at −1 to 1 mV, no ticks or labels, a blue trace, 640 × 480 pixels. The study’s best model was trained on these.',
-    ours:
-      'What WFDB’s plot draws at matplotlib’s defaults, with ticks and labels removed. Each lead gets a strip about 26 px tall, so the minor grid merges into a light-gray field crossed by the major lines; anything beyond ±1 mV is clipped.',
+    ours: 'What WFDB’s plot draws at matplotlib’s defaults, with ticks and labels removed. Each lead gets a strip about 26 px tall, so the minor grid merges into a light-gray field crossed by the major lines; anything beyond ±1 mV is clipped.',
   },
   dataset3: {
-    study: 'Dataset 2 with one to three random five-cornered polygons darkening parts of the image, a rough stand-in for shadows on a photographed page.',
-    ours:
-      'The seed decides how many polygons (1–3), where they are and how dark (25–60 % black). Each polygon’s corners go round its centre in order, so its outline never crosses itself. The list below the image gives their corners.',
+    study:
+      'Dataset 2 with one to three random five-cornered polygons darkening parts of the image, a rough stand-in for shadows on a photographed page.',
+    ours: 'The seed decides how many polygons (1–3), where they are and how dark (25–60 % black). Each polygon’s corners go round its centre in order, so its outline never crosses itself. The list below the image gives their corners.',
   },
   dataset4: {
     study:
@@ -64,30 +64,26 @@ export const STYLE_CAPTIONS: Readonly<Record<StyleName, { study: string; ours: s
   printout: {
     study:
       'Not made in the study: its authors named realistic printouts (black trace on a red grid, the standard 3 × 4 layout with a rhythm strip) as the next step.',
-    ours:
-      'A resting 12-lead sheet at 25 mm/s and 10 mm/mV on a red millimetre grid, 4 px per mm: three rows of four 2.5 s columns, a 10 s lead II rhythm strip, calibration pulses, lead labels and a header. Like an EKG machine it filters the trace by default (baseline-wander removal and low-pass).',
+    ours: 'A resting 12-lead sheet at 25 mm/s and 10 mm/mV on a red millimetre grid, 4 px per mm: three rows of four 2.5 s columns, a 10 s lead II rhythm strip, calibration pulses, lead labels and a header. Like an EKG machine it filters the trace by default (baseline-wander removal and low-pass).',
   },
   'wild-printout': {
     study:
       'Not made in the study, whose images all came from one plotting routine. A model that has only ever seen one way of drawing an EKG fails on pages from other machines.',
-    ours:
-      'Every choice a machine or its settings makes is drawn from the seed: one of five layouts (3 × 4 with none, one or three rhythm strips, 6 × 2, 12 × 1), 25 or 50 mm/s, 5, 10 or 20 mm/mV, eight paper colours and three grid kinds, pen colour and width, label position and font, calibration pulse, separators, header text with measurements and interpretation lines (chosen at random, never from the record’s diagnosis), redactions, footers, coffee stains, stamps and scribbles. The full list is below the image.',
+    ours: 'Every choice a machine or its settings makes is drawn from the seed: one of five layouts (3 × 4 with none, one or three rhythm strips, 6 × 2, 12 × 1), 25 or 50 mm/s, 5, 10 or 20 mm/mV, eight paper colours and three grid kinds, pen colour and width, label position and font, calibration pulse, separators, header text with measurements and interpretation lines (chosen at random, never from the record’s diagnosis), redactions, footers, coffee stains, stamps and scribbles. The full list is below the image.',
   },
   'wild-scan': {
     study: 'Not made in the study.',
-    ours:
-      'A wild page laid on a scanner: 72 to 300 dpi, skewed up to 3°, exposed brighter or darker, in grey about half the time, sometimes reduced to one bit like a fax, with dust specks, a lid shadow and JPEG compression. Three in ten scans and printouts are cropped to the traces, as screenshots often are.',
+    ours: 'A wild page laid on a scanner: 72 to 300 dpi, skewed up to 3°, exposed brighter or darker, in grey about half the time, sometimes reduced to one bit like a fax, with dust specks, a lid shadow and JPEG compression. Three in ten scans and printouts are cropped to the traces, as screenshots often are.',
   },
   'wild-photo': {
-    study: 'Not made in the study: its authors asked for lighting and camera distortions and, ideally, real photos of EKGs.',
-    ours:
-      'A wild page on a desk, a clipboard, fabric or a bed sheet, photographed from an angle (keystone), sometimes upside-down or turned for a portrait frame, through a lens with barrel distortion, with curled edges, folds and wrinkles, coloured and uneven light, the shadow of a hand or phone, glare, fingers at the edge, defocus, sensor noise and JPEG. This is what a reader’s upload looks like.',
+    study:
+      'Not made in the study: its authors asked for lighting and camera distortions and, ideally, real photos of EKGs.',
+    ours: 'A wild page on a desk, a clipboard, fabric or a bed sheet, photographed from an angle (keystone), sometimes upside-down or turned for a portrait frame, through a lens with barrel distortion, with curled edges, folds and wrinkles, coloured and uneven light, the shadow of a hand or phone, glare, fingers at the edge, defocus, sensor noise and JPEG. This is what a reader’s upload looks like.',
   },
   photo: {
     study:
       'Not made in the study: its authors asked for lighting and camera distortions and, ideally, real photos of EKGs. Phone photos are where image models broke in the 2024 PhysioNet challenge.',
-    ours:
-      'The printout as a phone might see it: placed on a table, warped in perspective, rotated up to 7°, lit unevenly, sometimes half in shadow, tinted, folded, blurred, given sensor noise and saved as a JPEG. Every camera setting comes from the seed and is listed below the image.',
+    ours: 'The printout as a phone might see it: placed on a table, warped in perspective, rotated up to 7°, lit unevenly, sometimes half in shadow, tinted, folded, blurred, given sensor noise and saved as a JPEG. Every camera setting comes from the seed and is listed below the image.',
   },
 };
 
@@ -169,12 +165,16 @@ export function describeView(opts: {
   const { rec, style, info } = opts;
   const head = `Record ${rec.ecgId}, ${describePerson(opts.age, rec.sex)}, ${describeDiagnosis(rec)}`;
   let what = STYLE_SUMMARIES[style];
-  if (style === 'dataset3' && info.shadows) what = `${STYLE_SUMMARIES.dataset2}, ${info.shadows.length} polygon shadow${info.shadows.length === 1 ? '' : 's'}`;
+  if (style === 'dataset3' && info.shadows)
+    what = `${STYLE_SUMMARIES.dataset2}, ${info.shadows.length} polygon shadow${info.shadows.length === 1 ? '' : 's'}`;
   if (style === 'photo' && info.photo) what = `${what}; rotated ${info.photo.rotationDeg.toFixed(1)}°`;
   if (info.wild) what = `${what}; this one: ${info.wild.sheet.layout} layout on ${info.wild.sheet.paperName} paper`;
   let size = sizeText(opts.width, opts.height);
-  if (style === 'dataset4') size = opts.lead && opts.lead !== 'all' ? `lead ${opts.lead}, 512 x 512` : 'all 12 leads in a grid, each 512 x 512';
-  const filters = info.filters.length ? `filters: ${info.filters.map((f) => FILTER_SHORT[f]).join(', ')}` : 'no filtering';
+  if (style === 'dataset4')
+    size = opts.lead && opts.lead !== 'all' ? `lead ${opts.lead}, 512 x 512` : 'all 12 leads in a grid, each 512 x 512';
+  const filters = info.filters.length
+    ? `filters: ${info.filters.map((f) => FILTER_SHORT[f]).join(', ')}`
+    : 'no filtering';
   const seeded = styleUsesSeed(style) ? `, seed ${info.seed}` : '';
   return `${head}; ${STYLE_LABELS[style].toLowerCase()} style: ${what}, ${size}; ${filters}${seeded}.`;
 }
@@ -204,7 +204,9 @@ export function photoRows(p: PhotoParams): Array<[string, string]> {
     [
       'Creases',
       p.creases.length
-        ? p.creases.map((c) => `(${r1(c.x0)}, ${r1(c.y0)})–(${r1(c.x1)}, ${r1(c.y1)}) strength ${c.strength.toFixed(2)}`).join('; ')
+        ? p.creases
+            .map((c) => `(${r1(c.x0)}, ${r1(c.y0)})–(${r1(c.x1)}, ${r1(c.y1)}) strength ${c.strength.toFixed(2)}`)
+            .join('; ')
         : 'none',
     ],
   ];
@@ -220,7 +222,10 @@ export function wildRows(w: WildInfo): Array<[string, string]> {
     ['Layout', `${s.layout}${s.rhythmLeads.length ? ` (rhythm: ${s.rhythmLeads.join(', ')})` : ''}`],
     ['Speed and gain', `${s.mmPerS} mm/s, ${s.mmPerMv} mm/mV; each column shows ${s.columnS.toFixed(2)} s`],
     ['Paper', `${s.paperName}: paper ${rgb(s.paper)}, minor ${rgb(s.minor)}, major ${rgb(s.major)}`],
-    ['Grid', `${s.gridKind}, minor ${s.minorWidthMm.toFixed(2)} mm, major ${s.majorWidthMm.toFixed(2)} mm, over x ${s.gridMm.x0}-${s.gridMm.x1} mm, y ${s.gridMm.y0}-${s.gridMm.y1} mm`],
+    [
+      'Grid',
+      `${s.gridKind}, minor ${s.minorWidthMm.toFixed(2)} mm, major ${s.majorWidthMm.toFixed(2)} mm, over x ${s.gridMm.x0}-${s.gridMm.x1} mm, y ${s.gridMm.y0}-${s.gridMm.y1} mm`,
+    ],
     ['Trace pen', `${rgb(s.traceColor)}, ${s.traceWidthMm.toFixed(2)} mm`],
     ['Lead labels', `${s.labelPosition}, ${s.labelSizeMm.toFixed(1)} mm, ${s.labelFont}`],
     ['Calibration pulse', s.calibration],
@@ -228,17 +233,32 @@ export function wildRows(w: WildInfo): Array<[string, string]> {
     ['Header', s.header.length ? s.header.join(' | ') : 'none'],
     ['Redaction boxes', String(s.redactions.length)],
     ['Footer', s.footer.length ? s.footer.join(' | ') : 'none'],
-    ['Stains', s.stains.length ? s.stains.map((t) => `r ${r1(t.r)} mm at (${r1(t.cx)}, ${r1(t.cy)}) mm`).join('; ') : 'none'],
+    [
+      'Stains',
+      s.stains.length ? s.stains.map((t) => `r ${r1(t.r)} mm at (${r1(t.cx)}, ${r1(t.cy)}) mm`).join('; ') : 'none',
+    ],
     ['Stamp', s.stamps.length ? s.stamps.map((t) => `"${t.text}" ${rgb(t.color)}`).join('; ') : 'none'],
-    ['Scribbles', s.scribbles.length ? s.scribbles.map((t) => `${r1(t.lengthMm)} mm at (${r1(t.x)}, ${r1(t.y)}) mm`).join('; ') : 'none'],
+    [
+      'Scribbles',
+      s.scribbles.length
+        ? s.scribbles.map((t) => `${r1(t.lengthMm)} mm at (${r1(t.x)}, ${r1(t.y)}) mm`).join('; ')
+        : 'none',
+    ],
   ];
-  if (w.crop !== undefined) rows.push(['Crop', w.crop ? `x ${r1(w.crop.x0)}-${r1(w.crop.x1)} mm, y ${r1(w.crop.y0)}-${r1(w.crop.y1)} mm` : 'whole page']);
+  if (w.crop !== undefined)
+    rows.push([
+      'Crop',
+      w.crop ? `x ${r1(w.crop.x0)}-${r1(w.crop.x1)} mm, y ${r1(w.crop.y0)}-${r1(w.crop.y1)} mm` : 'whole page',
+    ]);
   if (w.scan) {
     const c = w.scan;
     rows.push(
       ['Scanner', `${c.dpi} dpi (${c.width} × ${c.height} px), skew ${c.skewDeg.toFixed(2)}°`],
       ['Colour', c.binarise ? `one-bit fax, threshold ${c.threshold.toFixed(2)}` : c.gray ? 'grey' : 'colour'],
-      ['Exposure', `gamma ${c.gamma.toFixed(2)}, brightness ${c.brightness.toFixed(2)}, lamp falloff ${c.lamp.toFixed(3)} at ${c.lampAngleDeg.toFixed(0)}°`],
+      [
+        'Exposure',
+        `gamma ${c.gamma.toFixed(2)}, brightness ${c.brightness.toFixed(2)}, lamp falloff ${c.lamp.toFixed(3)} at ${c.lampAngleDeg.toFixed(0)}°`,
+      ],
       ['Lid shadow', c.lidShadow > 0 ? `${(c.lidShadow * 100).toFixed(1)} % along the ${c.lidEdge} edge` : 'none'],
       ['Noise and specks', `${c.noiseSigma.toFixed(2)} levels, ${c.specks} specks`],
       ['JPEG quality', c.jpegQuality === null ? 'lossless' : String(c.jpegQuality)],
@@ -255,13 +275,29 @@ export function wildRows(w: WildInfo): Array<[string, string]> {
       ['Lens (barrel)', c.barrel.toFixed(3)],
       ['Curl', c.curl > 0 ? `${(c.curl * 100).toFixed(1)} % along the ${c.curlAxis}` : 'none'],
       ['Folds', c.folds.length ? c.folds.map((f) => `strength ${f.strength.toFixed(2)}`).join('; ') : 'none'],
-      ['Wrinkles', c.wrinkles ? `${c.wrinkles} creases, strength ${c.wrinkleStrength.toFixed(2)}, crumple ${c.crumple.toFixed(2)}` : 'none'],
+      [
+        'Wrinkles',
+        c.wrinkles
+          ? `${c.wrinkles} creases, strength ${c.wrinkleStrength.toFixed(2)}, crumple ${c.crumple.toFixed(2)}`
+          : 'none',
+      ],
       ['Background', `${c.background} ${rgb(c.backgroundColor)}`],
-      ['Light', `${c.lightAngleDeg.toFixed(0)}°, ${c.lightMin.toFixed(2)} to ${c.lightMax.toFixed(2)}, tint ${c.lightTint.map((t) => t.toFixed(2)).join(' / ')}`],
-      ['Shadows', c.shadows.length ? c.shadows.map((h) => `darkness ${h.darkness.toFixed(2)}, softness ${h.softness.toFixed(0)} px`).join('; ') : 'none'],
+      [
+        'Light',
+        `${c.lightAngleDeg.toFixed(0)}°, ${c.lightMin.toFixed(2)} to ${c.lightMax.toFixed(2)}, tint ${c.lightTint.map((t) => t.toFixed(2)).join(' / ')}`,
+      ],
+      [
+        'Shadows',
+        c.shadows.length
+          ? c.shadows.map((h) => `darkness ${h.darkness.toFixed(2)}, softness ${h.softness.toFixed(0)} px`).join('; ')
+          : 'none',
+      ],
       ['Glare', c.glare ? `strength ${c.glare.strength.toFixed(2)}, radius ${c.glare.radius.toFixed(0)} px` : 'none'],
       ['Fingers', String(c.fingers.length)],
-      ['Blur, noise, JPEG', `${c.blurSigma.toFixed(2)} px, ${c.noiseSigma.toFixed(2)} levels, quality ${c.jpegQuality}`],
+      [
+        'Blur, noise, JPEG',
+        `${c.blurSigma.toFixed(2)} px, ${c.noiseSigma.toFixed(2)} levels, quality ${c.jpegQuality}`,
+      ],
     );
   }
   return rows;
@@ -278,7 +314,8 @@ export function shadowRows(shadows: ShadowPolygon[]): Array<[string, string]> {
 
 /** The seed hint under the seed field. */
 export function seedHint(style: StyleName): string {
-  if (style.startsWith('wild-')) return 'The seed picks everything: the page’s layout, paper, pen and marks, and the scanner or camera. Step through seeds to see the range. Same seed, same image.';
+  if (style.startsWith('wild-'))
+    return 'The seed picks everything: the page’s layout, paper, pen and marks, and the scanner or camera. Step through seeds to see the range. Same seed, same image.';
   return styleUsesSeed(style)
     ? `The seed picks ${style === 'photo' ? 'the camera: angle, light, shadow, blur, noise, JPEG quality, creases' : 'the shadows: how many, where, how dark'}. Same seed, same image.`
     : `The seed picks dataset 3’s shadows, the photo’s camera and every wild page; ${STYLE_LABELS[style].toLowerCase()} does not use it.`;

@@ -46,11 +46,19 @@ class HeartnetGallery extends HTMLElement {
     const seed = Number(this.dataset.seed ?? 0);
     this.status(`Drawing record ${ecgId}…`);
     try {
-      const [{ parseHeader, parseDat }, { render }] = await Promise.all([import('../../lib/ptbxl/wfdb'), import('../../lib/render/index')]);
-      const index = (await (await fetch(`${base}index.json`)).json()) as { records: Array<{ ecgId: number; hea: string; dat: string }> };
+      const [{ parseHeader, parseDat }, { render }] = await Promise.all([
+        import('../../lib/ptbxl/wfdb'),
+        import('../../lib/render/index'),
+      ]);
+      const index = (await (await fetch(`${base}index.json`)).json()) as {
+        records: Array<{ ecgId: number; hea: string; dat: string }>;
+      };
       const rec = index.records.find((r) => r.ecgId === ecgId);
       if (!rec) throw new Error(`record ${ecgId} is not in the sample bundle`);
-      const [hea, dat] = await Promise.all([fetch(base + rec.hea).then((r) => r.text()), fetch(base + rec.dat).then((r) => r.arrayBuffer())]);
+      const [hea, dat] = await Promise.all([
+        fetch(base + rec.hea).then((r) => r.text()),
+        fetch(base + rec.dat).then((r) => r.arrayBuffer()),
+      ]);
       const signals = parseDat(new Uint8Array(dat), parseHeader(hea, rec.hea), rec.dat);
       const t0 = performance.now();
       for (const canvas of this.querySelectorAll<HTMLCanvasElement>('canvas[data-gallery-style]')) {
@@ -59,13 +67,21 @@ class HeartnetGallery extends HTMLElement {
         const images = render(signals, { style, seed, ecgId });
         const ctx = canvas.getContext('2d')!;
         if (images.length === 1) ctx.putImageData(toImageData(images[0]!), 0, 0);
-        else images.forEach((img, i) => ctx.putImageData(toImageData(img), (i % 4) * img.width, Math.floor(i / 4) * img.height));
-        canvas.setAttribute('aria-label', `PTB-XL record ${ecgId} drawn in the ${canvas.closest('li')?.querySelector('strong')?.textContent ?? style} style`);
+        else
+          images.forEach((img, i) =>
+            ctx.putImageData(toImageData(img), (i % 4) * img.width, Math.floor(i / 4) * img.height),
+          );
+        canvas.setAttribute(
+          'aria-label',
+          `PTB-XL record ${ecgId} drawn in the ${canvas.closest('li')?.querySelector('strong')?.textContent ?? style} style`,
+        );
         const link = canvas.closest('li')?.querySelector<HTMLAnchorElement>('[data-gallery-link]');
         if (link) link.href = `?record=${ecgId}&style=${style}&seed=${seed}#${this.dataset.explore ?? ''}`;
         await new Promise((r) => setTimeout(r, 0)); // let the page breathe between styles
       }
-      this.status(`Record ${ecgId}, every style drawn in ${((performance.now() - t0) / 1000).toFixed(1)} s in your browser.`);
+      this.status(
+        `Record ${ecgId}, every style drawn in ${((performance.now() - t0) / 1000).toFixed(1)} s in your browser.`,
+      );
     } catch (e) {
       this.status(`The gallery could not be drawn: ${errorMessage(e)}`);
     }

@@ -160,7 +160,10 @@ export function parseStudyLogs(text: string, file: string): StudyLogRow[] {
   });
   return rows.map((r, i) => {
     if (r.phase !== 'frozen' && r.phase !== 'fine_tune') {
-      throw new ChartDataError(file, `row ${i + 1} (line ${i + 2}), column "phase": "${r.phase}" is not frozen|fine_tune`);
+      throw new ChartDataError(
+        file,
+        `row ${i + 1} (line ${i + 2}), column "phase": "${r.phase}" is not frozen|fine_tune`,
+      );
     }
     return {
       run: Number(r.run),
@@ -186,19 +189,27 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function num(o: Record<string, unknown>, key: string, file: string, where: string, opts: { rate?: boolean; int?: boolean } = {}): number {
+function num(
+  o: Record<string, unknown>,
+  key: string,
+  file: string,
+  where: string,
+  opts: { rate?: boolean; int?: boolean } = {},
+): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new ChartDataError(file, `${where}: "${key}" must be a finite number (got ${JSON.stringify(v)})`);
   }
-  if (opts.int && !Number.isInteger(v)) throw new ChartDataError(file, `${where}: "${key}" must be an integer (got ${v})`);
+  if (opts.int && !Number.isInteger(v))
+    throw new ChartDataError(file, `${where}: "${key}" must be an integer (got ${v})`);
   if (opts.rate && (v < 0 || v > 1)) throw new ChartDataError(file, `${where}: "${key}" = ${v} is outside [0, 1]`);
   return v;
 }
 
 function str(o: Record<string, unknown>, key: string, file: string, where: string): string {
   const v = o[key];
-  if (typeof v !== 'string') throw new ChartDataError(file, `${where}: "${key}" must be a string (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'string')
+    throw new ChartDataError(file, `${where}: "${key}" must be a string (got ${JSON.stringify(v)})`);
   return v;
 }
 
@@ -258,7 +269,8 @@ export function parseTrainingRun(json: unknown, file: string): TrainingRun {
     }
   });
   const best = num(json, 'best_epoch', file, top, { int: true });
-  if (!epochs.some((e) => e.epoch === best)) throw new ChartDataError(file, `best_epoch ${best} is not one of the epochs`);
+  if (!epochs.some((e) => e.epoch === best))
+    throw new ChartDataError(file, `best_epoch ${best} is not one of the epochs`);
   return {
     name: str(json, 'name', file, top),
     config: obj(json, 'config', file, top),
@@ -301,7 +313,11 @@ export function parseEvalResult(json: unknown, file: string): EvalResult {
   const roc = arr(json, 'roc', file, top).map((p, i): RocPoint => {
     const where = `roc[${i}]`;
     if (!isObj(p)) throw new ChartDataError(file, `${where}: must be an object`);
-    return { fpr: num(p, 'fpr', file, where, rate), tpr: num(p, 'tpr', file, where, rate), threshold: num(p, 'threshold', file, where) };
+    return {
+      fpr: num(p, 'fpr', file, where, rate),
+      tpr: num(p, 'tpr', file, where, rate),
+      threshold: num(p, 'threshold', file, where),
+    };
   });
   const pr = arr(json, 'pr', file, top).map((p, i): PrPoint => {
     const where = `pr[${i}]`;

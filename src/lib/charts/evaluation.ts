@@ -38,7 +38,11 @@ export function seriesStyles(evals: EvalResult[]): SeriesStyle[] {
 }
 
 function seriesLegend(evals: EvalResult[], extra: (e: EvalResult) => string = () => ''): LegendItem[] {
-  return seriesStyles(evals).map((s, i) => ({ label: `${s.label}${extra(evals[i]!)}`, color: s.color, dash: s.dash || false }));
+  return seriesStyles(evals).map((s, i) => ({
+    label: `${s.label}${extra(evals[i]!)}`,
+    color: s.color,
+    dash: s.dash || false,
+  }));
 }
 
 /** "0.891 (0.876–0.905)": an AUROC with its interval, as every table of ours prints it. */
@@ -85,7 +89,11 @@ export function curvePointsTable(evals: EvalResult[], kind: 'roc' | 'pr'): Table
         ];
   return {
     caption: `${kind === 'roc' ? 'ROC' : 'Precision-recall'} curve points`,
-    columns: [{ key: 'model', label: 'Model · style' }, { key: 'threshold', label: 'Threshold', numeric: true }, ...cols],
+    columns: [
+      { key: 'model', label: 'Model · style' },
+      { key: 'threshold', label: 'Threshold', numeric: true },
+      ...cols,
+    ],
     rows: evals.flatMap((e) =>
       (kind === 'roc' ? e.roc : e.pr).map((p) => ({
         model: evalLabel(e),
@@ -103,17 +111,18 @@ interface CurveDatum {
   threshold: number;
 }
 
-function curveChart(
-  evals: EvalResult[],
-  kind: 'roc' | 'pr',
-): { svg: string; marks: number } {
+function curveChart(evals: EvalResult[], kind: 'roc' | 'pr'): { svg: string; marks: number } {
   const series = seriesStyles(evals);
   const labels = series.map((x) => x.label);
   const colors = series.map((x) => x.color);
   const lines: CurveDatum[] = evals.flatMap((e) =>
     kind === 'roc'
-      ? [...e.roc].sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr).map((p) => ({ label: evalLabel(e), x: p.fpr, y: p.tpr, threshold: p.threshold }))
-      : [...e.pr].sort((a, b) => a.recall - b.recall || b.precision - a.precision).map((p) => ({ label: evalLabel(e), x: p.recall, y: p.precision, threshold: p.threshold })),
+      ? [...e.roc]
+          .sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr)
+          .map((p) => ({ label: evalLabel(e), x: p.fpr, y: p.tpr, threshold: p.threshold }))
+      : [...e.pr]
+          .sort((a, b) => a.recall - b.recall || b.precision - a.precision)
+          .map((p) => ({ label: evalLabel(e), x: p.recall, y: p.precision, threshold: p.threshold })),
   );
   const ops: CurveDatum[] = evals.map((e) => ({
     label: evalLabel(e),
@@ -128,29 +137,45 @@ function curveChart(
       marginLeft: 48,
       marginRight: 16,
       marginBottom: 44,
-      x: { domain: [0, 1], grid: true, label: kind === 'roc' ? 'false-positive rate (1 − specificity)' : 'recall (sensitivity)', labelAnchor: 'center', labelOffset: 36 },
+      x: {
+        domain: [0, 1],
+        grid: true,
+        label: kind === 'roc' ? 'false-positive rate (1 − specificity)' : 'recall (sensitivity)',
+        labelAnchor: 'center',
+        labelOffset: 36,
+      },
       y: { domain: [0, 1], grid: true, label: kind === 'roc' ? 'true-positive rate (sensitivity)' : 'precision' },
       color: { domain: labels, range: colors },
       marks: [
         kind === 'roc'
-          ? Plot.line([[0, 0], [1, 1]], { strokeDasharray: '4 4', strokeOpacity: 0.6 })
+          ? Plot.line(
+              [
+                [0, 0],
+                [1, 1],
+              ],
+              { strokeDasharray: '4 4', strokeOpacity: 0.6 },
+            )
           : Plot.ruleY(prevalence, { y: 'y', stroke: 'label', strokeDasharray: '4 4', strokeOpacity: 0.8 }),
         ...series.map((sr) =>
-          Plot.line(lines.filter((d) => d.label === sr.label), {
-            x: 'x',
-            y: 'y',
-            stroke: 'label',
-            strokeWidth: 2,
-            strokeDasharray: sr.dash || undefined,
-            curve: kind === 'roc' ? 'step-after' : 'linear',
-          }),
+          Plot.line(
+            lines.filter((d) => d.label === sr.label),
+            {
+              x: 'x',
+              y: 'y',
+              stroke: 'label',
+              strokeWidth: 2,
+              strokeDasharray: sr.dash || undefined,
+              curve: kind === 'roc' ? 'step-after' : 'linear',
+            },
+          ),
         ),
         Plot.dot(lines, {
           x: 'x',
           y: 'y',
           r: 6,
           fill: 'transparent',
-          title: (d: CurveDatum) => `${d.label}\nthreshold ${dec(d.threshold, 3)}: ${kind === 'roc' ? `FPR ${dec(d.x, 3)}, TPR ${dec(d.y, 3)}` : `recall ${dec(d.x, 3)}, precision ${dec(d.y, 3)}`}`,
+          title: (d: CurveDatum) =>
+            `${d.label}\nthreshold ${dec(d.threshold, 3)}: ${kind === 'roc' ? `FPR ${dec(d.x, 3)}, TPR ${dec(d.y, 3)}` : `recall ${dec(d.x, 3)}, precision ${dec(d.y, 3)}`}`,
         }),
         Plot.dot(ops, {
           x: 'x',
@@ -175,7 +200,11 @@ function curveChart(
   return { svg, marks: lines.length };
 }
 
-export const OPERATING_POINT_LEGEND: LegendItem = { label: 'Operating point (chosen threshold)', color: 'currentColor', symbol: 'diamond' };
+export const OPERATING_POINT_LEGEND: LegendItem = {
+  label: 'Operating point (chosen threshold)',
+  color: 'currentColor',
+  symbol: 'diamond',
+};
 
 export function rocView(evals: EvalResult[]): ChartView {
   const { svg, marks } = curveChart(evals, 'roc');
@@ -193,7 +222,11 @@ export function prView(evals: EvalResult[]): ChartView {
     svg,
     marks,
     table: operatingTable(evals, 'Precision-recall operating points'),
-    legend: [...seriesLegend(evals), OPERATING_POINT_LEGEND, { label: 'Share of MI (a random guess)', color: 'currentColor', dash: true }],
+    legend: [
+      ...seriesLegend(evals),
+      OPERATING_POINT_LEGEND,
+      { label: 'Share of MI (a random guess)', color: 'currentColor', dash: true },
+    ],
   };
 }
 
@@ -237,7 +270,8 @@ export function confusionView(e: EvalResult): ChartView {
           fill: PALETTE[0],
           fillOpacity: 'rate',
           inset: 1,
-          title: (c: Cell) => `actual ${c.actual}, predicted ${c.predicted}: ${int(c.count)} ${c.name}, ${pct(c.rate, 1)} of actual ${c.actual}`,
+          title: (c: Cell) =>
+            `actual ${c.actual}, predicted ${c.predicted}: ${int(c.count)} ${c.name}, ${pct(c.rate, 1)} of actual ${c.actual}`,
         }),
         Plot.text(cells, {
           x: 'predicted',
@@ -272,7 +306,13 @@ export function confusionView(e: EvalResult): ChartView {
       rows: ['MI', 'Normal'].map((a) => {
         const mi = cells.find((c) => c.actual === a && c.predicted === 'MI')!;
         const no = cells.find((c) => c.actual === a && c.predicted === 'Normal')!;
-        return { actual: a, pred_mi: mi.count, pred_normal: no.count, rate_mi: pct(mi.rate, 1), rate_normal: pct(no.rate, 1) };
+        return {
+          actual: a,
+          pred_mi: mi.count,
+          pred_normal: no.count,
+          rate_mi: pct(mi.rate, 1),
+          rate_normal: pct(no.rate, 1),
+        };
       }),
     },
   };
@@ -293,7 +333,13 @@ export function calibrationView(evals: EvalResult[]): ChartView {
   const data: CalDatum[] = evals.flatMap((e) =>
     e.calibration
       .filter((b) => b.n > 0)
-      .map((b) => ({ label: evalLabel(e), mean_pred: b.mean_pred, frac_pos: b.frac_pos, n: b.n, bin: `${dec(b.bin_lo, 2)}–${dec(b.bin_hi, 2)}` })),
+      .map((b) => ({
+        label: evalLabel(e),
+        mean_pred: b.mean_pred,
+        frac_pos: b.frac_pos,
+        n: b.n,
+        bin: `${dec(b.bin_lo, 2)}–${dec(b.bin_hi, 2)}`,
+      })),
   );
   const svg = renderPlot(
     {
@@ -301,14 +347,29 @@ export function calibrationView(evals: EvalResult[]): ChartView {
       marginLeft: 48,
       marginRight: 16,
       marginBottom: 44,
-      x: { domain: [0, 1], grid: true, label: "mean score in the bin (the model's output)", labelAnchor: 'center', labelOffset: 36 },
+      x: {
+        domain: [0, 1],
+        grid: true,
+        label: "mean score in the bin (the model's output)",
+        labelAnchor: 'center',
+        labelOffset: 36,
+      },
       y: { domain: [0, 1], grid: true, label: 'observed share of MI' },
       r: { range: [2.5, 9] },
       color: { domain: labels, range: colors },
       marks: [
-        Plot.line([[0, 0], [1, 1]], { strokeDasharray: '4 4', strokeOpacity: 0.6 }),
+        Plot.line(
+          [
+            [0, 0],
+            [1, 1],
+          ],
+          { strokeDasharray: '4 4', strokeOpacity: 0.6 },
+        ),
         ...series.map((sr) =>
-          Plot.line(data.filter((d) => d.label === sr.label), { x: 'mean_pred', y: 'frac_pos', stroke: 'label', strokeWidth: 1.5, strokeDasharray: sr.dash || undefined }),
+          Plot.line(
+            data.filter((d) => d.label === sr.label),
+            { x: 'mean_pred', y: 'frac_pos', stroke: 'label', strokeWidth: 1.5, strokeDasharray: sr.dash || undefined },
+          ),
         ),
         Plot.dot(data, {
           x: 'mean_pred',
@@ -316,7 +377,8 @@ export function calibrationView(evals: EvalResult[]): ChartView {
           r: 'n',
           fill: 'label',
           fillOpacity: 0.85,
-          title: (d: CalDatum) => `${d.label}\nbin ${d.bin} (n = ${int(d.n)}): mean score ${dec(d.mean_pred, 3)}, observed share of MI ${dec(d.frac_pos, 3)}`,
+          title: (d: CalDatum) =>
+            `${d.label}\nbin ${d.bin} (n = ${int(d.n)}): mean score ${dec(d.mean_pred, 3)}, observed share of MI ${dec(d.frac_pos, 3)}`,
         }),
       ],
     },
@@ -384,7 +446,20 @@ export function perStyleView(evals: EvalResult[], styleOrder: string[] = ['datas
       color: { domain: models, range: colors },
       symbol: { domain: models, range: ['circle', 'diamond', 'square', 'triangle', 'star', 'cross'] },
       marks: [
-        Plot.text(STYLE_METRICS.map((m) => m.label), { fy: (d: string) => d, text: (d: string) => d, frameAnchor: 'top-left', lineAnchor: 'bottom', dx: -76, dy: -4, fontWeight: 600, textAnchor: 'start', fill: 'currentColor' }),
+        Plot.text(
+          STYLE_METRICS.map((m) => m.label),
+          {
+            fy: (d: string) => d,
+            text: (d: string) => d,
+            frameAnchor: 'top-left',
+            lineAnchor: 'bottom',
+            dx: -76,
+            dy: -4,
+            fontWeight: 600,
+            textAnchor: 'start',
+            fill: 'currentColor',
+          },
+        ),
         Plot.ruleY(data, { y: 'style', fy: 'metric', strokeOpacity: 0.15 }),
         Plot.dot(data, {
           x: 'value',

@@ -37,7 +37,14 @@ export interface ExternalEval {
   gate: string;
   threshold: number;
   kit: (LabelledSummary & { by_variant: Record<string, LabelledSummary> }) | null;
-  real: { n: number; accepted: number; accepted_rate: number; median_gate_score: number; median_mi_score: number; over_threshold_rate: number } | null;
+  real: {
+    n: number;
+    accepted: number;
+    accepted_rate: number;
+    median_gate_score: number;
+    median_mi_score: number;
+    over_threshold_rate: number;
+  } | null;
 }
 
 export interface Rate {
@@ -64,17 +71,26 @@ const isRate = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
 function labelled(v: unknown, where: string): LabelledSummary {
   const o = v as Record<string, unknown>;
   if (!o || typeof o !== 'object') throw new ExternalDataError(`${where}: not an object`);
-  for (const k of ['n', 'n_mi', 'refused'] as const) if (!Number.isInteger(o[k])) throw new ExternalDataError(`${where}.${k}: not a count`);
-  for (const k of ['sensitivity', 'specificity', 'accuracy', 'refused_rate'] as const) if (!isRate(o[k])) throw new ExternalDataError(`${where}.${k}: not a rate`);
+  for (const k of ['n', 'n_mi', 'refused'] as const)
+    if (!Number.isInteger(o[k])) throw new ExternalDataError(`${where}.${k}: not a count`);
+  for (const k of ['sensitivity', 'specificity', 'accuracy', 'refused_rate'] as const)
+    if (!isRate(o[k])) throw new ExternalDataError(`${where}.${k}: not a rate`);
   if (!(o.auroc === null || isRate(o.auroc))) throw new ExternalDataError(`${where}.auroc: not a rate or null`);
   const ci = o.auroc_ci;
-  if (!(ci === null || (Array.isArray(ci) && ci.length === 2 && ci.every(isRate)))) throw new ExternalDataError(`${where}.auroc_ci: not a pair of rates`);
+  if (!(ci === null || (Array.isArray(ci) && ci.length === 2 && ci.every(isRate))))
+    throw new ExternalDataError(`${where}.auroc_ci: not a pair of rates`);
   return o as unknown as LabelledSummary;
 }
 
 export function parseExternalEval(json: unknown, file: string): ExternalEval {
   const o = json as Record<string, unknown>;
-  if (!o || typeof o !== 'object' || typeof o.model !== 'string' || typeof o.gate !== 'string' || !isRate(o.threshold)) {
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    typeof o.model !== 'string' ||
+    typeof o.gate !== 'string' ||
+    !isRate(o.threshold)
+  ) {
     throw new ExternalDataError(`${file}: not an eval:external result (model, gate, threshold)`);
   }
   const sets = (o.sets ?? {}) as Record<string, unknown>;
@@ -82,12 +98,16 @@ export function parseExternalEval(json: unknown, file: string): ExternalEval {
   if (sets['kit-fold9'] !== undefined) {
     const k = sets['kit-fold9'] as Record<string, unknown>;
     const by = (k.by_variant ?? {}) as Record<string, unknown>;
-    kit = { ...labelled(k, `${file} kit-fold9`), by_variant: Object.fromEntries(Object.entries(by).map(([v, s]) => [v, labelled(s, `${file} kit-fold9.${v}`)])) };
+    kit = {
+      ...labelled(k, `${file} kit-fold9`),
+      by_variant: Object.fromEntries(Object.entries(by).map(([v, s]) => [v, labelled(s, `${file} kit-fold9.${v}`)])),
+    };
   }
   let real: ExternalEval['real'] = null;
   if (sets['real-ekg'] !== undefined) {
     const r = sets['real-ekg'] as Record<string, unknown>;
-    if (!Number.isInteger(r.n) || !Number.isInteger(r.accepted) || !isRate(r.accepted_rate)) throw new ExternalDataError(`${file} real-ekg: n, accepted, accepted_rate`);
+    if (!Number.isInteger(r.n) || !Number.isInteger(r.accepted) || !isRate(r.accepted_rate))
+      throw new ExternalDataError(`${file} real-ekg: n, accepted, accepted_rate`);
     real = r as unknown as NonNullable<ExternalEval['real']>;
   }
   return { file, model: o.model, gate: o.gate, threshold: o.threshold, kit, real };
@@ -95,7 +115,8 @@ export function parseExternalEval(json: unknown, file: string): ExternalEval {
 
 function rate(v: unknown, where: string): Rate {
   const o = v as Record<string, unknown>;
-  if (!o || !Number.isInteger(o.n) || !Number.isInteger(o.k) || !isRate(o.rate) || !Array.isArray(o.ci95)) throw new ExternalDataError(`${where}: not a rate {n, k, rate, ci95}`);
+  if (!o || !Number.isInteger(o.n) || !Number.isInteger(o.k) || !isRate(o.rate) || !Array.isArray(o.ci95))
+    throw new ExternalDataError(`${where}: not a rate {n, k, rate, ci95}`);
   return o as unknown as Rate;
 }
 
@@ -107,7 +128,10 @@ export function parseGateEval(json: unknown, file: string): GateEval {
   }
   const fa = o.false_accepts as Record<string, unknown>;
   const fr = o.false_refusals as Record<string, unknown>;
-  const map = (m: unknown, where: string) => Object.fromEntries(Object.entries((m ?? {}) as Record<string, unknown>).map(([k, v]) => [k, rate(v, `${where}.${k}`)]));
+  const map = (m: unknown, where: string) =>
+    Object.fromEntries(
+      Object.entries((m ?? {}) as Record<string, unknown>).map(([k, v]) => [k, rate(v, `${where}.${k}`)]),
+    );
   return {
     file,
     gate: o.gate,
@@ -123,25 +147,41 @@ export function parseGateEval(json: unknown, file: string): GateEval {
 export function loadExternalEval(model: string, root = process.cwd()): ExternalEval {
   const file = join(EVAL_DIR, 'external', `${model}.json`);
   const p = join(root, file);
-  if (!existsSync(p)) throw new ExternalDataError(`${file} is missing; run \`npm run eval:external -- --model public/models/${model}\` (needs ../shared/external)`);
+  if (!existsSync(p))
+    throw new ExternalDataError(
+      `${file} is missing; run \`npm run eval:external -- --model public/models/${model}\` (needs ../shared/external)`,
+    );
   return parseExternalEval(JSON.parse(readFileSync(p, 'utf8')), file);
 }
 
 export function loadGateEval(gate: string, root = process.cwd()): GateEval {
   const file = join(EVAL_DIR, 'gate', `${gate}.json`);
   const p = join(root, file);
-  if (!existsSync(p)) throw new ExternalDataError(`${file} is missing; run \`npm run eval:gate -- --gate public/models/${gate}\``);
+  if (!existsSync(p))
+    throw new ExternalDataError(`${file} is missing; run \`npm run eval:gate -- --gate public/models/${gate}\``);
   return parseGateEval(JSON.parse(readFileSync(p, 'utf8')), file);
 }
 
 /** Fields a chapter can quote: kit-fold9 (overall or one variant), real-ekg acceptance, and the gate's rates. */
-export const EXTERNAL_FIELDS = ['auroc', 'auroc_ci', 'sensitivity', 'specificity', 'refused_rate', 'n', 'accepted_rate', 'accepted'] as const;
+export const EXTERNAL_FIELDS = [
+  'auroc',
+  'auroc_ci',
+  'sensitivity',
+  'specificity',
+  'refused_rate',
+  'n',
+  'accepted_rate',
+  'accepted',
+] as const;
 export type ExternalField = (typeof EXTERNAL_FIELDS)[number];
 export const GATE_FIELDS = ['fa_photos_documents', 'fa_hard', 'fr_renders', 'threshold'] as const;
 export type GateField = (typeof GATE_FIELDS)[number];
 
 /** One quoted number from an eval:external file. */
-export function formatExternal(e: ExternalEval, q: { set: 'kit-fold9' | 'real-ekg'; field: ExternalField; variant?: string; digits?: number }): string {
+export function formatExternal(
+  e: ExternalEval,
+  q: { set: 'kit-fold9' | 'real-ekg'; field: ExternalField; variant?: string; digits?: number },
+): string {
   if (q.set === 'real-ekg') {
     if (!e.real) throw new ExternalDataError(`${e.file}: no real-ekg figures`);
     if (q.field === 'accepted_rate') return pct(e.real.accepted_rate, q.digits ?? 0);
@@ -188,7 +228,6 @@ export function formatGate(g: GateEval, field: GateField, digits?: number): stri
 // The view: "Images we did not draw" — each model's AUROC (95% CI) on our own fold-10 renders, style by style,
 // then on ECG-Image-Kit's renders (all, and each variant), with the EKG check's refusals in the table.
 
-
 export interface DropRow {
   model: string;
   /** "ours · wild-photo", "ECG-Image-Kit · all", ... */
@@ -205,20 +244,47 @@ export interface DropRow {
 }
 
 /** Rows of the comparison for the given models (our fold-10 evals of their styles + their eval:external file). */
-export function dropRows(models: string[], evals: readonly EvalResult[], externals: readonly ExternalEval[], styles: readonly string[]): DropRow[] {
+export function dropRows(
+  models: string[],
+  evals: readonly EvalResult[],
+  externals: readonly ExternalEval[],
+  styles: readonly string[],
+): DropRow[] {
   const rows: DropRow[] = [];
   for (const model of models) {
     for (const style of styles) {
       const e = evals.find((x) => x.model === model && x.style === style && x.fold === 10);
       if (!e) continue;
-      rows.push({ model, set: `ours · ${style}`, source: 'ours', n: e.n, auroc: e.auroc, lo: e.auroc_ci[0], hi: e.auroc_ci[1], sensitivity: e.sensitivity, specificity: e.specificity, refused: null });
+      rows.push({
+        model,
+        set: `ours · ${style}`,
+        source: 'ours',
+        n: e.n,
+        auroc: e.auroc,
+        lo: e.auroc_ci[0],
+        hi: e.auroc_ci[1],
+        sensitivity: e.sensitivity,
+        specificity: e.specificity,
+        refused: null,
+      });
     }
     const x = externals.find((k) => k.model === model);
     if (!x?.kit) continue;
     const parts: Array<[string, LabelledSummary]> = [['all', x.kit], ...Object.entries(x.kit.by_variant)];
     for (const [name, s] of parts) {
       if (s.auroc === null || s.auroc_ci === null) continue;
-      rows.push({ model, set: `ECG-Image-Kit · ${name}`, source: 'independent', n: s.n, auroc: s.auroc, lo: s.auroc_ci[0], hi: s.auroc_ci[1], sensitivity: s.sensitivity, specificity: s.specificity, refused: s.refused_rate });
+      rows.push({
+        model,
+        set: `ECG-Image-Kit · ${name}`,
+        source: 'independent',
+        n: s.n,
+        auroc: s.auroc,
+        lo: s.auroc_ci[0],
+        hi: s.auroc_ci[1],
+        sensitivity: s.sensitivity,
+        specificity: s.specificity,
+        refused: s.refused_rate,
+      });
     }
   }
   return rows;
@@ -234,7 +300,13 @@ export function dropView(rows: DropRow[]): ChartView {
       marginLeft: 190,
       marginRight: 20,
       marginBottom: 44,
-      x: { domain: [0.4, 1], grid: true, label: 'MI AUROC (95% CI); 0.5 = chance', labelAnchor: 'center', labelOffset: 36 },
+      x: {
+        domain: [0.4, 1],
+        grid: true,
+        label: 'MI AUROC (95% CI); 0.5 = chance',
+        labelAnchor: 'center',
+        labelOffset: 36,
+      },
       y: { domain: sets, label: null, tickSize: 0 },
       color: { domain: models, range: colors },
       symbol: { domain: models, range: ['circle', 'diamond', 'square', 'triangle'] },
@@ -253,16 +325,20 @@ export function dropView(rows: DropRow[]): ChartView {
               symbol: 'model',
               r: 4.5,
               dy,
-              title: (d: DropRow) => `${d.model}, ${d.set}: AUROC ${dec(d.auroc, 3)} (${dec(d.lo, 3)}–${dec(d.hi, 3)}), n ${d.n}`,
+              title: (d: DropRow) =>
+                `${d.model}, ${d.set}: AUROC ${dec(d.auroc, 3)} (${dec(d.lo, 3)}–${dec(d.hi, 3)}), n ${d.n}`,
             }),
           ];
         }),
       ],
     },
-    { ariaLabel: `Dot plot with intervals: MI AUROC of ${models.join(' and ')} on our own renders and on ECG-Image-Kit's` },
+    {
+      ariaLabel: `Dot plot with intervals: MI AUROC of ${models.join(' and ')} on our own renders and on ECG-Image-Kit's`,
+    },
   );
   const table: TableModel = {
-    caption: 'MI AUROC with 95% bootstrap interval; sensitivity and specificity at each model’s own threshold (chosen on our fold-9 renders); refused = share the EKG check turned away.',
+    caption:
+      'MI AUROC with 95% bootstrap interval; sensitivity and specificity at each model’s own threshold (chosen on our fold-9 renders); refused = share the EKG check turned away.',
     rowHeader: 'set',
     groupBy: 'model',
     columns: [
@@ -284,5 +360,14 @@ export function dropView(rows: DropRow[]): ChartView {
       refused: r.refused === null ? '–' : pct(r.refused, 1),
     })),
   };
-  return { svg, table, legend: models.map((m, i) => ({ label: m, color: colors[i]!, symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot' })), marks: rows.length };
+  return {
+    svg,
+    table,
+    legend: models.map((m, i) => ({
+      label: m,
+      color: colors[i]!,
+      symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot',
+    })),
+    marks: rows.length,
+  };
 }

@@ -108,7 +108,8 @@ export function metricLegend(curve: LossCurve): LegendItem[] {
     color: METRIC_LINE_COLORS[i % 3]!,
     dash: METRIC_DASH[i] ?? false,
   }));
-  if (curve.source === 'study') items.push({ label: 'Collapsed epoch (one class for every image)', color: 'currentColor', symbol: 'times' });
+  if (curve.source === 'study')
+    items.push({ label: 'Collapsed epoch (one class for every image)', color: 'currentColor', symbol: 'times' });
   return items;
 }
 
@@ -131,7 +132,13 @@ export function lossView(curve: LossCurve, scale: 'linear' | 'log' = 'linear'): 
       marginLeft: 48,
       marginRight: 16,
       marginBottom: 40,
-      x: { label: curve.source === 'study' ? 'epoch (0 = frozen epoch)' : 'epoch', labelAnchor: 'center', labelOffset: 34, grid: true, tickFormat: (d: number) => (Number.isInteger(d) ? String(d) : '') },
+      x: {
+        label: curve.source === 'study' ? 'epoch (0 = frozen epoch)' : 'epoch',
+        labelAnchor: 'center',
+        labelOffset: 34,
+        grid: true,
+        tickFormat: (d: number) => (Number.isInteger(d) ? String(d) : ''),
+      },
       y: {
         type: scale,
         label: `loss${scale === 'log' ? ' (log scale)' : ''}`,
@@ -143,14 +150,20 @@ export function lossView(curve: LossCurve, scale: 'linear' | 'log' = 'linear'): 
       color: { domain: ['Training loss', 'Validation loss'], range: [TRAIN, VALID] },
       marks: [
         Plot.ruleX([best.step], { stroke: 'currentColor', strokeOpacity: 0.5, strokeDasharray: '2 3' }),
-        Plot.lineY(data.filter((d) => d.series === 'Training loss'), { x: 'step', y: 'value', stroke: 'series', strokeWidth: 2 }),
-        Plot.lineY(data.filter((d) => d.series === 'Validation loss'), {
-          x: 'step',
-          y: 'value',
-          stroke: 'series',
-          strokeWidth: 2,
-          strokeDasharray: '6 3',
-        }),
+        Plot.lineY(
+          data.filter((d) => d.series === 'Training loss'),
+          { x: 'step', y: 'value', stroke: 'series', strokeWidth: 2 },
+        ),
+        Plot.lineY(
+          data.filter((d) => d.series === 'Validation loss'),
+          {
+            x: 'step',
+            y: 'value',
+            stroke: 'series',
+            strokeWidth: 2,
+            strokeDasharray: '6 3',
+          },
+        ),
         Plot.dot(data, { x: 'step', y: 'value', fill: 'series', r: 2.5, title: tip }),
         Plot.dot([best], {
           x: 'step',
@@ -192,19 +205,28 @@ export function metricView(curve: LossCurve): ChartView {
       marginLeft: 48,
       marginRight: 16,
       marginBottom: 40,
-      x: { label: 'epoch', labelAnchor: 'center', labelOffset: 34, grid: true, tickFormat: (d: number) => (Number.isInteger(d) ? String(d) : '') },
+      x: {
+        label: 'epoch',
+        labelAnchor: 'center',
+        labelOffset: 34,
+        grid: true,
+        tickFormat: (d: number) => (Number.isInteger(d) ? String(d) : ''),
+      },
       y: { domain: [0, 1], label: 'validation metric', grid: true, ticks: 4 },
       color: { domain: curve.metricNames, range: colors },
       marks: [
         Plot.ruleY([0, 1], { strokeOpacity: 0.3 }),
         ...curve.metricNames.map((m, i) =>
-          Plot.lineY(data.filter((d) => d.series === m), {
-            x: 'step',
-            y: 'value',
-            stroke: 'series',
-            strokeWidth: 2,
-            ...(METRIC_DASH[i] ? { strokeDasharray: METRIC_DASH[i] as string } : {}),
-          }),
+          Plot.lineY(
+            data.filter((d) => d.series === m),
+            {
+              x: 'step',
+              y: 'value',
+              stroke: 'series',
+              strokeWidth: 2,
+              ...(METRIC_DASH[i] ? { strokeDasharray: METRIC_DASH[i] as string } : {}),
+            },
+          ),
         ),
         Plot.dot(data, {
           x: 'step',
@@ -242,7 +264,10 @@ export function lossTable(curve: LossCurve): TableModel {
   // the study's logs as published; our runs rounded (losses to 4 decimals, rates to 3; the logs keep full precision)
   const loss = (v: number) => (curve.source === 'study' ? raw(v) : dec(v, 4));
   const rate = (v: number) => (curve.source === 'study' ? raw(v) : dec(v, 3));
-  const metricCols = curve.source === 'study' ? ['Error rate', 'Recall', 'Precision', 'F1'] : ['AUROC', 'Sensitivity', 'Specificity', 'Precision', 'F1', 'Error rate'];
+  const metricCols =
+    curve.source === 'study'
+      ? ['Error rate', 'Recall', 'Precision', 'F1']
+      : ['AUROC', 'Sensitivity', 'Specificity', 'Precision', 'F1', 'Error rate'];
   return {
     caption: `${curve.label}: per-epoch numbers (best epoch by validation loss marked *)`,
     rowHeader: 'epoch',
@@ -258,7 +283,9 @@ export function lossTable(curve: LossCurve): TableModel {
       train_loss: loss(p.trainLoss),
       val_loss: loss(p.valLoss),
       ...Object.fromEntries(metricCols.map((m) => [m, p.metrics[m] === undefined ? '' : rate(p.metrics[m]!)])),
-      ...(curve.source === 'study' ? { collapse: p.collapse === 'all-normal' ? 'all Normal' : p.collapse === 'all-mi' ? 'all MI' : '' } : {}),
+      ...(curve.source === 'study'
+        ? { collapse: p.collapse === 'all-normal' ? 'all Normal' : p.collapse === 'all-mi' ? 'all MI' : '' }
+        : {}),
     })),
   };
 }

@@ -6,7 +6,18 @@
 import { dec, int, pct } from './format';
 import type { EvalResult, TrainingRun } from './types';
 
-export const METRIC_FIELDS = ['auroc', 'auroc_ci', 'sensitivity', 'specificity', 'precision', 'f1', 'accuracy', 'n', 'threshold', 'baseline'] as const;
+export const METRIC_FIELDS = [
+  'auroc',
+  'auroc_ci',
+  'sensitivity',
+  'specificity',
+  'precision',
+  'f1',
+  'accuracy',
+  'n',
+  'threshold',
+  'baseline',
+] as const;
 export type MetricField = (typeof METRIC_FIELDS)[number];
 
 export interface MetricQuery {
@@ -25,7 +36,9 @@ export function findEval(results: readonly EvalResult[], model: string, style: s
   const r = results.find((e) => e.model === model && e.style === style);
   if (!r) {
     const have = results.map((e) => `${e.model}/${e.style}`).join(', ') || 'none';
-    throw new MetricLookupError(`no evaluation of model "${model}" on style "${style}" in data/eval (have: ${have}); run \`npm run eval -- --model public/models/${model} --fold 10 --style ${style}\``);
+    throw new MetricLookupError(
+      `no evaluation of model "${model}" on style "${style}" in data/eval (have: ${have}); run \`npm run eval -- --model public/models/${model} --fold 10 --style ${style}\``,
+    );
   }
   return r;
 }
@@ -63,7 +76,17 @@ export function formatMetric(results: readonly EvalResult[], q: MetricQuery): { 
 // Training runs (data/training/NAME.json): the validation figures of a run's best epoch (fold 9), for prose about
 // training and the sweep: <Metric run="sweep-bs-16" field="val_auroc" />.
 
-export const RUN_FIELDS = ['val_auroc', 'val_sensitivity', 'val_specificity', 'val_precision', 'val_f1', 'val_error_rate', 'val_loss', 'params', 'best_epoch'] as const;
+export const RUN_FIELDS = [
+  'val_auroc',
+  'val_sensitivity',
+  'val_specificity',
+  'val_precision',
+  'val_f1',
+  'val_error_rate',
+  'val_loss',
+  'params',
+  'best_epoch',
+] as const;
 export type RunField = (typeof RUN_FIELDS)[number];
 
 export interface RunMetricQuery {
@@ -76,7 +99,9 @@ export interface RunMetricQuery {
 export function findRun(runs: readonly TrainingRun[], name: string): TrainingRun {
   const r = runs.find((x) => x.name === name);
   if (!r) {
-    throw new MetricLookupError(`no training run "${name}" in data/training (have: ${runs.map((x) => x.name).join(', ') || 'none'}); run \`npm run train -- --config training/configs/${name}.json\``);
+    throw new MetricLookupError(
+      `no training run "${name}" in data/training (have: ${runs.map((x) => x.name).join(', ') || 'none'}); run \`npm run train -- --config training/configs/${name}.json\``,
+    );
   }
   return r;
 }
@@ -90,7 +115,10 @@ export function formatRunMetric(runs: readonly TrainingRun[], q: RunMetricQuery)
   if (q.field === 'best_epoch') return { text: int(r.best_epoch), file: r.file };
   if (q.field === 'params') {
     if (r.params === undefined) throw new MetricLookupError(`${r.file}: no model_info.params`);
-    const text = r.params < 1e6 ? `${int(Math.round(r.params / 1e3))} thousand` : `${(r.params / 1e6).toFixed(q.digits ?? 2)} million`;
+    const text =
+      r.params < 1e6
+        ? `${int(Math.round(r.params / 1e3))} thousand`
+        : `${(r.params / 1e6).toFixed(q.digits ?? 2)} million`;
     return { text, file: r.file };
   }
   const best = r.epochs.find((e) => e.epoch === r.best_epoch)!;

@@ -61,13 +61,20 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 /** Validate one model's metadata.json into the fields a card shows. */
-export function parseModelMetadata(json: Record<string, unknown>, file: string, dir: string, isDefault: boolean, root = process.cwd()): ShippedModel {
+export function parseModelMetadata(
+  json: Record<string, unknown>,
+  file: string,
+  dir: string,
+  isDefault: boolean,
+  root = process.cwd(),
+): ShippedModel {
   const str = (k: string) => {
     if (typeof json[k] !== 'string') throw new ChartDataError(file, `"${k}" must be a string`);
     return json[k] as string;
   };
   const num = (k: string) => {
-    if (typeof json[k] !== 'number' || !Number.isFinite(json[k])) throw new ChartDataError(file, `"${k}" must be a number`);
+    if (typeof json[k] !== 'number' || !Number.isFinite(json[k]))
+      throw new ChartDataError(file, `"${k}" must be a number`);
     return json[k] as number;
   };
   const styles = json.styles;
@@ -78,8 +85,12 @@ export function parseModelMetadata(json: Record<string, unknown>, file: string, 
   const signal = json.kind === 'signal';
   // a signal model (src/lib/signal/model.ts) reads traces: [1 x samples] instead of an image's height x width
   if (signal && input && typeof input.samples === 'number') input = { height: 1, width: input.samples };
-  if (!input || typeof input.height !== 'number' || typeof input.width !== 'number') throw new ChartDataError(file, '"input" needs height and width');
-  const log = typeof json.training_log === 'string' && existsSync(resolve(root, json.training_log)) ? rel(root, json.training_log) : undefined;
+  if (!input || typeof input.height !== 'number' || typeof input.width !== 'number')
+    throw new ChartDataError(file, '"input" needs height and width');
+  const log =
+    typeof json.training_log === 'string' && existsSync(resolve(root, json.training_log))
+      ? rel(root, json.training_log)
+      : undefined;
   return {
     name: str('name'),
     dir,
@@ -93,7 +104,10 @@ export function parseModelMetadata(json: Record<string, unknown>, file: string, 
     params: typeof json.params === 'number' ? json.params : undefined,
     weightsBytes: typeof json.weights_bytes === 'number' ? json.weights_bytes : undefined,
     dataVersion: typeof json.data_version === 'string' ? json.data_version : undefined,
-    arch: typeof (json.arch as Record<string, unknown> | undefined)?.arch === 'string' ? ((json.arch as Record<string, unknown>).arch as string) : undefined,
+    arch:
+      typeof (json.arch as Record<string, unknown> | undefined)?.arch === 'string'
+        ? ((json.arch as Record<string, unknown>).arch as string)
+        : undefined,
     trainingLog: log,
     ...(signal ? { kind: 'signal' as const } : {}),
   };
@@ -125,7 +139,9 @@ export interface CardEval {
 }
 
 export const evalCommand = (m: ShippedModel, style: string) =>
-  m.kind === 'signal' ? `npm run eval:signals -- --model ${m.dir} --fold 10` : `npm run eval -- --model ${m.dir} --fold 10 --style ${style}`;
+  m.kind === 'signal'
+    ? `npm run eval:signals -- --model ${m.dir} --fold 10`
+    : `npm run eval -- --model ${m.dir} --fold 10 --style ${style}`;
 
 /** The model's evaluation on every style it was trained on; a missing one throws (the build fails). */
 export function cardEvals(m: ShippedModel, evals: readonly EvalResult[]): CardEval[] {
@@ -146,7 +162,9 @@ export interface SubgroupRow {
 
 export function subgroupRows(ces: CardEval[]): SubgroupRow[] {
   return ces.flatMap((c) =>
-    c.eval.subgroups ? (['sex', 'age'] as const).flatMap((by) => c.eval.subgroups![by].map((group) => ({ style: c.style, by, group }))) : [],
+    c.eval.subgroups
+      ? (['sex', 'age'] as const).flatMap((by) => c.eval.subgroups![by].map((group) => ({ style: c.style, by, group })))
+      : [],
   );
 }
 
@@ -196,7 +214,10 @@ interface Datum {
  * Dot-and-interval chart: a row per group (sexes, then age bands), a column per figure, a panel per style. Groups
  * without a figure (no MI record, say) have no dot; the table says "—".
  */
-export function subgroupView(m: ShippedModel, ces: CardEval[]): (Omit<ChartView, 'table'> & { tables: TableModel[] }) | undefined {
+export function subgroupView(
+  m: ShippedModel,
+  ces: CardEval[],
+): (Omit<ChartView, 'table'> & { tables: TableModel[] }) | undefined {
   const rows = subgroupRows(ces);
   if (rows.length === 0) return undefined;
   const data: Datum[] = [];
@@ -204,7 +225,17 @@ export function subgroupView(m: ShippedModel, ces: CardEval[]): (Omit<ChartView,
   for (const r of rows.filter((x) => x.group.key !== 'unknown')) {
     const g = r.group;
     const add = (metric: Datum['metric'], v: number | null, c: [number, number] | null) => {
-      if (v !== null) data.push({ style: r.style, group: g.label, metric, value: v, lo: c?.[0] ?? v, hi: c?.[1] ?? v, n: g.n, nMi: g.n_mi });
+      if (v !== null)
+        data.push({
+          style: r.style,
+          group: g.label,
+          metric,
+          value: v,
+          lo: c?.[0] ?? v,
+          hi: c?.[1] ?? v,
+          n: g.n,
+          nMi: g.n_mi,
+        });
     };
     add('AUROC', g.auroc, g.auroc_ci);
     add('Sensitivity', g.sensitivity, g.sensitivity_ci);
@@ -213,7 +244,8 @@ export function subgroupView(m: ShippedModel, ces: CardEval[]): (Omit<ChartView,
   const styles = [...new Set(rows.map((r) => r.style))];
   const groups = [...new Set(data.map((d) => d.group))];
   const color = { AUROC: PALETTE[0], Sensitivity: PALETTE[4], Specificity: PALETTE[2] } as const;
-  const tip = (d: Datum) => `${m.name} on ${d.style}, ${d.group} (${int(d.n)} records, ${int(d.nMi)} MI)\n${d.metric} ${dec(d.value, 3)} (95% CI ${dec(d.lo, 3)}–${dec(d.hi, 3)})`;
+  const tip = (d: Datum) =>
+    `${m.name} on ${d.style}, ${d.group} (${int(d.n)} records, ${int(d.nMi)} MI)\n${d.metric} ${dec(d.value, 3)} (95% CI ${dec(d.lo, 3)}–${dec(d.hi, 3)})`;
   const svg = renderPlot(
     {
       height: styles.length * (groups.length * 22 + 40) + 60,
@@ -236,11 +268,21 @@ export function subgroupView(m: ShippedModel, ces: CardEval[]): (Omit<ChartView,
       color: { domain: [...SUBGROUP_METRICS], range: SUBGROUP_METRICS.map((k) => color[k]) },
       marks: [
         Plot.frame({ strokeOpacity: 0.15 }),
-        Plot.ruleY(data, { y: 'group', x1: 'lo', x2: 'hi', fx: 'metric', fy: 'style', stroke: 'metric', strokeWidth: 2 }),
+        Plot.ruleY(data, {
+          y: 'group',
+          x1: 'lo',
+          x2: 'hi',
+          fx: 'metric',
+          fy: 'style',
+          stroke: 'metric',
+          strokeWidth: 2,
+        }),
         Plot.dot(data, { x: 'value', y: 'group', fx: 'metric', fy: 'style', fill: 'metric', r: 3.5, title: tip }),
       ],
     },
-    { ariaLabel: `Dot plot with 95% intervals: ${m.name}'s fold-10 AUROC, sensitivity and specificity by sex and age band, for each image style` },
+    {
+      ariaLabel: `Dot plot with 95% intervals: ${m.name}'s fold-10 AUROC, sensitivity and specificity by sex and age band, for each image style`,
+    },
   );
   return {
     svg,
@@ -318,7 +360,11 @@ export function trainingSummary(run: TrainingRun | undefined): string | undefine
   const pos = typeof d.train_pos === 'number' ? d.train_pos : undefined;
   const vn = typeof d.val_n === 'number' ? d.val_n : undefined;
   const vpos = typeof d.val_pos === 'number' ? d.val_pos : undefined;
-  const styles = Array.isArray(d.style) ? (d.style as string[]).join(', ') : typeof d.style === 'string' ? d.style : undefined;
+  const styles = Array.isArray(d.style)
+    ? (d.style as string[]).join(', ')
+    : typeof d.style === 'string'
+      ? d.style
+      : undefined;
   if (n === undefined) return undefined;
   return (
     `${int(n)} training images${pos !== undefined ? ` (${int(pos)} MI)` : ''} from PTB-XL folds 1–8` +
@@ -330,7 +376,15 @@ export function trainingSummary(run: TrainingRun | undefined): string | undefine
 export interface ExternalEval {
   file: string;
   /** Figures found in the file (top level or per variant), when it has them in the usual fields. */
-  rows: { variant: string; n?: number; auroc?: number; auroc_ci?: [number, number]; sensitivity?: number; specificity?: number; accepted?: number }[];
+  rows: {
+    variant: string;
+    n?: number;
+    auroc?: number;
+    auroc_ci?: [number, number];
+    sensitivity?: number;
+    specificity?: number;
+    accepted?: number;
+  }[];
 }
 
 /**
@@ -341,17 +395,34 @@ export function externalEvals(m: ShippedModel, dir = EXTERNAL_EVAL_DIR, root = p
   const abs = resolve(root, dir);
   if (!existsSync(abs)) return [];
   const out: ExternalEval[] = [];
-  for (const f of readdirSync(abs).filter((x) => x.endsWith('.json')).sort()) {
+  for (const f of readdirSync(abs)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
     const file = rel(root, join(dir, f));
     const j = readJson(join(abs, f));
     const model = typeof j.model === 'string' ? j.model.replace(/^.*\//, '') : undefined;
     if (model !== m.name) continue;
     const pick = (o: Record<string, unknown>, variant: string) => {
       const n = (k: string) => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : undefined);
-      const c = Array.isArray(o.auroc_ci) && o.auroc_ci.length === 2 && o.auroc_ci.every((x) => typeof x === 'number') ? (o.auroc_ci as [number, number]) : undefined;
+      const c =
+        Array.isArray(o.auroc_ci) && o.auroc_ci.length === 2 && o.auroc_ci.every((x) => typeof x === 'number')
+          ? (o.auroc_ci as [number, number])
+          : undefined;
       const refused = n('refused_rate');
-      const accepted = n('accepted_rate') ?? n('accept_rate') ?? n('gate_accept_rate') ?? (refused !== undefined ? 1 - refused : undefined);
-      return { variant, n: n('n'), auroc: n('auroc'), auroc_ci: c, sensitivity: n('sensitivity'), specificity: n('specificity'), accepted };
+      const accepted =
+        n('accepted_rate') ??
+        n('accept_rate') ??
+        n('gate_accept_rate') ??
+        (refused !== undefined ? 1 - refused : undefined);
+      return {
+        variant,
+        n: n('n'),
+        auroc: n('auroc'),
+        auroc_ci: c,
+        sensitivity: n('sensitivity'),
+        specificity: n('specificity'),
+        accepted,
+      };
     };
     const rows: ExternalEval['rows'] = [];
     const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -360,7 +431,8 @@ export function externalEvals(m: ShippedModel, dir = EXTERNAL_EVAL_DIR, root = p
       for (const [name, set] of Object.entries(j.sets)) {
         if (!obj(set)) continue;
         rows.push(pick(set, name));
-        if (obj(set.by_variant)) for (const [v, o] of Object.entries(set.by_variant)) if (obj(o)) rows.push(pick(o, `${name} · ${v}`));
+        if (obj(set.by_variant))
+          for (const [v, o] of Object.entries(set.by_variant)) if (obj(o)) rows.push(pick(o, `${name} · ${v}`));
       }
     }
     const variants = j.variants;
@@ -372,7 +444,10 @@ export function externalEvals(m: ShippedModel, dir = EXTERNAL_EVAL_DIR, root = p
       for (const [k, v] of Object.entries(variants)) if (obj(v)) rows.push(pick(v, k));
     }
     if (rows.length === 0) rows.push(pick(j, typeof j.set === 'string' ? j.set : f.replace(/\.json$/, '')));
-    out.push({ file, rows: rows.filter((r) => r.auroc !== undefined || r.sensitivity !== undefined || r.accepted !== undefined) });
+    out.push({
+      file,
+      rows: rows.filter((r) => r.auroc !== undefined || r.sensitivity !== undefined || r.accepted !== undefined),
+    });
   }
   return out;
 }

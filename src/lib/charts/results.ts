@@ -38,7 +38,8 @@ export interface ResultsRow {
 }
 
 const NA = '—';
-export const STUDY_GROUP = "The study's final runs, as published: random 80/20 split of the images (not patient-disjoint)";
+export const STUDY_GROUP =
+  "The study's final runs, as published: random 80/20 split of the images (not patient-disjoint)";
 export const oursGroup = (fold: number | string) => `Ours: PTB-XL fold ${fold}, patient-disjoint, scored once`;
 
 /**

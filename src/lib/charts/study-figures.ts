@@ -19,9 +19,20 @@ export interface StudyFigure {
 }
 
 export const STUDY_FIELDS = [
-  'best_error_rate', 'best_accuracy', 'best_recall', 'best_precision', 'best_f1',
-  'baseline_error_rate', 'baseline_accuracy', 'implied_specificity', 'implied_precision',
-  'log_epochs', 'log_runs', 'log_recall0', 'log_recall1', 'log_recall1_min_error',
+  'best_error_rate',
+  'best_accuracy',
+  'best_recall',
+  'best_precision',
+  'best_f1',
+  'baseline_error_rate',
+  'baseline_accuracy',
+  'implied_specificity',
+  'implied_precision',
+  'log_epochs',
+  'log_runs',
+  'log_recall0',
+  'log_recall1',
+  'log_recall1_min_error',
 ] as const;
 export type StudyField = (typeof STUDY_FIELDS)[number];
 
@@ -53,14 +64,49 @@ export function studyFigures(final: StudyFinalRow[], logs: StudyLogRow[]): Recor
     best_recall: { value: best.recall, kind: 'rate', origin: 'published', note: `recall, ${src}` },
     best_precision: { value: best.precision, kind: 'rate', origin: 'published', note: `precision, ${src}` },
     best_f1: { value: best.f1, kind: 'rate', origin: 'published', note: `F1, ${src}` },
-    baseline_error_rate: { value: share, kind: 'rate', origin: 'published', note: `error rate of an epoch that called every image Normal, ${STUDY_FILES.logs}` },
-    baseline_accuracy: { value: baseAcc, kind: 'rate', origin: 'derived', note: `1 − that epoch's error rate, ${STUDY_FILES.logs}` },
-    implied_specificity: { value: spec, kind: 'rate', origin: 'derived', note: `(accuracy − share of MI × recall) / (1 − share of MI): ${derived}` },
-    implied_precision: { value: tp / (tp + fp), kind: 'rate', origin: 'derived', note: `share × recall / (share × recall + (1 − share) × (1 − specificity)): ${derived}` },
+    baseline_error_rate: {
+      value: share,
+      kind: 'rate',
+      origin: 'published',
+      note: `error rate of an epoch that called every image Normal, ${STUDY_FILES.logs}`,
+    },
+    baseline_accuracy: {
+      value: baseAcc,
+      kind: 'rate',
+      origin: 'derived',
+      note: `1 − that epoch's error rate, ${STUDY_FILES.logs}`,
+    },
+    implied_specificity: {
+      value: spec,
+      kind: 'rate',
+      origin: 'derived',
+      note: `(accuracy − share of MI × recall) / (1 − share of MI): ${derived}`,
+    },
+    implied_precision: {
+      value: tp / (tp + fp),
+      kind: 'rate',
+      origin: 'derived',
+      note: `share × recall / (share × recall + (1 − share) × (1 − specificity)): ${derived}`,
+    },
     log_epochs: { value: logs.length, kind: 'count', origin: 'derived', note: `epochs in ${STUDY_FILES.logs}` },
-    log_runs: { value: new Set(logs.map((r) => r.run)).size, kind: 'count', origin: 'derived', note: `runs in ${STUDY_FILES.logs}` },
-    log_recall0: { value: recall0, kind: 'count', origin: 'derived', note: `epochs with recall exactly 0, ${STUDY_FILES.logs}` },
-    log_recall1: { value: recall1.length, kind: 'count', origin: 'derived', note: `epochs with recall exactly 1, ${STUDY_FILES.logs}` },
+    log_runs: {
+      value: new Set(logs.map((r) => r.run)).size,
+      kind: 'count',
+      origin: 'derived',
+      note: `runs in ${STUDY_FILES.logs}`,
+    },
+    log_recall0: {
+      value: recall0,
+      kind: 'count',
+      origin: 'derived',
+      note: `epochs with recall exactly 0, ${STUDY_FILES.logs}`,
+    },
+    log_recall1: {
+      value: recall1.length,
+      kind: 'count',
+      origin: 'derived',
+      note: `epochs with recall exactly 1, ${STUDY_FILES.logs}`,
+    },
     log_recall1_min_error: {
       value: Math.min(...recall1.map((r) => r.errorRate)),
       kind: 'rate',

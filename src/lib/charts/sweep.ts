@@ -35,7 +35,8 @@ export interface SweepPoint {
 function configValue(run: TrainingRun, paths: string[]): unknown {
   for (const p of paths) {
     let v: unknown = run.config;
-    for (const k of p.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+    for (const k of p.split('.'))
+      v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
     if (v !== undefined) return v;
   }
   return undefined;
@@ -71,7 +72,9 @@ export function sweepPoints(study: StudyMetricRow[], ours: TrainingRun[], by: Sw
     const order = by === 'architecture' ? RESNET_DEPTH(r.architecture) : r.batchSize;
     const detail = `${archLabel(r.architecture)}, batch ${r.batchSize}, best epoch ${r.bestEpoch}`;
     const vals = [r.errorRate, r.recall, r.precision, r.f1];
-    STUDY_SWEEP_METRICS.forEach((metric, i) => points.push({ who: 'Study (published)', key, metric, value: vals[i]!, detail, order }));
+    STUDY_SWEEP_METRICS.forEach((metric, i) =>
+      points.push({ who: 'Study (published)', key, metric, value: vals[i]!, detail, order }),
+    );
   }
   ours.forEach((run, idx) => {
     const key = sweepKey(run, by);
@@ -104,14 +107,33 @@ export function sweepView(study: StudyMetricRow[], ours: TrainingRun[], by: Swee
       marginRight: 16,
       marginTop: 24,
       marginBottom: 44,
-      x: { domain: [0, 1], grid: true, label: 'validation value at the best epoch (0 to 1)', labelAnchor: 'center', labelOffset: 36 },
+      x: {
+        domain: [0, 1],
+        grid: true,
+        label: 'validation value at the best epoch (0 to 1)',
+        labelAnchor: 'center',
+        labelOffset: 36,
+      },
       y: { domain: keys, label: null, tickSize: 0 },
       fy: { domain: [...SWEEP_METRICS], axis: null, padding: 0.3 },
       color: { domain: who, range: colors },
       symbol: { domain: who, range: ['circle', 'diamond'] },
       marks: [
-        Plot.text([...SWEEP_METRICS], { fy: (d: string) => d, text: (d: string) => d, frameAnchor: 'top-left', lineAnchor: 'bottom', dx: -146, dy: -4, fontWeight: 600, textAnchor: 'start', fill: 'currentColor' }),
-        Plot.ruleY(keys.flatMap((k) => SWEEP_METRICS.map((m) => ({ k, m }))), { y: 'k', fy: 'm', strokeOpacity: 0.15 }),
+        Plot.text([...SWEEP_METRICS], {
+          fy: (d: string) => d,
+          text: (d: string) => d,
+          frameAnchor: 'top-left',
+          lineAnchor: 'bottom',
+          dx: -146,
+          dy: -4,
+          fontWeight: 600,
+          textAnchor: 'start',
+          fill: 'currentColor',
+        }),
+        Plot.ruleY(
+          keys.flatMap((k) => SWEEP_METRICS.map((m) => ({ k, m }))),
+          { y: 'k', fy: 'm', strokeOpacity: 0.15 },
+        ),
         Plot.dot(points, {
           x: 'value',
           y: 'key',
@@ -123,7 +145,9 @@ export function sweepView(study: StudyMetricRow[], ours: TrainingRun[], by: Swee
         }),
       ],
     },
-    { ariaLabel: `Dot plot: validation error rate, recall, precision, F1 and (ours only) AUROC by ${by === 'batch' ? 'batch size' : 'network'}, the study's and ours` },
+    {
+      ariaLabel: `Dot plot: validation error rate, recall, precision, F1 and (ours only) AUROC by ${by === 'batch' ? 'batch size' : 'network'}, the study's and ours`,
+    },
   );
   const rows = new Map<string, Record<string, string | number>>();
   for (const p of points) {

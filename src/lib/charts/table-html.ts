@@ -15,7 +15,11 @@ export function fitTableHtml(html: string): string {
     const cells = rows.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim()));
     rows.forEach((tr) => [...tr.children].forEach((c, i) => c.setAttribute('data-label', heads[i] ?? '')));
     const numeric = heads.map((_, i) => cells.every((r) => /^[\d.,%–−+\-\s≈]*$/.test(r[i] ?? '')));
-    const need = estimateTableRem(heads.map((label, i) => ({ label, numeric: numeric[i] })), cells, { fontRem: 0.9, padRem: 1.2 });
+    const need = estimateTableRem(
+      heads.map((label, i) => ({ label, numeric: numeric[i] })),
+      cells,
+      { fontRem: 0.9, padRem: 1.2 },
+    );
     table.classList.add(stackClass(need));
   }
   return root.innerHTML;

@@ -162,7 +162,11 @@ const dist = (a: Point, b: Point) => Math.hypot(a[0] - b[0], a[1] - b[1]);
  * The sheet cut out and made upright: a homography from the quadrilateral onto a rectangle of about the same
  * size, turned so the long side is horizontal (an EKG page is landscape).
  */
-export function rectify(p: Plane, quad: PaperQuad, fill = 255): { plane: Plane; toImage: (x: number, y: number) => Point } {
+export function rectify(
+  p: Plane,
+  quad: PaperQuad,
+  fill = 255,
+): { plane: Plane; toImage: (x: number, y: number) => Point } {
   let [tl, tr, br, bl] = quad.corners as [Point, Point, Point, Point];
   const top = (dist(tl, tr) + dist(bl, br)) / 2;
   const side = (dist(tl, bl) + dist(tr, br)) / 2;
@@ -235,7 +239,13 @@ export function rotate(p: Plane, deg: number, fill: number): Plane {
   const cx = p.width / 2;
   const cy = p.height / 2;
   // output pixel (x, y) shows the input at the point rotated back
-  return warp(p, p.width, p.height, (x, y) => [cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c], fill);
+  return warp(
+    p,
+    p.width,
+    p.height,
+    (x, y) => [cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c],
+    fill,
+  );
 }
 
 export interface GridEstimate {
@@ -312,7 +322,9 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   if (fifthPow > bestPow * 0.15) oneMm = false;
   else if (fiveX > bestPow * 0.3) oneMm = true;
   else oneMm = Math.abs(Math.log(bestPer / prior)) < Math.abs(Math.log(bestPer / 5 / prior));
-  return oneMm ? { pxPerMm: bestPer, source: 'grid-1mm', strength } : { pxPerMm: bestPer / 5, source: 'grid-5mm', strength };
+  return oneMm
+    ? { pxPerMm: bestPer, source: 'grid-1mm', strength }
+    : { pxPerMm: bestPer / 5, source: 'grid-5mm', strength };
 }
 
 export { plane };

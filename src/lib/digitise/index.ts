@@ -16,7 +16,20 @@ import { LEAD_NAMES } from '../ptbxl/types';
 import type { RasterImage } from '../render/types';
 import { estimateGrid, estimateSkew, findPaper, rectify, rotate, type GridEstimate, type PaperQuad } from './geometry';
 import { lumaAndInk, plane, shrink, type Plane } from './planes';
-import { findCalibration, findRows, findSeparators, layoutFor, panelsFor, readPanel, traceMask, withoutSeparators, type Calibration, type PanelGeometry, type ReadLayout, type Separator } from './read';
+import {
+  findCalibration,
+  findRows,
+  findSeparators,
+  layoutFor,
+  panelsFor,
+  readPanel,
+  traceMask,
+  withoutSeparators,
+  type Calibration,
+  type PanelGeometry,
+  type ReadLayout,
+  type Separator,
+} from './read';
 
 export const DIGITISE_FS = 100;
 export const DIGITISE_SAMPLES = 1000;
@@ -65,7 +78,14 @@ export class DigitiseError extends Error {
 }
 
 /** Horizontal extent [a, b) of the ink near a baseline: the columns with trace within +-band px, gaps < 6 mm bridged. */
-function inkExtent(mask: Uint8Array, w: number, h: number, base: number, band: number, pxPerMm: number): [number, number] {
+function inkExtent(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  base: number,
+  band: number,
+  pxPerMm: number,
+): [number, number] {
   const hit = new Uint8Array(w);
   for (let x = 0; x < w; x++) {
     for (let y = Math.max(0, base - band); y <= Math.min(h - 1, base + band); y++) {
@@ -148,7 +168,8 @@ export function digitise(image: RasterImage): DigitiseResult {
   // at 25 mm/s when the grid gave the scale; else the start after the pulses
   const traceEnd = median(ends);
   let traceStart = grid.source === 'page-width' ? median(starts) : traceEnd - 1 - 9.99 * 25 * ppm;
-  if (!(traceEnd - traceStart > 20 * ppm)) throw new DigitiseError('the trace rows are too short to be a 10-second sheet');
+  if (!(traceEnd - traceStart > 20 * ppm))
+    throw new DigitiseError('the trace rows are too short to be a 10-second sheet');
   let rowPpm = (traceEnd - 1 - traceStart) / 249.75;
   // separator marks between the columns pin the time axis exactly (boundary c at start + c * 2.5 s) and stand on
   // the 0 mV line; with two or more, fit start and scale to them
@@ -167,7 +188,9 @@ export function digitise(image: RasterImage): DigitiseResult {
     const close = xs.filter((x) => Math.abs(x - m) <= 0.75 * ppm);
     if (close.length >= 2) agreed.push([c, close.reduce((a, b) => a + b, 0) / close.length]);
   }
-  const trusted = separators.filter((q) => agreed.some(([c, x]) => c === q.boundary && Math.abs(q.x - x) <= 0.75 * ppm));
+  const trusted = separators.filter((q) =>
+    agreed.some(([c, x]) => c === q.boundary && Math.abs(q.x - x) <= 0.75 * ppm),
+  );
   separators.length = 0;
   separators.push(...trusted);
   if (agreed.length >= 2) {
@@ -217,8 +240,22 @@ export function digitise(image: RasterImage): DigitiseResult {
   return {
     readout,
     stages: {
-      width, height, paper, sheetWidth: W, sheetHeight: H, skewDeg, grid, rows: used, layout, calibration: cal, pxPerMv,
-      gainSource: pxPerMv === 10 * ppm ? 'assumed 10 mm/mV' : 'calibration pulse', traceStart, traceEnd, separators, panels: stagePanels,
+      width,
+      height,
+      paper,
+      sheetWidth: W,
+      sheetHeight: H,
+      skewDeg,
+      grid,
+      rows: used,
+      layout,
+      calibration: cal,
+      pxPerMv,
+      gainSource: pxPerMv === 10 * ppm ? 'assumed 10 mm/mV' : 'calibration pulse',
+      traceStart,
+      traceEnd,
+      separators,
+      panels: stagePanels,
     },
     sheet: luma,
     mask,

@@ -95,14 +95,21 @@ export function sample(p: Plane, x: number, y: number): number {
  * A new plane of size w x h whose pixel (x, y) is `src` at `map(x + 0.5, y + 0.5)` (pixel-centre coordinates
  * in, source pixel-centre coordinates out), or `fill` outside the source.
  */
-export function warp(src: Plane, w: number, h: number, map: (x: number, y: number) => [number, number], fill: number): Plane {
+export function warp(
+  src: Plane,
+  w: number,
+  h: number,
+  map: (x: number, y: number) => [number, number],
+  fill: number,
+): Plane {
   const out = plane(w, h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const [u, v] = map(x + 0.5, y + 0.5);
       const sx = u - 0.5;
       const sy = v - 0.5;
-      out.data[y * w + x] = sx < -0.5 || sy < -0.5 || sx > src.width - 0.5 || sy > src.height - 0.5 ? fill : sample(src, sx, sy);
+      out.data[y * w + x] =
+        sx < -0.5 || sy < -0.5 || sx > src.width - 0.5 || sy > src.height - 0.5 ? fill : sample(src, sx, sy);
     }
   }
   return out;

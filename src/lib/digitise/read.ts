@@ -59,7 +59,7 @@ export function inkThreshold(flat: Plane): number {
     const mB = sumB / wB;
     const mF = (sum - sumB) / (n - wB);
     const between = wB * (n - wB) * (mB - mF) ** 2;
-    if (between > best) (best = between), (t = i + 1);
+    if (between > best) ((best = between), (t = i + 1));
   }
   return Math.max(0.3, Math.min(0.62, t / 100));
 }
@@ -147,7 +147,10 @@ export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number
   if (rows.length < 3) return rows;
   // rows of a sheet are evenly spaced: keep the peaks on the progression of the typical spacing through the
   // strongest one (a tall QRS or a text line makes extra peaks off it)
-  const gaps = rows.slice(1).map((y, i) => y - rows[i]!).sort((a, b) => a - b);
+  const gaps = rows
+    .slice(1)
+    .map((y, i) => y - rows[i]!)
+    .sort((a, b) => a - b);
   const d = gaps[Math.floor(gaps.length / 2)]!;
   const ref = rows.reduce((a, b) => (sm[b]! > sm[a]! ? b : a));
   const kept = rows.filter((y) => {
@@ -203,7 +206,14 @@ function upRun(mask: Uint8Array, w: number, x: number, base: number, tol: number
 }
 
 /** The calibration pulse near `xFrom` .. `xTo` on the row at `base`, if there is one. */
-export function findCalibration(mask: Uint8Array, w: number, base: number, xFrom: number, xTo: number, pxPerMm: number): Calibration | null {
+export function findCalibration(
+  mask: Uint8Array,
+  w: number,
+  base: number,
+  xFrom: number,
+  xTo: number,
+  pxPerMm: number,
+): Calibration | null {
   const tol = Math.round(1.2 * pxPerMm);
   const maxUp = Math.round(24 * pxPerMm);
   const tall: number[] = [];
@@ -228,7 +238,13 @@ export function findCalibration(mask: Uint8Array, w: number, base: number, xFrom
  * Where each lead sits on the upright sheet, from the rows, the ink's horizontal extent and the paper speed
  * (25 mm/s assumed: a 3x4 column is 62.5 mm). `xStart` is where the traces begin (after a calibration pulse).
  */
-export function panelsFor(layout: ReadLayout, rows: number[], xStart: number, pxPerMm: number, recordS = 10): PanelGeometry[] {
+export function panelsFor(
+  layout: ReadLayout,
+  rows: number[],
+  xStart: number,
+  pxPerMm: number,
+  recordS = 10,
+): PanelGeometry[] {
   const mmPerS = 25;
   const pxPerS = mmPerS * pxPerMm;
   const out: PanelGeometry[] = [];
@@ -238,12 +254,32 @@ export function panelsFor(layout: ReadLayout, rows: number[], xStart: number, px
   gridRows.forEach((leads, r) => {
     const base = rows[r];
     if (base === undefined) return;
-    leads.forEach((lead, c) => out.push({ lead, rhythm: false, row: r, x0: xStart + c * colS * pxPerS, x1: xStart + (c + 1) * colS * pxPerS, baseline: base, t0: c * colS, t1: (c + 1) * colS }));
+    leads.forEach((lead, c) =>
+      out.push({
+        lead,
+        rhythm: false,
+        row: r,
+        x0: xStart + c * colS * pxPerS,
+        x1: xStart + (c + 1) * colS * pxPerS,
+        baseline: base,
+        t0: c * colS,
+        t1: (c + 1) * colS,
+      }),
+    );
   });
   RHYTHM[layout].forEach((lead, k) => {
     const base = rows[gridRows.length + k];
     if (base === undefined) return;
-    out.push({ lead, rhythm: true, row: gridRows.length + k, x0: xStart, x1: xStart + recordS * pxPerS, baseline: base, t0: 0, t1: recordS });
+    out.push({
+      lead,
+      rhythm: true,
+      row: gridRows.length + k,
+      x0: xStart,
+      x1: xStart + recordS * pxPerS,
+      baseline: base,
+      t0: 0,
+      t1: recordS,
+    });
   });
   return out;
 }
@@ -269,7 +305,15 @@ export interface Separator {
  * neighbours a few pixels away have no such run (a steep QRS stroke is a slope, not a one-column bar).
  */
 export function findSeparators(
-  mask: Uint8Array, w: number, h: number, row: number, base: number, expected: number[], tol: number, pxPerMm: number, dark?: Plane,
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  row: number,
+  base: number,
+  expected: number[],
+  tol: number,
+  pxPerMm: number,
+  dark?: Plane,
 ): Separator[] {
   const out: Separator[] = [];
   const runAt = (x: number): [number, number] | null => {
@@ -354,7 +398,15 @@ export interface PanelReading {
  * baseline-filtered, so its median sits on the isoelectric line); gaps are bridged linearly.
  */
 export function readPanel(
-  mask: Uint8Array, w: number, h: number, p: PanelGeometry, pxPerMm: number, pxPerMv: number, reach: number, fs = 100, dark?: Plane,
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  p: PanelGeometry,
+  pxPerMm: number,
+  pxPerMv: number,
+  reach: number,
+  fs = 100,
+  dark?: Plane,
   /** The row's 0 mV line when it is known from separators (else the panel's median height is used). */
   zeroY?: number,
 ): PanelReading {
@@ -419,7 +471,10 @@ export function readPanel(
   // run is a stroke that enters the column at one end and leaves at the other (half a pen inside each end).
   // Which end is the entry follows from the previous column; where the next column continues from the entry
   // end instead, the trace turned inside this column and its far end is a peak.
-  const runs = Array.from(top.keys()).map((i) => bot[i]! - top[i]!).filter((v) => Number.isFinite(v)).sort((p1, p2) => p1 - p2);
+  const runs = Array.from(top.keys())
+    .map((i) => bot[i]! - top[i]!)
+    .filter((v) => Number.isFinite(v))
+    .sort((p1, p2) => p1 - p2);
   const penPx = runs.length ? runs[Math.floor(runs.length * 0.3)]! : 1;
   const half = penPx / 2;
   const ptX: number[] = [];
@@ -469,7 +524,9 @@ export function readPanel(
     }
   }
   const ys = my;
-  const got = Array.from(ys).filter(Number.isFinite).sort((a, b) => a - b);
+  const got = Array.from(ys)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const iso = zeroY ?? (got.length ? got[got.length >> 1]! : p.baseline);
   const start = Math.round(p.t0 * fs);
   const end = Math.round(p.t1 * fs);

@@ -55,7 +55,10 @@ export function decide(probability: number, meta: Pick<ModelMetadata, 'threshold
  */
 export function singleImageProblem(meta: Pick<ModelMetadata, 'name' | 'planes'>): string | null {
   if (meta.planes === 1) return null;
-  const what = meta.planes === 12 ? '12 lead images per record (Dataset 4 style: each lead drawn on its own)' : `${meta.planes} images per record`;
+  const what =
+    meta.planes === 12
+      ? '12 lead images per record (Dataset 4 style: each lead drawn on its own)'
+      : `${meta.planes} images per record`;
   return `The model "${meta.name}" takes ${what}, so it cannot read a single picture; a single-image model is needed.`;
 }
 
@@ -105,7 +108,18 @@ async function trySetBackend(tf: Tf, name: BackendName): Promise<void> {
   if (!ok) throw new Error('not available');
   await tf.ready();
   // Smoke test: a tiny conv must run and give a finite number.
-  const v = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 1]) as import('@tensorflow/tfjs').Tensor4D, tf.ones([3, 3, 1, 1]) as import('@tensorflow/tfjs').Tensor4D, 1, 'valid').sum().dataSync()[0]);
+  const v = tf.tidy(
+    () =>
+      tf
+        .conv2d(
+          tf.ones([1, 4, 4, 1]) as import('@tensorflow/tfjs').Tensor4D,
+          tf.ones([3, 3, 1, 1]) as import('@tensorflow/tfjs').Tensor4D,
+          1,
+          'valid',
+        )
+        .sum()
+        .dataSync()[0],
+  );
   if (v !== 36) throw new Error(`smoke test gave ${v}`);
 }
 
@@ -142,7 +156,10 @@ export function softwareWebglRenderer(): string | null {
 }
 
 /** Picks the first backend that works, in `order`. */
-export async function chooseBackend(tf: Tf, order: BackendName[] = ['webgl', 'wasm', 'cpu']): Promise<{ backend: BackendName; notes: string[] }> {
+export async function chooseBackend(
+  tf: Tf,
+  order: BackendName[] = ['webgl', 'wasm', 'cpu'],
+): Promise<{ backend: BackendName; notes: string[] }> {
   const notes: string[] = [];
   for (const name of order) {
     try {
@@ -161,7 +178,10 @@ export async function chooseBackend(tf: Tf, order: BackendName[] = ['webgl', 'wa
 }
 
 /** fetch() with byte progress; uses the browser's HTTP cache as usual. */
-async function fetchBytes(url: string, onBytes?: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+async function fetchBytes(
+  url: string,
+  onBytes?: (loaded: number, total: number | undefined) => void,
+): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok) throw new ModelUnavailableError(`Could not download ${url} (HTTP ${res.status}).`);
   const len = Number(res.headers.get('content-length')) || undefined;
@@ -237,24 +257,32 @@ async function fetchModel(
     paths.map((p, i) =>
       fetchBytes(`${dir}${p}`, (loaded) => {
         done[i] = loaded;
-        progress(done.reduce((a, b) => a + b, 0), total);
+        progress(
+          done.reduce((a, b) => a + b, 0),
+          total,
+        );
       }),
     ),
   );
   const bytes = parts.reduce((s, b) => s + b.length, 0);
-  if (bytes !== total) throw new ModelUnavailableError(`The model weights in ${dir} are ${bytes} bytes, but metadata.json says ${total}.`);
+  if (bytes !== total)
+    throw new ModelUnavailableError(`The model weights in ${dir} are ${bytes} bytes, but metadata.json says ${total}.`);
   const weightData = new Uint8Array(bytes);
   let off = 0;
   for (const p of parts) {
     weightData.set(p, off);
     off += p.length;
   }
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: weightData.buffer }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: weightData.buffer }),
+  );
   const shape = model.inputs[0]?.shape;
   const want = [null, meta.input.height, meta.input.width, meta.planes];
   if (JSON.stringify(shape) !== JSON.stringify(want)) {
     model.dispose();
-    throw new ModelUnavailableError(`The model's input ${JSON.stringify(shape)} does not match its metadata ${JSON.stringify(want)}.`);
+    throw new ModelUnavailableError(
+      `The model's input ${JSON.stringify(shape)} does not match its metadata ${JSON.stringify(want)}.`,
+    );
   }
   return { model, meta, bytes };
 }
@@ -278,7 +306,9 @@ export async function loadClassifier(modelDir: string, options: LoadOptions): Pr
   const report = () => progress({ phase: 'weights', loaded: got.clf + got.gate, total: want.clf + want.gate });
   const [clf, gate] = await Promise.all([
     fetchModel(tf, modelDir, 'mi', (l, t) => ((got.clf = l), (want.clf = t), report())),
-    options.gateDir === null ? Promise.resolve(null) : fetchModel(tf, options.gateDir, 'ekg-gate', (l, t) => ((got.gate = l), (want.gate = t), report())),
+    options.gateDir === null
+      ? Promise.resolve(null)
+      : fetchModel(tf, options.gateDir, 'ekg-gate', (l, t) => ((got.gate = l), (want.gate = t), report())),
   ]).catch((e: unknown) => {
     throw e instanceof ModelUnavailableError ? e : new ModelUnavailableError(errorMessage(e));
   });

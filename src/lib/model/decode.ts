@@ -16,16 +16,26 @@ import { errorMessage } from '../errors';
 import type { RasterImage } from '../render/types';
 
 export type ImageKind =
-  | 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'heic' | 'avif' | 'svg' | 'tiff' | 'pdf' | 'ico' | 'unknown';
+  'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'heic' | 'avif' | 'svg' | 'tiff' | 'pdf' | 'ico' | 'unknown';
 
 export type ImageErrorCode =
-  | 'empty' | 'too-many-bytes' | 'not-image' | 'truncated' | 'too-many-pixels' | 'svg' | 'unsupported-format'
-  | 'heic-unsupported' | 'decode-failed';
+  | 'empty'
+  | 'too-many-bytes'
+  | 'not-image'
+  | 'truncated'
+  | 'too-many-pixels'
+  | 'svg'
+  | 'unsupported-format'
+  | 'heic-unsupported'
+  | 'decode-failed';
 
 /** A problem with the reader's file; `message` is written for the reader. */
 export class ImageInputError extends Error {
   override name = 'ImageInputError';
-  constructor(public readonly code: ImageErrorCode, message: string) {
+  constructor(
+    public readonly code: ImageErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -54,8 +64,18 @@ export interface ImageInfo {
 }
 
 const FORMAT_NAMES: Record<ImageKind, string> = {
-  png: 'PNG', jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', bmp: 'BMP', heic: 'HEIC', avif: 'AVIF', svg: 'SVG',
-  tiff: 'TIFF', pdf: 'PDF', ico: 'ICO', unknown: 'unknown',
+  png: 'PNG',
+  jpeg: 'JPEG',
+  gif: 'GIF',
+  webp: 'WebP',
+  bmp: 'BMP',
+  heic: 'HEIC',
+  avif: 'AVIF',
+  svg: 'SVG',
+  tiff: 'TIFF',
+  pdf: 'PDF',
+  ico: 'ICO',
+  unknown: 'unknown',
 };
 export function formatName(kind: ImageKind): string {
   return FORMAT_NAMES[kind];
@@ -260,7 +280,10 @@ function inspectWebp(b: Uint8Array, info: ImageInfo): void {
  */
 export function inspectImageBytes(b: Uint8Array): ImageInfo {
   if (b.length === 0) {
-    throw new ImageInputError('empty', 'This file is empty (0 bytes). Choose the image file itself, not a placeholder.');
+    throw new ImageInputError(
+      'empty',
+      'This file is empty (0 bytes). Choose the image file itself, not a placeholder.',
+    );
   }
   if (b.length > MAX_FILE_BYTES) {
     throw new ImageInputError(
@@ -271,22 +294,34 @@ export function inspectImageBytes(b: Uint8Array): ImageInfo {
   const kind = sniffKind(b);
   const info: ImageInfo = { kind };
   switch (kind) {
-    case 'png': inspectPng(b, info); break;
-    case 'jpeg': inspectJpeg(b, info); break;
-    case 'gif': inspectGif(b, info); break;
-    case 'webp': inspectWebp(b, info); break;
+    case 'png':
+      inspectPng(b, info);
+      break;
+    case 'jpeg':
+      inspectJpeg(b, info);
+      break;
+    case 'gif':
+      inspectGif(b, info);
+      break;
+    case 'webp':
+      inspectWebp(b, info);
+      break;
     case 'bmp':
       info.width = Math.abs(i32le(b, 18));
       info.height = Math.abs(i32le(b, 22));
       if (u32be(b, 2) !== 0 && u16le(b, 2) + (u16le(b, 4) << 16) > b.length) throw truncated('BMP');
       break;
-    case 'heic': case 'avif': break;
+    case 'heic':
+    case 'avif':
+      break;
     case 'svg':
       throw new ImageInputError(
         'svg',
         'This is an SVG drawing. For safety it is not opened here; export or screenshot it as a PNG or JPEG and upload that.',
       );
-    case 'tiff': case 'pdf': case 'ico':
+    case 'tiff':
+    case 'pdf':
+    case 'ico':
       throw new ImageInputError(
         'unsupported-format',
         `${formatName(kind)} files are not supported. Save the EKG as a PNG or JPEG (or take a screenshot) and upload that.`,
@@ -314,11 +349,14 @@ export function inspectImageBytes(b: Uint8Array): ImageInfo {
 export function decodeNotes(info: ImageInfo, decodedW: number, decodedH: number): string[] {
   const notes: string[] = [];
   if (info.animated) {
-    notes.push(`This is an animated ${formatName(info.kind)}${info.frames ? ` with ${info.frames} frames` : ''}; only the first frame was classified.`);
+    notes.push(
+      `This is an animated ${formatName(info.kind)}${info.frames ? ` with ${info.frames} frames` : ''}; only the first frame was classified.`,
+    );
   }
   if (info.kind === 'png' && info.bitDepth === 16) notes.push('This 16-bit PNG was reduced to 8 bits per channel.');
   if (info.cmyk) notes.push('This is a CMYK (print) JPEG; it was converted to RGB, so colours may shift slightly.');
-  if (info.orientation !== undefined && info.orientation !== 1) notes.push('The photo was rotated upright using its EXIF orientation tag.');
+  if (info.orientation !== undefined && info.orientation !== 1)
+    notes.push('The photo was rotated upright using its EXIF orientation tag.');
   const w0 = info.width;
   const h0 = info.height;
   if (w0 !== undefined && h0 !== undefined && Math.max(decodedW, decodedH) < Math.max(w0, h0)) {
@@ -373,8 +411,13 @@ export async function decodeImageFile(file: Blob): Promise<DecodedImage> {
   try {
     const blob = new Blob([bytes], { type: `image/${info.kind}` });
     // colorSpaceConversion 'none': the stored pixel values, as the Node CLI (fast-png / jpeg-js) reads them.
-    const opts: ImageBitmapOptions = { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' };
-    if (target?.resized) Object.assign(opts, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
+    const opts: ImageBitmapOptions = {
+      imageOrientation: 'from-image',
+      premultiplyAlpha: 'none',
+      colorSpaceConversion: 'none',
+    };
+    if (target?.resized)
+      Object.assign(opts, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
     bitmap = await createImageBitmap(blob, opts);
   } catch {
     if (info.kind === 'heic' || info.kind === 'avif') {
@@ -398,7 +441,12 @@ export async function decodeImageFile(file: Blob): Promise<DecodedImage> {
       const h2 = Math.max(1, Math.round(height * s));
       bitmap.close();
       bitmap = await createImageBitmap(new Blob([bytes]), {
-        imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none', resizeWidth: w2, resizeHeight: h2, resizeQuality: 'high',
+        imageOrientation: 'from-image',
+        premultiplyAlpha: 'none',
+        colorSpaceConversion: 'none',
+        resizeWidth: w2,
+        resizeHeight: h2,
+        resizeQuality: 'high',
       });
       width = bitmap.width;
       height = bitmap.height;

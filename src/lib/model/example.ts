@@ -39,7 +39,9 @@ export function exampleFromImages(
     throw new ExampleError(`the render gave ${images.length} image(s) per record; the model takes ${planes} plane(s)`);
   }
   if (planes === 12 && leadNames && leadNames.join(',') !== LEAD_NAMES.join(',')) {
-    throw new ExampleError(`lead order ${leadNames.join(',')} is not the standard ${LEAD_NAMES.join(',')} the lead images are trained in`);
+    throw new ExampleError(
+      `lead order ${leadNames.join(',')} is not the standard ${LEAD_NAMES.join(',')} the lead images are trained in`,
+    );
   }
   const plane = spec.height * spec.width;
   const out = new Uint8Array(planes * plane);

@@ -72,7 +72,11 @@ const isRatio = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 /** Checks `value` (parsed JSON) and returns it typed; throws MetadataError naming `source` and the field. */
-export function validateMetadata(value: unknown, source = 'metadata.json', expectTask: ModelTask | 'any' = 'mi'): ModelMetadata {
+export function validateMetadata(
+  value: unknown,
+  source = 'metadata.json',
+  expectTask: ModelTask | 'any' = 'mi',
+): ModelMetadata {
   const fail = (field: string, problem: string): never => {
     throw new MetadataError(`${source}: ${field} ${problem}`);
   };
@@ -84,13 +88,17 @@ export function validateMetadata(value: unknown, source = 'metadata.json', expec
   const task = m.task === undefined ? 'mi' : m.task;
   if (task !== 'mi' && task !== 'ekg-gate') fail('task', `must be "mi" or "ekg-gate", got ${JSON.stringify(m.task)}`);
   if (expectTask !== 'any' && task !== expectTask) {
-    fail('task', `is ${JSON.stringify(task)}: this is ${task === 'ekg-gate' ? 'the EKG check, not an MI classifier' : 'an MI classifier, not the EKG check'}`);
+    fail(
+      'task',
+      `is ${JSON.stringify(task)}: this is ${task === 'ekg-gate' ? 'the EKG check, not an MI classifier' : 'an MI classifier, not the EKG check'}`,
+    );
   }
   const want = TASK_LABELS[task as ModelTask];
   if (!Array.isArray(m.labels) || m.labels.length !== 2 || m.labels[0] !== want[0] || m.labels[1] !== want[1]) {
     fail('labels', `must be ${JSON.stringify(want)}, got ${JSON.stringify(m.labels)}`);
   }
-  if (m.positive_label !== want[1]) fail('positive_label', `must be ${JSON.stringify(want[1])}, got ${JSON.stringify(m.positive_label)}`);
+  if (m.positive_label !== want[1])
+    fail('positive_label', `must be ${JSON.stringify(want[1])}, got ${JSON.stringify(m.positive_label)}`);
   if (m.output !== 'logit') fail('output', `must be "logit", got ${JSON.stringify(m.output)}`);
   if (!isObj(m.input)) fail('input', 'must be an object');
   try {
@@ -110,14 +118,16 @@ export function validateMetadata(value: unknown, source = 'metadata.json', expec
     fail('styles', 'must be a non-empty array of style names');
   }
   if (!(m.git_commit === null || typeof m.git_commit === 'string')) fail('git_commit', 'must be a string or null');
-  if (!isCount(m.weights_bytes) || (m.weights_bytes as number) === 0) fail('weights_bytes', 'must be a positive integer');
+  if (!isCount(m.weights_bytes) || (m.weights_bytes as number) === 0)
+    fail('weights_bytes', 'must be a positive integer');
   if (!(m.quantization === 'none' || m.quantization === 'float16')) {
     fail('quantization', `must be "none" or "float16", got ${JSON.stringify(m.quantization)}`);
   }
   const v = m.val_metrics;
   if (!isObj(v)) return fail('val_metrics', 'must be an object');
   if (v.fold !== 9) fail('val_metrics.fold', `must be 9 (validation fold), got ${JSON.stringify(v.fold)}`);
-  for (const k of ['n', 'tp', 'fp', 'tn', 'fn'] as const) if (!isCount(v[k])) fail(`val_metrics.${k}`, 'must be a count');
+  for (const k of ['n', 'tp', 'fp', 'tn', 'fn'] as const)
+    if (!isCount(v[k])) fail(`val_metrics.${k}`, 'must be a count');
   for (const k of ['auroc', 'sensitivity', 'specificity', 'precision', 'f1', 'accuracy'] as const) {
     if (!isRatio(v[k])) fail(`val_metrics.${k}`, `must be a number in [0, 1], got ${JSON.stringify(v[k])}`);
   }

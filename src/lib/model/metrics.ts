@@ -54,7 +54,7 @@ export function auroc(labels: Labels, scores: Scores): number {
   const nneg = n - npos;
   if (npos === 0 || nneg === 0) return NaN;
   let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
     const rank = (i + j) / 2 + 1;
@@ -93,7 +93,12 @@ export function atThreshold(labels: Labels, scores: Scores, threshold: number): 
 }
 
 /** Same rule as training/metrics.py choose_threshold. */
-export function chooseThreshold(labels: Labels, scores: Scores, rule: 'youden' | 'sensitivity', minSensitivity = 0.85): number {
+export function chooseThreshold(
+  labels: Labels,
+  scores: Scores,
+  rule: 'youden' | 'sensitivity',
+  minSensitivity = 0.85,
+): number {
   check(labels, scores);
   const cands = [...new Set(Array.from(scores))].sort((a, b) => b - a);
   let best = 0.5;
@@ -113,7 +118,6 @@ export function chooseThreshold(labels: Labels, scores: Scores, rule: 'youden' |
   if (rule === 'sensitivity') return cands.length ? cands[cands.length - 1]! : 0.5;
   return best;
 }
-
 
 /**
  * Percentile bootstrap 95% interval of the AUROC: resample examples with replacement `resamples` times
@@ -175,7 +179,7 @@ export function curves(labels: Labels, scores: Scores): { roc: RocPoint[]; pr: P
   const pr: PrPoint[] = [{ recall: 0, precision: 1, threshold: Infinity }];
   let tp = 0;
   let fp = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const t = scores[order[i]!]!;
     while (i < n && scores[order[i]!] === t) {
       if (Number(labels[order[i]!]) === 1) tp++;

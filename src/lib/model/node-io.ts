@@ -46,7 +46,10 @@ interface ModelJson {
 }
 
 /** Loads an exported model; `task` is what the caller needs it to be (an MI classifier unless told). */
-export async function loadModelFromDir(dir: string, task: ModelTask | 'any' = 'mi'): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
+export async function loadModelFromDir(
+  dir: string,
+  task: ModelTask | 'any' = 'mi',
+): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
   await useCpuBackend();
   const read = async (f: string) => {
     try {
@@ -90,7 +93,9 @@ export async function loadModelFromDir(dir: string, task: ModelTask | 'any' = 'm
   const want = [null, meta.input.height, meta.input.width, meta.planes];
   if (JSON.stringify(shape) !== JSON.stringify(want)) {
     model.dispose();
-    throw new ModelLoadError(`${dir}: model input ${JSON.stringify(shape)} does not match metadata ${JSON.stringify(want)}`);
+    throw new ModelLoadError(
+      `${dir}: model input ${JSON.stringify(shape)} does not match metadata ${JSON.stringify(want)}`,
+    );
   }
   return { model, meta };
 }
@@ -111,9 +116,14 @@ export function unpackU8(b64: string): Uint8Array {
 }
 
 /** Runs the model on the parity inputs; returns the PyTorch and TF.js logits and the max |difference|. */
-export async function checkParity(dir: string): Promise<{ maxDiff: number; torch: number[]; tfjs: number[]; n: number }> {
+export async function checkParity(
+  dir: string,
+): Promise<{ maxDiff: number; torch: number[]; tfjs: number[]; n: number }> {
   // Signal models (src/lib/signal/, float inputs) record their parity cases in their own format.
-  const format = await readFile(join(dir, 'parity.json'), 'utf8').then((t) => (JSON.parse(t) as { format?: unknown }).format, () => undefined);
+  const format = await readFile(join(dir, 'parity.json'), 'utf8').then(
+    (t) => (JSON.parse(t) as { format?: unknown }).format,
+    () => undefined,
+  );
   if (format === 'heartnet-signal-parity/1') return (await import('../signal/node-io')).checkSignalParity(dir);
   const { model, meta } = await loadModelFromDir(dir, 'any');
   try {

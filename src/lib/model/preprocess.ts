@@ -42,9 +42,17 @@ export const MAX_INPUT_PIXELS = 40_000_000;
 
 export function validateSpec(spec: InputSpec): void {
   const ok =
-    Number.isInteger(spec.height) && Number.isInteger(spec.width) && spec.height > 0 && spec.width > 0 &&
-    spec.height * spec.width <= 4_000_000 && spec.channels === 1 && spec.resize === 'letterbox-area' &&
-    Number.isInteger(spec.pad) && spec.pad >= 0 && spec.pad <= 255 && (spec.tone === undefined || (TONES as readonly string[]).includes(spec.tone));
+    Number.isInteger(spec.height) &&
+    Number.isInteger(spec.width) &&
+    spec.height > 0 &&
+    spec.width > 0 &&
+    spec.height * spec.width <= 4_000_000 &&
+    spec.channels === 1 &&
+    spec.resize === 'letterbox-area' &&
+    Number.isInteger(spec.pad) &&
+    spec.pad >= 0 &&
+    spec.pad <= 255 &&
+    (spec.tone === undefined || (TONES as readonly string[]).includes(spec.tone));
   if (!ok) throw new PreprocessError(`unsupported model input spec: ${JSON.stringify(spec)}`);
 }
 

@@ -55,7 +55,11 @@ export function occlusionCells(spec: InputSpec, imageW: number, imageH: number, 
 }
 
 /** The input with one rectangle painted over with the pad value. */
-export function occlude(plane: Uint8Array, spec: InputSpec, cell: { x0: number; y0: number; x1: number; y1: number }): Uint8Array {
+export function occlude(
+  plane: Uint8Array,
+  spec: InputSpec,
+  cell: { x0: number; y0: number; x1: number; y1: number },
+): Uint8Array {
   const out = plane.slice();
   for (let y = cell.y0; y < cell.y1; y++) out.fill(spec.pad, y * spec.width + cell.x0, y * spec.width + cell.x1);
   return out;

@@ -13,7 +13,16 @@ export const SUPERCLASSES = ['NORM', 'MI', 'STTC', 'CD', 'HYP'] as const;
 export type Superclass = (typeof SUPERCLASSES)[number];
 
 /** Columns `parseDatabaseCsv` needs; any others (as in PhysioNet's full file) are ignored. */
-export const DATABASE_COLUMNS = ['ecg_id', 'patient_id', 'age', 'sex', 'report', 'scp_codes', 'strat_fold', 'filename_lr'] as const;
+export const DATABASE_COLUMNS = [
+  'ecg_id',
+  'patient_id',
+  'age',
+  'sex',
+  'report',
+  'scp_codes',
+  'strat_fold',
+  'filename_lr',
+] as const;
 
 /** Signal-quality columns of PhysioNet's full CSV (absent from the local subset); read when present. */
 export const NOISE_COLUMNS = ['baseline_drift', 'static_noise', 'burst_noise', 'electrodes_problems'] as const;
@@ -76,7 +85,8 @@ export interface LabelledRecord extends DatabaseRow {
 function columnIndex(header: CsvRow, names: readonly string[], fileName: string): Map<string, number> {
   const index = new Map<string, number>();
   header.cells.forEach((name, i) => {
-    if (index.has(name) && names.includes(name)) throw new PtbxlError(fileName, `duplicate column "${name}"`, header.line);
+    if (index.has(name) && names.includes(name))
+      throw new PtbxlError(fileName, `duplicate column "${name}"`, header.line);
     if (!index.has(name)) index.set(name, i);
   });
   const missing = names.filter((n) => !index.has(n));
@@ -96,15 +106,23 @@ function checkWidth(row: CsvRow, width: number, fileName: string): void {
   }
 }
 
-function parseNumberCell(value: string, column: string, fileName: string, line: number, opts: { integer?: boolean; optional?: boolean } = {}): number | null {
+function parseNumberCell(
+  value: string,
+  column: string,
+  fileName: string,
+  line: number,
+  opts: { integer?: boolean; optional?: boolean } = {},
+): number | null {
   const v = value.trim();
   if (v === '') {
     if (opts.optional) return null;
     throw new PtbxlError(fileName, `empty ${column}`, line);
   }
-  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v)) throw new PtbxlError(fileName, `${column} "${value}" is not a number`, line);
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v))
+    throw new PtbxlError(fileName, `${column} "${value}" is not a number`, line);
   const n = Number(v);
-  if (opts.integer && !Number.isInteger(n)) throw new PtbxlError(fileName, `${column} "${value}" is not an integer`, line);
+  if (opts.integer && !Number.isInteger(n))
+    throw new PtbxlError(fileName, `${column} "${value}" is not an integer`, line);
   return n;
 }
 
@@ -130,9 +148,13 @@ export function parseDatabaseCsv(text: string, fileName: string): DatabaseRow[] 
     if (ecgId < 1) throw new PtbxlError(fileName, `ecg_id ${ecgId} is not positive`, line);
     if (seen.has(ecgId)) throw new PtbxlError(fileName, `duplicate ecg_id ${ecgId}`, line);
     seen.add(ecgId);
-    const patientId = parseNumberCell(c[at('patient_id')]!, 'patient_id', fileName, line, { integer: true, optional: true });
+    const patientId = parseNumberCell(c[at('patient_id')]!, 'patient_id', fileName, line, {
+      integer: true,
+      optional: true,
+    });
     const age = parseNumberCell(c[at('age')]!, 'age', fileName, line, { optional: true });
-    if (age !== null && (age < 0 || (age > 130 && age !== ANONYMISED_AGE))) throw new PtbxlError(fileName, `age ${age} is out of range`, line);
+    if (age !== null && (age < 0 || (age > 130 && age !== ANONYMISED_AGE)))
+      throw new PtbxlError(fileName, `age ${age} is out of range`, line);
     const sexCell = c[at('sex')]!.trim();
     if (sexCell !== '0' && sexCell !== '1' && sexCell !== '0.0' && sexCell !== '1.0') {
       throw new PtbxlError(fileName, `sex "${sexCell}" is neither 0 (male) nor 1 (female)`, line);
@@ -142,7 +164,8 @@ export function parseDatabaseCsv(text: string, fileName: string): DatabaseRow[] 
     const stratFold = parseNumberCell(c[at('strat_fold')]!, 'strat_fold', fileName, line, { integer: true })!;
     if (stratFold < 1 || stratFold > 10) throw new PtbxlError(fileName, `strat_fold ${stratFold} is not in 1-10`, line);
     const filenameLr = c[at('filename_lr')]!.trim();
-    if (!/^records100\/\d{5}\/\d{5}_lr$/.test(filenameLr)) throw new PtbxlError(fileName, `filename_lr "${filenameLr}" is not records100/NNNNN/NNNNN_lr`, line);
+    if (!/^records100\/\d{5}\/\d{5}_lr$/.test(filenameLr))
+      throw new PtbxlError(fileName, `filename_lr "${filenameLr}" is not records100/NNNNN/NNNNN_lr`, line);
     out.push({
       ecgId,
       patientId,
@@ -152,14 +175,23 @@ export function parseDatabaseCsv(text: string, fileName: string): DatabaseRow[] 
       scpCodes: parsed.codes,
       stratFold,
       filenameLr,
-      noiseAnnotations: Object.fromEntries(noiseCols.map(([name, i]) => [name, (c[i] ?? '').trim()]).filter(([, v]) => v !== '')),
+      noiseAnnotations: Object.fromEntries(
+        noiseCols.map(([name, i]) => [name, (c[i] ?? '').trim()]).filter(([, v]) => v !== ''),
+      ),
       line,
     });
   }
   return out;
 }
 
-const STATEMENT_COLUMNS = ['description', 'diagnostic', 'form', 'rhythm', 'diagnostic_class', 'diagnostic_subclass'] as const;
+const STATEMENT_COLUMNS = [
+  'description',
+  'diagnostic',
+  'form',
+  'rhythm',
+  'diagnostic_class',
+  'diagnostic_subclass',
+] as const;
 
 function flag(value: string, column: string, fileName: string, line: number): boolean {
   const v = value.trim();
@@ -175,7 +207,11 @@ export function parseScpStatements(text: string, fileName: string): ScpStatement
   if (!header) throw new PtbxlError(fileName, 'empty file (no header row)');
   const col = columnIndex(header, STATEMENT_COLUMNS, fileName);
   if ((header.cells[0] ?? '').trim() !== '' && header.cells[0] !== 'scp_code') {
-    throw new PtbxlError(fileName, `wrong column set: first column should be the unnamed code column, found "${header.cells[0]}"`, header.line);
+    throw new PtbxlError(
+      fileName,
+      `wrong column set: first column should be the unnamed code column, found "${header.cells[0]}"`,
+      header.line,
+    );
   }
   const categoryIndex = header.cells.indexOf('Statement Category');
   const at = (name: (typeof STATEMENT_COLUMNS)[number]) => col.get(name)!;
@@ -212,7 +248,11 @@ export function miCodesOf(statements: readonly ScpStatement[]): Set<string> {
  * Adds the study's MI label and the diagnostic superclasses to each row. Throws `PtbxlError` if a row uses a code
  * that `scp_statements.csv` does not define.
  */
-export function labelRecords(rows: readonly DatabaseRow[], statements: readonly ScpStatement[], fileName = 'ptbxl_database.csv'): LabelledRecord[] {
+export function labelRecords(
+  rows: readonly DatabaseRow[],
+  statements: readonly ScpStatement[],
+  fileName = 'ptbxl_database.csv',
+): LabelledRecord[] {
   const byCode = new Map(statements.map((s) => [s.code, s]));
   return rows.map((row) => {
     const miCodes: string[] = [];
@@ -220,7 +260,12 @@ export function labelRecords(rows: readonly DatabaseRow[], statements: readonly 
     const subclasses = new Set<string>();
     for (const code of Object.keys(row.scpCodes)) {
       const st = byCode.get(code);
-      if (!st) throw new PtbxlError(fileName, `ecg_id ${row.ecgId}: SCP code "${code}" is not in scp_statements.csv`, row.line);
+      if (!st)
+        throw new PtbxlError(
+          fileName,
+          `ecg_id ${row.ecgId}: SCP code "${code}" is not in scp_statements.csv`,
+          row.line,
+        );
       if (!st.diagnostic) continue;
       if (st.diagnosticClass) classes.add(st.diagnosticClass);
       if (st.diagnosticSubclass) subclasses.add(st.diagnosticSubclass);

@@ -23,7 +23,6 @@ export interface SampleSelection {
   ids: number[];
 }
 
-
 function shuffled<T>(items: readonly T[], rand: () => number): T[] {
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
@@ -84,22 +83,67 @@ export function selectSamples(records: readonly LabelledRecord[], options: Selec
   for (const r of pool) for (const c of r.miCodes) codeCounts.set(c, (codeCounts.get(c) ?? 0) + 1);
   const codes = [...codeCounts.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([c]) => c);
   for (const code of codes) {
-    take(`mi-${code}`, `MI with SCP code ${code} (every MI subtype present in fold ${fold} is represented)`, 2, (r) => r.mi && r.miCodes.includes(code));
+    take(
+      `mi-${code}`,
+      `MI with SCP code ${code} (every MI subtype present in fold ${fold} is represented)`,
+      2,
+      (r) => r.mi && r.miCodes.includes(code),
+    );
   }
-  take('mi-age-extremes', 'MI in patients older than 89 (stored as 300) or younger than 40', 2, (r) => r.mi && isOld(r));
-  take('mi-age-extremes', 'MI in patients older than 89 (stored as 300) or younger than 40', 2, (r) => r.mi && isYoung(r));
-  take('mi-noise', 'MI with a noise note (report mentions artefacts or baseline wander)', 2, (r) => r.mi && hasNoiseNote(r));
-  take('mi-more', 'more MI records (mostly the common IMI / ASMI), alternating sex', Math.max(0, perSide - countMi()), (r) => r.mi);
+  take(
+    'mi-age-extremes',
+    'MI in patients older than 89 (stored as 300) or younger than 40',
+    2,
+    (r) => r.mi && isOld(r),
+  );
+  take(
+    'mi-age-extremes',
+    'MI in patients older than 89 (stored as 300) or younger than 40',
+    2,
+    (r) => r.mi && isYoung(r),
+  );
+  take(
+    'mi-noise',
+    'MI with a noise note (report mentions artefacts or baseline wander)',
+    2,
+    (r) => r.mi && hasNoiseNote(r),
+  );
+  take(
+    'mi-more',
+    'more MI records (mostly the common IMI / ASMI), alternating sex',
+    Math.max(0, perSide - countMi()),
+    (r) => r.mi,
+  );
 
   // Not-MI side: noise mentions, each other superclass, no superclass, age extremes, fill.
-  take('non-mi-noise', 'not MI, with a noise note (report mentions artefacts or baseline wander)', 4, (r) => !r.mi && hasNoiseNote(r));
-  take('non-mi-norm', 'normal EKGs (NORM only)', 16, (r) => !r.mi && r.superclasses.length === 1 && r.superclasses[0] === 'NORM');
+  take(
+    'non-mi-noise',
+    'not MI, with a noise note (report mentions artefacts or baseline wander)',
+    4,
+    (r) => !r.mi && hasNoiseNote(r),
+  );
+  take(
+    'non-mi-norm',
+    'normal EKGs (NORM only)',
+    16,
+    (r) => !r.mi && r.superclasses.length === 1 && r.superclasses[0] === 'NORM',
+  );
   take('non-mi-sttc', 'not MI: ST/T changes (STTC)', 8, (r) => !r.mi && r.superclasses.includes('STTC'));
   take('non-mi-cd', 'not MI: conduction disturbances (CD)', 7, (r) => !r.mi && r.superclasses.includes('CD'));
   take('non-mi-hyp', 'not MI: hypertrophy (HYP)', 6, (r) => !r.mi && r.superclasses.includes('HYP'));
-  take('non-mi-no-superclass', 'not MI and no diagnostic superclass (rhythm/form statements only)', 3, (r) => !r.mi && r.superclasses.length === 0);
+  take(
+    'non-mi-no-superclass',
+    'not MI and no diagnostic superclass (rhythm/form statements only)',
+    3,
+    (r) => !r.mi && r.superclasses.length === 0,
+  );
   take('non-mi-age-extremes', 'not MI, older than 89 (stored as 300) or younger than 40', 2, (r) => !r.mi && isOld(r));
-  take('non-mi-age-extremes', 'not MI, older than 89 (stored as 300) or younger than 40', 2, (r) => !r.mi && isYoung(r));
+  take(
+    'non-mi-age-extremes',
+    'not MI, older than 89 (stored as 300) or younger than 40',
+    2,
+    (r) => !r.mi && isYoung(r),
+  );
   take('non-mi-more', 'more records that are not MI, alternating sex', Math.max(0, perSide - countNon()), (r) => !r.mi);
 
   return {

@@ -15,7 +15,10 @@ export function parseScpCodesLiteral(text: string): { ok: true; codes: ScpCodes 
   const ws = () => {
     while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
   };
-  const fail = (what: string) => ({ ok: false as const, problem: `malformed scp_codes ${JSON.stringify(text)}: ${what} at position ${i + 1}` });
+  const fail = (what: string) => ({
+    ok: false as const,
+    problem: `malformed scp_codes ${JSON.stringify(text)}: ${what} at position ${i + 1}`,
+  });
   ws();
   if (s[i] !== '{') return fail("expected '{'");
   i++;

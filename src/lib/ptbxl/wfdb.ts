@@ -44,7 +44,11 @@ const INTEGER = /^[+-]?\d+$/;
 
 function num(token: string | undefined, what: string, fileName: string, line: number, integer = false): number {
   if (token === undefined || !(integer ? INTEGER : NUMBER).test(token)) {
-    throw new PtbxlError(fileName, `malformed header line: ${what} is ${token === undefined ? 'missing' : `"${token}"`}`, line);
+    throw new PtbxlError(
+      fileName,
+      `malformed header line: ${what} is ${token === undefined ? 'missing' : `"${token}"`}`,
+      line,
+    );
   }
   return Number(token);
 }
@@ -66,19 +70,25 @@ export function parseHeader(text: string, fileName: string): WfdbHeader {
   const numSignals = num(rec[1], 'number of signals', fileName, first.line, true);
   const fsToken = (rec[2] ?? '250').split('/')[0];
   const samplingFrequency = num(fsToken, 'sampling frequency', fileName, first.line);
-  if (rec[3] === undefined) throw new PtbxlError(fileName, 'malformed header line: number of samples is missing', first.line);
+  if (rec[3] === undefined)
+    throw new PtbxlError(fileName, 'malformed header line: number of samples is missing', first.line);
   const numSamples = num(rec[3], 'number of samples', fileName, first.line, true);
   if (numSignals < 1) throw new PtbxlError(fileName, `record has ${numSignals} signals`, first.line);
-  if (!(samplingFrequency > 0)) throw new PtbxlError(fileName, `sampling frequency ${samplingFrequency} is not positive`, first.line);
+  if (!(samplingFrequency > 0))
+    throw new PtbxlError(fileName, `sampling frequency ${samplingFrequency} is not positive`, first.line);
   if (numSamples < 1) throw new PtbxlError(fileName, `record has ${numSamples} samples`, first.line);
 
   const signalLines = lines.slice(1);
   if (signalLines.length !== numSignals) {
-    throw new PtbxlError(fileName, `record line announces ${numSignals} signals but ${signalLines.length} signal lines follow`);
+    throw new PtbxlError(
+      fileName,
+      `record line announces ${numSignals} signals but ${signalLines.length} signal lines follow`,
+    );
   }
   const signals = signalLines.map(({ text: t, line }): WfdbSignalSpec => {
     const f = t.split(/\s+/);
-    if (f.length < 9) throw new PtbxlError(fileName, `malformed header line: expected at least 9 fields, got ${f.length}`, line);
+    if (f.length < 9)
+      throw new PtbxlError(fileName, `malformed header line: expected at least 9 fields, got ${f.length}`, line);
     const formatMatch = /^(\d+)(x\d+)?(:\d+)?(\+\d+)?$/.exec(f[1] ?? '');
     if (!formatMatch) throw new PtbxlError(fileName, `malformed header line: format "${f[1]}"`, line);
     const format = Number(formatMatch[1]);
@@ -86,7 +96,9 @@ export function parseHeader(text: string, fileName: string): WfdbHeader {
       throw new PtbxlError(fileName, `unsupported format "${f[1]}" (only plain format 16 is supported)`, line);
     }
     // gain[(baseline)][/units]
-    const gainMatch = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(?:\(([+-]?\d+)\))?(?:\/(\S+))?$/.exec(f[2] ?? '');
+    const gainMatch = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(?:\(([+-]?\d+)\))?(?:\/(\S+))?$/.exec(
+      f[2] ?? '',
+    );
     if (!gainMatch) throw new PtbxlError(fileName, `malformed header line: gain "${f[2]}"`, line);
     const adcZero = num(f[4], 'ADC zero', fileName, line, true);
     let gain = Number(gainMatch[1]);
@@ -108,9 +120,14 @@ export function parseHeader(text: string, fileName: string): WfdbHeader {
   });
   for (const [i, s] of signals.entries()) {
     const line = signalLines[i]?.line;
-    if (s.format !== 16) throw new PtbxlError(fileName, `unsupported format ${s.format} (only format 16 is supported)`, line);
+    if (s.format !== 16)
+      throw new PtbxlError(fileName, `unsupported format ${s.format} (only format 16 is supported)`, line);
     if (s.fileName !== signals[0]?.fileName) {
-      throw new PtbxlError(fileName, `signals stored in several files (${signals[0]?.fileName}, ${s.fileName}) are not supported`, line);
+      throw new PtbxlError(
+        fileName,
+        `signals stored in several files (${signals[0]?.fileName}, ${s.fileName}) are not supported`,
+        line,
+      );
     }
   }
   return { recordName, numSignals, samplingFrequency, numSamples, signals };
@@ -147,7 +164,8 @@ export function parseDat(bytes: Uint8Array, header: WfdbHeader, fileName: string
   for (let l = 0; l < nsig; l++) {
     const spec = header.signals[l];
     if (!spec) throw new PtbxlError(fileName, `header has no signal line ${l + 1}`);
-    if (spec.format !== 16) throw new PtbxlError(fileName, `unsupported format ${spec.format} (only format 16 is supported)`);
+    if (spec.format !== 16)
+      throw new PtbxlError(fileName, `unsupported format ${spec.format} (only format 16 is supported)`);
     const out = new Float32Array(n);
     let sum = 0;
     const stride = nsig * 2;
@@ -158,12 +176,18 @@ export function parseDat(bytes: Uint8Array, header: WfdbHeader, fileName: string
     }
     const first = view.getInt16(l * 2, true);
     if (first !== spec.initialValue) {
-      throw new PtbxlError(fileName, `initial value mismatch in signal ${l + 1} (${spec.description}): data ${first}, header ${spec.initialValue}`);
+      throw new PtbxlError(
+        fileName,
+        `initial value mismatch in signal ${l + 1} (${spec.description}): data ${first}, header ${spec.initialValue}`,
+      );
     }
     const checksum = ((sum % 65536) + 65536) % 65536;
     const want = ((spec.checksum % 65536) + 65536) % 65536;
     if (checksum !== want) {
-      throw new PtbxlError(fileName, `checksum mismatch in signal ${l + 1} (${spec.description}): data ${checksum}, header ${spec.checksum}`);
+      throw new PtbxlError(
+        fileName,
+        `checksum mismatch in signal ${l + 1} (${spec.description}): data ${checksum}, header ${spec.checksum}`,
+      );
     }
     leads.push(out);
   }

@@ -111,7 +111,15 @@ export function textWidth(text: string, size: number): number {
  * Draws `text` with its top-left corner at (x, y) and glyph height `size` pixels. `bold` widens strokes by
  * 30% of a cell to the right (reads better at small sizes).
  */
-export function drawText(canvas: Canvas, text: string, x: number, y: number, size: number, color: Rgb, bold = false): void {
+export function drawText(
+  canvas: Canvas,
+  text: string,
+  x: number,
+  y: number,
+  size: number,
+  color: Rgb,
+  bold = false,
+): void {
   drawTextStyled(canvas, text, x, y, size, color, bold ? 'bold' : 'regular');
 }
 
@@ -122,13 +130,22 @@ export type FontStyle = 'regular' | 'bold' | 'condensed' | 'slanted';
  * `drawText` with a style: `condensed` narrows cells to 75%, `slanted` shears rows to the right by 20% of the
  * height (an italic), `bold` as in drawText. `alpha` is the ink's opacity.
  */
-export function drawTextStyled(canvas: Canvas, text: string, x: number, y: number, size: number, color: Rgb, style: FontStyle, alpha = 1): void {
+export function drawTextStyled(
+  canvas: Canvas,
+  text: string,
+  x: number,
+  y: number,
+  size: number,
+  color: Rgb,
+  style: FontStyle,
+  alpha = 1,
+): void {
   const cell = size / 7;
   const cellW = style === 'condensed' ? cell * 0.75 : cell;
   const extra = style === 'bold' ? cell * 0.3 : 0;
   const shear = style === 'slanted' ? 0.2 * cell : 0;
   let pen = x;
-  const fallback = GLYPHS.get('?') as Uint8Array;
+  const fallback = GLYPHS.get('?')!;
   for (const ch of text) {
     const g = GLYPHS.get(ch) ?? fallback;
     for (let r = 0; r < 7; r++) {

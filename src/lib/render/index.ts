@@ -47,7 +47,9 @@ export const MAX_ABS_MV = 100_000;
 export const MAX_SAMPLES = 1_000_000;
 
 /** Native size (scale 1) of one image of each style, and its channel count. */
-export const STYLE_SIZES: Readonly<Record<StyleName, { width: number; height: number; channels: 1 | 4; images: number }>> = {
+export const STYLE_SIZES: Readonly<
+  Record<StyleName, { width: number; height: number; channels: 1 | 4; images: number }>
+> = {
   dataset1: { width: 2048, height: 1536, channels: 1, images: 1 },
   dataset2: { width: 640, height: 480, channels: 4, images: 1 },
   dataset3: { width: 640, height: 480, channels: 4, images: 1 },
@@ -88,27 +90,41 @@ export function validateSignals(signals: EcgSignals): void {
     throw new RenderError('bad-signals', `expected 12 leads, got ${signals.leads.length}`);
   }
   if (!Array.isArray(signals.leadNames) || signals.leadNames.length !== 12) {
-    throw new RenderError('bad-signals', `expected 12 lead names, got ${Array.isArray(signals.leadNames) ? signals.leadNames.length : 'none'}`);
+    throw new RenderError(
+      'bad-signals',
+      `expected 12 lead names, got ${Array.isArray(signals.leadNames) ? signals.leadNames.length : 'none'}`,
+    );
   }
   const n = signals.leads[0]?.length ?? 0;
   signals.leads.forEach((lead, l) => {
     const name = signals.leadNames[l] ?? `#${l}`;
-    if (!lead || typeof lead.length !== 'number') throw new RenderError('bad-signals', `lead ${name} is not an array of samples`);
+    if (!lead || typeof lead.length !== 'number')
+      throw new RenderError('bad-signals', `lead ${name} is not an array of samples`);
     if (lead.length === 0) throw new RenderError('bad-signals', `lead ${name} is empty`);
     if (lead.length !== n) {
-      throw new RenderError('bad-signals', `leads have different lengths: ${signals.leadNames[0] ?? '#0'} has ${n} samples, ${name} has ${lead.length}`);
+      throw new RenderError(
+        'bad-signals',
+        `leads have different lengths: ${signals.leadNames[0] ?? '#0'} has ${n} samples, ${name} has ${lead.length}`,
+      );
     }
   });
   if (n < 2) throw new RenderError('bad-signals', `signals need at least 2 samples per lead (got ${n})`);
-  if (n > MAX_SAMPLES) throw new RenderError('bad-signals', `signals too long: ${n} samples per lead (max ${MAX_SAMPLES})`);
+  if (n > MAX_SAMPLES)
+    throw new RenderError('bad-signals', `signals too long: ${n} samples per lead (max ${MAX_SAMPLES})`);
   signals.leads.forEach((lead, l) => {
     for (let i = 0; i < lead.length; i++) {
-      const v = lead[i] as number;
+      const v = lead[i]!;
       if (!Number.isFinite(v)) {
-        throw new RenderError('bad-samples', `lead ${signals.leadNames[l] ?? `#${l}`} sample ${i} is ${String(v)} (samples must be finite mV values)`);
+        throw new RenderError(
+          'bad-samples',
+          `lead ${signals.leadNames[l] ?? `#${l}`} sample ${i} is ${String(v)} (samples must be finite mV values)`,
+        );
       }
       if (v > MAX_ABS_MV || v < -MAX_ABS_MV) {
-        throw new RenderError('bad-samples', `lead ${signals.leadNames[l] ?? `#${l}`} sample ${i} is ${v} mV, outside +-${MAX_ABS_MV} mV (wrong units?)`);
+        throw new RenderError(
+          'bad-samples',
+          `lead ${signals.leadNames[l] ?? `#${l}`} sample ${i} is ${v} mV, outside +-${MAX_ABS_MV} mV (wrong units?)`,
+        );
       }
     }
   });
@@ -141,11 +157,15 @@ export function resolveOptions(options: RenderOptions): ResolvedOptions {
     throw new RenderError('bad-size', `image too small: ${width}x${height} px at scale ${scale} (min 8 px a side)`);
   }
   if (width * height > MAX_PIXELS) {
-    throw new RenderError('bad-size', `image too large: ${width}x${height} px at scale ${scale} (max ${MAX_PIXELS / 1e6} megapixels)`);
+    throw new RenderError(
+      'bad-size',
+      `image too large: ${width}x${height} px at scale ${scale} (max ${MAX_PIXELS / 1e6} megapixels)`,
+    );
   }
   const filters = options.filters === undefined ? defaultFilters(style) : [...options.filters];
   for (const f of filters) {
-    if (!FILTER_NAMES.includes(f)) throw new RenderError('bad-option', `unknown filter '${String(f)}' (known: ${FILTER_NAMES.join(', ')})`);
+    if (!FILTER_NAMES.includes(f))
+      throw new RenderError('bad-option', `unknown filter '${String(f)}' (known: ${FILTER_NAMES.join(', ')})`);
   }
   return { style, seed, scale, filters };
 }
@@ -154,7 +174,10 @@ export function resolveOptions(options: RenderOptions): ResolvedOptions {
  * Renders and also returns what was drawn at random (dataset3 shadows, photo camera parameters, the wild
  * styles' sheet, scanner and camera), and for wild styles with `options.traceMask` the trace pixels.
  */
-export function renderWithInfo(signals: EcgSignals, options: RenderOptions): { images: RasterImage[]; info: RenderInfo; traceMask?: Uint8Array } {
+export function renderWithInfo(
+  signals: EcgSignals,
+  options: RenderOptions,
+): { images: RasterImage[]; info: RenderInfo; traceMask?: Uint8Array } {
   const o = resolveOptions(options);
   validateSignals(signals);
   const sig = applyFilters(signals, o.filters);
@@ -199,6 +222,14 @@ export function imageHash(image: RasterImage): string {
  * Renders and hashes every image: what the golden tests compare (tests/fixtures/render/golden.json), usable
  * from a browser page to check that Chromium draws the same bytes as Node.
  */
-export function renderToGoldenHash(signals: EcgSignals, options: RenderOptions): Array<{ width: number; height: number; channels: 1 | 4; sha256: string }> {
-  return render(signals, options).map((img) => ({ width: img.width, height: img.height, channels: img.channels, sha256: imageHash(img) }));
+export function renderToGoldenHash(
+  signals: EcgSignals,
+  options: RenderOptions,
+): Array<{ width: number; height: number; channels: 1 | 4; sha256: string }> {
+  return render(signals, options).map((img) => ({
+    width: img.width,
+    height: img.height,
+    channels: img.channels,
+    sha256: imageHash(img),
+  }));
 }

@@ -25,7 +25,7 @@ export function scaledTable(base: readonly number[], quality: number): Float32Ar
   const q = Math.min(100, Math.max(1, Math.round(quality)));
   const s = q < 50 ? Math.floor(5000 / q) : 200 - 2 * q;
   const t = new Float32Array(64);
-  for (let i = 0; i < 64; i++) t[i] = Math.min(255, Math.max(1, Math.floor(((base[i] as number) * s + 50) / 100)));
+  for (let i = 0; i < 64; i++) t[i] = Math.min(255, Math.max(1, Math.floor((base[i]! * s + 50) / 100)));
   return t;
 }
 
@@ -44,29 +44,29 @@ export function referenceBlock(block: Float64Array, table: Float32Array): void {
   for (let u = 0; u < 8; u++) {
     for (let x = 0; x < 8; x++) {
       let s = 0;
-      for (let y = 0; y < 8; y++) s += (M[u * 8 + y] as number) * (block[y * 8 + x] as number);
+      for (let y = 0; y < 8; y++) s += M[u * 8 + y]! * block[y * 8 + x]!;
       tmp[u * 8 + x] = s;
     }
   }
   for (let u = 0; u < 8; u++) {
     for (let v = 0; v < 8; v++) {
       let s = 0;
-      for (let x = 0; x < 8; x++) s += (tmp[u * 8 + x] as number) * (M[v * 8 + x] as number);
-      const q = table[u * 8 + v] as number;
+      for (let x = 0; x < 8; x++) s += tmp[u * 8 + x]! * M[v * 8 + x]!;
+      const q = table[u * 8 + v]!;
       block[u * 8 + v] = Math.round(s / q) * q;
     }
   }
   for (let y = 0; y < 8; y++) {
     for (let v = 0; v < 8; v++) {
       let s = 0;
-      for (let u = 0; u < 8; u++) s += (M[u * 8 + y] as number) * (block[u * 8 + v] as number);
+      for (let u = 0; u < 8; u++) s += M[u * 8 + y]! * block[u * 8 + v]!;
       tmp[y * 8 + v] = s;
     }
   }
   for (let y = 0; y < 8; y++) {
     for (let x = 0; x < 8; x++) {
       let s = 0;
-      for (let v = 0; v < 8; v++) s += (tmp[y * 8 + v] as number) * (M[v * 8 + x] as number);
+      for (let v = 0; v < 8; v++) s += tmp[y * 8 + v]! * M[v * 8 + x]!;
       block[y * 8 + x] = s;
     }
   }
@@ -81,8 +81,8 @@ function aanTables(table: Float32Array): { div: Float64Array; mul: Float64Array 
   const mul = new Float64Array(64);
   for (let u = 0; u < 8; u++) {
     for (let v = 0; v < 8; v++) {
-      const q = table[u * 8 + v] as number;
-      const s = (AAN[u] as number) * (AAN[v] as number);
+      const q = table[u * 8 + v]!;
+      const s = AAN[u]! * AAN[v]!;
       div[u * 8 + v] = 1 / (q * s * 8);
       mul[u * 8 + v] = (q * s) / 8;
     }
@@ -92,10 +92,22 @@ function aanTables(table: Float32Array): { div: Float64Array; mul: Float64Array 
 
 /** In-place forward AAN DCT of 8 values at stride `st` from `o`. */
 function fdct8(d: Float64Array, o: number, st: number): void {
-  const d0 = d[o] as number, d1 = d[o + st] as number, d2 = d[o + 2 * st] as number, d3 = d[o + 3 * st] as number;
-  const d4 = d[o + 4 * st] as number, d5 = d[o + 5 * st] as number, d6 = d[o + 6 * st] as number, d7 = d[o + 7 * st] as number;
-  const t0 = d0 + d7, t7 = d0 - d7, t1 = d1 + d6, t6 = d1 - d6;
-  const t2 = d2 + d5, t5 = d2 - d5, t3 = d3 + d4, t4 = d3 - d4;
+  const d0 = d[o]!,
+    d1 = d[o + st]!,
+    d2 = d[o + 2 * st]!,
+    d3 = d[o + 3 * st]!;
+  const d4 = d[o + 4 * st]!,
+    d5 = d[o + 5 * st]!,
+    d6 = d[o + 6 * st]!,
+    d7 = d[o + 7 * st]!;
+  const t0 = d0 + d7,
+    t7 = d0 - d7,
+    t1 = d1 + d6,
+    t6 = d1 - d6;
+  const t2 = d2 + d5,
+    t5 = d2 - d5,
+    t3 = d3 + d4,
+    t4 = d3 - d4;
   let t10 = t0 + t3;
   const t13 = t0 - t3;
   let t11 = t1 + t2;
@@ -122,7 +134,10 @@ function fdct8(d: Float64Array, o: number, st: number): void {
 
 /** In-place inverse AAN DCT of 8 (pre-scaled) coefficients at stride `st` from `o`. */
 function idct8(d: Float64Array, o: number, st: number): void {
-  let t0 = d[o] as number, t1 = d[o + 2 * st] as number, t2 = d[o + 4 * st] as number, t3 = d[o + 6 * st] as number;
+  let t0 = d[o]!,
+    t1 = d[o + 2 * st]!,
+    t2 = d[o + 4 * st]!,
+    t3 = d[o + 6 * st]!;
   const t10 = t0 + t2;
   const t11 = t0 - t2;
   const t13 = t1 + t3;
@@ -131,7 +146,10 @@ function idct8(d: Float64Array, o: number, st: number): void {
   t3 = t10 - t13;
   t1 = t11 + t12;
   t2 = t11 - t12;
-  const t4 = d[o + st] as number, t5 = d[o + 3 * st] as number, t6 = d[o + 5 * st] as number, t7 = d[o + 7 * st] as number;
+  const t4 = d[o + st]!,
+    t5 = d[o + 3 * st]!,
+    t6 = d[o + 5 * st]!,
+    t7 = d[o + 7 * st]!;
   const z13 = t6 + t5;
   const z10 = t6 - t5;
   const z11 = t4 + t7;
@@ -160,14 +178,14 @@ export function fastBlock(b: Float64Array, div: Float64Array, mul: Float64Array)
   for (let c = 0; c < 8; c++) fdct8(b, c, 8);
   let nonzero = 0;
   for (let i = 0; i < 64; i++) {
-    const q = Math.round((b[i] as number) * (div[i] as number));
+    const q = Math.round(b[i]! * div[i]!);
     if (q !== 0) nonzero++;
-    b[i] = q * (mul[i] as number);
+    b[i] = q * mul[i]!;
   }
   if (nonzero === 0) return;
   if (nonzero === 1 && b[0] !== 0) {
     // DC only: the inverse transform is exactly the constant b[0] (AAN scaling is folded into mul)
-    b.fill(b[0] as number);
+    b.fill(b[0]!);
     return;
   }
   for (let c = 0; c < 8; c++) idct8(b, c, 8);
@@ -183,18 +201,18 @@ function quantisePlane(p: Float32Array, w: number, h: number, table: Float32Arra
       if (bx + 8 <= w && by + 8 <= h) {
         for (let y = 0; y < 8; y++) {
           const sy = (by + y) * w + bx;
-          for (let x = 0; x < 8; x++) blk[y * 8 + x] = (p[sy + x] as number) - 128;
+          for (let x = 0; x < 8; x++) blk[y * 8 + x] = p[sy + x]! - 128;
         }
       } else {
         for (let y = 0; y < 8; y++) {
           const sy = Math.min(by + y, h - 1) * w;
-          for (let x = 0; x < 8; x++) blk[y * 8 + x] = (p[sy + Math.min(bx + x, w - 1)] as number) - 128;
+          for (let x = 0; x < 8; x++) blk[y * 8 + x] = p[sy + Math.min(bx + x, w - 1)]! - 128;
         }
       }
       fastBlock(blk, div, mul);
       for (let y = 0; y < 8 && by + y < h; y++) {
         const row = (by + y) * w + bx;
-        for (let x = 0; x < 8 && bx + x < w; x++) p[row + x] = (blk[y * 8 + x] as number) + 128;
+        for (let x = 0; x < 8 && bx + x < w; x++) p[row + x] = blk[y * 8 + x]! + 128;
       }
     }
   }
@@ -204,20 +222,26 @@ export const LUMA_TABLE = LUMA_Q;
 export const CHROMA_TABLE = CHROMA_Q;
 
 /** Applies JPEG's loss at `quality` (1-100) to an RGBA or gray buffer in place. */
-export function jpegArtefacts(data: Uint8ClampedArray, width: number, height: number, channels: 1 | 4, quality: number): void {
+export function jpegArtefacts(
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+  channels: 1 | 4,
+  quality: number,
+): void {
   const n = width * height;
   if (channels === 1) {
     const Y = new Float32Array(n);
-    for (let i = 0; i < n; i++) Y[i] = data[i] as number;
+    for (let i = 0; i < n; i++) Y[i] = data[i]!;
     quantisePlane(Y, width, height, scaledTable(LUMA_Q, quality));
-    for (let i = 0; i < n; i++) data[i] = Y[i] as number;
+    for (let i = 0; i < n; i++) data[i] = Y[i]!;
     return;
   }
   const rgb = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) {
-    rgb[i * 3] = data[i * 4] as number;
-    rgb[i * 3 + 1] = data[i * 4 + 1] as number;
-    rgb[i * 3 + 2] = data[i * 4 + 2] as number;
+    rgb[i * 3] = data[i * 4]!;
+    rgb[i * 3 + 1] = data[i * 4 + 1]!;
+    rgb[i * 3 + 2] = data[i * 4 + 2]!;
   }
   jpegRgb(rgb, width, height, quality, data);
 }
@@ -249,8 +273,8 @@ export function averageChroma(Cb: Float32Array, Cr: Float32Array, width: number,
     for (let cx = 0; cx < cw; cx++) {
       const k = ny * Math.min(2, width - 2 * cx);
       const j = cy * cw + cx;
-      Cb[j] = (Cb[j] as number) / k + 128;
-      Cr[j] = (Cr[j] as number) / k + 128;
+      Cb[j] = Cb[j]! / k + 128;
+      Cr[j] = Cr[j]! / k + 128;
     }
   }
 }
@@ -272,17 +296,17 @@ export function jpegRgb(
     const cy = (y >> 1) * cw;
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      let r = rgb[i * 3] as number;
-      let g = rgb[i * 3 + 1] as number;
-      let b = rgb[i * 3 + 2] as number;
+      let r = rgb[i * 3]!;
+      let g = rgb[i * 3 + 1]!;
+      let b = rgb[i * 3 + 2]!;
       // clamp and round to the 8-bit values an encoder would receive ((v + 0.5) | 0 = Math.round for v >= 0)
       r = r <= 0 ? 0 : r >= 255 ? 255 : (r + 0.5) | 0;
       g = g <= 0 ? 0 : g >= 255 ? 255 : (g + 0.5) | 0;
       b = b <= 0 ? 0 : b >= 255 ? 255 : (b + 0.5) | 0;
       Y[i] = 0.299 * r + 0.587 * g + 0.114 * b;
       const j = cy + (x >> 1);
-      Cb[j] = (Cb[j] as number) + (-0.168736 * r - 0.331264 * g + 0.5 * b);
-      Cr[j] = (Cr[j] as number) + (0.5 * r - 0.418688 * g - 0.081312 * b);
+      Cb[j] = Cb[j]! + (-0.168736 * r - 0.331264 * g + 0.5 * b);
+      Cr[j] = Cr[j]! + (0.5 * r - 0.418688 * g - 0.081312 * b);
     }
   }
   averageChroma(Cb, Cr, width, height);
@@ -315,9 +339,9 @@ export function jpegYcc(
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const j = cy + (x >> 1);
-      const yy = Y[i] as number;
-      const cb = (Cb[j] as number) - 128;
-      const cr = (Cr[j] as number) - 128;
+      const yy = Y[i]!;
+      const cb = Cb[j]! - 128;
+      const cr = Cr[j]! - 128;
       const p = i * 4;
       out[p] = yy + 1.402 * cr;
       out[p + 1] = yy - 0.344136 * cb - 0.714136 * cr;

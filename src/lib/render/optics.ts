@@ -7,7 +7,15 @@
  * Separable 5-tap blur of one float plane, in place (edges clamp): the kernel [a, 1-2a, a] applied twice,
  * i.e. [a^2, 2a(1-2a), 2a^2 + (1-2a)^2, 2a(1-2a), a^2], horizontally into `tmp`, then vertically back.
  */
-export function blurPlane(p: Float32Array, w: number, h: number, a: number, tmp: Float32Array, noise = 0, seed = 0): void {
+export function blurPlane(
+  p: Float32Array,
+  w: number,
+  h: number,
+  a: number,
+  tmp: Float32Array,
+  noise = 0,
+  seed = 0,
+): void {
   const b = 1 - 2 * a;
   const k0 = 2 * a * a + b * b;
   const k1 = 2 * a * b;
@@ -16,16 +24,16 @@ export function blurPlane(p: Float32Array, w: number, h: number, a: number, tmp:
     const o = y * w;
     for (let x = 2; x < w - 2; x++) {
       const i = o + x;
-      tmp[i] = k0 * (p[i] as number) + k1 * ((p[i - 1] as number) + (p[i + 1] as number)) + k2 * ((p[i - 2] as number) + (p[i + 2] as number));
+      tmp[i] = k0 * p[i]! + k1 * (p[i - 1]! + p[i + 1]!) + k2 * (p[i - 2]! + p[i + 2]!);
     }
     for (let x = 0; x < w; x = x === 1 && w > 4 ? w - 2 : x + 1) {
-      const at = (k: number) => p[o + (k < 0 ? 0 : k > w - 1 ? w - 1 : k)] as number;
+      const at = (k: number) => p[o + (k < 0 ? 0 : k > w - 1 ? w - 1 : k)]!;
       tmp[o + x] = k0 * at(x) + k1 * (at(x - 1) + at(x + 1)) + k2 * (at(x - 2) + at(x + 2));
     }
   }
   // vertical, then the sensor: triangular noise in [-noise, noise] (two 16-bit uniforms from one xorshift32
   // draw per pixel in raster order) and the clamp to the 0..255 an encoder receives
-  let ns = (seed >>> 0) || 0x9e3779b9;
+  let ns = seed >>> 0 || 0x9e3779b9;
   const scale = noise / 65536;
   for (let y = 0; y < h; y++) {
     const o = y * w;
@@ -34,8 +42,7 @@ export function blurPlane(p: Float32Array, w: number, h: number, a: number, tmp:
     const n1 = (y < h - 1 ? y + 1 : h - 1) * w;
     const n2 = (y < h - 2 ? y + 2 : h - 1) * w;
     for (let x = 0; x < w; x++) {
-      let v =
-        k0 * (tmp[o + x] as number) + k1 * ((tmp[u1 + x] as number) + (tmp[n1 + x] as number)) + k2 * ((tmp[u2 + x] as number) + (tmp[n2 + x] as number));
+      let v = k0 * tmp[o + x]! + k1 * (tmp[u1 + x]! + tmp[n1 + x]!) + k2 * (tmp[u2 + x]! + tmp[n2 + x]!);
       if (noise !== 0) {
         ns ^= ns << 13;
         ns ^= ns >>> 17;
@@ -53,4 +60,3 @@ export function scratch(n: number): Float32Array {
   if (blurScratch === null || blurScratch.length !== n) blurScratch = new Float32Array(n);
   return blurScratch;
 }
-

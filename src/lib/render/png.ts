@@ -20,9 +20,9 @@ export function encodePng(image: RasterImage): Uint8Array {
   if (!opaque) return encode({ width: image.width, height: image.height, data: d, channels: 4, depth: 8 });
   const rgb = new Uint8Array(n * 3);
   for (let i = 0, j = 0; i < n * 4; i += 4, j += 3) {
-    rgb[j] = d[i] as number;
-    rgb[j + 1] = d[i + 1] as number;
-    rgb[j + 2] = d[i + 2] as number;
+    rgb[j] = d[i]!;
+    rgb[j + 1] = d[i + 1]!;
+    rgb[j + 2] = d[i + 2]!;
   }
   return encode({ width: image.width, height: image.height, data: rgb, channels: 3, depth: 8 });
 }
@@ -30,7 +30,8 @@ export function encodePng(image: RasterImage): Uint8Array {
 /** Decodes an 8-bit PNG into a RasterImage: gray stays 1 channel, gray+alpha/RGB/RGBA/palette become RGBA. */
 export function decodePng(bytes: Uint8Array): RasterImage {
   const png = decode(bytes);
-  if (png.depth !== 8 && !png.palette) throw new RenderError('bad-option', `decodePng: only 8-bit PNGs are supported (got depth ${png.depth})`);
+  if (png.depth !== 8 && !png.palette)
+    throw new RenderError('bad-option', `decodePng: only 8-bit PNGs are supported (got depth ${png.depth})`);
   const { width, height } = png;
   const n = width * height;
   const src = png.data;
@@ -41,10 +42,10 @@ export function decodePng(bytes: Uint8Array): RasterImage {
   if (png.palette) {
     const pal = png.palette;
     for (let i = 0; i < n; i++) {
-      const c = pal[src[i] as number] ?? [0, 0, 0];
-      out[i * 4] = c[0] as number;
-      out[i * 4 + 1] = c[1] as number;
-      out[i * 4 + 2] = c[2] as number;
+      const c = pal[src[i]!] ?? [0, 0, 0];
+      out[i * 4] = c[0]!;
+      out[i * 4 + 1] = c[1]!;
+      out[i * 4 + 2] = c[2]!;
       out[i * 4 + 3] = (c as number[])[3] ?? 255;
     }
     return { width, height, channels: 4, data: out };
@@ -52,16 +53,16 @@ export function decodePng(bytes: Uint8Array): RasterImage {
   const ch = png.channels;
   for (let i = 0; i < n; i++) {
     if (ch === 2) {
-      const g = src[i * 2] as number;
+      const g = src[i * 2]!;
       out[i * 4] = g;
       out[i * 4 + 1] = g;
       out[i * 4 + 2] = g;
-      out[i * 4 + 3] = src[i * 2 + 1] as number;
+      out[i * 4 + 3] = src[i * 2 + 1]!;
     } else {
-      out[i * 4] = src[i * ch] as number;
-      out[i * 4 + 1] = src[i * ch + 1] as number;
-      out[i * 4 + 2] = src[i * ch + 2] as number;
-      out[i * 4 + 3] = ch === 4 ? (src[i * ch + 3] as number) : 255;
+      out[i * 4] = src[i * ch]!;
+      out[i * 4 + 1] = src[i * ch + 1]!;
+      out[i * 4 + 2] = src[i * ch + 2]!;
+      out[i * 4 + 3] = ch === 4 ? src[i * ch + 3]! : 255;
     }
   }
   return { width, height, channels: 4, data: out };

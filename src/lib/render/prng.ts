@@ -10,7 +10,6 @@ export interface Rng {
   (): number;
 }
 
-
 /** Uniform float in [lo, hi). */
 export function uniform(rng: Rng, lo: number, hi: number): number {
   return lo + (hi - lo) * rng();

@@ -125,10 +125,10 @@ export class Canvas {
     let by1 = cy0;
     const segs = n === 1 ? 1 : n - 1;
     for (let s = 0; s < segs; s++) {
-      const ax = xs[s] as number;
-      const ay = ys[s] as number;
-      const ex = n === 1 ? ax : (xs[s + 1] as number);
-      const ey = n === 1 ? ay : (ys[s + 1] as number);
+      const ax = xs[s]!;
+      const ay = ys[s]!;
+      const ex = n === 1 ? ax : xs[s + 1]!;
+      const ey = n === 1 ? ay : ys[s + 1]!;
       let x0 = Math.floor(Math.min(ax, ex) - reach);
       let x1 = Math.ceil(Math.max(ax, ex) + reach);
       let y0 = Math.floor(Math.min(ay, ey) - reach);
@@ -167,7 +167,7 @@ export class Canvas {
           else if (x + 1 > fx1) c *= fx1 - x;
           c *= yc;
           const i = row + x;
-          if (c > (m[i] as number)) m[i] = c;
+          if (c > m[i]!) m[i] = c;
         }
       }
     }
@@ -190,7 +190,7 @@ export class Canvas {
         const cx = Math.min(x + 1, x1) - Math.max(x, x0);
         if (cx <= 0) continue;
         const i = y * W + x;
-        const v = (m[i] as number) + cx * cy;
+        const v = m[i]! + cx * cy;
         m[i] = v > 1 ? 1 : v;
       }
     }
@@ -209,8 +209,8 @@ export class Canvas {
     let minX = Infinity;
     let maxX = -Infinity;
     for (let i = 0; i < n; i++) {
-      const x = pts[2 * i] as number;
-      const y = pts[2 * i + 1] as number;
+      const x = pts[2 * i]!;
+      const y = pts[2 * i + 1]!;
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
       if (x < minX) minX = x;
@@ -234,11 +234,11 @@ export class Canvas {
         xsBuf.length = 0;
         dirBuf.length = 0;
         for (let i = 0; i < n; i++) {
-          const ax = pts[2 * i] as number;
-          const ay = pts[2 * i + 1] as number;
+          const ax = pts[2 * i]!;
+          const ay = pts[2 * i + 1]!;
           const j = i + 1 === n ? 0 : i + 1;
-          const bx = pts[2 * j] as number;
-          const by = pts[2 * j + 1] as number;
+          const bx = pts[2 * j]!;
+          const by = pts[2 * j + 1]!;
           if (ay === by) continue;
           const up = ay < by;
           const lo = up ? ay : by;
@@ -251,12 +251,12 @@ export class Canvas {
         if (k < 2) continue;
         // insertion sort by x (k is tiny), carrying the direction along
         for (let a = 1; a < k; a++) {
-          const vx = xsBuf[a] as number;
-          const vd = dirBuf[a] as number;
+          const vx = xsBuf[a]!;
+          const vd = dirBuf[a]!;
           let b = a - 1;
-          while (b >= 0 && (xsBuf[b] as number) > vx) {
-            xsBuf[b + 1] = xsBuf[b] as number;
-            dirBuf[b + 1] = dirBuf[b] as number;
+          while (b >= 0 && xsBuf[b]! > vx) {
+            xsBuf[b + 1] = xsBuf[b]!;
+            dirBuf[b + 1] = dirBuf[b]!;
             b--;
           }
           xsBuf[b + 1] = vx;
@@ -264,31 +264,31 @@ export class Canvas {
         }
         let wind = 0;
         for (let a = 0; a < k - 1; a++) {
-          wind += dirBuf[a] as number;
+          wind += dirBuf[a]!;
           if (wind === 0) continue;
-          let sa = xsBuf[a] as number;
-          let sb = xsBuf[a + 1] as number;
+          let sa = xsBuf[a]!;
+          let sb = xsBuf[a + 1]!;
           if (sa < x0) sa = x0;
           if (sb > x1) sb = x1;
           if (sa >= sb) continue;
           const ia = Math.floor(sa);
           const ib = Math.floor(sb);
           if (ia === ib) {
-            acc[ia - x0] = (acc[ia - x0] as number) + (sb - sa) * w;
+            acc[ia - x0] = acc[ia - x0]! + (sb - sa) * w;
           } else {
-            acc[ia - x0] = (acc[ia - x0] as number) + (ia + 1 - sa) * w;
-            for (let x = ia + 1; x < ib; x++) acc[x - x0] = (acc[x - x0] as number) + w;
-            if (ib < x1) acc[ib - x0] = (acc[ib - x0] as number) + (sb - ib) * w;
+            acc[ia - x0] = acc[ia - x0]! + (ia + 1 - sa) * w;
+            for (let x = ia + 1; x < ib; x++) acc[x - x0] = acc[x - x0]! + w;
+            if (ib < x1) acc[ib - x0] = acc[ib - x0]! + (sb - ib) * w;
           }
         }
       }
       const row = y * W;
       for (let x = x0; x < x1; x++) {
-        let c = acc[x - x0] as number;
+        let c = acc[x - x0]!;
         if (c <= 0) continue;
         if (c > 1) c = 1;
         const i = row + x;
-        if (c > (m[i] as number)) m[i] = c;
+        if (c > m[i]!) m[i] = c;
       }
     }
     this.touch(x0, y0, x1, y1);
@@ -305,8 +305,8 @@ export class Canvas {
     const W = this.width;
     for (let y = this.my0; y < this.my1; y++) {
       for (let i = y * W + this.mx0, e = y * W + this.mx1; i < e; i++) {
-        const v = Math.round((m[i] as number) * 255);
-        if (v > (out[i] as number)) out[i] = v;
+        const v = Math.round(m[i]! * 255);
+        if (v > out[i]!) out[i] = v;
       }
     }
   }
@@ -321,11 +321,11 @@ export class Canvas {
       const v = gray(color);
       for (let y = this.my0; y < this.my1; y++) {
         for (let i = y * W + this.mx0, e = y * W + this.mx1; i < e; i++) {
-          const c = m[i] as number;
+          const c = m[i]!;
           if (c === 0) continue;
           m[i] = 0;
           const a = c * alpha;
-          const o = d[i] as number;
+          const o = d[i]!;
           d[i] = o + (v - o) * a;
         }
       }
@@ -333,14 +333,14 @@ export class Canvas {
       const [r, g, b] = color;
       for (let y = this.my0; y < this.my1; y++) {
         for (let i = y * W + this.mx0, e = y * W + this.mx1; i < e; i++) {
-          const c = m[i] as number;
+          const c = m[i]!;
           if (c === 0) continue;
           m[i] = 0;
           const a = c * alpha;
           const p = i * 4;
-          const o0 = d[p] as number;
-          const o1 = d[p + 1] as number;
-          const o2 = d[p + 2] as number;
+          const o0 = d[p]!;
+          const o1 = d[p + 1]!;
+          const o2 = d[p + 2]!;
           d[p] = o0 + (r - o0) * a;
           d[p + 1] = o1 + (g - o1) * a;
           d[p + 2] = o2 + (b - o2) * a;
@@ -399,16 +399,16 @@ export function simplifyPolyline(xs: Float32Array, ys: Float32Array, n: number, 
   let j = 2;
   const tol2 = tol * tol;
   while (j < n) {
-    const ax = xs[a] as number;
-    const ay = ys[a] as number;
-    const dx = (xs[j] as number) - ax;
-    const dy = (ys[j] as number) - ay;
+    const ax = xs[a]!;
+    const ay = ys[a]!;
+    const dx = xs[j]! - ax;
+    const dy = ys[j]! - ay;
     const len2 = dx * dx + dy * dy;
     // runs are capped at 64 vertices so a long flat trace stays O(n)
     let ok = len2 > 0 && j - a <= 64;
     for (let i = a + 1; ok && i < j; i++) {
-      const px = (xs[i] as number) - ax;
-      const py = (ys[i] as number) - ay;
+      const px = xs[i]! - ax;
+      const py = ys[i]! - ay;
       const dot = px * dx + py * dy;
       const cross = px * dy - py * dx;
       if (dot < 0 || dot > len2 || cross * cross > tol2 * len2) ok = false;
@@ -418,14 +418,14 @@ export function simplifyPolyline(xs: Float32Array, ys: Float32Array, n: number, 
     } else {
       // keep vertex j - 1 and start a new run there
       a = j - 1;
-      xs[out] = xs[a] as number;
-      ys[out] = ys[a] as number;
+      xs[out] = xs[a]!;
+      ys[out] = ys[a]!;
       out++;
       j = a + 2;
     }
   }
-  xs[out] = xs[n - 1] as number;
-  ys[out] = ys[n - 1] as number;
+  xs[out] = xs[n - 1]!;
+  ys[out] = ys[n - 1]!;
   return out + 1;
 }
 

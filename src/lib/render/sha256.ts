@@ -14,12 +14,14 @@ const K = new Uint32Array([
 export function sha256Hex(bytes: Uint8Array | Uint8ClampedArray): string {
   const len = bytes.length;
   const total = ((len + 9 + 63) >> 6) << 6;
-  const H = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const H = new Uint32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
   const w = new Uint32Array(64);
   const tail = new Uint8Array(128);
   const fullBlocks = len >> 6;
   const rem = len - fullBlocks * 64;
-  for (let i = 0; i < rem; i++) tail[i] = bytes[fullBlocks * 64 + i] as number;
+  for (let i = 0; i < rem; i++) tail[i] = bytes[fullBlocks * 64 + i]!;
   tail[rem] = 0x80;
   const tailLen = total - fullBlocks * 64;
   const bitsHi = Math.floor(len / 0x20000000);
@@ -38,21 +40,27 @@ export function sha256Hex(bytes: Uint8Array | Uint8ClampedArray): string {
     const off = blk < fullBlocks ? blk * 64 : (blk - fullBlocks) * 64;
     for (let i = 0; i < 16; i++) {
       const o = off + i * 4;
-      w[i] = (((src[o] as number) << 24) | ((src[o + 1] as number) << 16) | ((src[o + 2] as number) << 8) | (src[o + 3] as number)) >>> 0;
+      w[i] = ((src[o]! << 24) | (src[o + 1]! << 16) | (src[o + 2]! << 8) | src[o + 3]!) >>> 0;
     }
     for (let i = 16; i < 64; i++) {
-      const x = w[i - 15] as number;
-      const y = w[i - 2] as number;
+      const x = w[i - 15]!;
+      const y = w[i - 2]!;
       const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) >>> 0;
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
     }
-    let a = H[0] as number, b = H[1] as number, c = H[2] as number, d = H[3] as number;
-    let e = H[4] as number, f = H[5] as number, g = H[6] as number, h = H[7] as number;
+    let a = H[0]!,
+      b = H[1]!,
+      c = H[2]!,
+      d = H[3]!;
+    let e = H[4]!,
+      f = H[5]!,
+      g = H[6]!,
+      h = H[7]!;
     for (let i = 0; i < 64; i++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const ch = (e & f) ^ (~e & g);
-      const t1 = (h + S1 + ch + (K[i] as number) + (w[i] as number)) >>> 0;
+      const t1 = (h + S1 + ch + K[i]! + w[i]!) >>> 0;
       const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const maj = (a & b) ^ (a & c) ^ (b & c);
       const t2 = (S0 + maj) >>> 0;
@@ -65,16 +73,16 @@ export function sha256Hex(bytes: Uint8Array | Uint8ClampedArray): string {
       b = a;
       a = (t1 + t2) >>> 0;
     }
-    H[0] = ((H[0] as number) + a) >>> 0;
-    H[1] = ((H[1] as number) + b) >>> 0;
-    H[2] = ((H[2] as number) + c) >>> 0;
-    H[3] = ((H[3] as number) + d) >>> 0;
-    H[4] = ((H[4] as number) + e) >>> 0;
-    H[5] = ((H[5] as number) + f) >>> 0;
-    H[6] = ((H[6] as number) + g) >>> 0;
-    H[7] = ((H[7] as number) + h) >>> 0;
+    H[0] = (H[0]! + a) >>> 0;
+    H[1] = (H[1]! + b) >>> 0;
+    H[2] = (H[2]! + c) >>> 0;
+    H[3] = (H[3]! + d) >>> 0;
+    H[4] = (H[4]! + e) >>> 0;
+    H[5] = (H[5]! + f) >>> 0;
+    H[6] = (H[6]! + g) >>> 0;
+    H[7] = (H[7]! + h) >>> 0;
   }
   let out = '';
-  for (let i = 0; i < 8; i++) out += (H[i] as number).toString(16).padStart(8, '0');
+  for (let i = 0; i < 8; i++) out += H[i]!.toString(16).padStart(8, '0');
   return out;
 }

@@ -10,7 +10,17 @@ export interface RasterImage {
 }
 
 /** The styles `render` knows; see the doc comment of each style module for what it looks like. */
-export const STYLE_NAMES = ['dataset1', 'dataset2', 'dataset3', 'dataset4', 'printout', 'photo', 'wild-printout', 'wild-scan', 'wild-photo'] as const;
+export const STYLE_NAMES = [
+  'dataset1',
+  'dataset2',
+  'dataset3',
+  'dataset4',
+  'printout',
+  'photo',
+  'wild-printout',
+  'wild-scan',
+  'wild-photo',
+] as const;
 export type StyleName = (typeof STYLE_NAMES)[number];
 
 export interface RenderOptions {

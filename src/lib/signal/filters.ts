@@ -74,14 +74,14 @@ function runBiquad(f: Biquad, x: Float64Array): Float64Array {
   const { b0, b1, b2, a1, a2 } = f;
   const y = new Float64Array(x.length);
   if (x.length === 0) return y;
-  const v = x[0] as number;
+  const v = x[0]!;
   const den = 1 + a1 + a2;
   const g = den !== 0 ? (b0 + b1 + b2) / den : 0;
   const ys = g * v;
   let z2 = b2 * v - a2 * ys;
   let z1 = ys - b0 * v;
   for (let i = 0; i < x.length; i++) {
-    const xi = x[i] as number;
+    const xi = x[i]!;
     const yi = b0 * xi + z1;
     z1 = b1 * xi - a1 * yi + z2;
     z2 = b2 * xi - a2 * yi;
@@ -99,21 +99,21 @@ export function filtfilt(f: Biquad, x: ArrayLike<number>, padLen = 3 * 100): Flo
   const out = new Float32Array(n);
   if (n === 0) return out;
   if (n === 1) {
-    out[0] = x[0] as number;
+    out[0] = x[0]!;
     return out;
   }
   const p = Math.min(padLen, n - 1);
   const ext = new Float64Array(n + 2 * p);
-  const first = x[0] as number;
-  const last = x[n - 1] as number;
-  for (let i = 0; i < p; i++) ext[i] = 2 * first - (x[p - i] as number);
-  for (let i = 0; i < n; i++) ext[p + i] = x[i] as number;
-  for (let i = 0; i < p; i++) ext[p + n + i] = 2 * last - (x[n - 2 - i] as number);
+  const first = x[0]!;
+  const last = x[n - 1]!;
+  for (let i = 0; i < p; i++) ext[i] = 2 * first - x[p - i]!;
+  for (let i = 0; i < n; i++) ext[p + i] = x[i]!;
+  for (let i = 0; i < p; i++) ext[p + n + i] = 2 * last - x[n - 2 - i]!;
   const fwd = runBiquad(f, ext);
   fwd.reverse();
   const bwd = runBiquad(f, fwd);
   bwd.reverse();
-  for (let i = 0; i < n; i++) out[i] = bwd[p + i] as number;
+  for (let i = 0; i < n; i++) out[i] = bwd[p + i]!;
   return out;
 }
 

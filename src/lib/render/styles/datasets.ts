@@ -53,7 +53,7 @@ function plotLead(
   const sy = (box.y1 - box.y0) / (ylim[1] - ylim[0]);
   for (let i = 0; i < n; i++) {
     xsBuf[i] = box.x0 + (i / fs - xlim[0]) * sx;
-    ysBuf[i] = box.y0 + (ylim[1] - (lead[i] as number)) * sy;
+    ysBuf[i] = box.y0 + (ylim[1] - lead[i]!) * sy;
   }
   canvas.strokePolyline(xsBuf, ysBuf, simplifyPolyline(xsBuf, ysBuf, n), width, color, box);
 }
@@ -72,7 +72,7 @@ function minMax(a: Float32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < a.length; i++) {
-    const v = a[i] as number;
+    const v = a[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -215,7 +215,7 @@ export function renderDataset2(signals: EcgSignals, scale: number): Canvas {
   const bg = cachedBackground(`dataset2:${scale}:${n}:${fs}`, () => drawDataset2Background(L, scale));
   const canvas = new Canvas(L.width, L.height, 4, bg.slice());
   signals.leads.forEach((lead, l) => {
-    plotLead(canvas, lead, fs, L.axes[l] as Clip, L.xlim, L.ylim, L.lineWidth, MPL_BLUE);
+    plotLead(canvas, lead, fs, L.axes[l]!, L.xlim, L.ylim, L.lineWidth, MPL_BLUE);
   });
   return canvas;
 }
@@ -223,7 +223,7 @@ export function renderDataset2(signals: EcgSignals, scale: number): Canvas {
 /** Pixel row of value `mv` in lead `lead`'s axes of a dataset2 image (for tests and overlays). */
 export function dataset2RowOf(lead: number, mv: number, n: number, fs: number, scale = 1): number {
   const L = dataset2Layout(n, fs, scale);
-  const box = L.axes[lead] as Clip;
+  const box = L.axes[lead]!;
   return box.y0 + ((1 - mv) / 2) * (box.y1 - box.y0);
 }
 
@@ -233,7 +233,11 @@ export function dataset2RowOf(lead: number, mv: number, n: number, fs: number, s
  * angles and radii 15-45% of the image height around a random centre (so it is a simple star-shaped
  * polygon, never self-intersecting), filled black with opacity 0.25-0.6, anti-aliased.
  */
-export function renderDataset3(signals: EcgSignals, scale: number, seed: number): { canvas: Canvas; shadows: ShadowPolygon[] } {
+export function renderDataset3(
+  signals: EcgSignals,
+  scale: number,
+  seed: number,
+): { canvas: Canvas; shadows: ShadowPolygon[] } {
   const canvas = renderDataset2(signals, scale);
   const rng = subRng(seed, 'dataset3-shadows');
   const count = randInt(rng, 1, 3);

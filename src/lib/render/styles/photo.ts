@@ -39,38 +39,47 @@ const BACKGROUNDS: ReadonlyArray<readonly [number, number, number]> = [
 ];
 
 /** Solves the 8x8 system for the homography mapping src[i] -> dst[i] (4 points). Returns h0..h7 (h8 = 1). */
-export function homography(src: ReadonlyArray<readonly [number, number]>, dst: ReadonlyArray<readonly [number, number]>): Float64Array {
+export function homography(
+  src: ReadonlyArray<readonly [number, number]>,
+  dst: ReadonlyArray<readonly [number, number]>,
+): Float64Array {
   const A: number[][] = [];
   for (let i = 0; i < 4; i++) {
-    const [x, y] = src[i] as readonly [number, number];
-    const [u, v] = dst[i] as readonly [number, number];
+    const [x, y] = src[i]!;
+    const [u, v] = dst[i]!;
     A.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
     A.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
   }
   for (let c = 0; c < 8; c++) {
     let piv = c;
-    for (let r = c + 1; r < 8; r++) if (Math.abs((A[r] as number[])[c] as number) > Math.abs((A[piv] as number[])[c] as number)) piv = r;
-    const tmp = A[c] as number[];
-    A[c] = A[piv] as number[];
+    for (let r = c + 1; r < 8; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[piv]![c]!)) piv = r;
+    const tmp = A[c]!;
+    A[c] = A[piv]!;
     A[piv] = tmp;
-    const rowC = A[c] as number[];
-    const d = rowC[c] as number;
-    for (let k = c; k < 9; k++) rowC[k] = (rowC[k] as number) / d;
+    const rowC = A[c]!;
+    const d = rowC[c]!;
+    for (let k = c; k < 9; k++) rowC[k] = rowC[k]! / d;
     for (let r = 0; r < 8; r++) {
       if (r === c) continue;
-      const row = A[r] as number[];
-      const f = row[c] as number;
+      const row = A[r]!;
+      const f = row[c]!;
       if (f === 0) continue;
-      for (let k = c; k < 9; k++) row[k] = (row[k] as number) - f * (rowC[k] as number);
+      for (let k = c; k < 9; k++) row[k] = row[k]! - f * rowC[k]!;
     }
   }
   const h = new Float64Array(8);
-  for (let i = 0; i < 8; i++) h[i] = (A[i] as number[])[8] as number;
+  for (let i = 0; i < 8; i++) h[i] = A[i]![8]!;
   return h;
 }
 
 /** Draws every photo parameter from the seed (fixed order of draws). */
-export function drawPhotoParams(seed: number, width: number, height: number, paperW: number, paperH: number): PhotoParams {
+export function drawPhotoParams(
+  seed: number,
+  width: number,
+  height: number,
+  paperW: number,
+  paperH: number,
+): PhotoParams {
   const rng: Rng = subRng(seed, 'photo-camera');
   let paperScale = uniform(rng, 0.78, 0.94);
   const aspect = paperW / paperH;
@@ -96,9 +105,9 @@ export function drawPhotoParams(seed: number, width: number, height: number, pap
     const m = uniform(rng, 0, perspective) * pw;
     return [cx + dx * ct - dy * st + m * Math.cos(a), cy + dx * st + dy * ct + m * Math.sin(a)];
   });
-  const bg = BACKGROUNDS[randInt(rng, 0, BACKGROUNDS.length - 1)] as readonly [number, number, number];
+  const bg = BACKGROUNDS[randInt(rng, 0, BACKGROUNDS.length - 1)]!;
   const background: [number, number, number] = [0, 1, 2].map((k) =>
-    Math.max(0, Math.min(255, Math.round((bg[k] as number) + uniform(rng, -12, 12)))),
+    Math.max(0, Math.min(255, Math.round(bg[k]! + uniform(rng, -12, 12)))),
   ) as [number, number, number];
   const tint: [number, number, number] = [uniform(rng, 0.88, 1), uniform(rng, 0.88, 1), uniform(rng, 0.88, 1)];
   const lightAngleDeg = uniform(rng, 0, 360);
@@ -150,9 +159,30 @@ export function drawPhotoParams(seed: number, width: number, height: number, pap
 }
 
 interface WarpNumbers {
-  h0: number; h1: number; h2: number; h3: number; h4: number; h5: number; h6: number; h7: number;
-  invK: number; bgR: number; bgG: number; bgB: number; tR: number; tG: number; tB: number;
-  lMin: number; lSpan: number; lcx: number; lcy: number; sDark: number; scx: number; scy: number; sOff: number; sSoft: number;
+  h0: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+  h6: number;
+  h7: number;
+  invK: number;
+  bgR: number;
+  bgG: number;
+  bgB: number;
+  tR: number;
+  tG: number;
+  tB: number;
+  lMin: number;
+  lSpan: number;
+  lcx: number;
+  lcy: number;
+  sDark: number;
+  scx: number;
+  scy: number;
+  sOff: number;
+  sSoft: number;
 }
 
 /**
@@ -163,10 +193,46 @@ interface WarpNumbers {
  * map, the light ramp and the shadow ramp are affine along a row, so they advance by one addition per pixel.
  */
 function warpPaper(
-  Y: Float32Array, Cb: Float32Array, Cr: Float32Array, W: number, H: number, pd: Uint8ClampedArray, Pw: number, Ph: number,
-  n: WarpNumbers, cNx: Float64Array, cNy: Float64Array, cOff: Float64Array, cS: Float64Array,
+  Y: Float32Array,
+  Cb: Float32Array,
+  Cr: Float32Array,
+  W: number,
+  H: number,
+  pd: Uint8ClampedArray,
+  Pw: number,
+  Ph: number,
+  n: WarpNumbers,
+  cNx: Float64Array,
+  cNy: Float64Array,
+  cOff: Float64Array,
+  cS: Float64Array,
 ): void {
-  const { h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft } = n;
+  const {
+    h0,
+    h1,
+    h2,
+    h3,
+    h4,
+    h5,
+    h6,
+    h7,
+    invK,
+    bgR,
+    bgG,
+    bgB,
+    tR,
+    tG,
+    tB,
+    lMin,
+    lSpan,
+    lcx,
+    lcy,
+    sDark,
+    scx,
+    scy,
+    sOff,
+    sSoft,
+  } = n;
   const nC = cNx.length;
   const cw = (W + 1) >> 1;
   for (let y = 0; y < H; y++) {
@@ -208,26 +274,26 @@ function warpPaper(
         const p01 = iy + 1 < Ph ? p00 + Pw * 4 : p00;
         const p11 = ix + 1 < Pw ? p01 + 4 : p01;
         // lerp along x on both rows, then along y
-        let t0 = pd[p00] as number;
-        let t1 = pd[p01] as number;
-        t0 += ((pd[p10] as number) - t0) * ax;
-        t1 += ((pd[p11] as number) - t1) * ax;
+        let t0 = pd[p00]!;
+        let t1 = pd[p01]!;
+        t0 += (pd[p10]! - t0) * ax;
+        t1 += (pd[p11]! - t1) * ax;
         let pr = t0 + (t1 - t0) * ay;
-        t0 = pd[p00 + 1] as number;
-        t1 = pd[p01 + 1] as number;
-        t0 += ((pd[p10 + 1] as number) - t0) * ax;
-        t1 += ((pd[p11 + 1] as number) - t1) * ax;
+        t0 = pd[p00 + 1]!;
+        t1 = pd[p01 + 1]!;
+        t0 += (pd[p10 + 1]! - t0) * ax;
+        t1 += (pd[p11 + 1]! - t1) * ax;
         let pg = t0 + (t1 - t0) * ay;
-        t0 = pd[p00 + 2] as number;
-        t1 = pd[p01 + 2] as number;
-        t0 += ((pd[p10 + 2] as number) - t0) * ax;
-        t1 += ((pd[p11 + 2] as number) - t1) * ax;
+        t0 = pd[p00 + 2]!;
+        t1 = pd[p01 + 2]!;
+        t0 += (pd[p10 + 2]! - t0) * ax;
+        t1 += (pd[p11 + 2]! - t1) * ax;
         let pb = t0 + (t1 - t0) * ay;
         let f = 1;
         for (let q = 0; q < nC; q++) {
-          const dist = u * (cNx[q] as number) + v * (cNy[q] as number) - (cOff[q] as number);
+          const dist = u * cNx[q]! + v * cNy[q]! - cOff[q]!;
           if (dist > -6 && dist < 6) {
-            const cs = cS[q] as number;
+            const cs = cS[q]!;
             f *= dist >= 0 ? 1 + 0.6 * cs * Math.exp(-dist * dist * 0.25) : 1 - cs * Math.exp(-dist * dist * 0.5);
           }
         }
@@ -249,8 +315,8 @@ function warpPaper(
       b *= lt;
       Y[row + x] = 0.299 * r + 0.587 * g + 0.114 * b;
       const j = cRow + (x >> 1);
-      Cb[j] = (Cb[j] as number) + (-0.168736 * r - 0.331264 * g + 0.5 * b);
-      Cr[j] = (Cr[j] as number) + (0.5 * r - 0.418688 * g - 0.081312 * b);
+      Cb[j] = Cb[j]! + (-0.168736 * r - 0.331264 * g + 0.5 * b);
+      Cr[j] = Cr[j]! + (0.5 * r - 0.418688 * g - 0.081312 * b);
     }
   }
 }
@@ -278,8 +344,14 @@ export function renderPhoto(
     [Pw, Ph],
     [0, Ph],
   ]);
-  const h0 = hm[0] as number, h1 = hm[1] as number, h2 = hm[2] as number, h3 = hm[3] as number;
-  const h4 = hm[4] as number, h5 = hm[5] as number, h6 = hm[6] as number, h7 = hm[7] as number;
+  const h0 = hm[0]!,
+    h1 = hm[1]!,
+    h2 = hm[2]!,
+    h3 = hm[3]!;
+  const h4 = hm[4]!,
+    h5 = hm[5]!,
+    h6 = hm[6]!,
+    h7 = hm[7]!;
   const k = Pw / (P.paperScale * W); // paper px per output px (approx.)
   const [bgR, bgG, bgB] = P.background;
   const [tR, tG, tB] = P.tint;
@@ -313,14 +385,59 @@ export function renderPhoto(
   const invK = 1 / k;
   const { Y, Cb, Cr } = ycbcrPlanes(W, H);
   const tmp = scratch(W * H);
-  warpPaper(Y, Cb, Cr, W, H, pd, Pw, Ph, {
-    h0, h1, h2, h3, h4, h5, h6, h7, invK, bgR, bgG, bgB, tR, tG, tB, lMin, lSpan, lcx, lcy, sDark, scx, scy, sOff, sSoft,
-  }, cNx, cNy, cOff, cS);
+  warpPaper(
+    Y,
+    Cb,
+    Cr,
+    W,
+    H,
+    pd,
+    Pw,
+    Ph,
+    {
+      h0,
+      h1,
+      h2,
+      h3,
+      h4,
+      h5,
+      h6,
+      h7,
+      invK,
+      bgR,
+      bgG,
+      bgB,
+      tR,
+      tG,
+      tB,
+      lMin,
+      lSpan,
+      lcx,
+      lcy,
+      sDark,
+      scx,
+      scy,
+      sOff,
+      sSoft,
+    },
+    cNx,
+    cNy,
+    cOff,
+    cS,
+  );
   averageChroma(Cb, Cr, W, H);
   // optics: blur ([a, 1-2a, a] twice has variance 4a, so a = sigma^2 / 4), luma at full resolution and chroma
   // at half (sigma / 2 in its pixels): the eye and JPEG both keep little chroma detail. Sensor noise goes on
   // luma only, in the same pass.
-  blurPlane(Y, W, H, Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4), tmp, P.noiseSigma * Math.sqrt(6), (seed ^ 0x5bd1e995) >>> 0);
+  blurPlane(
+    Y,
+    W,
+    H,
+    Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 4),
+    tmp,
+    P.noiseSigma * Math.sqrt(6),
+    (seed ^ 0x5bd1e995) >>> 0,
+  );
   const cw = (W + 1) >> 1;
   const ch = (H + 1) >> 1;
   const aC = Math.min(1 / 3, (P.blurSigma * P.blurSigma) / 16);

@@ -129,7 +129,7 @@ export function renderPrintout(
     let k = 0;
     for (let i = i0; i < i1; i++, k++) {
       xs[k] = x0 + (i / fs - t0) * pxPerS;
-      ys[k] = baseY - (lead[i] as number) * pxPerMv;
+      ys[k] = baseY - lead[i]! * pxPerMv;
     }
     c.maskPolyline(xs, ys, simplifyPolyline(xs, ys, k), traceW / 2);
   };
@@ -149,21 +149,29 @@ export function renderPrintout(
         const t0 = col * PRINTOUT.columnS;
         const i0 = Math.min(n, Math.round(t0 * fs));
         const i1 = Math.min(n, Math.round((t0 + PRINTOUT.columnS) * fs));
-        drawSegment(signals.leads[leadIndex(names[col] as string)] as Float32Array, i0, i1, 0, baseY);
+        drawSegment(signals.leads[leadIndex(names[col]!)]!, i0, i1, 0, baseY);
         if (col > 0) {
           const bx = x0 + t0 * pxPerS;
           c.maskRect(bx - traceW / 2, baseY - 3 * ppm, bx + traceW / 2, baseY + 3 * ppm);
         }
       }
     } else {
-      drawSegment(signals.leads[leadIndex(PRINTOUT.rhythmLead)] as Float32Array, 0, Math.min(n, Math.round(10 * fs)), 0, baseY);
+      drawSegment(signals.leads[leadIndex(PRINTOUT.rhythmLead)]!, 0, Math.min(n, Math.round(10 * fs)), 0, baseY);
     }
     c.composite(INK);
     // labels after the trace so they stay legible
     if (r < 3) {
       const names = PRINTOUT.layout[r] as readonly string[];
       for (let col = 0; col < 4; col++) {
-        drawText(c, names[col] as string, x0 + col * PRINTOUT.columnS * pxPerS + 1.5 * ppm, baseY - 8.5 * ppm, labelSize, TEXT, true);
+        drawText(
+          c,
+          names[col]!,
+          x0 + col * PRINTOUT.columnS * pxPerS + 1.5 * ppm,
+          baseY - 8.5 * ppm,
+          labelSize,
+          TEXT,
+          true,
+        );
       }
     } else {
       drawText(c, PRINTOUT.rhythmLead, x0 + 1.5 * ppm, baseY - 8.5 * ppm, labelSize, TEXT, true);

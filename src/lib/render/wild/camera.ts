@@ -141,11 +141,18 @@ export function drawCameraParams(seed: number, pageMm: readonly [number, number]
     [-pw / 2, ph / 2],
   ];
   const shrink = (i: number, axis: 0 | 1) => {
-    const p = base[i] as [number, number];
+    const p = base[i]!;
     p[axis] *= 1 - keystone;
   };
   // the two corners of that edge and the axis they move along (top and bottom: x; right and left: y)
-  const [a, b, axis] = ([[0, 1, 0], [1, 2, 1], [2, 3, 0]] as const)[keySide] ?? ([3, 0, 1] as const);
+  const [a, b, axis] =
+    (
+      [
+        [0, 1, 0],
+        [1, 2, 1],
+        [2, 3, 0],
+      ] as const
+    )[keySide] ?? ([3, 0, 1] as const);
   shrink(a, axis);
   shrink(b, axis);
   const corners = base.map(([dx, dy]) => {
@@ -176,8 +183,10 @@ export function drawCameraParams(seed: number, pageMm: readonly [number, number]
   const wrinkleStrength = hasWrinkles ? uniform(r, 0.04, 0.35) : 0;
   const crumple = hasWrinkles ? uniform(r, 0, 0.25) : 0;
   const crumpleCell = uniform(r, 12, 40);
-  const bg = BACKGROUNDS[randInt(r, 0, BACKGROUNDS.length - 1)] as (typeof BACKGROUNDS)[number];
-  const backgroundColor = bg.color.map((v) => Math.max(0, Math.min(255, Math.round(v + uniform(r, -25, 25))))) as unknown as Rgb;
+  const bg = BACKGROUNDS[randInt(r, 0, BACKGROUNDS.length - 1)]!;
+  const backgroundColor = bg.color.map((v) =>
+    Math.max(0, Math.min(255, Math.round(v + uniform(r, -25, 25)))),
+  ) as unknown as Rgb;
   const lightAngleDeg = uniform(r, 0, 360);
   const lightMin = uniform(r, 0.55, 0.95);
   const lightMax = uniform(r, 0.95, 1.15);
@@ -192,14 +201,26 @@ export function drawCameraParams(seed: number, pageMm: readonly [number, number]
     const ns = randInt(r, 1, 2);
     for (let k = 0; k < ns; k++) {
       const rad = uniform(r, 0.06, 0.22) * long;
-      shadows.push({ ...capsuleFromEdge(r, W, H, 0.2 * long, 0.7 * long, rad), darkness: uniform(r, 0.15, 0.5), softness: uniform(r, 10, 60) * scale });
+      shadows.push({
+        ...capsuleFromEdge(r, W, H, 0.2 * long, 0.7 * long, rad),
+        darkness: uniform(r, 0.15, 0.5),
+        softness: uniform(r, 10, 60) * scale,
+      });
     }
   }
-  const glare = r() < 0.25 ? { x: uniform(r, 0.1, 0.9) * W, y: uniform(r, 0.1, 0.9) * H, radius: uniform(r, 0.08, 0.3) * long, strength: uniform(r, 0.25, 0.8) } : null;
+  const glare =
+    r() < 0.25
+      ? {
+          x: uniform(r, 0.1, 0.9) * W,
+          y: uniform(r, 0.1, 0.9) * H,
+          radius: uniform(r, 0.08, 0.3) * long,
+          strength: uniform(r, 0.25, 0.8),
+        }
+      : null;
   const fingers: CameraParams['fingers'] = [];
   if (r() < 0.2) {
     const nfing = randInt(r, 1, 2);
-    const color = SKIN[randInt(r, 0, SKIN.length - 1)] as Rgb;
+    const color = SKIN[randInt(r, 0, SKIN.length - 1)]!;
     for (let k = 0; k < nfing; k++) {
       fingers.push({ ...capsuleFromEdge(r, W, H, 0.08 * long, 0.22 * long, uniform(r, 0.025, 0.045) * long), color });
     }
@@ -208,11 +229,37 @@ export function drawCameraParams(seed: number, pageMm: readonly [number, number]
   const noiseSigma = uniform(r, 1, 8);
   const jpegQuality = randInt(r, 40, 92);
   // draw the sheet at about the resolution it has in the photo (a little finer, so sampling it does not alias)
-  const sheetPxPerMm = Math.max(1.5, Math.min(4, ((pw / pageMm[0]) * uniform(r, 0.95, 1.25))));
+  const sheetPxPerMm = Math.max(1.5, Math.min(4, (pw / pageMm[0]) * uniform(r, 0.95, 1.25)));
   return {
-    width: W, height: H, portrait, baseRotationDeg, tiltDeg, paperScale, keystone, corners, barrel, curl, curlAxis, folds, wrinkles,
-    wrinkleStrength, crumple, crumpleCell, background: bg.kind, backgroundColor, lightAngleDeg, lightMin, lightMax, lightTint, shadows, glare,
-    fingers, blurSigma, noiseSigma, jpegQuality, sheetPxPerMm,
+    width: W,
+    height: H,
+    portrait,
+    baseRotationDeg,
+    tiltDeg,
+    paperScale,
+    keystone,
+    corners,
+    barrel,
+    curl,
+    curlAxis,
+    folds,
+    wrinkles,
+    wrinkleStrength,
+    crumple,
+    crumpleCell,
+    background: bg.kind,
+    backgroundColor,
+    lightAngleDeg,
+    lightMin,
+    lightMax,
+    lightTint,
+    shadows,
+    glare,
+    fingers,
+    blurSigma,
+    noiseSigma,
+    jpegQuality,
+    sheetPxPerMm,
   };
 }
 
@@ -243,7 +290,13 @@ function hash01(x: number, y: number, seed: number): number {
  * (smooth value noise), folds (a crease and a step between the panels) and wrinkles (short creases, a dark
  * valley beside a bright ridge). Null when the paper is flat.
  */
-function paperRelief(P: CameraParams, Pw: number, Ph: number, ppm: number, seed: number): { tex: Float32Array; tw: number; th: number } | null {
+function paperRelief(
+  P: CameraParams,
+  Pw: number,
+  Ph: number,
+  ppm: number,
+  seed: number,
+): { tex: Float32Array; tw: number; th: number } | null {
   if (P.folds.length === 0 && P.wrinkles === 0 && P.crumple === 0) return null;
   const tw = (Pw >> 1) + 1;
   const th = (Ph >> 1) + 1;
@@ -269,7 +322,15 @@ function paperRelief(P: CameraParams, Pw: number, Ph: number, ppm: number, seed:
       }
     }
   }
-  const line = (x0: number, y0: number, x1: number, y1: number, strength: number, width: number, step: number): void => {
+  const line = (
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    strength: number,
+    width: number,
+    step: number,
+  ): void => {
     // x0.. in texels
     const dx = x1 - x0;
     const dy = y1 - y0;
@@ -294,10 +355,14 @@ function paperRelief(P: CameraParams, Pw: number, Ph: number, ppm: number, seed:
           // tapering ends, a dark valley on one side and a bright ridge on the other
           const taper = along < 0.1 ? (along + 0.05) / 0.15 : along > 0.9 ? (1.05 - along) / 0.15 : 1;
           const u = d / width;
-          f *= 1 + strength * taper * (u > 0 ? 0.7 * Math.exp(-(u - 0.8) * (u - 0.8) * 1.5) : -Math.exp(-(u + 0.5) * (u + 0.5) * 2));
+          f *=
+            1 +
+            strength *
+              taper *
+              (u > 0 ? 0.7 * Math.exp(-(u - 0.8) * (u - 0.8) * 1.5) : -Math.exp(-(u + 0.5) * (u + 0.5) * 2));
         }
         const i = y * tw + x;
-        tex[i] = (tex[i] as number) * f;
+        tex[i] = tex[i]! * f;
       }
     }
   };
@@ -321,7 +386,13 @@ const MESH = 8;
  * Photographs `sheet` (drawn at P.sheetPxPerMm). `mask`/`maskOut`: the sheet's trace mask and where to write
  * it as the photo sees it (nearest paper pixel; 0 under fingers and off the paper).
  */
-export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, mask?: Uint8Array, maskOut?: Uint8Array): Canvas {
+export function photographSheet(
+  sheet: Canvas,
+  P: CameraParams,
+  seed: number,
+  mask?: Uint8Array,
+  maskOut?: Uint8Array,
+): Canvas {
   const W = P.width;
   const H = P.height;
   const Pw = sheet.width;
@@ -333,7 +404,16 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
     [Pw, Ph],
     [0, Ph],
   ]);
-  const [h0, h1, h2, h3, h4, h5, h6, h7] = Array.from(hm) as [number, number, number, number, number, number, number, number];
+  const [h0, h1, h2, h3, h4, h5, h6, h7] = Array.from(hm) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const relief = paperRelief(P, Pw, Ph, P.sheetPxPerMm, seed);
   // --- the mesh: exact mapping and smooth fields at every 8th pixel
   const nx = Math.floor(W / MESH) + 2;
@@ -389,7 +469,8 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
       }
       // background: mottling, plus grain stripes on wood and folds on a bed sheet
       let t = 1 + 0.12 * (hash01(i, j, bgSeed) - 0.5);
-      if (P.background === 'wood') t *= 1 + 0.1 * Math.sin((px * gcx + py * gcy) * 0.11 + 3 * hash01(i >> 2, j >> 2, bgSeed));
+      if (P.background === 'wood')
+        t *= 1 + 0.1 * Math.sin((px * gcx + py * gcy) * 0.11 + 3 * hash01(i >> 2, j >> 2, bgSeed));
       else if (P.background === 'bed sheet') t *= 1 + 0.12 * Math.sin((px * gcx + py * gcy) * 0.02);
       mB[k] = t;
     }
@@ -402,7 +483,10 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
   const clipboard = P.background === 'clipboard';
   const fingers = P.fingers;
   const fingerBoxes = fingers.map((f) => [
-    Math.min(f.x0, f.x1) - f.radius - 2, Math.min(f.y0, f.y1) - f.radius - 2, Math.max(f.x0, f.x1) + f.radius + 2, Math.max(f.y0, f.y1) + f.radius + 2,
+    Math.min(f.x0, f.x1) - f.radius - 2,
+    Math.min(f.y0, f.y1) - f.radius - 2,
+    Math.max(f.x0, f.x1) + f.radius + 2,
+    Math.max(f.y0, f.y1) + f.radius + 2,
   ]);
   const cw = (W + 1) >> 1;
   const rowU = new Float32Array(nx);
@@ -419,11 +503,11 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
     const a0 = gy * nx;
     const a1 = a0 + nx;
     for (let i = 0; i < nx; i++) {
-      rowU[i] = (mU[a0 + i] as number) + ((mU[a1 + i] as number) - (mU[a0 + i] as number)) * ty;
-      rowV[i] = (mV[a0 + i] as number) + ((mV[a1 + i] as number) - (mV[a0 + i] as number)) * ty;
-      rowL[i] = (mL[a0 + i] as number) + ((mL[a1 + i] as number) - (mL[a0 + i] as number)) * ty;
-      rowG[i] = (mG[a0 + i] as number) + ((mG[a1 + i] as number) - (mG[a0 + i] as number)) * ty;
-      rowB[i] = (mB[a0 + i] as number) + ((mB[a1 + i] as number) - (mB[a0 + i] as number)) * ty;
+      rowU[i] = mU[a0 + i]! + (mU[a1 + i]! - mU[a0 + i]!) * ty;
+      rowV[i] = mV[a0 + i]! + (mV[a1 + i]! - mV[a0 + i]!) * ty;
+      rowL[i] = mL[a0 + i]! + (mL[a1 + i]! - mL[a0 + i]!) * ty;
+      rowG[i] = mG[a0 + i]! + (mG[a1 + i]! - mG[a0 + i]!) * ty;
+      rowB[i] = mB[a0 + i]! + (mB[a1 + i]! - mB[a0 + i]!) * ty;
     }
     const row = y * W;
     const cRow = (y >> 1) * cw;
@@ -442,16 +526,16 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
     for (let x = 0; x < W; x++, u += du, v += dv, lt += dl, gl += dg, bt += db) {
       if ((x & 7) === 0) {
         const gx = x >> 3;
-        du = ((rowU[gx + 1] as number) - (rowU[gx] as number)) / MESH;
-        dv = ((rowV[gx + 1] as number) - (rowV[gx] as number)) / MESH;
-        dl = ((rowL[gx + 1] as number) - (rowL[gx] as number)) / MESH;
-        dg = ((rowG[gx + 1] as number) - (rowG[gx] as number)) / MESH;
-        db = ((rowB[gx + 1] as number) - (rowB[gx] as number)) / MESH;
-        u = (rowU[gx] as number) + 0.5 * du;
-        v = (rowV[gx] as number) + 0.5 * dv;
-        lt = (rowL[gx] as number) + 0.5 * dl;
-        gl = (rowG[gx] as number) + 0.5 * dg;
-        bt = (rowB[gx] as number) + 0.5 * db;
+        du = (rowU[gx + 1]! - rowU[gx]!) / MESH;
+        dv = (rowV[gx + 1]! - rowV[gx]!) / MESH;
+        dl = (rowL[gx + 1]! - rowL[gx]!) / MESH;
+        dg = (rowG[gx + 1]! - rowG[gx]!) / MESH;
+        db = (rowB[gx + 1]! - rowB[gx]!) / MESH;
+        u = rowU[gx]! + 0.5 * du;
+        v = rowV[gx]! + 0.5 * dv;
+        lt = rowL[gx]! + 0.5 * dl;
+        gl = rowG[gx]! + 0.5 * dg;
+        bt = rowB[gx]! + 0.5 * db;
       }
       let r = bgR * bt;
       let g = bgG * bt;
@@ -481,24 +565,24 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
         const p10 = ix + 1 < Pw ? p00 + 4 : p00;
         const p01 = iy + 1 < Ph ? p00 + Pw * 4 : p00;
         const p11 = ix + 1 < Pw ? p01 + 4 : p01;
-        let t0 = pd[p00] as number;
-        let t1 = pd[p01] as number;
-        t0 += ((pd[p10] as number) - t0) * ax;
-        t1 += ((pd[p11] as number) - t1) * ax;
+        let t0 = pd[p00]!;
+        let t1 = pd[p01]!;
+        t0 += (pd[p10]! - t0) * ax;
+        t1 += (pd[p11]! - t1) * ax;
         let pr = t0 + (t1 - t0) * ay;
-        t0 = pd[p00 + 1] as number;
-        t1 = pd[p01 + 1] as number;
-        t0 += ((pd[p10 + 1] as number) - t0) * ax;
-        t1 += ((pd[p11 + 1] as number) - t1) * ax;
+        t0 = pd[p00 + 1]!;
+        t1 = pd[p01 + 1]!;
+        t0 += (pd[p10 + 1]! - t0) * ax;
+        t1 += (pd[p11 + 1]! - t1) * ax;
         let pg = t0 + (t1 - t0) * ay;
-        t0 = pd[p00 + 2] as number;
-        t1 = pd[p01 + 2] as number;
-        t0 += ((pd[p10 + 2] as number) - t0) * ax;
-        t1 += ((pd[p11 + 2] as number) - t1) * ax;
+        t0 = pd[p00 + 2]!;
+        t1 = pd[p01 + 2]!;
+        t0 += (pd[p10 + 2]! - t0) * ax;
+        t1 += (pd[p11 + 2]! - t1) * ax;
         let pb = t0 + (t1 - t0) * ay;
         if (tex !== undefined) {
           const ti = ((sy * 0.5) | 0) * tw + ((sx * 0.5) | 0);
-          const f = ti < tw * thh ? (tex[ti] as number) : 1;
+          const f = ti < tw * thh ? tex[ti]! : 1;
           pr *= f;
           pg *= f;
           pb *= f;
@@ -518,7 +602,7 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
         onPaper = 0;
       }
       for (let q = 0; q < fingers.length; q++) {
-        const fc = fingers[q] as CameraParams['fingers'][number];
+        const fc = fingers[q]!;
         const bb = fingerBoxes[q] as [number, number, number, number];
         if (x < bb[0] || x > bb[2] || y < bb[1] || y > bb[3]) continue;
         const c = capsuleCover(x + 0.5, fy, fc, 1.2);
@@ -530,15 +614,18 @@ export function photographSheet(sheet: Canvas, P: CameraParams, seed: number, ma
         }
       }
       if (maskOut !== undefined) {
-        maskOut[row + x] = onPaper > 0.5 && mask !== undefined ? (mask[((v < 0 ? 0 : v >= Ph ? Ph - 1 : v) | 0) * Pw + ((u < 0 ? 0 : u >= Pw ? Pw - 1 : u) | 0)] as number) : 0;
+        maskOut[row + x] =
+          onPaper > 0.5 && mask !== undefined
+            ? mask[((v < 0 ? 0 : v >= Ph ? Ph - 1 : v) | 0) * Pw + ((u < 0 ? 0 : u >= Pw ? Pw - 1 : u) | 0)]!
+            : 0;
       }
       r = r * lt * tR + gl;
       g = g * lt * tG + gl;
       b = b * lt * tB + gl;
       Y[row + x] = 0.299 * r + 0.587 * g + 0.114 * b;
       const j = cRow + (x >> 1);
-      Cb[j] = (Cb[j] as number) + (-0.168736 * r - 0.331264 * g + 0.5 * b);
-      Cr[j] = (Cr[j] as number) + (0.5 * r - 0.418688 * g - 0.081312 * b);
+      Cb[j] = Cb[j]! + (-0.168736 * r - 0.331264 * g + 0.5 * b);
+      Cr[j] = Cr[j]! + (0.5 * r - 0.418688 * g - 0.081312 * b);
     }
   }
   averageChroma(Cb, Cr, W, H);

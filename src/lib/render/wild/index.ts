@@ -56,7 +56,9 @@ export function drawCrop(seed: number, sheet: SheetParams): CropMm | null {
   let x1 = -Infinity;
   let y0 = Infinity;
   let y1 = -Infinity;
-  const rowGap = (sheet.panels.length > 1 ? sheet.panels[sheet.panels.length - 1]!.baselineMm - sheet.panels[0]!.baselineMm : 40) / Math.max(1, sheet.panels[sheet.panels.length - 1]!.row);
+  const rowGap =
+    (sheet.panels.length > 1 ? sheet.panels[sheet.panels.length - 1]!.baselineMm - sheet.panels[0]!.baselineMm : 40) /
+    Math.max(1, sheet.panels[sheet.panels.length - 1]!.row);
   for (const p of sheet.panels) {
     x0 = Math.min(x0, p.x0Mm);
     x1 = Math.max(x1, p.x1Mm);
@@ -75,7 +77,12 @@ export function drawCrop(seed: number, sheet: SheetParams): CropMm | null {
 }
 
 /** Cuts `crop` (mm) out of an RGBA image drawn at `ppm` (and out of its trace mask). */
-function applyCrop(image: RasterImage, crop: CropMm, ppm: number, mask?: Uint8Array): { image: RasterImage; mask?: Uint8Array } {
+function applyCrop(
+  image: RasterImage,
+  crop: CropMm,
+  ppm: number,
+  mask?: Uint8Array,
+): { image: RasterImage; mask?: Uint8Array } {
   const x0 = Math.max(0, Math.floor(crop.x0 * ppm));
   const y0 = Math.max(0, Math.floor(crop.y0 * ppm));
   const x1 = Math.min(image.width, Math.ceil(crop.x1 * ppm));
@@ -92,7 +99,14 @@ function applyCrop(image: RasterImage, crop: CropMm, ppm: number, mask?: Uint8Ar
 }
 
 /** Renders one wild image. `signals` are already filtered (the caller applies the style's filters). */
-export function renderWild(style: WildStyle, signals: EcgSignals, seed: number, scale: number, ecgId?: number, withTraceMask = false): WildRender {
+export function renderWild(
+  style: WildStyle,
+  signals: EcgSignals,
+  seed: number,
+  scale: number,
+  ecgId?: number,
+  withTraceMask = false,
+): WildRender {
   const n = signals.leads[0]?.length ?? 0;
   const sheet = drawSheetParams(seed, signals.samplingRate, n, ecgId);
   if (style === 'wild-printout') {
@@ -111,7 +125,8 @@ export function renderWild(style: WildStyle, signals: EcgSignals, seed: number, 
     const out = scanSheet(drawn.canvas, scan, seed, drawn.traceMask, maskOut);
     drawn.canvas.toImage();
     const crop = drawCrop(seed, sheet);
-    if (crop === null) return { image: out.toImage(), info: { sheet, pxPerMm: scan.pxPerMm, scan, crop }, traceMask: maskOut };
+    if (crop === null)
+      return { image: out.toImage(), info: { sheet, pxPerMm: scan.pxPerMm, scan, crop }, traceMask: maskOut };
     const cut = applyCrop(out.toImage(), crop, scan.pxPerMm, maskOut);
     return { image: cut.image, info: { sheet, pxPerMm: scan.pxPerMm, scan, crop }, traceMask: cut.mask };
   }

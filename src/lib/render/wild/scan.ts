@@ -54,13 +54,28 @@ export function drawScanParams(seed: number, pageMm: readonly [number, number], 
   const lamp = uniform(r, 0, 0.1);
   const lampAngleDeg = uniform(r, 0, 360);
   const lidShadow = r() < 0.2 ? uniform(r, 0.005, 0.03) : 0;
-  const lidEdge = (['left', 'right', 'top', 'bottom'] as const)[randInt(r, 0, 3)] as ScanParams['lidEdge'];
+  const lidEdge = (['left', 'right', 'top', 'bottom'] as const)[randInt(r, 0, 3)]!;
   const noiseSigma = uniform(r, 0.5, 5);
   const specks = binarise ? randInt(r, 50, 400) : randInt(r, 0, 400) * (r() < 0.5 ? 1 : 0);
   const jpegQuality = r() < 0.75 ? randInt(r, 35, 95) : null;
   return {
-    dpi, pxPerMm, width: Math.round(pageMm[0] * pxPerMm), height: Math.round(pageMm[1] * pxPerMm), skewDeg, gray, binarise, threshold,
-    gamma, brightness, lamp, lampAngleDeg, lidShadow, lidEdge, noiseSigma, specks, jpegQuality,
+    dpi,
+    pxPerMm,
+    width: Math.round(pageMm[0] * pxPerMm),
+    height: Math.round(pageMm[1] * pxPerMm),
+    skewDeg,
+    gray,
+    binarise,
+    threshold,
+    gamma,
+    brightness,
+    lamp,
+    lampAngleDeg,
+    lidShadow,
+    lidEdge,
+    noiseSigma,
+    specks,
+    jpegQuality,
   };
 }
 
@@ -82,7 +97,7 @@ export function scanSheet(sheet: Canvas, P: ScanParams, seed: number, mask?: Uin
   const lut = new Float32Array(256);
   // (rounded to 1/1024 so that an engine's last-bit difference in Math.pow cannot reach the pixels)
   for (let i = 0; i < 256; i++) lut[i] = Math.round(255 * Math.pow(i / 255, 1 / P.gamma) * P.brightness * 1024) / 1024;
-  const bed = lut[246] as number; // the scanner lid's white
+  const bed = lut[246]!; // the scanner lid's white
   const cw = (W + 1) >> 1;
   for (let y = 0; y < H; y++) {
     // output pixel -> sheet pixel: rotate about the centre (the page lies skewed on the glass)
@@ -109,22 +124,23 @@ export function scanSheet(sheet: Canvas, P: ScanParams, seed: number, mask?: Uin
         const p10 = (iy * W + x1) * 4;
         const p01 = (y1 * W + ix) * 4;
         const p11 = (y1 * W + x1) * 4;
-        let t0 = lut[sd[p00] as number] as number;
-        let t1 = lut[sd[p01] as number] as number;
-        t0 += (lut[sd[p10] as number] as number - t0) * ax;
-        t1 += (lut[sd[p11] as number] as number - t1) * ax;
+        let t0 = lut[sd[p00]!]!;
+        let t1 = lut[sd[p01]!]!;
+        t0 += (lut[sd[p10]!]! - t0) * ax;
+        t1 += (lut[sd[p11]!]! - t1) * ax;
         r = t0 + (t1 - t0) * ay;
-        t0 = lut[sd[p00 + 1] as number] as number;
-        t1 = lut[sd[p01 + 1] as number] as number;
-        t0 += (lut[sd[p10 + 1] as number] as number - t0) * ax;
-        t1 += (lut[sd[p11 + 1] as number] as number - t1) * ax;
+        t0 = lut[sd[p00 + 1]!]!;
+        t1 = lut[sd[p01 + 1]!]!;
+        t0 += (lut[sd[p10 + 1]!]! - t0) * ax;
+        t1 += (lut[sd[p11 + 1]!]! - t1) * ax;
         g = t0 + (t1 - t0) * ay;
-        t0 = lut[sd[p00 + 2] as number] as number;
-        t1 = lut[sd[p01 + 2] as number] as number;
-        t0 += (lut[sd[p10 + 2] as number] as number - t0) * ax;
-        t1 += (lut[sd[p11 + 2] as number] as number - t1) * ax;
+        t0 = lut[sd[p00 + 2]!]!;
+        t1 = lut[sd[p01 + 2]!]!;
+        t0 += (lut[sd[p10 + 2]!]! - t0) * ax;
+        t1 += (lut[sd[p11 + 2]!]! - t1) * ax;
         b = t0 + (t1 - t0) * ay;
-        if (mask !== undefined) mk = mask[(sy + 0.5 < H ? (sy + 0.5) | 0 : H - 1) * W + (sx + 0.5 < W ? (sx + 0.5) | 0 : W - 1)] as number;
+        if (mask !== undefined)
+          mk = mask[(sy + 0.5 < H ? (sy + 0.5) | 0 : H - 1) * W + (sx + 0.5 < W ? (sx + 0.5) | 0 : W - 1)]!;
       }
       if (maskOut !== undefined) maskOut[row + x] = mk;
       // lamp falloff towards one side
@@ -140,8 +156,8 @@ export function scanSheet(sheet: Canvas, P: ScanParams, seed: number, mask?: Uin
       }
       Y[row + x] = 0.299 * r + 0.587 * g + 0.114 * b;
       const j = cRow + (x >> 1);
-      Cb[j] = (Cb[j] as number) + (-0.168736 * r - 0.331264 * g + 0.5 * b);
-      Cr[j] = (Cr[j] as number) + (0.5 * r - 0.418688 * g - 0.081312 * b);
+      Cb[j] = Cb[j]! + (-0.168736 * r - 0.331264 * g + 0.5 * b);
+      Cr[j] = Cr[j]! + (0.5 * r - 0.418688 * g - 0.081312 * b);
     }
   }
   averageChroma(Cb, Cr, W, H);
@@ -158,7 +174,7 @@ export function scanSheet(sheet: Canvas, P: ScanParams, seed: number, mask?: Uin
         const d = P.lidEdge === 'left' ? x : P.lidEdge === 'right' ? W - 1 - x : P.lidEdge === 'top' ? y : H - 1 - y;
         if (d >= band) continue;
         const i = y * W + x;
-        Y[i] = (Y[i] as number) * (0.25 + 0.75 * (d / band));
+        Y[i] = Y[i]! * (0.25 + 0.75 * (d / band));
       }
     }
   }
@@ -182,7 +198,7 @@ export function scanSheet(sheet: Canvas, P: ScanParams, seed: number, mask?: Uin
   if (P.binarise) {
     // fax: one bit per pixel against a fraction of the page's white level
     const t = P.threshold * 255 * P.brightness;
-    for (let i = 0; i < W * H; i++) Y[i] = (Y[i] as number) < t ? 0 : 255;
+    for (let i = 0; i < W * H; i++) Y[i] = Y[i]! < t ? 0 : 255;
   }
   if (P.gray) {
     Cb.fill(128);
@@ -197,9 +213,9 @@ export function scanSheet(sheet: Canvas, P: ScanParams, seed: number, mask?: Uin
       for (let x = 0; x < W; x++) {
         const i = y * W + x;
         const j = (y >> 1) * cw + (x >> 1);
-        const yy = Y[i] as number;
-        const cb = (Cb[j] as number) - 128;
-        const cr = (Cr[j] as number) - 128;
+        const yy = Y[i]!;
+        const cb = Cb[j]! - 128;
+        const cr = Cr[j]! - 128;
         const p = i * 4;
         d[p] = yy + 1.402 * cr;
         d[p + 1] = yy - 0.344136 * cb - 0.714136 * cr;

@@ -132,16 +132,47 @@ const TRACE_COLORS: ReadonlyArray<{ w: number; c: Rgb }> = [
 
 /** Interpretation lines: drawn at random for every record, whatever its diagnosis. */
 const STATEMENTS = [
-  'Sinus rhythm', 'Normal sinus rhythm', 'Sinus bradycardia', 'Sinus tachycardia', 'Normal ECG', 'Borderline ECG',
-  'Abnormal ECG', 'Otherwise normal ECG', 'Left axis deviation', 'Right bundle branch block',
-  'Incomplete right bundle branch block', 'Left ventricular hypertrophy', 'Nonspecific T wave abnormality',
-  'Possible inferior infarct, age undetermined', 'Anterior infarct, age undetermined', 'Septal infarct, cannot rule out',
-  'ST elevation, consider early repolarization', 'Low voltage QRS', 'Prolonged QT', 'First degree AV block',
-  'Atrial fibrillation', 'Premature ventricular complexes', 'When compared with ECG of 12-MAR-2019', 'No significant change',
-  '*** Poor data quality, interpretation may be adversely affected', 'Unconfirmed report', 'Confirmed by: (redacted)',
-  'Reviewed', 'Pediatric criteria used', 'Consider ischemia',
+  'Sinus rhythm',
+  'Normal sinus rhythm',
+  'Sinus bradycardia',
+  'Sinus tachycardia',
+  'Normal ECG',
+  'Borderline ECG',
+  'Abnormal ECG',
+  'Otherwise normal ECG',
+  'Left axis deviation',
+  'Right bundle branch block',
+  'Incomplete right bundle branch block',
+  'Left ventricular hypertrophy',
+  'Nonspecific T wave abnormality',
+  'Possible inferior infarct, age undetermined',
+  'Anterior infarct, age undetermined',
+  'Septal infarct, cannot rule out',
+  'ST elevation, consider early repolarization',
+  'Low voltage QRS',
+  'Prolonged QT',
+  'First degree AV block',
+  'Atrial fibrillation',
+  'Premature ventricular complexes',
+  'When compared with ECG of 12-MAR-2019',
+  'No significant change',
+  '*** Poor data quality, interpretation may be adversely affected',
+  'Unconfirmed report',
+  'Confirmed by: (redacted)',
+  'Reviewed',
+  'Pediatric criteria used',
+  'Consider ischemia',
 ] as const;
-const DEVICES = ['MAC 5500 HD', 'CardioSoft 7.0', 'PageWriter TC50', 'ELI 250c', 'CP 150', 'AT-102 plus', 'ECG-1250', 'Cardiovit AT-10'];
+const DEVICES = [
+  'MAC 5500 HD',
+  'CardioSoft 7.0',
+  'PageWriter TC50',
+  'ELI 250c',
+  'CP 150',
+  'AT-102 plus',
+  'ECG-1250',
+  'Cardiovit AT-10',
+];
 const STAMP_WORDS = ['RECEIVED', 'COPY', 'REVIEWED', 'SCANNED', 'URGENT', 'FILED', 'ED', 'CARDIOLOGY'];
 const STAMP_COLORS: Rgb[] = [hex('#c0392b'), hex('#1f4e9c'), hex('#6a1b9a'), hex('#333333')];
 const INK_COLORS: Rgb[] = [hex('#1a2a8a'), hex('#111111'), hex('#0b3d91'), hex('#7a1010')];
@@ -171,16 +202,18 @@ export function pick<T extends { w: number }>(rng: Rng, items: readonly T[]): T 
     r -= it.w;
     if (r < 0) return it;
   }
-  return items[items.length - 1] as T;
+  return items[items.length - 1]!;
 }
 
 function jitter(rng: Rng, c: Rgb, amount: number): Rgb {
-  return [0, 1, 2].map((k) => Math.max(0, Math.min(255, Math.round((c[k] as number) + uniform(rng, -amount, amount))))) as unknown as Rgb;
+  return [0, 1, 2].map((k) =>
+    Math.max(0, Math.min(255, Math.round(c[k]! + uniform(rng, -amount, amount)))),
+  ) as unknown as Rgb;
 }
 
 /** Blend towards white: strength 1 = the palette colour, 0 = white. */
 function tintStrength(c: Rgb, s: number): Rgb {
-  return [0, 1, 2].map((k) => Math.round(255 - (255 - (c[k] as number)) * s)) as unknown as Rgb;
+  return [0, 1, 2].map((k) => Math.round(255 - (255 - c[k]!) * s)) as unknown as Rgb;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -192,7 +225,18 @@ export function drawSheetParams(seed: number, fs: number, nSamples: number, ecgI
   const pageMm: [number, number] = letter ? [279.4, 215.9] : [297, 210];
   const layout = pick(L, LAYOUTS).v;
   const rhythmLeads =
-    layout === '3x4+1' ? [pick(L, [{ w: 60, v: 'II' }, { w: 15, v: 'V1' }, { w: 15, v: 'V5' }, { w: 10, v: 'I' }]).v] : layout === '3x4+3' ? ['V1', 'II', 'V5'] : [];
+    layout === '3x4+1'
+      ? [
+          pick(L, [
+            { w: 60, v: 'II' },
+            { w: 15, v: 'V1' },
+            { w: 15, v: 'V5' },
+            { w: 10, v: 'I' },
+          ]).v,
+        ]
+      : layout === '3x4+3'
+        ? ['V1', 'II', 'V5']
+        : [];
   const mmPerS: 25 | 50 = L() < 0.88 ? 25 : 50;
   const gr = L();
   const mmPerMv: 5 | 10 | 20 = layout === '12x1' ? (gr < 0.4 ? 5 : 10) : gr < 0.75 ? 10 : gr < 0.9 ? 5 : 20;
@@ -210,7 +254,7 @@ export function drawSheetParams(seed: number, fs: number, nSamples: number, ecgI
   const lp = L();
   const labelPosition: LabelPosition = lp < 0.45 ? 'above' : lp < 0.75 ? 'baseline' : 'below';
   const labelSizeMm = uniform(L, 2, 4);
-  const labelFont = (['regular', 'bold', 'condensed', 'slanted'] as const)[randInt(L, 0, 3)] as FontStyle;
+  const labelFont = (['regular', 'bold', 'condensed', 'slanted'] as const)[randInt(L, 0, 3)]!;
   const fullGrid = L() < 0.35;
   const gridPad = uniform(L, 0, 6);
 
@@ -237,13 +281,31 @@ export function drawSheetParams(seed: number, fs: number, nSamples: number, ecgI
   rowLeads.forEach((leads, row) => {
     const base = y0 + (row + 0.6) * spacing;
     leads.forEach((lead, c) => {
-      panels.push({ lead, rhythm: false, row, x0Mm: x0 + c * colMm, x1Mm: x0 + (c + 1) * colMm, baselineMm: base, t0: c * columnS, t1: (c + 1) * columnS });
+      panels.push({
+        lead,
+        rhythm: false,
+        row,
+        x0Mm: x0 + c * colMm,
+        x1Mm: x0 + (c + 1) * colMm,
+        baselineMm: base,
+        t0: c * columnS,
+        t1: (c + 1) * columnS,
+      });
     });
   });
   rhythmLeads.forEach((lead, k) => {
     const row = rowLeads.length + k;
     const t1 = Math.min(recordS, (traceX1 - x0) / mmPerS);
-    panels.push({ lead, rhythm: true, row, x0Mm: x0, x1Mm: x0 + t1 * mmPerS, baselineMm: y0 + (row + 0.6) * spacing, t0: 0, t1 });
+    panels.push({
+      lead,
+      rhythm: true,
+      row,
+      x0Mm: x0,
+      x1Mm: x0 + t1 * mmPerS,
+      baselineMm: y0 + (row + 0.6) * spacing,
+      t0: 0,
+      t1,
+    });
   });
   const gridMm = fullGrid
     ? { x0: 0, y0: 0, x1: pageMm[0], y1: pageMm[1] }
@@ -287,16 +349,23 @@ export function drawSheetParams(seed: number, fs: number, nSamples: number, ecgI
       redactions.push([at(dobAt) - 0.5, 6 - 0.6, at(dobAt + 10) + 0.5, 6 + headerSizeMm + 0.6]);
     }
     if (T() < 0.7) {
-      header.push(`Vent. rate ${randInt(T, 48, 130)} BPM   PR interval ${randInt(T, 110, 230)} ms   QRS duration ${randInt(T, 70, 150)} ms`);
-      header.push(`QT/QTc ${randInt(T, 320, 460)}/${randInt(T, 380, 500)} ms   P-R-T axes ${randInt(T, -30, 90)} ${randInt(T, -60, 120)} ${randInt(T, -40, 140)}`);
+      header.push(
+        `Vent. rate ${randInt(T, 48, 130)} BPM   PR interval ${randInt(T, 110, 230)} ms   QRS duration ${randInt(T, 70, 150)} ms`,
+      );
+      header.push(
+        `QT/QTc ${randInt(T, 320, 460)}/${randInt(T, 380, 500)} ms   P-R-T axes ${randInt(T, -30, 90)} ${randInt(T, -60, 120)} ${randInt(T, -40, 140)}`,
+      );
     }
     const nStat = randInt(T, 1, 4);
     for (let k = 0; k < nStat; k++) header.push(STATEMENTS[randInt(T, 0, STATEMENTS.length - 1)] as string);
-    if (T() < 0.5) header.push(`${pad2(randInt(T, 1, 28))}-${['JAN', 'MAR', 'JUN', 'SEP', 'NOV'][randInt(T, 0, 4)]}-20${pad2(randInt(T, 5, 24))} ${pad2(randInt(T, 0, 23))}:${pad2(randInt(T, 0, 59))}`);
+    if (T() < 0.5)
+      header.push(
+        `${pad2(randInt(T, 1, 28))}-${['JAN', 'MAR', 'JUN', 'SEP', 'NOV'][randInt(T, 0, 4)]}-20${pad2(randInt(T, 5, 24))} ${pad2(randInt(T, 0, 23))}:${pad2(randInt(T, 0, 59))}`,
+      );
   }
   const footer: string[] = [];
   if (hasFooter) {
-    const band = ['0.05-150 Hz', '0.5-40 Hz', '0.05-40 Hz', '0.15-100 Hz', '0.5-35 Hz'][randInt(T, 0, 4)] as string;
+    const band = ['0.05-150 Hz', '0.5-40 Hz', '0.05-40 Hz', '0.15-100 Hz', '0.5-35 Hz'][randInt(T, 0, 4)]!;
     footer.push(`${mmPerS} mm/s   ${mmPerMv} mm/mV   ${band}   ${T() < 0.5 ? '50' : '60'} Hz`);
     footer.push(`${DEVICES[randInt(T, 0, DEVICES.length - 1)]}   ${T() < 0.5 ? 'Unconfirmed' : ''}   Page 1 of 1`);
   }
@@ -306,15 +375,21 @@ export function drawSheetParams(seed: number, fs: number, nSamples: number, ecgI
   const stains: MarkStain[] = [];
   if (M() < 0.2) {
     const n = randInt(M, 1, 2);
-    for (let k = 0; k < n; k++) stains.push({ cx: uniform(M, 0.1, 0.9) * pageMm[0], cy: uniform(M, 0.1, 0.9) * pageMm[1], r: uniform(M, 12, 38), alpha: uniform(M, 0.12, 0.35) });
+    for (let k = 0; k < n; k++)
+      stains.push({
+        cx: uniform(M, 0.1, 0.9) * pageMm[0],
+        cy: uniform(M, 0.1, 0.9) * pageMm[1],
+        r: uniform(M, 12, 38),
+        alpha: uniform(M, 0.12, 0.35),
+      });
   }
   const stamps: MarkStamp[] = [];
   if (M() < 0.15) {
     stamps.push({
       x: uniform(M, 0.05, 0.7) * pageMm[0],
       y: uniform(M, 0.05, 0.8) * pageMm[1],
-      text: STAMP_WORDS[randInt(M, 0, STAMP_WORDS.length - 1)] as string,
-      color: STAMP_COLORS[randInt(M, 0, STAMP_COLORS.length - 1)] as Rgb,
+      text: STAMP_WORDS[randInt(M, 0, STAMP_WORDS.length - 1)]!,
+      color: STAMP_COLORS[randInt(M, 0, STAMP_COLORS.length - 1)]!,
       sizeMm: uniform(M, 4, 8),
     });
   }
@@ -327,7 +402,7 @@ export function drawSheetParams(seed: number, fs: number, nSamples: number, ecgI
         y: uniform(M, 0.05, 0.92) * pageMm[1],
         lengthMm: uniform(M, 20, 70),
         heightMm: uniform(M, 3, 8),
-        color: INK_COLORS[randInt(M, 0, INK_COLORS.length - 1)] as Rgb,
+        color: INK_COLORS[randInt(M, 0, INK_COLORS.length - 1)]!,
         widthMm: uniform(M, 0.25, 0.6),
         loops: randInt(M, 4, 14),
         seed: randInt(M, 0, 0x7fffffff),
@@ -336,9 +411,37 @@ export function drawSheetParams(seed: number, fs: number, nSamples: number, ecgI
   }
 
   return {
-    page: letter ? 'letter' : 'A4', pageMm, layout, rhythmLeads, mmPerS, mmPerMv, columnS, paperName: pal.name, paper, minor, major,
-    gridKind, gridMm, minorWidthMm, majorWidthMm, traceColor, traceWidthMm, labelPosition, labelSizeMm, labelFont, calibration,
-    separators, header, headerSizeMm, redactions, footer, textColor, stains, stamps, scribbles, panels,
+    page: letter ? 'letter' : 'A4',
+    pageMm,
+    layout,
+    rhythmLeads,
+    mmPerS,
+    mmPerMv,
+    columnS,
+    paperName: pal.name,
+    paper,
+    minor,
+    major,
+    gridKind,
+    gridMm,
+    minorWidthMm,
+    majorWidthMm,
+    traceColor,
+    traceWidthMm,
+    labelPosition,
+    labelSizeMm,
+    labelFont,
+    calibration,
+    separators,
+    header,
+    headerSizeMm,
+    redactions,
+    footer,
+    textColor,
+    stains,
+    stamps,
+    scribbles,
+    panels,
   };
 }
 
@@ -355,7 +458,7 @@ function profile(n: number, ppm: number, a: number, b: number, every: number, wi
     const hi = c + half;
     for (let i = Math.max(0, Math.floor(lo)); i < Math.min(n, Math.ceil(hi)); i++) {
       const cov = Math.min(i + 1, hi) - Math.max(i, lo);
-      if (cov > (out[i] as number)) out[i] = cov > 1 ? 1 : cov;
+      if (cov > out[i]!) out[i] = cov > 1 ? 1 : cov;
     }
   }
   return out;
@@ -372,8 +475,12 @@ function drawPaperAndGrid(c: Canvas, p: SheetParams, ppm: number): void {
   const [mr, mg, mb] = p.major;
   const dotted = p.gridKind === 'dotted';
   const minorEvery = p.gridKind === '5mm' ? 0 : 1;
-  const colMinor = minorEvery ? profile(W, ppm, g.x0, g.x1, 1, dotted ? Math.max(p.minorWidthMm, 0.2) : p.minorWidthMm) : null;
-  const rowMinor = minorEvery ? profile(H, ppm, g.y0, g.y1, 1, dotted ? Math.max(p.minorWidthMm, 0.2) : p.minorWidthMm) : null;
+  const colMinor = minorEvery
+    ? profile(W, ppm, g.x0, g.x1, 1, dotted ? Math.max(p.minorWidthMm, 0.2) : p.minorWidthMm)
+    : null;
+  const rowMinor = minorEvery
+    ? profile(H, ppm, g.y0, g.y1, 1, dotted ? Math.max(p.minorWidthMm, 0.2) : p.minorWidthMm)
+    : null;
   const colMajor = profile(W, ppm, g.x0, g.x1, 5, p.majorWidthMm);
   const rowMajor = profile(H, ppm, g.y0, g.y1, 5, p.majorWidthMm);
   const gx0 = Math.max(0, Math.floor(g.x0 * ppm - 1));
@@ -387,13 +494,13 @@ function drawPaperAndGrid(c: Canvas, p: SheetParams, ppm: number): void {
   const shadeRow = (dst: Uint8ClampedArray, o0: number, rMaj: number, rMin: number): void => {
     let o = o0 + gx0 * 4;
     for (let x = gx0; x < gx1; x++, o += 4) {
-      const cMaj = colMajor[x] as number;
+      const cMaj = colMajor[x]!;
       let a = rMaj > cMaj ? rMaj : cMaj;
       let r = pr;
       let gg = pg;
       let b = pb;
       if (colMinor !== null) {
-        const cm = colMinor[x] as number;
+        const cm = colMinor[x]!;
         // lines: the union of row and column coverage; dots: only where both cross
         const m = dotted ? cm * rMin : rMin > cm ? rMin : cm;
         if (m > 0) {
@@ -416,8 +523,8 @@ function drawPaperAndGrid(c: Canvas, p: SheetParams, ppm: number): void {
   plain.set(d.subarray(0, rowBytes));
   shadeRow(plain, 0, 0, 0);
   for (let y = gy0; y < gy1; y++) {
-    const rMaj = rowMajor[y] as number;
-    const rMin = rowMinor ? (rowMinor[y] as number) : 0;
+    const rMaj = rowMajor[y]!;
+    const rMin = rowMinor ? rowMinor[y]! : 0;
     if (rMaj === 0 && rMin === 0) {
       d.set(plain, y * rowBytes);
       continue;
@@ -515,7 +622,7 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
     return i >= 0 ? i : 0;
   };
   for (const panel of p.panels) {
-    const lead = signals.leads[leadIndex(panel.lead)] as Float32Array;
+    const lead = signals.leads[leadIndex(panel.lead)]!;
     const i0 = Math.max(0, Math.min(n, Math.round(panel.t0 * fs)));
     const i1 = Math.max(0, Math.min(n, Math.round(panel.t1 * fs)));
     let k = 0;
@@ -523,7 +630,7 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
     const x0 = panel.x0Mm * ppm;
     for (let i = i0; i < i1; i++, k++) {
       xs[k] = x0 + (i / fs - panel.t0) * pxPerS;
-      ys[k] = base - (lead[i] as number) * pxPerMv;
+      ys[k] = base - lead[i]! * pxPerMv;
     }
     if (k > 0) c.maskPolyline(xs, ys, simplifyPolyline(xs, ys, k), half);
   }
@@ -541,7 +648,7 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
     const base = first.baselineMm * ppm;
     if (p.calibration !== 'none') {
       const w = 0.2 * pxPerS;
-      const cx = p.calibration === 'left' ? first.x0Mm * ppm - w - 3 * ppm : (rowEnd.get(row) as number) * ppm + 1 * ppm;
+      const cx = p.calibration === 'left' ? first.x0Mm * ppm - w - 3 * ppm : rowEnd.get(row)! * ppm + 1 * ppm;
       const px = [cx, cx + ppm, cx + ppm, cx + ppm + w, cx + ppm + w, cx + 2 * ppm + w];
       const py = [base, base, base - pxPerMv, base - pxPerMv, base, base];
       c.maskPolyline(px, py, 6, half);
@@ -549,7 +656,7 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
   }
   if (p.separators !== 'none') {
     for (const panel of p.panels) {
-      if (panel.rhythm || panel.x0Mm === (rows.get(panel.row) as LeadPanel).x0Mm) continue;
+      if (panel.rhythm || panel.x0Mm === rows.get(panel.row)!.x0Mm) continue;
       const x = panel.x0Mm * ppm;
       const base = panel.baselineMm * ppm;
       const reach = p.separators === 'ticks' ? 3 * ppm : Math.max(4 * ppm, 0.45 * pxPerMv * 2);
@@ -563,7 +670,12 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
   for (const panel of p.panels) {
     const x = panel.x0Mm * ppm + 1.2 * ppm;
     const base = panel.baselineMm * ppm;
-    const y = p.labelPosition === 'above' ? base - 0.55 * pxPerMv - labelPx : p.labelPosition === 'baseline' ? base - labelPx - 1.2 * ppm : base + 2.5 * ppm;
+    const y =
+      p.labelPosition === 'above'
+        ? base - 0.55 * pxPerMv - labelPx
+        : p.labelPosition === 'baseline'
+          ? base - labelPx - 1.2 * ppm
+          : base + 2.5 * ppm;
     drawTextStyled(c, panel.lead, x, y, labelPx, p.textColor, p.labelFont);
   }
   // header, redactions, footer
@@ -572,7 +684,9 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
   for (const [a, b, e, f] of p.redactions) c.maskRect(a * ppm, b * ppm, e * ppm, f * ppm);
   c.composite([10, 10, 10]);
   const fsz = Math.min(hs, 2.6 * ppm);
-  p.footer.forEach((line, k) => drawTextStyled(c, line, 8 * ppm, H - (p.footer.length - k) * fsz * 1.7 - 1.5 * ppm, fsz, p.textColor, 'regular'));
+  p.footer.forEach((line, k) =>
+    drawTextStyled(c, line, 8 * ppm, H - (p.footer.length - k) * fsz * 1.7 - 1.5 * ppm, fsz, p.textColor, 'regular'),
+  );
   // ink added by people: stamps and scribbles
   for (const st of p.stamps) {
     const sz = st.sizeMm * ppm;
@@ -589,7 +703,8 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
     drawTextStyled(c, st.text, x0, y0, sz, st.color, 'bold', 0.75);
   }
   for (const s of p.scribbles) {
-    for (const word of scribblePath(s, ppm)) c.maskPolyline(word.xs, word.ys, word.xs.length, Math.max(0.45, (s.widthMm * ppm) / 2));
+    for (const word of scribblePath(s, ppm))
+      c.maskPolyline(word.xs, word.ys, word.xs.length, Math.max(0.45, (s.widthMm * ppm) / 2));
     c.composite(s.color, 0.9);
   }
   return { canvas: c, traceMask };
