@@ -236,7 +236,7 @@ async function main(argv: string[]): Promise<void> {
       `[export-gate] ${split}: shard ${s + 1}/${nShards} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
     );
   }
-  let commit: string | null = null;
+  let commit: string | null;
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   } catch {

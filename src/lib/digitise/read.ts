@@ -59,7 +59,7 @@ export function inkThreshold(flat: Plane): number {
     const mB = sumB / wB;
     const mF = (sum - sumB) / (n - wB);
     const between = wB * (n - wB) * (mB - mF) ** 2;
-    if (between > best) ((best = between), (t = i + 1));
+    if (between > best) [best, t] = [between, i + 1];
   }
   return Math.max(0.3, Math.min(0.62, t / 100));
 }
