@@ -62,7 +62,13 @@ test.beforeAll(async () => {
   const mj = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as {
     weightsManifest: Array<{ paths: string[] }>;
   };
-  modelFiles = ['metadata.json', 'model.json', ...mj.weightsManifest.flatMap((g) => g.paths)];
+  const filesOf = (dir: string) => {
+    const j = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+    return ['metadata.json', 'model.json', ...j.weightsManifest.flatMap((g) => g.paths)];
+  };
+  // the classifier's files and the EKG check's (each fetched once)
+  modelFiles = [...filesOf(modelDir), ...(info.gateUrlPath ? filesOf(path.join('public', info.gateUrlPath)) : [])];
+  void mj;
   const out = execFileSync('npx', ['tsx', 'scripts/classify.ts', '--model', modelDir, ...rendered], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
