@@ -59,16 +59,12 @@ test.beforeAll(async () => {
   const info = findDemoModel();
   if (!info) throw new Error('no model for the demo');
   const modelDir = info.fixture ? FIXTURE_MODEL_DIR : path.join('public/models', info.dir);
-  const mj = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as {
-    weightsManifest: Array<{ paths: string[] }>;
-  };
   const filesOf = (dir: string) => {
     const j = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
     return ['metadata.json', 'model.json', ...j.weightsManifest.flatMap((g) => g.paths)];
   };
   // the classifier's files and the EKG check's (each fetched once)
   modelFiles = [...filesOf(modelDir), ...(info.gateUrlPath ? filesOf(path.join('public', info.gateUrlPath)) : [])];
-  void mj;
   const out = execFileSync('npx', ['tsx', 'scripts/classify.ts', '--model', modelDir, ...rendered], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
