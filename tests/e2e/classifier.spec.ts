@@ -60,7 +60,9 @@ test.beforeAll(async () => {
   if (!info) throw new Error('no model for the demo');
   const modelDir = info.fixture ? FIXTURE_MODEL_DIR : path.join('public/models', info.dir);
   const filesOf = (dir: string) => {
-    const j = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+    const j = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest: Array<{ paths: string[] }>;
+    };
     return ['metadata.json', 'model.json', ...j.weightsManifest.flatMap((g) => g.paths)];
   };
   // the classifier's files and the EKG check's (each fetched once)

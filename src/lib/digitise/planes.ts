@@ -53,10 +53,10 @@ export function lumaAndInk(image: RasterImage): { luma: Plane; ink: Plane; chann
   for (let i = 0, j = 0; i < n; i++, j += 4) {
     const l = luma.data[i]!;
     if (l <= dark) {
-      for (let c = 0; c < 3; c++) t[c] += data[j + c]!;
+      for (let c = 0; c < 3; c++) t[c]! += data[j + c]!;
       nt++;
     } else if (l >= bright) {
-      for (let c = 0; c < 3; c++) p[c] += data[j + c]!;
+      for (let c = 0; c < 3; c++) p[c]! += data[j + c]!;
       np++;
     }
   }
