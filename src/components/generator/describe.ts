@@ -262,6 +262,10 @@ export function wildRows(w: WildInfo): Array<[string, string]> {
       ['Lid shadow', c.lidShadow > 0 ? `${(c.lidShadow * 100).toFixed(1)} % along the ${c.lidEdge} edge` : 'none'],
       ['Noise and specks', `${c.noiseSigma.toFixed(2)} levels, ${c.specks} specks`],
       ['JPEG quality', c.jpegQuality === null ? 'lossless' : String(c.jpegQuality)],
+      [
+        'Crumpled or folded',
+        c.relief ? `${c.relief.folds.length} fold(s), ${c.relief.wrinkles} creases of strength ${c.relief.wrinkleStrength.toFixed(2)}, crumple ${c.relief.crumple.toFixed(2)}` : 'no',
+      ],
     );
   }
   if (w.camera) {

@@ -37,7 +37,7 @@ export { dataset2RowOf } from './styles/datasets';
 export { isWildStyle, WILD_STYLES, type WildInfo, type WildStyle } from './wild/index';
 
 /** Bumped whenever any style's pixels change on purpose (recorded in export manifests). */
-export const RENDERER_VERSION = 5;
+export const RENDERER_VERSION = 6;
 
 /** Largest image the renderer will make, in pixels (per image). */
 export const MAX_PIXELS = 40_000_000;

@@ -13,8 +13,8 @@
  *   barrel         -0.06 .. 0.1 (radial lens distortion, r' = r (1 + k r^2), r = 1 at the frame corner)
  *   curl           40%: 0.005 .. 0.035 of the sheet size, along its width or height (edges lift and bend)
  *   folds          30%: 1-2 straight folds (a crease line and a shading step between the panels)
- *   wrinkles       25%: 6-40 creases of 10-45% of the sheet, strength 0.04-0.35, plus crumple shading 0-0.25
- *                  in blotches of 12-40 texels
+ *   wrinkles       30%: 6-60 creases of 10-45% of the sheet, strength 0.04-0.35, plus crumple shading 0-0.45
+ *                  in blotches of 12-40 texels and a 2.5x finer octave (relief.ts)
  *   background     wood, dark desk, fabric, white table, bed sheet or clipboard (board and metal clip), jittered
  *   light          a ramp at a random angle from 0.55-0.95 to 0.95-1.15, colour tint per channel 0.86-1.08
  *                  (warm/cool/mixed light)
@@ -33,6 +33,7 @@ import { blurPlane, scratch } from '../optics';
 import { randInt, subRng, uniform, type Rng } from '../prng';
 import { Canvas, type Rgb } from '../raster';
 import { homography } from '../styles/photo';
+import { hash01, paperRelief, type ReliefParams } from './relief';
 
 export type BackgroundKind = 'wood' | 'dark desk' | 'fabric' | 'white table' | 'bed sheet' | 'clipboard';
 
@@ -44,7 +45,7 @@ export interface Capsule {
   radius: number;
 }
 
-export interface CameraParams {
+export interface CameraParams extends ReliefParams {
   width: number;
   height: number;
   portrait: boolean;
@@ -58,13 +59,6 @@ export interface CameraParams {
   barrel: number;
   curl: number;
   curlAxis: 'width' | 'height';
-  /** Folds in paper millimetres (a line through two points) with their strength. */
-  folds: Array<{ x0: number; y0: number; x1: number; y1: number; strength: number }>;
-  wrinkles: number;
-  wrinkleStrength: number;
-  crumple: number;
-  /** Size of the crumple blotches, in half-resolution paper texels. */
-  crumpleCell: number;
   background: BackgroundKind;
   backgroundColor: Rgb;
   lightAngleDeg: number;
@@ -178,10 +172,10 @@ export function drawCameraParams(seed: number, pageMm: readonly [number, number]
       );
     }
   }
-  const hasWrinkles = r() < 0.25;
-  const wrinkles = hasWrinkles ? randInt(r, 6, 40) : 0;
+  const hasWrinkles = r() < 0.3;
+  const wrinkles = hasWrinkles ? randInt(r, 6, 60) : 0;
   const wrinkleStrength = hasWrinkles ? uniform(r, 0.04, 0.35) : 0;
-  const crumple = hasWrinkles ? uniform(r, 0, 0.25) : 0;
+  const crumple = hasWrinkles ? uniform(r, 0, 0.45) : 0;
   const crumpleCell = uniform(r, 12, 40);
   const bg = BACKGROUNDS[randInt(r, 0, BACKGROUNDS.length - 1)]!;
   const backgroundColor = bg.color.map((v) =>
@@ -275,109 +269,6 @@ function capsuleCover(px: number, py: number, c: Capsule, soft: number): number 
   const d = Math.sqrt(ex * ex + ey * ey) - c.radius;
   const s = -d / soft;
   return s >= 1 ? 1 : s <= -1 ? 0 : 0.5 + s * (0.75 - 0.25 * s * s);
-}
-
-/** Integer hash -> [0, 1): cheap value noise that is the same in every engine. */
-function hash01(x: number, y: number, seed: number): number {
-  let h = Math.imul(x | 0, 0x27d4eb2d) ^ Math.imul(y | 0, 0x165667b1) ^ seed;
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
-}
-
-/**
- * The paper's own relief as a shading factor (1 = flat) on a half-resolution grid in paper pixels: crumple
- * (smooth value noise), folds (a crease and a step between the panels) and wrinkles (short creases, a dark
- * valley beside a bright ridge). Null when the paper is flat.
- */
-function paperRelief(
-  P: CameraParams,
-  Pw: number,
-  Ph: number,
-  ppm: number,
-  seed: number,
-): { tex: Float32Array; tw: number; th: number } | null {
-  if (P.folds.length === 0 && P.wrinkles === 0 && P.crumple === 0) return null;
-  const tw = (Pw >> 1) + 1;
-  const th = (Ph >> 1) + 1;
-  const tex = new Float32Array(tw * th).fill(1);
-  const tpm = ppm / 2; // texels per mm
-  if (P.crumple > 0) {
-    const cell = P.crumpleCell;
-    const s = (seed ^ 0x51ed270b) >>> 0;
-    for (let y = 0; y < th; y++) {
-      const gy = y / cell;
-      const iy = Math.floor(gy);
-      const fy = gy - iy;
-      for (let x = 0; x < tw; x++) {
-        const gx = x / cell;
-        const ix = Math.floor(gx);
-        const fx = gx - ix;
-        const a = hash01(ix, iy, s);
-        const b = hash01(ix + 1, iy, s);
-        const c = hash01(ix, iy + 1, s);
-        const d = hash01(ix + 1, iy + 1, s);
-        const v = a + (b - a) * fx + (c - a + (a - b - c + d) * fx) * fy;
-        tex[y * tw + x] = 1 + P.crumple * (v - 0.5) * 2;
-      }
-    }
-  }
-  const line = (
-    x0: number,
-    y0: number,
-    x1: number,
-    y1: number,
-    strength: number,
-    width: number,
-    step: number,
-  ): void => {
-    // x0.. in texels
-    const dx = x1 - x0;
-    const dy = y1 - y0;
-    const len = Math.sqrt(dx * dx + dy * dy);
-    if (len < 1) return;
-    const nx = -dy / len;
-    const ny = dx / len;
-    const reach = width * 3;
-    const bx0 = step !== 0 ? 0 : Math.max(0, Math.floor(Math.min(x0, x1) - reach));
-    const bx1 = step !== 0 ? tw : Math.min(tw, Math.ceil(Math.max(x0, x1) + reach));
-    const by0 = step !== 0 ? 0 : Math.max(0, Math.floor(Math.min(y0, y1) - reach));
-    const by1 = step !== 0 ? th : Math.min(th, Math.ceil(Math.max(y0, y1) + reach));
-    for (let y = by0; y < by1; y++) {
-      for (let x = bx0; x < bx1; x++) {
-        const px = x - x0;
-        const py = y - y0;
-        const along = (px * dx + py * dy) / (len * len);
-        const d = px * nx + py * ny;
-        let f = 1;
-        if (step !== 0 && d > 0) f *= 1 - step;
-        if (along > -0.05 && along < 1.05 && d > -reach && d < reach) {
-          // tapering ends, a dark valley on one side and a bright ridge on the other
-          const taper = along < 0.1 ? (along + 0.05) / 0.15 : along > 0.9 ? (1.05 - along) / 0.15 : 1;
-          const u = d / width;
-          f *=
-            1 +
-            strength *
-              taper *
-              (u > 0 ? 0.7 * Math.exp(-(u - 0.8) * (u - 0.8) * 1.5) : -Math.exp(-(u + 0.5) * (u + 0.5) * 2));
-        }
-        const i = y * tw + x;
-        tex[i] = tex[i]! * f;
-      }
-    }
-  };
-  for (const f of P.folds) line(f.x0 * tpm, f.y0 * tpm, f.x1 * tpm, f.y1 * tpm, f.strength * 2, 1.2, f.strength * 0.5);
-  const wr = subRng(seed, 'wild-paper-texture');
-  for (let k = 0; k < P.wrinkles; k++) {
-    const cx = uniform(wr, 0, tw);
-    const cy = uniform(wr, 0, th);
-    const len = uniform(wr, 0.1, 0.45) * Math.max(tw, th);
-    const a = uniform(wr, 0, Math.PI);
-    const hx = (Math.cos(a) * len) / 2;
-    const hy = (Math.sin(a) * len) / 2;
-    line(cx - hx, cy - hy, cx + hx, cy + hy, P.wrinkleStrength * uniform(wr, 0.5, 1.5), uniform(wr, 0.8, 2.2), 0);
-  }
-  return { tex, tw, th };
 }
 
 const MESH = 8;

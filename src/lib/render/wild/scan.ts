@@ -12,11 +12,14 @@
  *   lidShadow      20%: a dark band 0.5-3% of the width along one edge (the lid's shadow)
  *   noiseSigma     0.5 .. 5 levels; specks 0-400 dust dots (fax: 50-400)
  *   jpegQuality    75%: 35 .. 95; else lossless
+ *   relief         20%: the sheet was crumpled or folded before it was scanned: 0-2 folds, 6-60 wrinkles of
+ *                  strength 0.04-0.35, crumple 0-0.45 (relief.ts; the scanner's light shows them as shading)
  */
 import { averageChroma, jpegYcc, ycbcrPlanes } from '../jpeg';
 import { blurPlane, scratch } from '../optics';
 import { randInt, subRng, uniform } from '../prng';
 import { Canvas } from '../raster';
+import { paperRelief, shadeSheet, type ReliefParams } from './relief';
 
 export interface ScanParams {
   dpi: number;
@@ -37,6 +40,7 @@ export interface ScanParams {
   noiseSigma: number;
   specks: number;
   jpegQuality: number | null;
+  relief: ReliefParams | null;
 }
 
 export const SCAN_MAX_LONG_SIDE = 1400;
@@ -58,6 +62,20 @@ export function drawScanParams(seed: number, pageMm: readonly [number, number], 
   const noiseSigma = uniform(r, 0.5, 5);
   const specks = binarise ? randInt(r, 50, 400) : randInt(r, 0, 400) * (r() < 0.5 ? 1 : 0);
   const jpegQuality = r() < 0.75 ? randInt(r, 35, 95) : null;
+  // drawn from its own generator, so the draws above keep their values
+  const rr = subRng(seed, 'wild-scan-relief');
+  let relief: ReliefParams | null = null;
+  if (rr() < 0.2) {
+    const folds: ReliefParams['folds'] = [];
+    const nf = randInt(rr, 0, 2);
+    for (let k = 0; k < nf; k++) {
+      const vertical = rr() < 0.5;
+      const p = uniform(rr, 0.3, 0.7);
+      const strength = uniform(rr, 0.05, 0.18);
+      folds.push(vertical ? { x0: p * pageMm[0], y0: 0, x1: p * pageMm[0], y1: pageMm[1], strength } : { x0: 0, y0: p * pageMm[1], x1: pageMm[0], y1: p * pageMm[1], strength });
+    }
+    relief = { folds, wrinkles: randInt(rr, 6, 60), wrinkleStrength: uniform(rr, 0.04, 0.35), crumple: uniform(rr, 0, 0.45), crumpleCell: uniform(rr, 12, 40) };
+  }
   return {
     dpi,
     pxPerMm,
@@ -76,6 +94,7 @@ export function drawScanParams(seed: number, pageMm: readonly [number, number], 
     noiseSigma,
     specks,
     jpegQuality,
+    relief,
   };
 }
 
@@ -83,6 +102,10 @@ export function drawScanParams(seed: number, pageMm: readonly [number, number], 
 export function scanSheet(sheet: Canvas, P: ScanParams, seed: number, mask?: Uint8Array, maskOut?: Uint8Array): Canvas {
   const W = sheet.width;
   const H = sheet.height;
+  if (P.relief) {
+    const relief = paperRelief(P.relief, W, H, P.pxPerMm, seed);
+    if (relief) shadeSheet(sheet, relief);
+  }
   const sd = sheet.data;
   const { Y, Cb, Cr } = ycbcrPlanes(W, H);
   const th = (P.skewDeg * Math.PI) / 180;
