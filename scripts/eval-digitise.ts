@@ -12,8 +12,8 @@
  * Writes data/eval/digitise/STYLE.json (or kit-fold9.json) and prints one JSON line. Our renders: fold 10 only
  * (or 9); the external set is skipped cleanly when absent.
  */
+import { gitCommit } from './lib/git';
 import { errorMessage } from '../src/lib/errors';
-import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -236,12 +236,7 @@ async function main(argv: string[]): Promise<void> {
     outName = `${style}${values.limit ? `-n${values.limit}` : ''}${fold === 9 ? '-fold9' : ''}`;
   }
   sig.model.dispose();
-  let commit = 'unknown';
-  try {
-    commit = execSync('git rev-parse HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    /* not a git checkout */
-  }
+  const commit = gitCommit() ?? 'unknown';
   const summary = summarise(rows, sig.meta.threshold, Number(values.bootstrap));
   const doc = {
     what,

@@ -14,7 +14,7 @@
  * no ../shared) it says so and exits 0 without writing anything.
  * Images go through exactly the demo's path: decode-node.ts -> preprocess (model's spec) + the EKG check.
  */
-import { execSync } from 'node:child_process';
+import { gitCommit } from './lib/git';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -193,12 +193,7 @@ async function main(argv: string[]): Promise<void> {
   }
   model.dispose();
   gate.model.dispose();
-  let commit = 'unknown';
-  try {
-    commit = execSync('git rev-parse HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    /* not a git checkout */
-  }
+  const commit = gitCommit() ?? 'unknown';
   const doc = {
     model: meta.name,
     model_dir: modelDir,

@@ -10,7 +10,7 @@
  *   single-lead images (dataset4), which it should refuse.
  * Rates come with 95% Wilson intervals. The external folders are scored by `npm run eval:external`.
  */
-import { execSync } from 'node:child_process';
+import { gitCommit } from './lib/git';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -131,12 +131,7 @@ async function main(argv: string[]): Promise<void> {
     pn += c.n;
     pk += c.k;
   }
-  let commit = 'unknown';
-  try {
-    commit = execSync('git rev-parse HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    /* not a git checkout */
-  }
+  const commit = gitCommit() ?? 'unknown';
   const doc = {
     gate: gate.meta.name,
     gate_dir: gateDir,

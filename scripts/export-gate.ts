@@ -13,7 +13,7 @@
  * Everything goes through `preprocess()` with the gate's input spec, as the browser will do. The test split
  * of the negatives is never exported: `npm run eval:gate` measures on it.
  */
-import { execFileSync } from 'node:child_process';
+import { gitCommit } from './lib/git';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -236,12 +236,7 @@ async function main(argv: string[]): Promise<void> {
       `[export-gate] ${split}: shard ${s + 1}/${nShards} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
     );
   }
-  let commit: string | null;
-  try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    commit = null;
-  }
+  const commit = gitCommit();
   const manifest = {
     format: 'heartnet-shards/1',
     style: GATE_STYLE,

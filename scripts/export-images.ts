@@ -19,8 +19,8 @@
  * - --balanced N draws N MI + N non-MI records from the folds (seeded), like the study's 777/777 subset;
  *   --limit N keeps a seeded random N records; --ids restricts to those ecg_ids.
  */
+import { gitCommit } from './lib/git';
 import { errorMessage } from '../src/lib/errors';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -109,17 +109,6 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
     data: resolvePtbxlDir(values.data),
     quiet: values.quiet,
   };
-}
-
-function gitCommit(): string | null {
-  try {
-    return (
-      execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
-      null
-    );
-  } catch {
-    return null;
-  }
 }
 
 /** Runs the pending shards on `n` worker threads (0 = in this thread). */

@@ -18,7 +18,7 @@
  * Q waves in the inferior leads II, III, aVF), through the same filters and manifest: the data of the committed
  * fixture model (training/configs/fixture-signal.json) and of the cross-language tests. Manifest `synthetic: true`.
  */
-import { execFileSync } from 'node:child_process';
+import { gitCommit } from './lib/git';
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -124,17 +124,6 @@ export function synthRecord(seed: number, mi: boolean): EcgSignals {
     return x;
   });
   return { samplingRate: SAMPLING_RATE, leadNames: [...LEAD_NAMES], leads };
-}
-
-function gitCommit(): string | null {
-  try {
-    return (
-      execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
-      null
-    );
-  } catch {
-    return null;
-  }
 }
 
 type Item = { ecgId: number; stratFold: number; mi: boolean };

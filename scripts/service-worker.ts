@@ -12,6 +12,7 @@
  * `serviceWorker()` is the Astro integration (astro.config.mjs) that writes sw.js after every `astro build`.
  * The worker is registered by src/layouts/sw-register.ts (production builds only).
  */
+import { decodeEntities } from './lib/html';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,16 +36,6 @@ function walk(dir: string, root = dir): string[] {
     const full = path.join(dir, e.name);
     return e.isDirectory() ? walk(full, root) : [path.relative(root, full).split(path.sep).join('/')];
   });
-}
-
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&quot;/g, '"')
-    .replace(/&#34;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }
 
 interface SampleRecord {

@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/smoke-dist.ts [DIST] [BASE_PATH]
  */
+import { decodeEntities } from './lib/html';
 import fs from 'node:fs';
 import path from 'node:path';
 import { defineCli, parseCli } from './lib/cli';
@@ -20,14 +21,6 @@ function walk(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
-
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&amp;/g, '&')
-    .replace(/&#38;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'");
 }
 
 /** The file a URL path maps to inside dist (directory index, or `.html` twin), or null. */

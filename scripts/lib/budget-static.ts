@@ -13,6 +13,7 @@
  * - Model: the files of the model the demo page is configured with (data-config of <heartnet-classifier>).
  * - Site: all bytes in dist/.
  */
+import { decodeEntities } from './html';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -53,16 +54,6 @@ export function gzipSize(file: string): number {
     gzCache.set(file, n);
   }
   return n;
-}
-
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&quot;/g, '"')
-    .replace(/&#34;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }
 
 function attr(tag: string, name: string): string | undefined {

@@ -3,7 +3,7 @@
  * and the eval file's figures (at the model's own threshold, bootstrap CI, ROC/PR, calibration, subgroups) and
  * name (src/lib/eval-files.ts). Each CLI only turns a record into model inputs and scores them.
  */
-import { execSync } from 'node:child_process';
+import { gitCommit } from './git';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EVAL_DIR_DEFAULT, evalFileName } from '../../src/lib/eval-files';
@@ -125,14 +125,6 @@ export async function foldRecords(args: EvalCommonArgs, fail: (m: string) => Err
     true,
   );
   return { dir, records };
-}
-
-function gitCommit(): string | null {
-  try {
-    return execSync('git rev-parse HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
 }
 
 export interface ScoredRun {
