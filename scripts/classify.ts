@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { ImageInputError } from '../src/lib/model/decode';
 import { analyseImage, decide, singleImageProblem } from '../src/lib/model/browser';
 import { decodeImageBytesNode } from './lib/decode-node';
-import { defineCli, parseCli, usage } from './lib/cli';
+import { defineCli, parseCli, usage, type OptionSpec } from './lib/cli';
 
 export { decodeImageBytesNode };
 
@@ -72,17 +72,20 @@ export function resolveGateDir(arg?: string): string {
   return dir;
 }
 
+/** --model and --gate, as every CLI that runs the demo's classifier and EKG check takes them. */
+export const MODEL_OPTIONS = {
+  model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
+  gate: {
+    type: 'string',
+    value: 'DIR',
+    help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
 export const CLASSIFY_CLI = defineCli({
   command: 'npm run classify --',
   summary: 'Classifies image files as the demo does (decode, preprocess, EKG check, model); one JSON line per file.',
-  options: {
-    model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
-    gate: {
-      type: 'string',
-      value: 'DIR',
-      help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)',
-    },
-  },
+  options: MODEL_OPTIONS,
   positionals: 'FILE...',
 });
 

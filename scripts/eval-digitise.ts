@@ -27,7 +27,7 @@ import { applyFilters, type FilterName } from '../src/lib/signal/filters';
 import { predictSignalProbabilities } from '../src/lib/signal/model';
 import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
 import { inputFromReadout, LAYOUT_3X4R, windowSamples } from '../src/lib/signal/windows';
-import { DEFAULT_EXTERNAL_DIR } from './eval-external';
+import { EXTERNAL_OPTIONS } from './eval-external';
 import { defineCli, parseCli } from './lib/cli';
 import { decodeImageBytesNode } from './lib/decode-node';
 import { ensureRecords } from './lib/ptbxl-setup';
@@ -112,13 +112,7 @@ export const EVAL_DIGITISE_CLI = defineCli({
     seed: { type: 'string', value: 'S', default: '0', help: 'render and bootstrap seed' },
     signal: { type: 'string', value: 'DIR', default: 'public/models/signal-3x4r', help: 'the signal classifier' },
     external: { type: 'boolean', default: false, help: "ECG-Image-Kit's fold-9 pages instead of our renders" },
-    dir: {
-      type: 'string',
-      value: 'DIR',
-      default: DEFAULT_EXTERNAL_DIR,
-      help: 'the development set (env EXTERNAL_DIR)',
-    },
-    bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
+    ...EXTERNAL_OPTIONS,
     out: { type: 'string', value: 'FILE', help: 'output file' },
   },
 });

@@ -22,8 +22,8 @@ import { analyseImage } from '../src/lib/model/browser';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
 import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
 import { predictProbabilities } from '../src/lib/model/run';
-import { resolveGateDir, resolveModelDir } from './classify';
-import { defineCli, parseCli } from './lib/cli';
+import { MODEL_OPTIONS, resolveGateDir, resolveModelDir } from './classify';
+import { defineCli, parseCli, type OptionSpec } from './lib/cli';
 import { decodeImageBytesNode } from './lib/decode-node';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,23 +89,18 @@ function parseLabels(
   });
 }
 
+/** --dir and --bootstrap of the CLIs that score the development set. */
+export const EXTERNAL_OPTIONS = {
+  dir: { type: 'string', value: 'DIR', default: DEFAULT_EXTERNAL_DIR, help: 'the development set (env EXTERNAL_DIR)' },
+  bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
+} as const satisfies Record<string, OptionSpec>;
+
 export const EVAL_EXTERNAL_CLI = defineCli({
   command: 'npm run eval:external --',
   summary: 'Scores images we did not draw (kit-fold9, real-ekg) with the classifier and its EKG check.',
   options: {
-    model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
-    gate: {
-      type: 'string',
-      value: 'DIR',
-      help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)',
-    },
-    dir: {
-      type: 'string',
-      value: 'DIR',
-      default: DEFAULT_EXTERNAL_DIR,
-      help: 'the development set (env EXTERNAL_DIR)',
-    },
-    bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
+    ...MODEL_OPTIONS,
+    ...EXTERNAL_OPTIONS,
     out: { type: 'string', value: 'FILE', help: 'output (default: data/eval/external/MODEL.json)' },
   },
 });
