@@ -2,6 +2,9 @@
  * `npm run eval -- --model public/models/NAME --fold 10 --style printout [--limit N] [--seed S]
  *                  [--backend wasm|cpu (default wasm: ~20x faster than the pure-JS cpu backend)] [--batch 16] [--bootstrap 1000] [--out FILE] [--allow-any-fold]`
  *
+ * `--model digitise+public/models/signal-3x4r` scores the digitise + signal-classifier pipeline instead (issue 12):
+ * the same renders, read back into signals, written as data/eval/digitise-signal-3x4r-STYLE.json.
+ *
  * The only source of the model figures on the site. Renders every labelled record of the PTB-XL fold with
  * the TypeScript renderer (seed per record = the exporter's itemSeed(ecg_id, variant 0, style, S), S = --seed,
  * default 0: the very images `npm run export-images -- --folds 10 --seed S` would write),
@@ -129,7 +132,50 @@ async function scoreRecords(
   return { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: renderMs / 1000 };
 }
 
+/** `--model digitise+DIR`: the digitiser (src/lib/digitise) reads the rendered picture, the signal classifier in DIR scores it. */
+export const PIPELINE_PREFIX = 'digitise+';
+
+/**
+ * The digitise + signal pipeline as a model: every record rendered as for an image model, read back into signals
+ * by the digitiser and scored by the signal classifier at its own threshold (fold 9, true signals). A picture the
+ * digitiser cannot read is scored as an empty readout (the classifier sees nothing), so every record counts.
+ */
+async function runPipelineEval(args: EvalArgs) {
+  const { digitise } = await import('../src/lib/digitise/index');
+  const { loadSignalModelFromDir } = await import('../src/lib/signal/node-io');
+  const { predictSignalProbabilities } = await import('../src/lib/signal/model');
+  const { inputFromReadout } = await import('../src/lib/signal/windows');
+  await useBackend(args.backend);
+  const sig = await loadSignalModelFromDir(args.model.slice(PIPELINE_PREFIX.length));
+  const { dir, records } = await foldRecords(args, (msg) => new EvalError(msg));
+  const scored: ScoredRecord[] = [];
+  const t0 = Date.now();
+  let prepMs = 0;
+  let unread = 0;
+  for (const [k, r] of records.entries()) {
+    const signals = await readRecord(dir, r.ecgId);
+    const p0 = Date.now();
+    const img = render(signals, { style: args.style, seed: itemSeed(r.ecgId, 0, args.style, args.seed), ecgId: r.ecgId })[0]!;
+    let readout: Parameters<typeof inputFromReadout>[0];
+    try {
+      readout = digitise(img).readout;
+    } catch {
+      unread++;
+      readout = { samplingRate: 100, leads: {} };
+    }
+    prepMs += Date.now() - p0;
+    const score = predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;
+    scored.push({ label: r.mi ? 1 : 0, score, sex: r.sex, age: r.age });
+    if (k % 100 === 0) process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+  }
+  sig.model.dispose();
+  const meta = { ...sig.meta, name: `digitise-${sig.meta.name}` };
+  const input = `pictures read back by the digitiser (${unread} of ${records.length} unreadable, scored as empty readouts)`;
+  return writeEval(args, evalDoc(args, meta, args.style, { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 }, input));
+}
+
 export async function runEval(args: EvalArgs) {
+  if (args.model.startsWith(PIPELINE_PREFIX)) return runPipelineEval(args);
   const m = await loadEvalModel(args);
   const { dir, records } = await foldRecords(args, (msg) => new EvalError(msg));
   const run = await scoreRecords(args, m, dir, records);
