@@ -302,8 +302,11 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   }
   const cp = highPassProfile(col, 40);
   const rp = highPassProfile(row, 40);
+  // a sheet (or a crop of one) spans 80-450 mm across: only the periods a 1 mm or a 5 mm grid can have then
+  const ppmLo = w / 450;
+  const ppmHi = w / 80;
   const spec: Array<[number, number]> = [];
-  for (let per = 2.5; per <= 80; per *= 1.01) spec.push([per, powerAt(cp, per) + powerAt(rp, per)]);
+  for (let per = Math.max(2.5, ppmLo); per <= Math.min(80, 5 * ppmHi); per *= 1.01) spec.push([per, powerAt(cp, per) + powerAt(rp, per)]);
   // refine around the best period
   let [bestPer, bestPow] = spec.reduce((a, b) => (b[1] > a[1] ? b : a));
   for (let per = bestPer * 0.99; per <= bestPer * 1.01; per += bestPer * 0.001) {
@@ -322,6 +325,9 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   if (fifthPow > bestPow * 0.15) oneMm = false;
   else if (fiveX > bestPow * 0.3) oneMm = true;
   else oneMm = Math.abs(Math.log(bestPer / prior)) < Math.abs(Math.log(bestPer / 5 / prior));
+  // a period that cannot be 1 mm (or 5 mm) on a sheet of sane size decides by itself
+  if (bestPer / 5 < ppmLo) oneMm = true;
+  else if (bestPer > ppmHi) oneMm = false;
   return oneMm
     ? { pxPerMm: bestPer, source: 'grid-1mm', strength }
     : { pxPerMm: bestPer / 5, source: 'grid-5mm', strength };

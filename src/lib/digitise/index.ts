@@ -168,6 +168,8 @@ export function digitise(image: RasterImage): DigitiseResult {
   // at 25 mm/s when the grid gave the scale; else the start after the pulses
   const traceEnd = median(ends);
   let traceStart = grid.source === 'page-width' ? median(starts) : traceEnd - 1 - 9.99 * 25 * ppm;
+  // a start left of the page means the scale is off: fall back on where the ink begins
+  if (traceStart < 0) traceStart = median(starts);
   if (!(traceEnd - traceStart > 20 * ppm))
     throw new DigitiseError('the trace rows are too short to be a 10-second sheet');
   let rowPpm = (traceEnd - 1 - traceStart) / 249.75;

@@ -70,7 +70,110 @@ export function traceMask(ink: Plane, pxPerMm: number, threshold?: number): { ma
   const mask = new Uint8Array(flat.data.length);
   for (let i = 0; i < mask.length; i++) mask[i] = flat.data[i]! < threshold ? 1 : 0;
   removeLongLines(mask, flat.width, flat.height, Math.round(40 * pxPerMm), Math.round(20 * pxPerMm));
+  // dark grids: the 1 mm lines, then the 5 mm ones; then the specks they leave (a trace is one long stroke)
+  const gridded = removeGridLines(mask, flat.width, flat.height, pxPerMm);
+  const gridded5 = removeGridLines(mask, flat.width, flat.height, 5 * pxPerMm);
+  if (gridded || gridded5) removeSpecks(mask, flat.width, flat.height, Math.max(8, Math.round(2.5 * pxPerMm)));
   return { mask, flat };
+}
+
+/** Takes out 8-connected components smaller than `minSize` pixels. */
+export function removeSpecks(mask: Uint8Array, w: number, h: number, minSize: number): void {
+  const seen = new Uint8Array(mask.length);
+  const stack: number[] = [];
+  const comp: number[] = [];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i] || seen[i]) continue;
+    comp.length = 0;
+    stack.push(i);
+    seen[i] = 1;
+    while (stack.length) {
+      const j = stack.pop()!;
+      comp.push(j);
+      const x = j % w;
+      const y = (j - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const k = yy * w + xx;
+          if (mask[k] && !seen[k]) {
+            seen[k] = 1;
+            stack.push(k);
+          }
+        }
+      }
+    }
+    if (comp.length < minSize) for (const j of comp) mask[j] = 0;
+  }
+}
+
+/**
+ * Grid lines that are as dark as the ink (dark blue or black grids) pass any threshold. Their period is known
+ * (`period` px, 1 mm or 5 mm), so their phase is found from the mask's column and row profiles, and where the
+ * lines hold far more mask pixels than the columns between them, the pixels on the lines are taken out (a trace
+ * crossing a line loses a pixel or two there; the reader bridges such gaps).
+ */
+export function removeGridLines(mask: Uint8Array, w: number, h: number, period: number): boolean {
+  if (!(period >= 2.5)) return false;
+  const col = new Float64Array(w);
+  const row = new Float64Array(h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask[y * w + x]) continue;
+      col[x]!++;
+      row[y]!++;
+    }
+  }
+  const phaseOf = (prof: Float64Array): { phase: number; on: number; off: number } => {
+    let best = { phase: 0, on: 0, off: 0 };
+    for (let ph = 0; ph < period; ph += 0.25) {
+      let on = 0;
+      let off = 0;
+      let n = 0;
+      for (let c = ph; c < prof.length; c += period) {
+        const i = Math.round(c);
+        if (i >= prof.length) break;
+        on += prof[i]!;
+        const j = Math.round(c + period / 2);
+        if (j < prof.length) off += prof[j]!;
+        n++;
+      }
+      if (on > best.on) best = { phase: ph, on: on / Math.max(1, n), off: off / Math.max(1, n) };
+    }
+    return best;
+  };
+  const cx = phaseOf(col);
+  const cy = phaseOf(row);
+  // the lines carry clearly more ink than the paper between them: a grid in the mask
+  const gridX = cx.on > 3 * (cx.off + 1) && cx.on > 0.25 * h;
+  const gridY = cy.on > 3 * (cy.off + 1) && cy.on > 0.25 * w;
+  if (!gridX && !gridY) return false;
+  // a pixel on a vertical line goes when nothing inks the paper two pixels to its left and right (a trace
+  // crossing the line continues sideways); on a horizontal line, when nothing inks two pixels above and below
+  const src = mask.slice();
+  const at = (x: number, y: number) => x >= 0 && x < w && y >= 0 && y < h && src[y * w + x] === 1;
+  if (gridX) {
+    for (let c = cx.phase; c < w; c += period) {
+      const i = Math.round(c);
+      for (const x of [i - 1, i, i + 1]) {
+        if (x < 0 || x >= w || col[x]! < 0.5 * cx.on) continue;
+        for (let y = 0; y < h; y++) if (src[y * w + x] && !at(x - 2, y) && !at(x + 2, y)) mask[y * w + x] = 0;
+      }
+    }
+  }
+  if (gridY) {
+    for (let c = cy.phase; c < h; c += period) {
+      const i = Math.round(c);
+      for (const y of [i - 1, i, i + 1]) {
+        if (y < 0 || y >= h || row[y]! < 0.5 * cy.on) continue;
+        for (let x = 0; x < w; x++) if (src[y * w + x] && !at(x, y - 2) && !at(x, y + 2)) mask[y * w + x] = 0;
+      }
+    }
+  }
+  return true;
 }
 
 /**
@@ -128,8 +231,10 @@ export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number
   const peaks: number[] = [];
   const order = Array.from(sm.keys()).sort((a, b) => sm[b]! - sm[a]!);
   const top = sm[order[0]!]!;
+  // peaks must stand out from the background level (the grid's leftovers and noise are spread evenly)
+  const floor = Array.from(sm).sort((a, b) => a - b)[Math.floor(h / 2)]!;
   for (const y of order) {
-    if (sm[y]! < top * 0.12) break;
+    if (sm[y]! < floor + 0.3 * (top - floor)) break;
     if (peaks.every((p) => Math.abs(p - y) >= minGap)) peaks.push(y);
   }
   // a trace row has ink across most of its width near its baseline; a text line has gaps between words
@@ -141,7 +246,25 @@ export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number
       for (let y = Math.max(0, yc - band); y <= Math.min(h - 1, yc + band) && !hit; y++) hit = mask[y * w + x]!;
       covered += hit;
     }
-    return covered / (x1 - x0) > 0.45;
+    if (covered / (x1 - x0) <= 0.45) return false;
+    // and QRS complexes: columns where the ink runs 3 mm or more up or down from near the baseline (grid-line
+    // remnants and text lines have none), at least four separate ones
+    let spikes = 0;
+    let last = -Infinity;
+    const tall = 3 * pxPerMm;
+    for (let x = x0; x < x1; x++) {
+      let run = 0;
+      let best = 0;
+      for (let y = Math.max(0, Math.round(yc - 12 * pxPerMm)); y <= Math.min(h - 1, Math.round(yc + 12 * pxPerMm)); y++) {
+        run = mask[y * w + x] ? run + 1 : 0;
+        if (run > best) best = run;
+      }
+      if (best >= tall) {
+        if (x - last > 2 * pxPerMm) spikes++;
+        last = x;
+      }
+    }
+    return spikes >= 4;
   });
   rows.sort((a, b) => a - b);
   if (rows.length < 3) return rows;
