@@ -302,9 +302,9 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   }
   const cp = highPassProfile(col, 40);
   const rp = highPassProfile(row, 40);
-  // a sheet (or a crop of one) spans 80-450 mm across: only the periods a 1 mm or a 5 mm grid can have then
+  // a sheet (or a crop of one) spans 150-450 mm across: only the periods a 1 mm or a 5 mm grid can have then
   const ppmLo = w / 450;
-  const ppmHi = w / 80;
+  const ppmHi = w / 150;
   const spec: Array<[number, number]> = [];
   for (let per = Math.max(2.5, ppmLo); per <= Math.min(80, 5 * ppmHi); per *= 1.01) spec.push([per, powerAt(cp, per) + powerAt(rp, per)]);
   // refine around the best period

@@ -155,10 +155,14 @@ export function digitise(image: RasterImage): DigitiseResult {
   let calibration: Calibration | null = null;
   const starts: number[] = [];
   const ends: number[] = [];
+  // every pulse found (row baseline, pulse): taken out of the mask before reading, like the separators
+  const pulses: Array<[number, Calibration]> = [];
   used.forEach((b, r) => {
     const [a, e] = extents[r]!;
     const left = findCalibration(mask, W, b, a - Math.round(2 * ppm), a + Math.round(16 * ppm), ppm);
     const right = left ? null : findCalibration(mask, W, b, e - Math.round(16 * ppm), e + Math.round(2 * ppm), ppm);
+    if (left) pulses.push([b, left]);
+    if (right) pulses.push([b, right]);
     if (left && (!calibration || left.height > calibration.height)) calibration = left;
     if (right && (!calibration || right.height > calibration.height)) calibration = right;
     starts.push(left ? left.x1 + Math.round(1 * ppm) : a);
@@ -221,6 +225,13 @@ export function digitise(image: RasterImage): DigitiseResult {
   const spacing = used.length > 1 ? (used[used.length - 1]! - used[0]!) / (used.length - 1) : 40 * ppm;
   const reach = Math.max(spacing * 0.9, 10 * ppm);
   const readable = withoutSeparators(mask, W, separators);
+  // the pulses' boxes (their trailing baseline can run into the first lead's first samples, which the reader holds)
+  for (const [b, c] of pulses) {
+    const pen = Math.ceil(0.6 * ppm);
+    for (let y = Math.max(0, Math.round(b - c.height - pen)); y <= Math.min(H - 1, Math.round(b + pen)); y++) {
+      for (let x = Math.max(0, c.x0 - pen); x <= Math.min(W - 1, c.x1 + pen); x++) readable[y * W + x] = 0;
+    }
+  }
   const readout: Readout = { samplingRate: DIGITISE_FS, leads: {}, confidence: {} };
   const stagePanels: DigitiseStages['panels'] = [];
   for (const p of panels) {

@@ -149,7 +149,9 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
   const cy = phaseOf(row);
   // the lines carry clearly more ink than the paper between them: a grid in the mask
   const gridX = cx.on > 3 * (cx.off + 1) && cx.on > 0.25 * h;
-  const gridY = cy.on > 3 * (cy.off + 1) && cy.on > 0.25 * w;
+  // horizontal lines stay: a flat stretch of trace lying on one cannot be told from it locally (the long-run
+  // removal and the row finder's background level deal with them)
+  const gridY = false && cy.on > 3 * (cy.off + 1) && cy.on > 0.25 * w;
   if (!gridX && !gridY) return false;
   // a pixel on a vertical line goes when nothing inks the paper two pixels to its left and right (a trace
   // crossing the line continues sideways); on a horizontal line, when nothing inks two pixels above and below
