@@ -155,7 +155,11 @@ async function runPipelineEval(args: EvalArgs) {
   for (const [k, r] of records.entries()) {
     const signals = await readRecord(dir, r.ecgId);
     const p0 = Date.now();
-    const img = render(signals, { style: args.style, seed: itemSeed(r.ecgId, 0, args.style, args.seed), ecgId: r.ecgId })[0]!;
+    const img = render(signals, {
+      style: args.style,
+      seed: itemSeed(r.ecgId, 0, args.style, args.seed),
+      ecgId: r.ecgId,
+    })[0]!;
     let readout: Parameters<typeof inputFromReadout>[0];
     try {
       readout = digitise(img).readout;
@@ -166,12 +170,16 @@ async function runPipelineEval(args: EvalArgs) {
     prepMs += Date.now() - p0;
     const score = predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;
     scored.push({ label: r.mi ? 1 : 0, score, sex: r.sex, age: r.age });
-    if (k % 100 === 0) process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+    if (k % 100 === 0)
+      process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
   sig.model.dispose();
   const meta = { ...sig.meta, name: `digitise-${sig.meta.name}` };
   const input = `pictures read back by the digitiser (${unread} of ${records.length} unreadable, scored as empty readouts)`;
-  return writeEval(args, evalDoc(args, meta, args.style, { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 }, input));
+  return writeEval(
+    args,
+    evalDoc(args, meta, args.style, { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 }, input),
+  );
 }
 
 export async function runEval(args: EvalArgs) {

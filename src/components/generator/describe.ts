@@ -264,7 +264,9 @@ export function wildRows(w: WildInfo): Array<[string, string]> {
       ['JPEG quality', c.jpegQuality === null ? 'lossless' : String(c.jpegQuality)],
       [
         'Crumpled or folded',
-        c.relief ? `${c.relief.folds.length} fold(s), ${c.relief.wrinkles} creases of strength ${c.relief.wrinkleStrength.toFixed(2)}, crumple ${c.relief.crumple.toFixed(2)}` : 'no',
+        c.relief
+          ? `${c.relief.folds.length} fold(s), ${c.relief.wrinkles} creases of strength ${c.relief.wrinkleStrength.toFixed(2)}, crumple ${c.relief.crumple.toFixed(2)}`
+          : 'no',
       ],
     );
   }

@@ -306,7 +306,8 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   const ppmLo = w / 450;
   const ppmHi = w / 150;
   const spec: Array<[number, number]> = [];
-  for (let per = Math.max(2.5, ppmLo); per <= Math.min(80, 5 * ppmHi); per *= 1.01) spec.push([per, powerAt(cp, per) + powerAt(rp, per)]);
+  for (let per = Math.max(2.5, ppmLo); per <= Math.min(80, 5 * ppmHi); per *= 1.01)
+    spec.push([per, powerAt(cp, per) + powerAt(rp, per)]);
   // refine around the best period
   let [bestPer, bestPow] = spec.reduce((a, b) => (b[1] > a[1] ? b : a));
   for (let per = bestPer * 0.99; per <= bestPer * 1.01; per += bestPer * 0.001) {

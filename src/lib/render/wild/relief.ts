@@ -132,7 +132,6 @@ export function paperRelief(
   return { tex, tw, th };
 }
 
-
 /** Shades an RGBA sheet by its relief, in place (the scanner sees the creases of crumpled paper too). */
 export function shadeSheet(sheet: Canvas, r: { tex: Float32Array; tw: number; th: number }): void {
   const { width: W, height: H, data } = sheet;

@@ -72,9 +72,19 @@ export function drawScanParams(seed: number, pageMm: readonly [number, number], 
       const vertical = rr() < 0.5;
       const p = uniform(rr, 0.3, 0.7);
       const strength = uniform(rr, 0.05, 0.18);
-      folds.push(vertical ? { x0: p * pageMm[0], y0: 0, x1: p * pageMm[0], y1: pageMm[1], strength } : { x0: 0, y0: p * pageMm[1], x1: pageMm[0], y1: p * pageMm[1], strength });
+      folds.push(
+        vertical
+          ? { x0: p * pageMm[0], y0: 0, x1: p * pageMm[0], y1: pageMm[1], strength }
+          : { x0: 0, y0: p * pageMm[1], x1: pageMm[0], y1: p * pageMm[1], strength },
+      );
     }
-    relief = { folds, wrinkles: randInt(rr, 6, 60), wrinkleStrength: uniform(rr, 0.04, 0.35), crumple: uniform(rr, 0, 0.45), crumpleCell: uniform(rr, 12, 40) };
+    relief = {
+      folds,
+      wrinkles: randInt(rr, 6, 60),
+      wrinkleStrength: uniform(rr, 0.04, 0.35),
+      crumple: uniform(rr, 0, 0.45),
+      crumpleCell: uniform(rr, 12, 40),
+    };
   }
   return {
     dpi,
