@@ -114,10 +114,34 @@ const median = (xs: number[]) => {
   return s.length ? s[s.length >> 1]! : NaN;
 };
 
+/**
+ * The ink plane that shows the most trace rows. The darkest pixels of a page are often not the trace (black
+ * header text and redaction boxes over a blue trace), so the channel sets that can carry ink are tried on a
+ * small copy: all three (black ink), red and green (blue ink), green (red ink), red (green ink).
+ */
+function chooseInk(image: RasterImage): ReturnType<typeof lumaAndInk> {
+  const auto = lumaAndInk(image);
+  let best = auto;
+  let bestRows = -1;
+  for (const force of [undefined, [0, 1, 2], [0, 1], [1], [0]]) {
+    const cand = force ? lumaAndInk(image, force) : auto;
+    if (force && cand.channels === auto.channels) continue;
+    const k = Math.max(1, Math.floor(Math.max(cand.ink.width, cand.ink.height) / 700));
+    const small = shrink(cand.ink, k);
+    const ppm = Math.max(1.2, small.width / 280);
+    const rows = findRows(traceMask(small, ppm).mask, small.width, small.height, ppm).length;
+    if (rows > bestRows) {
+      bestRows = rows;
+      best = cand;
+    }
+  }
+  return best;
+}
+
 /** Reads an EKG picture. Throws DigitiseError when no trace rows can be found. */
 export function digitise(image: RasterImage): DigitiseResult {
   const t0 = performance.now();
-  let { luma, ink } = lumaAndInk(image);
+  let { luma, ink } = chooseInk(image);
   // very large pictures: work at <= 2000 px on the long side
   const k = Math.max(1, Math.ceil(Math.max(luma.width, luma.height) / 2000));
   luma = shrink(luma, k);

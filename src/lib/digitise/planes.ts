@@ -21,7 +21,7 @@ export function plane(width: number, height: number): Plane {
  * trace keeps all three channels, so red, orange, green and blue grids (each bright in some channel) all read as
  * paper; a blue trace keeps red and green only. Grey grids stay (lighter than the trace).
  */
-export function lumaAndInk(image: RasterImage): { luma: Plane; ink: Plane; channels: string } {
+export function lumaAndInk(image: RasterImage, force?: number[]): { luma: Plane; ink: Plane; channels: string } {
   const { width, height, channels, data } = image;
   const luma = plane(width, height);
   const ink = plane(width, height);
@@ -61,7 +61,7 @@ export function lumaAndInk(image: RasterImage): { luma: Plane; ink: Plane; chann
     }
   }
   const use = [0, 1, 2].filter((c) => nt > 0 && np > 0 && t[c]! / nt < 0.6 * (p[c]! / np));
-  const keep = use.length > 0 ? use : [0, 1];
+  const keep = force ?? (use.length > 0 ? use : [0, 1]);
   const [c0, c1, c2] = [keep.includes(0), keep.includes(1), keep.includes(2)];
   for (let i = 0, j = 0; i < n; i++, j += 4) {
     let m = 0;

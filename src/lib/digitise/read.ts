@@ -16,6 +16,9 @@
  */
 import { flatten, type Plane } from './planes';
 
+/** Weight of the distance to the baseline against the distance to the previous point when choosing a run. */
+export const BASELINE_PULL = 0.1;
+
 export type ReadLayout = '3x4' | '3x4+1' | '3x4+3' | '12x1';
 
 export interface PanelGeometry {
@@ -557,7 +560,10 @@ export function readPanel(
       const a = y;
       while (y <= yBot && mask[y * w + x]) y++;
       const b = y - 1;
-      const d = prev < a ? a - prev : prev > b ? prev - b : 0;
+      // continuity first, with a mild pull towards the lead's own baseline (a tall QRS of the row above or below
+      // reaching into this band is near the trace only for a moment, and far from its baseline)
+      const base = p.baseline < a ? a - p.baseline : p.baseline > b ? p.baseline - b : 0;
+      const d = (prev < a ? a - prev : prev > b ? prev - b : 0) + BASELINE_PULL * base;
       if (d < bestD) {
         bestD = d;
         best = [a, b];
