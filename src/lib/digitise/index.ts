@@ -119,7 +119,7 @@ const median = (xs: number[]) => {
  * header text and redaction boxes over a blue trace), so the channel sets that can carry ink are tried on a
  * small copy: all three (black ink), red and green (blue ink), green (red ink), red (green ink).
  */
-function chooseInk(image: RasterImage): ReturnType<typeof lumaAndInk> {
+export function chooseInk(image: RasterImage): ReturnType<typeof lumaAndInk> {
   const auto = lumaAndInk(image);
   let best = auto;
   let bestRows = -1;
@@ -158,8 +158,8 @@ export function digitise(image: RasterImage): DigitiseResult {
   const provisionalDark = plane(provisional.width, provisional.height);
   for (let i = 0; i < provisionalDark.data.length; i++) provisionalDark.data[i] = 1 - provisional.data[i]!;
   const skewDeg = estimateSkew(provisionalDark);
-  luma = rotate(luma, -skewDeg, 255);
-  ink = rotate(ink, -skewDeg, 255);
+  luma = rotate(luma, skewDeg, 255);
+  ink = rotate(ink, skewDeg, 255);
   const darkLuma = plane(luma.width, luma.height);
   for (let i = 0; i < darkLuma.data.length; i++) darkLuma.data[i] = 255 - luma.data[i]!;
   const grid = estimateGrid(darkLuma);
