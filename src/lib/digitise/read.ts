@@ -18,6 +18,8 @@ import { flatten, type Plane } from './planes';
 
 /** Weight of the distance to the baseline against the distance to the previous point when choosing a run. */
 export const BASELINE_PULL = 0.1;
+/** Horizontal grid lines are left in the mask (see removeGridLines). */
+const HORIZONTAL_GRID_REMOVAL: boolean = false;
 
 export type ReadLayout = '3x4' | '3x4+1' | '3x4+3' | '12x1';
 
@@ -154,7 +156,7 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
   const gridX = cx.on > 3 * (cx.off + 1) && cx.on > 0.25 * h;
   // horizontal lines stay: a flat stretch of trace lying on one cannot be told from it locally (the long-run
   // removal and the row finder's background level deal with them)
-  const gridY = false && cy.on > 3 * (cy.off + 1) && cy.on > 0.25 * w;
+  const gridY = HORIZONTAL_GRID_REMOVAL && cy.on > 3 * (cy.off + 1) && cy.on > 0.25 * w;
   if (!gridX && !gridY) return false;
   // a pixel on a vertical line goes when nothing inks the paper two pixels to its left and right (a trace
   // crossing the line continues sideways); on a horizontal line, when nothing inks two pixels above and below
@@ -569,7 +571,8 @@ export function readPanel(
         best = [a, b];
       }
     }
-    if (best && bestD < 12 * pxPerMm) {
+    // until the trace is found, stay near the baseline (a lead label sits a few millimetres off it)
+    if (best && bestD < (found === 0 ? 4 : 12) * pxPerMm) {
       let [a, b] = best;
       if (dark && b > a) {
         // a steep stroke's neighbour bleeds into this column at part coverage: keep the run's dark core
