@@ -192,15 +192,17 @@ export function digitise(image: RasterImage): DigitiseResult {
     starts.push(left ? left.x1 + Math.round(1 * ppm) : a);
     ends.push(right ? right.x0 - Math.round(1 * ppm) : e);
   });
-  // rows share the time axis: their common end (the last sample of the 10 s record), and a start 9.99 s earlier
-  // at 25 mm/s when the grid gave the scale; else the start after the pulses
+  // rows share the time axis. Where it starts: right where the calibration pulses end (machines and
+  // ECG-Image-Kit start the traces there), else where the ink begins (the end is less sure: marks and text can
+  // follow the traces)
   const traceEnd = median(ends);
-  let traceStart = grid.source === 'page-width' ? median(starts) : traceEnd - 1 - 9.99 * 25 * ppm;
+  const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([, c]) => c.x1);
+  let traceStart = leftPulses.length > 0 ? median(leftPulses) : median(starts);
   // a start left of the page means the scale is off: fall back on where the ink begins
   if (traceStart < 0) traceStart = median(starts);
   if (!(traceEnd - traceStart > 20 * ppm))
     throw new DigitiseError('the trace rows are too short to be a 10-second sheet');
-  let rowPpm = (traceEnd - 1 - traceStart) / 249.75;
+  let rowPpm = grid.source === 'page-width' ? (traceEnd - 1 - traceStart) / 249.75 : ppm;
   // separator marks between the columns pin the time axis exactly (boundary c at start + c * 2.5 s) and stand on
   // the 0 mV line; with two or more, fit start and scale to them
   const separators: Separator[] = [];
@@ -236,9 +238,8 @@ export function digitise(image: RasterImage): DigitiseResult {
     const slope = sxy / sxx;
     rowPpm = slope / 62.5;
     traceStart = my - slope * mx;
-  } else if (agreed.length === 1) {
-    traceStart = agreed[0]![1] - agreed[0]![0] * 62.5 * rowPpm;
   }
+  // (one boundary alone is not trusted: QRS complexes of different leads line up in time and can pass for one)
   const zeroOf = (row: number): number | undefined => {
     const ys = separators.filter((q) => q.row === row).map((q) => q.yMid);
     return ys.length ? median(ys) : undefined;

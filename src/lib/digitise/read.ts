@@ -163,11 +163,24 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
   const src = mask.slice();
   const at = (x: number, y: number) => x >= 0 && x < w && y >= 0 && y < h && src[y * w + x] === 1;
   if (gridX) {
+    // pieces of line shorter than `keep` go; a longer vertical stroke on a grid column is a calibration pulse's
+    // edge or a separator bar, which machines align with the grid (whole grid lines went with the long lines)
+    const keep = Math.round(period >= 12 ? period * 0.6 : period * 3);
     for (let c = cx.phase; c < w; c += period) {
       const i = Math.round(c);
       for (const x of [i - 1, i, i + 1]) {
         if (x < 0 || x >= w || col[x]! < 0.5 * cx.on) continue;
-        for (let y = 0; y < h; y++) if (src[y * w + x] && !at(x - 2, y) && !at(x + 2, y)) mask[y * w + x] = 0;
+        let y = 0;
+        while (y < h) {
+          if (!src[y * w + x]) {
+            y++;
+            continue;
+          }
+          const a = y;
+          while (y < h && src[y * w + x]) y++;
+          if (y - a >= keep) continue;
+          for (let k = a; k < y; k++) if (!at(x - 2, k) && !at(x + 2, k)) mask[k * w + x] = 0;
+        }
       }
     }
   }
