@@ -121,6 +121,8 @@ export function loadShippedModels(dir = MODELS_DIR, root = process.cwd()): Shipp
   const def = existsSync(defFile) ? readJson(defFile).model : undefined;
   const models = readdirSync(abs, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(abs, e.name, 'metadata.json')))
+    // the EKG check is not an MI model: its figures (npm run eval:gate) are in the Results chapter
+    .filter((e) => readJson(join(abs, e.name, 'metadata.json')).task !== 'ekg-gate')
     .map((e) => {
       const file = join(abs, e.name, 'metadata.json');
       return parseModelMetadata(readJson(file), rel(root, file), rel(root, join(dir, e.name)), e.name === def, root);

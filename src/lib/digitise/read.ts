@@ -275,7 +275,11 @@ export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number
     for (let x = x0; x < x1; x++) {
       let run = 0;
       let best = 0;
-      for (let y = Math.max(0, Math.round(yc - 12 * pxPerMm)); y <= Math.min(h - 1, Math.round(yc + 12 * pxPerMm)); y++) {
+      for (
+        let y = Math.max(0, Math.round(yc - 12 * pxPerMm));
+        y <= Math.min(h - 1, Math.round(yc + 12 * pxPerMm));
+        y++
+      ) {
         run = mask[y * w + x] ? run + 1 : 0;
         if (run > best) best = run;
       }
