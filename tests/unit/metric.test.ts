@@ -1,3 +1,4 @@
+import { formatExternal, formatGate, loadExternalEval, loadGateEval, type ExternalField, type GateField } from '../../src/lib/charts/external';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,7 +92,17 @@ describe('Metric lookups (numbers quoted in prose)', () => {
       for (const m of src.matchAll(/<Metric\s([^>]*)\/>/g)) {
         const attr = (k: string) => new RegExp(`${k}="([^"]+)"`).exec(m[1]!)?.[1];
         const run = attr('run');
-        if (run) {
+        const external = attr('external');
+        const gate = attr('gate');
+        if (external) {
+          // images we did not draw (data/eval/external, npm run eval:external)
+          const set = attr('set') as 'kit-fold9' | 'real-ekg';
+          const q = { set, field: attr('field') as ExternalField, variant: attr('variant') };
+          expect(() => formatExternal(loadExternalEval(external), q), `${f}: ${m[0]}`).not.toThrow();
+        } else if (gate) {
+          // the EKG check (data/eval/gate, npm run eval:gate)
+          expect(() => formatGate(loadGateEval(gate), attr('field') as GateField), `${f}: ${m[0]}`).not.toThrow();
+        } else if (run) {
           expect(() => formatRunMetric(runs, { run, field: attr('field') as RunField }), `${f}: ${m[0]}`).not.toThrow();
         } else {
           const q = { model: attr('model')!, style: attr('style')!, field: attr('field') as MetricField };
