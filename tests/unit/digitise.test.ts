@@ -1,0 +1,103 @@
+/**
+ * The digitiser on pictures whose truth is known: our printout of a PTB-XL record (grid 4 px/mm, 3x4 + rhythm,
+ * calibration pulses, separator bars) must come back as that layout and scale with every lead read, and close to
+ * the printed signal (PhysioNet 2024 SNR); a blank page and a picture with no trace rows must fail with a clear
+ * DigitiseError, not a silent reading. Plus the SNR definition itself and the eval files' shape checks.
+ */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { digitise, DigitiseError, snrDb } from '../../src/lib/digitise/index';
+import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
+import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
+import { LEAD_NAMES } from '../../src/lib/ptbxl/types';
+import { render } from '../../src/lib/render/index';
+import { applyFilters } from '../../src/lib/signal/filters';
+import { inputFromReadout } from '../../src/lib/signal/windows';
+import { leadSnrs, standardWindows } from '../../scripts/eval-digitise';
+
+describe('SNR (PhysioNet Challenge 2024)', () => {
+  it('is 10 log10 of signal over error energy, unread samples counting as zero output', () => {
+    const x = [1, -1, 1, -1];
+    expect(snrDb(x, [1, -1, 1, -1], 0, 4)).toBe(Infinity);
+    expect(snrDb(x, [0.9, -0.9, 0.9, -0.9], 0, 4)).toBeCloseTo(20, 6);
+    expect(snrDb(x, [Number.NaN, Number.NaN, Number.NaN, Number.NaN], 0, 4)).toBeCloseTo(0, 6);
+    expect(snrDb(x, [-1, 1, -1, 1], 0, 4)).toBeCloseTo(10 * Math.log10(1 / 4), 6);
+  });
+});
+
+const dir = resolvePtbxlDir();
+describe.runIf(existsSync(recordFiles(dir, 9001).dat))('digitiser on our printout', () => {
+  it('finds the layout, the scale and every lead, and reads them back closely', async () => {
+    const sig = await readRecord(dir, 9001);
+    const r = digitise(render(sig, { style: 'printout', seed: 1, ecgId: 9001 })[0]!);
+    expect(r.stages.layout).toBe('3x4+1');
+    expect(r.stages.grid.pxPerMm).toBeGreaterThan(3.92);
+    expect(r.stages.grid.pxPerMm).toBeLessThan(4.08);
+    expect(r.stages.gainSource).toBe('calibration pulse');
+    expect(Object.keys(r.readout.leads).sort()).toEqual([...LEAD_NAMES].sort());
+    expect(r.readout.rhythm).toBeDefined();
+    const snr = leadSnrs(applyFilters(sig, ['baseline', 'lowpass']), r.readout, standardWindows());
+    const sorted = Object.values(snr).sort((a, b) => a - b);
+    expect((sorted[5]! + sorted[6]!) / 2, JSON.stringify(snr)).toBeGreaterThan(12);
+    // what the signal classifier takes: 1000 x 26 floats, finite
+    const x = inputFromReadout(r.readout);
+    expect(x.length).toBe(1000 * 26);
+    expect(x.every(Number.isFinite)).toBe(true);
+  }, 60_000);
+
+  it('a blank page and a page of text fail with a DigitiseError', () => {
+    const blank = {
+      width: 600,
+      height: 400,
+      channels: 4 as const,
+      data: new Uint8ClampedArray(600 * 400 * 4).fill(255),
+    };
+    expect(() => digitise(blank)).toThrow(DigitiseError);
+    const stripes = new Uint8ClampedArray(600 * 400 * 4).fill(255);
+    for (let y = 0; y < 400; y += 20)
+      for (let x = 50; x < 550; x += 3) stripes.fill(0, (y * 600 + x) * 4, (y * 600 + x) * 4 + 3);
+    expect(() => digitise({ width: 600, height: 400, channels: 4, data: stripes })).toThrow(DigitiseError);
+  });
+});
+
+describe('eval files of images we did not draw', () => {
+  it('accept a well-formed file and name the problem in a bad one', () => {
+    const one = {
+      n: 10,
+      n_mi: 5,
+      auroc: 0.8,
+      auroc_ci: [0.7, 0.9],
+      sensitivity: 0.8,
+      specificity: 0.6,
+      accuracy: 0.7,
+      refused: 1,
+      refused_rate: 0.1,
+    };
+    const ok = {
+      model: 'm',
+      gate: 'g',
+      threshold: 0.5,
+      sets: {
+        'kit-fold9': { ...one, by_variant: { plain: one } },
+        'real-ekg': { n: 4, accepted: 4, accepted_rate: 1 },
+      },
+    };
+    const e = parseExternalEval(ok, 'x.json');
+    expect(e.kit?.by_variant.plain?.auroc).toBe(0.8);
+    expect(e.real?.accepted).toBe(4);
+    expect(() => parseExternalEval({ ...ok, sets: { 'kit-fold9': { ...one, auroc: 2 } } }, 'x.json')).toThrow(
+      /x.json kit-fold9.auroc/,
+    );
+    const rate = { n: 10, k: 1, rate: 0.1, ci95: [0, 0.4] };
+    const g = {
+      gate: 'g',
+      threshold: 0.7,
+      false_accepts: { photos_and_documents: rate, hard_negatives: rate, by_source: { a: rate } },
+      false_refusals: { all: rate, by_style: {} },
+    };
+    expect(parseGateEval(g, 'g.json').bySource.a!.k).toBe(1);
+    expect(() =>
+      parseGateEval({ ...g, false_accepts: { ...g.false_accepts, hard_negatives: { n: 1 } } }, 'g.json'),
+    ).toThrow(/hard_negatives/);
+  });
+});
