@@ -129,8 +129,19 @@ export const EXPORT_GATE_CLI = defineCli({
     input: { type: 'string', value: 'HxW', default: '192x256', help: 'model input size' },
     seed: { type: 'string', value: 'S', default: '31', help: 'seed of every choice' },
     'shard-size': { type: 'string', value: 'N', default: '1024', help: 'images per shard' },
+    extra: {
+      type: 'boolean',
+      default: false,
+      help: 'only wild photos and scans (EXTRA), into SPLIT-extra: more crumpled, folded and photographed sheets',
+    },
   },
 });
+
+/** `--extra`: wild photo and scan renders only (a second set drawn with its own seed), train counts (val a fifth). */
+export const EXTRA: ReadonlyArray<[StyleName, number]> = [
+  ['wild-photo', 1500],
+  ['wild-scan', 1000],
+];
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseCli(EXPORT_GATE_CLI, argv);
@@ -141,13 +152,14 @@ async function main(argv: string[]): Promise<void> {
   const spec: InputSpec = { height, width, channels: 1, resize: 'letterbox-area', pad: 255 };
   const seed = Number(values.seed);
   const shardSize = Number(values['shard-size']);
-  const out = path.resolve(values.out, split);
+  const extra = values.extra === true;
+  const out = path.resolve(values.out, extra ? `${split}-extra` : split);
   const folds = split === 'train' ? [1, 2, 3, 4, 5, 6, 7, 8] : [9];
   const fraction = split === 'train' ? 1 : 0.2;
   const dataDir = resolvePtbxlDir();
   const records = await loadLabelledRecords(dataDir);
   const items: Array<Omit<Item, 'shard' | 'index'>> = [];
-  for (const [style, n] of POSITIVES) {
+  for (const [style, n] of extra ? EXTRA : POSITIVES) {
     const chosen = selectRecords(records, {
       folds,
       limit: Math.round(n * fraction),
@@ -164,7 +176,7 @@ async function main(argv: string[]): Promise<void> {
         source: style,
       });
   }
-  const single = selectRecords(records, { folds, limit: SINGLE_LEAD[split], seed: mix32(seed ^ 0x5eed) });
+  const single = extra ? [] : selectRecords(records, { folds, limit: SINGLE_LEAD[split], seed: mix32(seed ^ 0x5eed) });
   for (const r of single)
     items.push({
       ecg_id: r.ecgId,
@@ -178,7 +190,7 @@ async function main(argv: string[]): Promise<void> {
   // a picture's id is its place in the whole list (no picture has the same id in two splits); its forms' seeds
   // come from its place within the split
   let local = 0;
-  readNegatives(values.negatives).forEach((n, k) => {
+  (extra ? [] : readNegatives(values.negatives)).forEach((n, k) => {
     if (n.split !== split) return;
     for (let v = 0; v < NEG_VARIANTS[split]; v++) {
       items.push({

@@ -214,6 +214,8 @@ function ensureShards(
       path.dirname(src.dir),
       '--input',
       `${input.height}x${input.width}`,
+      // a SPLIT-extra folder holds the second set of wild renders (export-gate --extra, its own seed)
+      ...(src.dir.endsWith('-extra') ? ['--extra', '--seed', '47'] : []),
     ]);
     return;
   }
