@@ -2,7 +2,8 @@
  * Build-time generation of the offline service worker (dist/sw.js) from scripts/sw-template.js.
  *
  * `precachePlan(dist)` decides what a first visit caches for offline use: every page, every script, style and
- * WASM binary the pages or the demo load, the demo's model (the one its <heartnet-classifier> is configured with),
+ * WASM binary the pages or the demo load, the demo's models (the ones its <heartnet-classifier> is configured with:
+ * the image model, the EKG check, the signal model),
  * the sample index and the sample records the pages open with (the generators' initial record and the demo's sample
  * buttons). Left out, and cached on first use instead: the other sample records (2.8 MB in all), the other exported
  * models, TF.js's multi-threaded WASM build (it needs cross-origin isolation, which GitHub Pages cannot give) and
@@ -73,15 +74,22 @@ function urlOf(file: string): string {
   return file;
 }
 
-/** The model folders (relative to dist, ending in "/") the pages' classifiers and EKG checks are configured with. */
+/**
+ * The model folders (relative to dist, ending in "/") the pages' classifiers are configured with: the image model,
+ * its EKG check and the signal model of the second reading.
+ */
 function demoModelDirs(dist: string, htmlFiles: string[]): Set<string> {
   const dirs = new Set<string>();
   for (const file of htmlFiles) {
     const html = fs.readFileSync(path.join(dist, file), 'utf8');
     for (const m of html.matchAll(/<heartnet-classifier\b[^>]*\sdata-config="([^"]+)"/g)) {
-      const { modelUrl, gateUrl } = JSON.parse(decodeEntities(m[1]!)) as { modelUrl?: string; gateUrl?: string };
-      // the classifier and its EKG check
-      for (const url of [modelUrl, gateUrl]) {
+      const { modelUrl, gateUrl, signal } = JSON.parse(decodeEntities(m[1]!)) as {
+        modelUrl?: string;
+        gateUrl?: string;
+        signal?: { url?: string } | null;
+      };
+      // the classifier, its EKG check and the signal model the digitised leads are read with
+      for (const url of [modelUrl, gateUrl, signal?.url]) {
         if (!url) continue;
         const p = new URL(url, 'http://site/').pathname.split('/').filter(Boolean);
         const i = p.indexOf('models');

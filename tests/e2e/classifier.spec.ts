@@ -28,6 +28,9 @@ let tmp = '';
 const rendered: string[] = [];
 const expected = new Map<string, CliResult>();
 let modelFiles: string[] = [];
+/** The signal model's files (issue 12's second reading): fetched once, when the digitiser first reads a picture. */
+let signalFiles: string[] = [];
+let signalUrlPath = '';
 const timings: Record<string, unknown> = {};
 
 test.beforeAll(async () => {
@@ -67,6 +70,10 @@ test.beforeAll(async () => {
   };
   // the classifier's files and the EKG check's (each fetched once)
   modelFiles = [...filesOf(modelDir), ...(info.gateUrlPath ? filesOf(path.join('public', info.gateUrlPath)) : [])];
+  const { findSignalModel } = await import('../../src/components/classifier/model-info');
+  const signal = info.fixture ? null : findSignalModel();
+  signalFiles = signal ? filesOf(path.join('public', signal.urlPath)) : [];
+  signalUrlPath = signal ? `/${signal.urlPath}` : '';
   const out = execFileSync('npx', ['tsx', 'scripts/classify.ts', '--model', modelDir, ...rendered], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -126,7 +133,7 @@ async function upload(
   }));
 }
 
-test('same decisions as `npm run classify`, no network during classification but the model (once)', async ({
+test('same decisions as `npm run classify`, no network during classification but the models (once)', async ({
   page,
 }) => {
   const errors = watchConsole(page);
@@ -157,11 +164,16 @@ test('same decisions as `npm run classify`, no network during classification but
     }
   }
   timings.backend_default = await page.evaluate(() => (window.__heartnet?.backend as () => string)());
-  // Only the model files (each once) and the code chunks of the runtime were fetched, all during the first one.
-  expect(requests.slice(afterFirst), 'no request after the first classification').toEqual([]);
-  const data = requests.filter((u) => !/\/_assets\/.*\.(js|wasm)$/.test(new URL(u).pathname));
-  const names = data.map((u) => new URL(u).pathname.split('/').pop());
-  expect(names.sort()).toEqual([...modelFiles].sort());
+  // Only the model files (each once) and code chunks were fetched: the image model and its EKG check during the
+  // first classification, the signal model (and its code) when the digitiser first read a picture back.
+  const isCode = (u: string) => /\/_assets\/.*\.(js|wasm)$/.test(new URL(u).pathname);
+  const nameOf = (u: string) => new URL(u).pathname.split('/').pop()!;
+  const isSignal = (u: string) => signalUrlPath !== '' && new URL(u).pathname.includes(signalUrlPath);
+  const late = requests.slice(afterFirst).filter((u) => !isCode(u) && !isSignal(u));
+  expect(late, 'no request after the first classification but the signal model').toEqual([]);
+  const signalUsed = await page.evaluate(() => (window.__heartnet?.signalClassifications as () => number)() > 0);
+  const names = requests.filter((u) => !isCode(u)).map(nameOf);
+  expect(names.sort()).toEqual([...modelFiles, ...(signalUsed ? signalFiles : [])].sort());
   for (const u of requests) expect(new URL(u).origin).toBe(new URL(page.url()).origin);
   expect(errors).toEqual([]);
 });

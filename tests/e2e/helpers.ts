@@ -9,11 +9,12 @@ import type { Page } from '@playwright/test';
 
 export const DIST = process.env.E2E_DIST ?? 'dist';
 
-let cached: string | null = null;
+const cached = new Map<string, string>();
 
-/** A dataset2-style PNG of the first fold-10 sample record, written once per worker to a temp dir. */
-export async function sampleEkgPng(): Promise<string> {
-  if (cached) return cached;
+/** A PNG of the first fold-10 sample record (dataset2 style unless told), written once per worker to a temp dir. */
+export async function sampleEkgPng(style: 'dataset2' | 'printout' = 'dataset2'): Promise<string> {
+  const hit = cached.get(style);
+  if (hit) return hit;
   const index = 'public/samples/index.json';
   if (!existsSync(index)) throw new Error('public/samples is missing: run `npm run setup` first');
   const { render, toRgba } = await import('../../src/lib/render/index');
@@ -25,10 +26,10 @@ export async function sampleEkgPng(): Promise<string> {
   const r = j.records.find((x) => (x.stratFold ?? x.fold) === 10) ?? j.records[0]!;
   const header = parseHeader(readFileSync(path.join('public/samples', r.hea), 'utf8'), r.hea);
   const signals = parseDat(new Uint8Array(readFileSync(path.join('public/samples', r.dat))), header, r.dat);
-  const [img] = render(signals, { style: 'dataset2', seed: r.ecgId });
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'heartnet-e2e-')), `${r.ecgId}-dataset2.png`);
+  const [img] = render(signals, { style, seed: r.ecgId });
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'heartnet-e2e-')), `${r.ecgId}-${style}.png`);
   writeFileSync(file, encodePng(toRgba(img!)));
-  cached = file;
+  cached.set(style, file);
   return file;
 }
 

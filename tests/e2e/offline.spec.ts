@@ -5,7 +5,8 @@
  *  1. one visit to the home page installs the worker, which caches every precache entry and takes control;
  *  2. the browser context goes offline (pages and the worker: a fetch from inside the worker must fail);
  *  3. a chart chapter and a generator chapter reload from the cache, the generator draws its record, and the demo
- *     page loads, fetches TF.js, the WASM binary and the model from the cache and classifies an uploaded image.
+ *     page loads, fetches TF.js, the WASM binary and the model from the cache and classifies an uploaded image,
+ *     then reads a printout back (the digitiser's worker) and gives the signal model's reading.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -103,6 +104,12 @@ test('after one visit, the report and the demo work offline', async ({ page, con
   const got = await uploadToDemo(page, await sampleEkgPng());
   expect(got.state, got.text).toBe('done');
   expect(got.probability).toBeGreaterThanOrEqual(0);
+
+  // 3d. The second reading: the digitiser's worker and the signal model come from the cache too.
+  const printout = await uploadToDemo(page, await sampleEkgPng('printout'));
+  expect(['done', 'not-ekg'], printout.text).toContain(printout.state);
+  await expect(page.locator('[data-clf-readback]')).toHaveAttribute('data-state', 'done');
+  if (printout.state === 'done') await expect(page.locator('[data-clf-signal-probability]')).toBeVisible();
 
   // A page that was never cached gets the offline notice, not a browser error page.
   res = await page.goto('chapters/not-a-chapter/');

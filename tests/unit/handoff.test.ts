@@ -3,8 +3,10 @@ import {
   decodePngDataUrl,
   encodePngDataUrl,
   HandoffError,
+  isHandoffSource,
   PENDING_IMAGE_KEY,
   PENDING_LABEL_KEY,
+  PENDING_SOURCE_KEY,
   SEND_EVENT,
   sendToClassifier,
   storePending,
@@ -84,6 +86,40 @@ describe('generator -> classifier hand-off', () => {
     s.blocked = true;
     expect(takePending(s, 'default')).toBeNull();
     await expect(storePending(s, { image: gray, label: 'x' })).rejects.toThrow(/Quota/);
+  });
+
+  it('what the picture shows (record, style, seed, filters, wild panels) crosses pages once, when well-formed', async () => {
+    expect(PENDING_SOURCE_KEY).toBe('heartnet:pending-image-source');
+    const source = {
+      ecgId: 63,
+      style: 'wild-photo' as const,
+      seed: 12,
+      filters: ['baseline' as const, 'lowpass' as const],
+      panels: [{ lead: 'I', rhythm: false, t0: 0, t1: 2.5 }],
+    };
+    expect(isHandoffSource(source)).toBe(true);
+    expect(isHandoffSource({ ...source, panels: undefined })).toBe(true);
+    for (const bad of [
+      null,
+      3,
+      { ...source, ecgId: 'x' },
+      { ...source, filters: ['sharpen'] },
+      { ...source, panels: [{ lead: 'I' }] },
+    ])
+      expect(isHandoffSource(bad)).toBe(false);
+    const s = new MemoryStorage();
+    await storePending(s, { image: gray, label: 'record 63', source });
+    expect(takePending(s, 'default')).toMatchObject({ label: 'record 63', source });
+    expect(s.getItem(PENDING_SOURCE_KEY)).toBeNull();
+    // an image without a source clears a stale one; a malformed one is dropped, the image still taken
+    s.setItem(PENDING_SOURCE_KEY, JSON.stringify(source));
+    await storePending(s, { image: gray, label: 'plain' });
+    expect(takePending(s, 'default')?.source).toBeUndefined();
+    await storePending(s, { image: gray, label: 'x' });
+    s.setItem(PENDING_SOURCE_KEY, '{not json');
+    const got = takePending(s, 'default');
+    expect(got?.label).toBe('x');
+    expect(got?.source).toBeUndefined();
   });
 
   it('same page: the event carries the image and label', () => {

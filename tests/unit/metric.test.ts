@@ -1,4 +1,11 @@
-import { formatExternal, formatGate, loadExternalEval, loadGateEval, type ExternalField, type GateField } from '../../src/lib/charts/external';
+import {
+  formatExternal,
+  formatGate,
+  loadExternalEval,
+  loadGateEval,
+  type ExternalField,
+  type GateField,
+} from '../../src/lib/charts/external';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +26,14 @@ import {
   type RunField,
 } from '../../src/lib/charts/metric';
 import type { EvalResult } from '../../src/lib/charts/types';
+import {
+  formatDigitise,
+  formatReading,
+  loadDigitiseEval,
+  loadReadings,
+  type DigitiseField,
+  type ReadingField,
+} from '../../src/lib/charts/digitise';
 
 const fake = (over: Partial<EvalResult>): EvalResult =>
   ({
@@ -94,7 +109,30 @@ describe('Metric lookups (numbers quoted in prose)', () => {
         const run = attr('run');
         const external = attr('external');
         const gate = attr('gate');
-        if (external) {
+        const digitise = attr('digitise');
+        const reading = attr('reading');
+        if (digitise) {
+          // the digitiser (data/eval/digitise, npm run eval:digitise)
+          const q = { lead: attr('lead') };
+          expect(
+            () => formatDigitise(loadDigitiseEval(digitise), attr('field') as DigitiseField, q),
+            `${f}: ${m[0]}`,
+          ).not.toThrow();
+        } else if (reading) {
+          // the two readings compared: the demo's image model and the digitiser + signal model
+          const def = JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string };
+          const name = (
+            JSON.parse(readFileSync(join('public/models', def.model, 'metadata.json'), 'utf8')) as {
+              name: string;
+            }
+          ).name;
+          const q = {
+            reader: reading as 'image' | 'signal' | 'true-signals',
+            set: attr('set'),
+            field: attr('field') as ReadingField,
+          };
+          expect(() => formatReading(loadReadings(name, 'signal-3x4r'), q), `${f}: ${m[0]}`).not.toThrow();
+        } else if (external) {
           // images we did not draw (data/eval/external, npm run eval:external)
           const set = attr('set') as 'kit-fold9' | 'real-ekg';
           const q = { set, field: attr('field') as ExternalField, variant: attr('variant') };

@@ -77,6 +77,22 @@ describe('service worker build', () => {
     expect(precachePlan(dist).version).not.toBe(plan.version);
   });
 
+  it("precaches the signal model of the demo's second reading (data-config signal.url), not its parity file", () => {
+    const config = { modelUrl: '/heartnet-notebook/models/m/', signal: { url: '/heartnet-notebook/models/sig/' } };
+    const dist = sampleSite({
+      'demo/index.html': `<heartnet-classifier class="clf" data-config="${JSON.stringify(config).replace(/"/g, '&quot;')}">`,
+    });
+    fs.mkdirSync(path.join(dist, 'models/sig'), { recursive: true });
+    for (const f of ['model.json', 'metadata.json', 'group1-shard1of1.bin', 'parity.json'])
+      fs.writeFileSync(path.join(dist, 'models/sig', f), '{}');
+    const plan = precachePlan(dist);
+    expect(plan.urls).toEqual(
+      expect.arrayContaining(['models/m/model.json', 'models/sig/model.json', 'models/sig/group1-shard1of1.bin']),
+    );
+    expect(plan.urls).not.toContain('models/sig/parity.json');
+    expect(plan.urls).not.toContain('models/other/model.json');
+  });
+
   it('writes a worker that parses, with the base, the version and the list filled in', () => {
     const dist = sampleSite({ 'index.html': 'home' });
     const plan = writeServiceWorker(dist, '/heartnet-notebook');

@@ -3,12 +3,14 @@
  *  - classifier-inputs.ts: files, camera, drop, paste and the generator's hand-off event;
  *  - classifier-view.ts: status, result state, canvases and the reading (built with createElement);
  *  - lib/handoff.ts: an image a generator on another page left in sessionStorage.
- * Static imports here are small and pure; TensorFlow.js, the renderer and the WFDB parser are dynamic imports,
- * fetched only when the reader uses the demo. Tasks run one after another (a second upload waits for the first);
- * a new image aborts the occlusion map of the previous one (AbortController).
+ *  - classifier-readback.ts (dynamic import): the second reading, the picture read back into signals by the
+ *    digitiser (in a Web Worker, ../readback/) and read by the signal model, drawn beside the first.
+ * Static imports here are small and pure; TensorFlow.js, the renderer, the digitiser and the WFDB parser are dynamic
+ * imports, fetched only when the reader uses the demo. Tasks run one after another (a second upload waits for the
+ * first, both readings included); a new image aborts the occlusion map of the previous one (AbortController).
  */
 import { errorMessage } from '../../lib/errors';
-import type { Handoff } from '../../lib/handoff';
+import type { Handoff, HandoffSource } from '../../lib/handoff';
 import type { BrowserClassifier, Prediction } from '../../lib/model/browser';
 import { decodeImageFile, describeImageError, ImageInputError } from '../../lib/model/decode';
 import type { EkgCheckResult } from '../../lib/model/ekg-gate';
@@ -20,6 +22,9 @@ import type { ThresholdFigures } from './model-info';
 import { sampleLabel } from '../../lib/demo-samples';
 import { drawSample, watchSamples, type SampleRecord } from './classifier-samples';
 import { computeSaliency, drawSaliency, saliencyCaption, startModel } from './classifier-model';
+import type { Readback, SignalConfig } from './classifier-readback';
+import { ReadbackClient } from '../readback/readback-client';
+import type { TruthRequest } from '../readback/readback-core';
 
 interface Config {
   modelUrl: string;
@@ -28,6 +33,8 @@ interface Config {
   samplesUrl: string;
   style: StyleName;
   figures: ThresholdFigures;
+  /** The second reading (digitiser + signal model); null when no signal model ships (or with the test fixture). */
+  signal: SignalConfig | null;
 }
 
 interface Current {
@@ -55,6 +62,10 @@ class HeartnetClassifier extends HTMLElement {
   private seq = 0;
   /** The occlusion map's general caption, shown again whenever the image changes. */
   private saliencyIntro: string | null = null;
+  private readback: ReadbackClient | null = null;
+  private sampleIndex: Promise<SampleRecord[]> | null = null;
+  private signalCount = 0;
+  private lastReadback: Record<string, number | string | boolean> | null = null;
   private readonly q = <T extends Element = HTMLElement>(sel: string): T => view.find<T>(this, sel);
 
   connectedCallback(): void {
@@ -67,6 +78,11 @@ class HeartnetClassifier extends HTMLElement {
       warm: () => void this.ensureModel().catch(() => {}),
     });
     this.q('[data-clf-saliency]').addEventListener('change', () => void this.updateSaliency());
+    const mask = this.querySelector<HTMLInputElement>('[data-clf-mask]');
+    mask?.addEventListener(
+      'change',
+      () => void import('./classifier-readback').then((ui) => ui.redrawSheet(this, mask.checked)),
+    );
     void this.takePendingImage();
     watchSamples(this, this.config.samplesUrl, (r) => void this.enqueue(() => this.classifySample(r)));
     window.__heartnet = {
@@ -75,6 +91,8 @@ class HeartnetClassifier extends HTMLElement {
       memory: () => this.loaded?.memory() ?? null,
       classifications: () => this.count,
       backend: () => this.loaded?.backend ?? null,
+      signalClassifications: () => this.signalCount,
+      readback: () => this.lastReadback,
     };
   }
 
@@ -104,6 +122,8 @@ class HeartnetClassifier extends HTMLElement {
     view.showReading(this, view.errorLine(message));
     view.clearCanvases(this);
     this.newImage(null);
+    if (this.config?.signal)
+      void import('./classifier-readback').then((ui) => ui.clearReadback(this, 'Nothing was read back.'));
   }
 
   /** A new image (or none): drop the old one's occlusion map, its caption and its state. */
@@ -121,7 +141,7 @@ class HeartnetClassifier extends HTMLElement {
   private takeHandoff(h: Handoff | null): void {
     const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
     this.scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'start' });
-    if (h) void this.enqueue(() => this.classifyImage(h.image, h.label, []));
+    if (h) void this.enqueue(() => this.classifyImage(h.image, h.label, [], false, h.source));
     else this.showError('The generator sent something that is not an image; nothing was classified.', 'bad-event');
   }
 
@@ -131,7 +151,7 @@ class HeartnetClassifier extends HTMLElement {
     if (!pending) return;
     if ('code' in pending) return this.showError(pending.message, pending.code);
     this.scrollIntoView({ block: 'start' });
-    await this.enqueue(() => this.classifyImage(pending.image, pending.label, []));
+    await this.enqueue(() => this.classifyImage(pending.image, pending.label, [], false, pending.source));
   }
 
   private async classifyFile(file: File | Blob): Promise<void> {
@@ -149,8 +169,15 @@ class HeartnetClassifier extends HTMLElement {
     await this.classifyImage(decoded.image, name, decoded.notes);
   }
 
-  async classifyImage(image: RasterImage, label: string, notes: string[], force = false): Promise<void> {
+  async classifyImage(
+    image: RasterImage,
+    label: string,
+    notes: string[],
+    force = false,
+    source?: HandoffSource,
+  ): Promise<void> {
     const modelP = this.ensureModel();
+    const readP = this.startReadback(image, source);
     view.setResultState(this, 'busy');
     view.drawImage(this, image);
     this.q('[data-clf-caption]').textContent = `${label} — ${image.width} × ${image.height} px`;
@@ -169,8 +196,9 @@ class HeartnetClassifier extends HTMLElement {
     this.current = cur;
     if (!ekg.isEkg && !force) {
       view.setResultState(this, 'not-ekg', { isEkg: 'false' });
-      const again = () => void this.enqueue(() => this.classifyImage(image, label, notes, true));
+      const again = () => void this.enqueue(() => this.classifyImage(image, label, notes, true, source));
       view.showReading(this, ...view.notEkgReading(ekg, notes, again));
+      await this.finishReadback(readP, source, true);
       return;
     }
     const prediction = await model.predictPlane(plane);
@@ -200,7 +228,81 @@ class HeartnetClassifier extends HTMLElement {
     });
     const sal = this.q<HTMLInputElement>('[data-clf-saliency]');
     sal.disabled = false;
+    await this.finishReadback(readP, source, false);
     if (sal.checked) await this.updateSaliency();
+  }
+
+  /**
+   * Starts reading the picture back into signals (in the digitiser's worker, alongside the image model); with a
+   * known source, the worker also fetches that record and filters it as printed. Null without a signal model.
+   */
+  private startReadback(
+    image: RasterImage,
+    source: HandoffSource | undefined,
+  ): Promise<Readback | { error: string }> | null {
+    const signal = this.config?.signal;
+    if (!signal) return null;
+    void import('./classifier-readback').then((ui) => ui.showReadbackBusy(this));
+    this.readback ??= new ReadbackClient();
+    const client = this.readback;
+    // never rejects: the outcome is awaited only after the image model's reading, and a rejection nobody awaits
+    // yet would be reported as unhandled
+    return (async () => {
+      const truth = source ? await this.truthRequest(source) : undefined;
+      return client.run({ kind: 'digitise', image, ...(truth ? { truth } : {}) });
+    })().catch((e: unknown) => ({ error: errorMessage(e) }));
+  }
+
+  /** Where the record behind a generator's or sample's picture is (from the sample index), and its filters. */
+  private async truthRequest(source: HandoffSource): Promise<TruthRequest | undefined> {
+    const base = new URL(this.config!.samplesUrl, location.href);
+    this.sampleIndex ??= fetch(new URL('index.json', base).href)
+      .then((r) => (r.ok ? (r.json() as Promise<{ records: SampleRecord[] }>) : { records: [] }))
+      .then((j) => j.records ?? [])
+      .catch(() => []);
+    const rec = (await this.sampleIndex).find((r) => r.ecgId === source.ecgId);
+    if (!rec) return undefined;
+    return {
+      rec: { ecgId: rec.ecgId, hea: new URL(rec.hea, base).href, dat: new URL(rec.dat, base).href },
+      filters: source.filters,
+      ...(source.panels ? { panels: source.panels } : {}),
+    };
+  }
+
+  /** Shows what the digitiser read and, unless the EKG check refused the picture, the signal model's reading. */
+  private async finishReadback(
+    readP: Promise<Readback | { error: string }> | null,
+    source: HandoffSource | undefined,
+    withheld: boolean,
+  ): Promise<void> {
+    const signal = this.config?.signal;
+    if (!readP || !signal) return;
+    const ui = await import('./classifier-readback');
+    const r = await readP;
+    if ('error' in r) {
+      ui.clearReadback(this, `The digitiser could not read this picture: it stopped with an error (${r.error}).`);
+      this.lastReadback = { ok: false, error: r.error };
+      return;
+    }
+    if (!r.digitised) {
+      ui.showReadbackFailure(this, r);
+      this.lastReadback = { ok: false, roundTripMs: r.ms, where: r.where };
+      return;
+    }
+    ui.showDigitised(this, r, source);
+    this.lastReadback = { ok: true, digitiseMs: r.digitised.ms, roundTripMs: r.ms, where: r.where };
+    if (withheld) return ui.showSignalWithheld(this);
+    let model;
+    try {
+      model = await ui.loadSignalModel(signal.url);
+    } catch (e) {
+      ui.showSignalUnavailable(this, errorMessage(e));
+      return;
+    }
+    const s = await ui.classifyReadout(model, r.digitised.readout);
+    ui.showSignalReading(this, signal, s, r.ms);
+    this.signalCount++;
+    this.lastReadback = { ...this.lastReadback, classifyMs: s.ms, totalMs: r.ms + s.ms, probability: s.probability };
   }
 
   private async updateSaliency(): Promise<void> {
@@ -226,15 +328,15 @@ class HeartnetClassifier extends HTMLElement {
     const { samplesUrl, style } = this.config!;
     view.setResultState(this, 'busy');
     view.showReading(this, view.placeholder('Drawing the sample…'));
-    let image: RasterImage;
+    let drawn: Awaited<ReturnType<typeof drawSample>>;
     try {
-      image = await drawSample(samplesUrl, style, r);
+      drawn = await drawSample(samplesUrl, style, r);
     } catch (e) {
       this.showError(`The sample could not be drawn: ${errorMessage(e)}`, 'sample');
       return;
     }
     const label = `PTB-XL record ${r.ecgId} (test fold; labelled ${sampleLabel(r)}), ${style} style`;
-    await this.classifyImage(image, label, []);
+    await this.classifyImage(drawn.image, label, [], false, drawn.source);
   }
 }
 

@@ -3,7 +3,15 @@
  * while the demo has focus, or on the page when nothing editable has focus), and the generator's hand-off event.
  * Also starts loading the model as soon as the reader engages with the demo (not on page load).
  */
-import { decodePngDataUrl, HandoffError, SEND_EVENT, takePending, type Handoff } from '../../lib/handoff';
+import {
+  decodePngDataUrl,
+  HandoffError,
+  isHandoffSource,
+  SEND_EVENT,
+  takePending,
+  type Handoff,
+  type HandoffSource,
+} from '../../lib/handoff';
 import { isRasterImage } from '../../lib/render/image';
 import type { RasterImage } from '../../lib/render/types';
 import { find } from './classifier-view';
@@ -57,18 +65,20 @@ export function wireInputs(root: HTMLElement, on: InputHandlers): void {
     root.addEventListener(type, () => on.warm(), { once: true });
   window.addEventListener(SEND_EVENT, (e) => {
     const d = e.detail as Partial<Handoff> | null;
-    on.handoff(d && isRasterImage(d.image) ? { image: d.image, label: String(d.label ?? FROM_GENERATOR) } : null);
+    if (!d || !isRasterImage(d.image)) return on.handoff(null);
+    const label = String(d.label ?? FROM_GENERATOR);
+    on.handoff(isHandoffSource(d.source) ? { image: d.image, label, source: d.source } : { image: d.image, label });
   });
 }
 
 /**
- * What a generator on a page without a classifier left in sessionStorage (once: it is removed): the image and its
- * label, the error to show when it cannot be read, or null when nothing is pending.
+ * What a generator on a page without a classifier left in sessionStorage (once: it is removed): the image, its
+ * label and what it shows, the error to show when it cannot be read, or null when nothing is pending.
  */
 export async function readPendingImage(
   defaultLabel: string,
-): Promise<{ image: RasterImage; label: string } | { message: string; code: string } | null> {
-  let pending: { url: string; label: string } | null;
+): Promise<{ image: RasterImage; label: string; source?: HandoffSource } | { message: string; code: string } | null> {
+  let pending: ReturnType<typeof takePending>;
   try {
     pending = takePending(sessionStorage, defaultLabel);
   } catch {
@@ -76,7 +86,8 @@ export async function readPendingImage(
   }
   if (!pending) return null;
   try {
-    return { image: await decodePngDataUrl(pending.url), label: pending.label };
+    const image = await decodePngDataUrl(pending.url);
+    return pending.source ? { image, label: pending.label, source: pending.source } : { image, label: pending.label };
   } catch (e) {
     const notPng = e instanceof HandoffError && e.code === 'not-png';
     const what = notPng ? 'is not a PNG' : 'could not be read';

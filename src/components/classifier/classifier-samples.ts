@@ -4,6 +4,7 @@
  * and the renderer load on first use only.
  */
 import { pickDemoSamples, sampleButtonText, type DemoSampleRecord } from '../../lib/demo-samples';
+import type { HandoffSource } from '../../lib/handoff';
 import type { RasterImage, StyleName } from '../../lib/render/types';
 import { el } from '../dom';
 import { find } from './classifier-view';
@@ -44,9 +45,16 @@ export async function showSampleButtons(
   find(root, '[data-clf-samples]').replaceChildren(...buttons);
 }
 
-/** Fetches a sample record's two WFDB files and renders it in `style` (seed = its ecg_id). */
-export async function drawSample(samplesUrl: string, style: StyleName, r: SampleRecord): Promise<RasterImage> {
-  const [{ parseHeader, parseDat }, { render }] = await Promise.all([
+/**
+ * Fetches a sample record's two WFDB files and renders it in `style` (seed = its ecg_id); also says what the
+ * picture shows (record, style, seed, filters, a wild sheet's panels) for the demo's true-signal view.
+ */
+export async function drawSample(
+  samplesUrl: string,
+  style: StyleName,
+  r: SampleRecord,
+): Promise<{ image: RasterImage; source: HandoffSource }> {
+  const [{ parseHeader, parseDat }, { renderWithInfo }] = await Promise.all([
     import('../../lib/ptbxl/wfdb'),
     import('../../lib/render/index'),
   ]);
@@ -55,7 +63,16 @@ export async function drawSample(samplesUrl: string, style: StyleName, r: Sample
     fetch(samplesUrl + r.dat).then((x) => x.arrayBuffer()),
   ]);
   const signals = parseDat(new Uint8Array(dat), parseHeader(hea, r.hea), r.dat);
-  const [image] = render(signals, { style, seed: r.ecgId });
+  const { images, info } = renderWithInfo(signals, { style, seed: r.ecgId });
+  const image = images[0];
   if (!image) throw new Error('the renderer returned no image');
-  return image;
+  const panels = info.wild?.sheet.panels.map((p) => ({ lead: p.lead, rhythm: p.rhythm, t0: p.t0, t1: p.t1 }));
+  const source: HandoffSource = {
+    ecgId: r.ecgId,
+    style,
+    seed: r.ecgId,
+    filters: [...info.filters],
+    ...(panels ? { panels } : {}),
+  };
+  return { image, source };
 }

@@ -216,3 +216,64 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
     unseenStyles,
   };
 }
+
+/** The signal classifier the demo reads digitised leads with (a public/models folder whose metadata says kind "signal"). */
+export interface SignalModelInfo {
+  dir: string;
+  /** URL path below the site base, e.g. "models/signal-3x4r/". */
+  urlPath: string;
+  name: string;
+  threshold: number;
+  thresholdRule: string;
+  params: number | null;
+  weightsBytes: number;
+}
+
+function signalMeta(dir: string): Record<string, unknown> | null {
+  try {
+    const j = JSON.parse(readFileSync(path.join(dir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+    return j.kind === 'signal' ? j : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The signal model: default.json's "signal" when it names one, else signal-3x4r, else the first signal folder.
+ * Its metadata is checked here only for what the page prints; the browser's loader checks it in full
+ * (validateSignalMetadata) before any weights are fetched. Null when no signal model is exported.
+ */
+export function findSignalModel(repoRoot = process.cwd()): SignalModelInfo | null {
+  const root = path.join(repoRoot, 'public/models');
+  if (!existsSync(root)) return null;
+  let wanted: string | undefined;
+  try {
+    const j = JSON.parse(readFileSync(path.join(root, 'default.json'), 'utf8')) as Record<string, unknown>;
+    if (typeof j.signal === 'string') wanted = path.basename(j.signal.replace(/\/+$/, ''));
+  } catch {
+    /* no default.json */
+  }
+  const dirs = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'model.json')))
+    .map((d) => d.name)
+    .filter((d) => signalMeta(path.join(root, d)) !== null)
+    .sort();
+  const dir = [wanted, 'signal-3x4r', dirs[0]].find((d): d is string => !!d && dirs.includes(d));
+  if (!dir) return null;
+  const m = signalMeta(path.join(root, dir))!;
+  const where = `public/models/${dir}/metadata.json`;
+  const threshold = num(m.threshold);
+  if (typeof m.name !== 'string' || threshold === undefined || threshold < 0 || threshold > 1)
+    throw new Error(`${where}: a signal model needs a name and a threshold in [0, 1]`);
+  const weightsBytes = num(m.weights_bytes);
+  if (weightsBytes === undefined) throw new Error(`${where}: weights_bytes missing`);
+  return {
+    dir,
+    urlPath: `models/${dir}/`,
+    name: m.name,
+    threshold,
+    thresholdRule: typeof m.threshold_rule === 'string' ? m.threshold_rule : '',
+    params: num(m.params) ?? null,
+    weightsBytes,
+  };
+}

@@ -238,7 +238,8 @@ class HeartnetGenerator extends HTMLElement implements ControlHost {
   }
 
   async send(): Promise<void> {
-    if (this.shown) await exp.sendImage(this.shown, this.q('[data-gen-send-status]'), this.config.demoUrl);
+    if (this.shown)
+      await exp.sendImage(this.shown, this.q('[data-gen-send-status]'), this.config.demoUrl, this.shown.info);
   }
 }
 

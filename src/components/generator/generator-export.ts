@@ -2,9 +2,9 @@
  * What leaves the generator: "Download PNG" (the shown image, lossless) and "Send to the classifier" (an event
  * when a classifier is on this page, else sessionStorage and a link to the demo; lib/handoff.ts).
  */
-import { sendToClassifier, storePending } from '../../lib/handoff';
+import { sendToClassifier, storePending, type Handoff, type HandoffSource } from '../../lib/handoff';
 import type { LeadChoice } from '../../lib/generator-state';
-import type { RasterImage, StyleName } from '../../lib/render/types';
+import type { RasterImage, RenderInfo, StyleName } from '../../lib/render/types';
 import { el } from '../dom';
 import { STYLE_LABELS } from './describe';
 
@@ -28,6 +28,12 @@ export function handoffLabel(s: ShownImage): string {
   return `PTB-XL record ${s.ecgId}, ${style} style, seed ${s.seed}${lead} (from the generator)`;
 }
 
+/** What the picture shows, for the demo's true-signal view: record, style, seed, filters, the wild sheet's panels. */
+export function handoffSource(s: ShownImage, info: RenderInfo): HandoffSource {
+  const panels = info.wild?.sheet.panels.map((p) => ({ lead: p.lead, rhythm: p.rhythm, t0: p.t0, t1: p.t1 }));
+  return { ecgId: s.ecgId, style: s.style, seed: s.seed, filters: [...info.filters], ...(panels ? { panels } : {}) };
+}
+
 /** Saves the image as a PNG through a temporary link; returns the object URL (revoke it when done). */
 export async function downloadPng(parent: HTMLElement, s: ShownImage, previousUrl: string | null): Promise<string> {
   const { encodePng } = await import('../../lib/render/png');
@@ -43,10 +49,15 @@ export async function downloadPng(parent: HTMLElement, s: ShownImage, previousUr
   return url;
 }
 
-/** Hands the image to the classifier and says so in `status` (with a link to the demo when it is elsewhere). */
-export async function sendImage(s: ShownImage, status: HTMLElement, demoUrl: string): Promise<void> {
+/**
+ * Hands the image to the classifier and says so in `status` (with a link to the demo when it is elsewhere). With
+ * `info` (how it was drawn) the hand-off says what the picture shows, so the demo can draw the true signal.
+ */
+export async function sendImage(s: ShownImage, status: HTMLElement, demoUrl: string, info?: RenderInfo): Promise<void> {
   const { width, height, channels, data } = s.image;
-  const handoff = { image: { width, height, channels, data: data.slice() }, label: handoffLabel(s) };
+  const handoff: Handoff = { image: { width, height, channels, data: data.slice() }, label: handoffLabel(s) };
+  // a single lead image of dataset 4 is not a sheet: no source to compare with
+  if (info && !(s.style === 'dataset4' && s.lead !== 'all')) handoff.source = handoffSource(s, info);
   if (document.querySelector('heartnet-classifier')) {
     sendToClassifier(window, handoff);
     status.textContent = 'Sent to the classifier.'; // it scrolls itself into view, above this generator or below it

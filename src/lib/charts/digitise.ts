@@ -1,0 +1,619 @@
+/**
+ * The digitiser's figures, for the report and the demo (build time only): data/eval/digitise/SET.json written by
+ * `npm run eval:digitise` (scripts/eval-digitise.ts): per-lead SNR (the PhysioNet Challenge 2024 definition) of the
+ * leads read back from pictures, and the MI AUROC of the digitise + signal-classifier pipeline on them.
+ *
+ * A set is named as the script names its file: the style of our fold-10 renders (`printout`, `wild-photo`, ...),
+ * `-nN` for a seeded subset of N records, or `kit-fold9` for ECG-Image-Kit's pages. `loadDigitiseEval('printout')`
+ * takes `printout.json` (the whole fold) when it exists, else the largest `printout-nN.json`. A missing file throws
+ * with the command that makes it, so a chapter cannot quote a number that does not exist (like <Metric>).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as Plot from '@observablehq/plot';
+import { EVAL_DIR, loadEvalResults } from './data';
+import { loadExternalEval, type ExternalEval } from './external';
+import { dec, int, pct } from './format';
+import { findEval } from './metric';
+import { colorAt } from './palette';
+import { renderPlot } from './render';
+import type { ChartView } from './study';
+import type { EvalResult, TableModel } from './types';
+
+export const DIGITISE_EVAL_DIR = join(EVAL_DIR, 'digitise');
+export const DIGITISE_LEADS = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
+
+export class DigitiseDataError extends Error {
+  override name = 'DigitiseDataError';
+}
+
+export interface DigitiseEval {
+  /** Repository-relative path of the file. */
+  file: string;
+  /** The set as asked for (`printout`, `kit-fold9`); `limit` is the subset size when the file is a -nN one. */
+  set: string;
+  limit: number | null;
+  what: string;
+  signalModel: string;
+  n: number;
+  /** Pictures the digitiser could not read at all (DigitiseError). */
+  failed: number;
+  snrMedianDb: number;
+  snrByLeadDb: Record<string, number>;
+  mi: {
+    n: number;
+    auroc: number | null;
+    auroc_ci: [number, number] | null;
+    sensitivity: number;
+    specificity: number;
+    threshold: number;
+  };
+  gitCommit: string;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isRate = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+/** Checks one eval:digitise document (scripts/eval-digitise.ts) field by field. */
+export function parseDigitiseEval(json: unknown, file: string, set: string, limit: number | null): DigitiseEval {
+  const fail = (what: string): never => {
+    throw new DigitiseDataError(`${file}: ${what} (not an eval:digitise result?)`);
+  };
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return fail('not a JSON object');
+  const o = json as Record<string, unknown>;
+  if (typeof o.what !== 'string') fail('"what" must be a string');
+  if (typeof o.signal_model !== 'string') fail('"signal_model" must be a string');
+  if (!isCount(o.n) || o.n === 0) fail('"n" must be a positive count');
+  if (!isCount(o.failed) || (o.failed as number) > (o.n as number)) fail('"failed" must be a count <= n');
+  if (!isNum(o.snr_median_db)) fail('"snr_median_db" must be a number');
+  const by = o.snr_by_lead_db as Record<string, unknown> | undefined;
+  if (!by || typeof by !== 'object') return fail('"snr_by_lead_db" must be an object');
+  const snrByLeadDb: Record<string, number> = {};
+  for (const l of DIGITISE_LEADS) {
+    // a lead no record printed has no median (NaN is written as null by JSON.stringify)
+    if (by[l] === null || by[l] === undefined) continue;
+    if (!isNum(by[l])) fail(`"snr_by_lead_db.${l}" must be a number`);
+    snrByLeadDb[l] = by[l] as number;
+  }
+  const mi = o.mi as Record<string, unknown> | undefined;
+  if (!mi || typeof mi !== 'object') return fail('"mi" must be an object');
+  if (!isCount(mi.n)) fail('"mi.n" must be a count');
+  if (!(mi.auroc === null || isRate(mi.auroc))) fail('"mi.auroc" must be a rate or null');
+  const ci = mi.auroc_ci;
+  if (!(ci === null || (Array.isArray(ci) && ci.length === 2 && ci.every(isRate))))
+    fail('"mi.auroc_ci" must be a pair');
+  for (const k of ['sensitivity', 'specificity', 'threshold'] as const)
+    if (!isRate(mi[k])) fail(`"mi.${k}" must be a rate`);
+  return {
+    file,
+    set,
+    limit,
+    what: o.what as string,
+    signalModel: o.signal_model as string,
+    n: o.n as number,
+    failed: o.failed as number,
+    snrMedianDb: o.snr_median_db as number,
+    snrByLeadDb,
+    mi: {
+      n: mi.n as number,
+      auroc: mi.auroc as number | null,
+      auroc_ci: ci as [number, number] | null,
+      sensitivity: mi.sensitivity as number,
+      specificity: mi.specificity as number,
+      threshold: mi.threshold as number,
+    },
+    gitCommit: typeof o.git_commit === 'string' ? o.git_commit : 'unknown',
+  };
+}
+
+/** The command that writes a set's file. */
+export function digitiseCommand(set: string): string {
+  if (set === 'kit-fold9') return 'npm run eval:digitise -- --external';
+  return `npm run eval:digitise -- --style ${set} --limit 200`;
+}
+
+/** The file of a set: SET.json, else the largest SET-nN.json; null when there is neither. */
+export function digitiseEvalFile(
+  set: string,
+  root = process.cwd(),
+  dir = DIGITISE_EVAL_DIR,
+): { file: string; limit: number | null } | null {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return null;
+  const names = readdirSync(abs);
+  if (names.includes(`${set}.json`)) return { file: join(dir, `${set}.json`), limit: null };
+  const escaped = set.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${escaped}-n(\\d+)\\.json$`);
+  let best: { file: string; limit: number } | null = null;
+  for (const f of names) {
+    const m = re.exec(f);
+    if (m && (!best || Number(m[1]) > best.limit)) best = { file: join(dir, f), limit: Number(m[1]) };
+  }
+  return best;
+}
+
+/** The sets present in the folder (file names without -nN and .json), sorted. */
+export function digitiseSets(root = process.cwd(), dir = DIGITISE_EVAL_DIR): string[] {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  const sets = readdirSync(abs)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .map((f) => f.slice(0, -'.json'.length).replace(/-n\d+$/, ''));
+  return [...new Set(sets)].sort();
+}
+
+export function loadDigitiseEval(set: string, root = process.cwd(), dir = DIGITISE_EVAL_DIR): DigitiseEval {
+  const found = digitiseEvalFile(set, root, dir);
+  if (!found) {
+    throw new DigitiseDataError(
+      `${join(dir, `${set}.json`)} is missing (nor is there a ${set}-nN.json); run \`${digitiseCommand(set)}\``,
+    );
+  }
+  const text = readFileSync(join(root, found.file), 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DigitiseDataError(`${found.file}: not valid JSON (${String(e)})`);
+  }
+  return parseDigitiseEval(json, found.file.split('\\').join('/'), set, found.limit);
+}
+
+export const DIGITISE_FIELDS = [
+  'records',
+  'snr',
+  'snr_lead',
+  'n',
+  'failed',
+  'failed_rate',
+  'read_rate',
+  'auroc',
+  'auroc_ci',
+  'sensitivity',
+  'specificity',
+  'scored',
+] as const;
+export type DigitiseField = (typeof DIGITISE_FIELDS)[number];
+
+/** Decibels with a real minus sign (a hyphen before a number reads as a dash). */
+export function db(v: number, digits = 1): string {
+  const t = v.toFixed(digits);
+  return t.startsWith('-') && Number(t) !== 0 ? `\u2212${t.slice(1)}` : t.replace(/^-/, '');
+}
+
+/** One quoted number from an eval:digitise file. SNR figures are in dB (the unit is the prose's). */
+export function formatDigitise(
+  e: DigitiseEval,
+  field: DigitiseField,
+  opts: { lead?: string; digits?: number } = {},
+): string {
+  switch (field) {
+    case 'snr':
+      return db(e.snrMedianDb, opts.digits ?? 1);
+    case 'snr_lead': {
+      if (!opts.lead) throw new DigitiseDataError(`${e.file}: snr_lead needs a lead`);
+      const v = e.snrByLeadDb[opts.lead];
+      if (v === undefined) throw new DigitiseDataError(`${e.file}: no SNR for lead ${opts.lead}`);
+      return db(v, opts.digits ?? 1);
+    }
+    case 'n':
+      return int(e.n);
+    case 'records':
+      // "a seeded 100" for a --limit subset (the file's -nN), "all 2,198" for the whole set
+      return e.limit !== null ? `a seeded ${int(e.n)}` : `all ${int(e.n)}`;
+    case 'failed':
+      return int(e.failed);
+    case 'failed_rate':
+      return pct(e.failed / e.n, opts.digits ?? 0);
+    case 'read_rate':
+      return pct((e.n - e.failed) / e.n, opts.digits ?? 0);
+    case 'scored':
+      return int(e.mi.n);
+    case 'auroc':
+      if (e.mi.auroc === null) throw new DigitiseDataError(`${e.file}: no MI AUROC (one class only)`);
+      return dec(e.mi.auroc, opts.digits ?? 3);
+    case 'auroc_ci':
+      if (e.mi.auroc_ci === null) throw new DigitiseDataError(`${e.file}: no AUROC interval`);
+      return `${dec(e.mi.auroc_ci[0], opts.digits ?? 3)}–${dec(e.mi.auroc_ci[1], opts.digits ?? 3)}`;
+    case 'sensitivity':
+    case 'specificity':
+      return pct(e.mi[field], opts.digits ?? 1);
+    default:
+      throw new DigitiseDataError(`unknown digitise field "${String(field)}"; known: ${DIGITISE_FIELDS.join(', ')}`);
+  }
+}
+
+/** A readable name of a set: "our fold-10 printouts (100 records)", "ECG-Image-Kit's pages (fold 9)". */
+export function setLabel(e: Pick<DigitiseEval, 'set' | 'n'>): string {
+  if (e.set === 'kit-fold9') return `ECG-Image-Kit's pages of fold 9 (${int(e.n)})`;
+  return `our fold-10 ${e.set} renders (${int(e.n)})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The view: per-lead SNR of each set (dots), the PhysioNet Challenge 2024 definition.
+
+export function snrView(sets: readonly DigitiseEval[]): ChartView {
+  const rows = sets.flatMap((e) =>
+    DIGITISE_LEADS.filter((l) => e.snrByLeadDb[l] !== undefined).map((lead) => ({
+      set: setLabel(e),
+      lead,
+      snr: e.snrByLeadDb[lead]!,
+    })),
+  );
+  const names = sets.map((e) => setLabel(e));
+  const colors = names.map((_, i) => colorAt(i));
+  const lo = Math.min(-5, ...rows.map((r) => r.snr));
+  const hi = Math.max(25, ...rows.map((r) => r.snr));
+  const svg = renderPlot(
+    {
+      height: 320,
+      marginLeft: 44,
+      marginBottom: 44,
+      x: { domain: [...DIGITISE_LEADS], label: 'Lead', labelAnchor: 'center', labelOffset: 36 },
+      y: {
+        domain: [Math.floor(lo / 5) * 5, Math.ceil(hi / 5) * 5],
+        grid: true,
+        label: 'SNR (dB), median over records',
+      },
+      color: { domain: names, range: colors },
+      symbol: { domain: names, range: ['circle', 'diamond', 'square', 'triangle'] },
+      marks: [
+        Plot.ruleY([0], { strokeOpacity: 0.6 }),
+        Plot.ruleY([20], { strokeDasharray: '3 3', strokeOpacity: 0.6 }),
+        Plot.ruleY([10], { strokeDasharray: '1 3', strokeOpacity: 0.6 }),
+        Plot.dot(rows, {
+          x: 'lead',
+          y: 'snr',
+          fill: 'set',
+          symbol: 'set',
+          r: 4.5,
+          title: (d: { set: string; lead: string; snr: number }) => `${d.set}, lead ${d.lead}: ${db(d.snr)} dB`,
+        }),
+      ],
+    },
+    { ariaLabel: `Dot plot: median SNR in dB of each lead read back by the digitiser, for ${names.join(' and ')}` },
+  );
+  const table: TableModel = {
+    caption:
+      'Median SNR (dB) per lead over the records of each set (PhysioNet Challenge 2024 definition: no shift or scale; a picture the digitiser could not read counts 0 dB for every lead).',
+    rowHeader: 'lead',
+    columns: [
+      { key: 'lead', label: 'Lead' },
+      ...sets.map((e, i) => ({ key: `s${i}`, label: setLabel(e), numeric: true })),
+    ],
+    rows: [
+      ...DIGITISE_LEADS.map((lead) => ({
+        lead,
+        ...Object.fromEntries(
+          sets.map((e, i) => [`s${i}`, e.snrByLeadDb[lead] === undefined ? '–' : db(e.snrByLeadDb[lead]!)]),
+        ),
+      })),
+      { lead: 'all leads', ...Object.fromEntries(sets.map((e, i) => [`s${i}`, db(e.snrMedianDb)])) },
+    ],
+  };
+  return {
+    svg,
+    table,
+    legend: names.map((label, i) => ({
+      label,
+      color: colors[i]!,
+      symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot',
+    })),
+    marks: rows.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Two readings of one picture, compared: the image model (reads the picture) and the digitiser + signal classifier
+// (reads the traces it recovers), on our fold-10 renders and on ECG-Image-Kit's pages (images we did not draw).
+
+export interface ReadingRow {
+  /** "heartnet" or "digitiser + signal-3x4r". */
+  reader: string;
+  kind: 'image' | 'signal';
+  /** "ours · printout", "ECG-Image-Kit", "true signals". */
+  set: string;
+  source: 'ours' | 'independent' | 'signals';
+  /** Records in the set, and how many of them were scored (an unread picture is left out by eval:digitise). */
+  n: number;
+  scored: number;
+  auroc: number;
+  lo: number;
+  hi: number;
+  sensitivity: number;
+  specificity: number;
+  /** Share the EKG check refused (image model) or the digitiser could not read (signal); null where not measured. */
+  unread: number | null;
+  file: string;
+}
+
+export interface ReadingsInput {
+  image: { model: string; evals: readonly EvalResult[]; external: ExternalEval };
+  signal: {
+    model: string;
+    trueSignals: EvalResult;
+    /** Standard `npm run eval -- --model digitise+...` files, with their unread count when recorded. */
+    pipeline: ReadonlyArray<{ eval: EvalResult; unread: number | null }>;
+    /** eval:digitise files (ours by style, and kit-fold9). */
+    digitised: readonly DigitiseEval[];
+  };
+}
+
+const fromEval = (
+  reader: string,
+  kind: ReadingRow['kind'],
+  set: string,
+  source: ReadingRow['source'],
+  e: EvalResult,
+  unread: number | null,
+): ReadingRow => ({
+  reader,
+  kind,
+  set,
+  source,
+  n: e.n,
+  scored: e.n,
+  auroc: e.auroc,
+  lo: e.auroc_ci[0],
+  hi: e.auroc_ci[1],
+  sensitivity: e.sensitivity,
+  specificity: e.specificity,
+  unread,
+  file: e.file,
+});
+
+/** The rows of the comparison (image model first), from already loaded files. */
+export function readingRows(input: ReadingsInput): ReadingRow[] {
+  const { image, signal } = input;
+  const rows: ReadingRow[] = image.evals.map((e) =>
+    fromEval(image.model, 'image', `ours · ${e.style}`, 'ours', e, null),
+  );
+  const kit = image.external.kit;
+  if (kit && kit.auroc !== null && kit.auroc_ci !== null) {
+    rows.push({
+      reader: image.model,
+      kind: 'image',
+      set: 'ECG-Image-Kit',
+      source: 'independent',
+      n: kit.n,
+      scored: kit.n,
+      auroc: kit.auroc,
+      lo: kit.auroc_ci[0],
+      hi: kit.auroc_ci[1],
+      sensitivity: kit.sensitivity,
+      specificity: kit.specificity,
+      unread: kit.refused_rate,
+      file: image.external.file,
+    });
+  }
+  const reader = `digitiser + ${signal.model}`;
+  rows.push(fromEval(signal.model, 'signal', 'true signals', 'signals', signal.trueSignals, null));
+  const styles = new Set<string>();
+  for (const p of signal.pipeline) {
+    styles.add(p.eval.style);
+    rows.push(
+      fromEval(
+        reader,
+        'signal',
+        `ours · ${p.eval.style}`,
+        'ours',
+        p.eval,
+        p.unread === null ? null : p.unread / p.eval.n,
+      ),
+    );
+  }
+  for (const d of signal.digitised) {
+    if (d.set !== 'kit-fold9' && styles.has(d.set)) continue; // the standard evaluation of the style wins
+    if (d.mi.auroc === null || d.mi.auroc_ci === null) continue;
+    rows.push({
+      reader,
+      kind: 'signal',
+      set: d.set === 'kit-fold9' ? 'ECG-Image-Kit' : `ours · ${d.set}`,
+      source: d.set === 'kit-fold9' ? 'independent' : 'ours',
+      n: d.n,
+      scored: d.mi.n,
+      auroc: d.mi.auroc,
+      lo: d.mi.auroc_ci[0],
+      hi: d.mi.auroc_ci[1],
+      sensitivity: d.mi.sensitivity,
+      specificity: d.mi.specificity,
+      unread: d.failed / d.n,
+      file: d.file,
+    });
+  }
+  return rows;
+}
+
+/** "(12 of 200 unreadable" in a pipeline evaluation's `input` text (scripts/eval.ts), or null. */
+export function unreadFromInput(input: unknown): number | null {
+  if (typeof input !== 'string') return null;
+  const m = /\((\d+) of (\d+) unreadable/.exec(input);
+  return m ? Number(m[1]) : null;
+}
+
+/** Styles whose fold-10 renders the comparison looks for (the image model's and the digitiser's). */
+export const READING_STYLES = ['printout', 'photo', 'wild-printout', 'wild-scan', 'wild-photo'] as const;
+
+/**
+ * Loads every file of the comparison. Required (a missing one throws with its command): a fold-10 evaluation of
+ * the image model on at least one of `styles`, its eval:external file, the signal model's evaluation on true
+ * fold-10 signals, a fold-10 reading of printouts by the pipeline (the standard evaluation or eval:digitise's) and
+ * eval:digitise's kit-fold9. Other styles are shown when their files exist.
+ */
+export function loadReadings(
+  imageModel: string,
+  signalModel: string,
+  styles: readonly string[] = READING_STYLES,
+  root = process.cwd(),
+): ReadingRow[] {
+  const evals = loadEvalResults(EVAL_DIR, root);
+  const imageEvals = styles
+    .map((s) => evals.find((e) => e.model === imageModel && e.style === s && e.fold === 10))
+    .filter((e): e is EvalResult => !!e);
+  if (imageEvals.length === 0) findEval(evals, imageModel, styles[0] ?? 'printout'); // throws with the command
+  const external = loadExternalEval(imageModel, root);
+  const trueSignals = findEval(evals, signalModel, 'signals-3x4r');
+  const pipelineName = `digitise-${signalModel}`;
+  const pipeline = styles
+    .map((s) => evals.find((e) => e.model === pipelineName && e.style === s && e.fold === 10))
+    .filter((e): e is EvalResult => !!e)
+    .map((e) => ({
+      eval: e,
+      unread: unreadFromInput((JSON.parse(readFileSync(join(root, e.file), 'utf8')) as { input?: unknown }).input),
+    }));
+  const digitised: DigitiseEval[] = [];
+  for (const s of styles) {
+    if (digitiseEvalFile(s, root)) digitised.push(loadDigitiseEval(s, root));
+  }
+  if (!pipeline.some((p) => p.eval.style === 'printout') && !digitised.some((d) => d.set === 'printout'))
+    loadDigitiseEval('printout', root); // throws with the command
+  digitised.push(loadDigitiseEval('kit-fold9', root));
+  return readingRows({
+    image: { model: imageModel, evals: imageEvals, external },
+    signal: { model: signalModel, trueSignals, pipeline, digitised },
+  });
+}
+
+export function readingsView(rows: readonly ReadingRow[]): ChartView {
+  const readers = [...new Set(rows.map((r) => r.reader))];
+  // the ceiling first, then our renders, then the pages we did not draw
+  const rank = (r: ReadingRow) => (r.source === 'signals' ? 0 : r.source === 'ours' ? 1 : 2);
+  const sets = [...new Set([...rows].sort((a, b) => rank(a) - rank(b)).map((r) => r.set))];
+  const colors = readers.map((_, i) => colorAt(i));
+  const svg = renderPlot(
+    {
+      height: sets.length * 30 + 70,
+      marginLeft: 150,
+      marginRight: 20,
+      marginBottom: 44,
+      x: {
+        domain: [0.4, 1],
+        grid: true,
+        label: 'MI AUROC (95% CI); 0.5 = chance',
+        labelAnchor: 'center',
+        labelOffset: 36,
+      },
+      y: { domain: sets, label: null, tickSize: 0 },
+      color: { domain: readers, range: colors },
+      symbol: { domain: readers, range: ['circle', 'diamond', 'square', 'triangle'] },
+      marks: [
+        Plot.ruleX([0.5], { strokeDasharray: '3 3', strokeOpacity: 0.6 }),
+        ...readers.flatMap((m, i) => {
+          const mine = rows.filter((r) => r.reader === m);
+          const dy = (i - (readers.length - 1) / 2) * 7;
+          return [
+            // an interval reaching below the axis (a handful of pictures read) is cut at its edge
+            Plot.ruleY(mine, {
+              y: 'set',
+              x1: (d: ReadingRow) => Math.max(0.4, d.lo),
+              x2: 'hi',
+              stroke: 'reader',
+              dy,
+              strokeWidth: 2,
+            }),
+            Plot.dot(mine, {
+              x: 'auroc',
+              y: 'set',
+              fill: 'reader',
+              symbol: 'reader',
+              r: 4.5,
+              dy,
+              title: (d: ReadingRow) =>
+                `${d.reader}, ${d.set}: AUROC ${dec(d.auroc, 3)} (${dec(d.lo, 3)}–${dec(d.hi, 3)}), n ${d.scored}`,
+            }),
+          ];
+        }),
+      ],
+    },
+    { ariaLabel: `Dot plot with intervals: MI AUROC of ${readers.join(', ')} on the same sets of pictures` },
+  );
+  const table: TableModel = {
+    caption:
+      'MI AUROC with 95% bootstrap interval; sensitivity and specificity at each reader’s own threshold (chosen on fold 9). Not read: share of pictures the EKG check refused (image model) or the digitiser could not read (signal reading; eval:digitise leaves them out of its AUROC).',
+    rowHeader: 'set',
+    groupBy: 'reader',
+    columns: [
+      { key: 'reader', label: 'Reader' },
+      { key: 'set', label: 'Pictures' },
+      { key: 'n', label: 'n', numeric: true },
+      { key: 'auroc', label: 'AUROC (95% CI)', numeric: true },
+      { key: 'sensitivity', label: 'Sensitivity', numeric: true },
+      { key: 'specificity', label: 'Specificity', numeric: true },
+      { key: 'unread', label: 'Not read', numeric: true },
+    ],
+    rows: rows.map((r) => ({
+      reader: r.reader,
+      set: r.set,
+      n: r.scored === r.n ? int(r.n) : `${int(r.scored)} of ${int(r.n)}`,
+      auroc: `${dec(r.auroc, 3)} (${dec(r.lo, 3)}–${dec(r.hi, 3)})`,
+      sensitivity: pct(r.sensitivity, 1),
+      specificity: pct(r.specificity, 1),
+      unread: r.unread === null ? '–' : pct(r.unread, 1),
+    })),
+  };
+  return {
+    svg,
+    table,
+    legend: readers.map((label, i) => ({
+      label,
+      color: colors[i]!,
+      symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot',
+    })),
+    marks: rows.length,
+  };
+}
+
+export const READING_FIELDS = ['auroc', 'auroc_ci', 'sensitivity', 'specificity', 'n', 'scored', 'unread'] as const;
+export type ReadingField = (typeof READING_FIELDS)[number];
+
+/**
+ * One figure of the comparison, as the chart shows it: `reader` "image" (the demo's image model), "signal" (the
+ * digitiser + signal model) or "true-signals" (the signal model on the true fold-10 signals); `set` a style of our
+ * fold-10 renders or "kit-fold9".
+ */
+export function formatReading(
+  rows: readonly ReadingRow[],
+  q: { reader: 'image' | 'signal' | 'true-signals'; set?: string; field: ReadingField; digits?: number },
+): { text: string; file: string } {
+  const row =
+    q.reader === 'true-signals'
+      ? rows.find((r) => r.source === 'signals')
+      : rows.find(
+          (r) =>
+            r.kind === q.reader &&
+            r.source !== 'signals' &&
+            (q.set === 'kit-fold9' ? r.source === 'independent' : r.set === `ours · ${q.set ?? ''}`),
+        );
+  if (!row) {
+    const have = rows.map((r) => `${r.reader} / ${r.set}`).join(', ');
+    throw new DigitiseDataError(`no ${q.reader} reading of ${q.set ?? 'the true signals'} (have: ${have})`);
+  }
+  const d = q.digits;
+  let text: string;
+  switch (q.field) {
+    case 'auroc':
+      text = dec(row.auroc, d ?? 3);
+      break;
+    case 'auroc_ci':
+      text = `${dec(row.lo, d ?? 3)}–${dec(row.hi, d ?? 3)}`;
+      break;
+    case 'sensitivity':
+    case 'specificity':
+      text = pct(row[q.field], d ?? 1);
+      break;
+    case 'n':
+      text = int(row.n);
+      break;
+    case 'scored':
+      text = int(row.scored);
+      break;
+    case 'unread':
+      if (row.unread === null) throw new DigitiseDataError(`${row.file}: no unread share recorded`);
+      text = pct(row.unread, d ?? 0);
+      break;
+    default:
+      throw new DigitiseDataError(`unknown reading field "${String(q.field)}"; known: ${READING_FIELDS.join(', ')}`);
+  }
+  return { text, file: row.file };
+}

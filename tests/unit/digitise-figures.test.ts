@@ -1,0 +1,175 @@
+/**
+ * The digitiser's figures as the report and the demo read them (src/lib/charts/digitise.ts): eval:digitise files
+ * parsed and checked, a set resolved to its file (whole set first, else the largest subset), a missing one named
+ * with its command, the two readings compared from the same rows the chart draws.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  db,
+  DigitiseDataError,
+  digitiseEvalFile,
+  digitiseSets,
+  formatDigitise,
+  formatReading,
+  loadDigitiseEval,
+  loadReadings,
+  parseDigitiseEval,
+  readingRows,
+  readingsView,
+  snrView,
+  unreadFromInput,
+  type DigitiseEval,
+} from '../../src/lib/charts/digitise';
+import type { ExternalEval } from '../../src/lib/charts/external';
+import type { EvalResult } from '../../src/lib/charts/types';
+
+const doc = (over: Record<string, unknown> = {}) => ({
+  what: 'our printout renders',
+  signal_model: 'signal-3x4r',
+  n: 10,
+  failed: 2,
+  snr_median_db: -2.04,
+  snr_by_lead_db: { I: 17.9, II: null, V2: 19.88 },
+  mi: { n: 8, auroc: 0.8939, auroc_ci: [0.81, 0.95], sensitivity: 0.9524, specificity: 0.7342, threshold: 0.149 },
+  git_commit: 'abc',
+  ...over,
+});
+
+function folder(files: Record<string, unknown>): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'dig-'));
+  mkdirSync(path.join(root, 'data/eval/digitise'), { recursive: true });
+  for (const [f, j] of Object.entries(files))
+    writeFileSync(path.join(root, 'data/eval/digitise', f), JSON.stringify(j));
+  return root;
+}
+
+describe('eval:digitise files', () => {
+  it('the committed files parse', () => {
+    for (const set of ['printout', 'kit-fold9']) {
+      const e = loadDigitiseEval(set);
+      expect(e.n).toBeGreaterThan(0);
+      expect(e.failed).toBeLessThanOrEqual(e.n);
+      expect(Number.isFinite(e.snrMedianDb)).toBe(true);
+      expect(e.file.startsWith('data/eval/digitise/')).toBe(true);
+    }
+  });
+
+  it('checks the fields and says which is wrong', () => {
+    expect(() => parseDigitiseEval(doc({ n: 0 }), 'x.json', 'x', null)).toThrow(/x.json: "n"/);
+    expect(() => parseDigitiseEval(doc({ failed: 11 }), 'x.json', 'x', null)).toThrow(/"failed"/);
+    expect(() => parseDigitiseEval(doc({ mi: { n: 1 } }), 'x.json', 'x', null)).toThrow(/mi\./);
+    const e = parseDigitiseEval(doc(), 'x.json', 'printout', 10);
+    expect(e.snrByLeadDb).toEqual({ I: 17.9, V2: 19.88 }); // a lead without a median (null) is left out
+  });
+
+  it('a set is its whole file, else its largest subset; a missing one names the command that makes it', () => {
+    const root = folder({ 'printout-n50.json': doc(), 'printout-n200.json': doc(), 'kit-fold9.json': doc() });
+    expect(digitiseEvalFile('printout', root)).toEqual({ file: 'data/eval/digitise/printout-n200.json', limit: 200 });
+    expect(digitiseEvalFile('kit-fold9', root)?.limit).toBeNull();
+    expect(digitiseSets(root)).toEqual(['kit-fold9', 'printout']);
+    writeFileSync(path.join(root, 'data/eval/digitise/printout.json'), JSON.stringify(doc()));
+    expect(digitiseEvalFile('printout', root)?.file).toBe('data/eval/digitise/printout.json');
+    expect(() => loadDigitiseEval('wild-photo', root)).toThrow(DigitiseDataError);
+    expect(() => loadDigitiseEval('wild-photo', root)).toThrow(/npm run eval:digitise -- --style wild-photo/);
+    expect(() => loadDigitiseEval('kit-fold9', folder({}))).toThrow(/npm run eval:digitise -- --external/);
+  });
+
+  it('formats each field; decibels carry a real minus sign', () => {
+    const e = parseDigitiseEval(doc(), 'x.json', 'printout', 10);
+    expect(formatDigitise(e, 'snr')).toBe('\u22122.0');
+    expect(formatDigitise(e, 'snr_lead', { lead: 'V2' })).toBe('19.9');
+    expect(() => formatDigitise(e, 'snr_lead', { lead: 'II' })).toThrow(/no SNR for lead II/);
+    expect(formatDigitise(e, 'records')).toBe('a seeded 10');
+    expect(formatDigitise({ ...e, limit: null }, 'records')).toBe('all 10');
+    expect(formatDigitise(e, 'failed_rate')).toBe('20%');
+    expect(formatDigitise(e, 'read_rate')).toBe('80%');
+    expect(formatDigitise(e, 'auroc')).toBe('0.894');
+    expect(formatDigitise(e, 'auroc_ci')).toBe('0.810–0.950');
+    expect(formatDigitise(e, 'sensitivity')).toBe('95.2%');
+    expect(formatDigitise(e, 'scored')).toBe('8');
+    expect(db(-0.04)).toBe('0.0');
+    expect(db(12.345, 2)).toBe('12.35');
+  });
+});
+
+const ev = (model: string, style: string, auroc: number, file = `data/eval/${model}-${style}.json`): EvalResult =>
+  ({
+    model,
+    style,
+    fold: 10,
+    n: 100,
+    auroc,
+    auroc_ci: [auroc - 0.05, auroc + 0.05],
+    sensitivity: 0.8,
+    specificity: 0.7,
+    file,
+  }) as EvalResult;
+
+describe('two readings compared', () => {
+  const external = {
+    file: 'data/eval/external/img.json',
+    model: 'img',
+    kit: { n: 200, auroc: 0.7, auroc_ci: [0.6, 0.8], sensitivity: 0.5, specificity: 0.8, refused_rate: 0.1 },
+  } as unknown as ExternalEval;
+  const printout = parseDigitiseEval(doc(), 'data/eval/digitise/printout-n10.json', 'printout', 10);
+  const kit = parseDigitiseEval(doc({ n: 200, failed: 30 }), 'data/eval/digitise/kit-fold9.json', 'kit-fold9', null);
+  const input = (pipeline: Array<{ eval: EvalResult; unread: number | null }> = []) => ({
+    image: { model: 'img', evals: [ev('img', 'printout', 0.87)], external },
+    signal: { model: 'sig', trueSignals: ev('sig', 'signals-3x4r', 0.92), pipeline, digitised: [printout, kit] },
+  });
+
+  it('rows: the image model, the true signals, the pipeline on our renders and on ECG-Image-Kit', () => {
+    const rows = readingRows(input());
+    expect(rows.map((r) => `${r.reader} | ${r.set}`)).toEqual([
+      'img | ours · printout',
+      'img | ECG-Image-Kit',
+      'sig | true signals',
+      'digitiser + sig | ours · printout',
+      'digitiser + sig | ECG-Image-Kit',
+    ]);
+    const k = rows.at(-1)!;
+    expect(k.unread).toBeCloseTo(0.15);
+    expect(k.scored).toBe(8);
+    expect(formatReading(rows, { reader: 'signal', set: 'kit-fold9', field: 'unread' }).text).toBe('15%');
+    expect(formatReading(rows, { reader: 'image', set: 'kit-fold9', field: 'unread' }).text).toBe('10%');
+    expect(formatReading(rows, { reader: 'true-signals', field: 'auroc' }).text).toBe('0.920');
+    expect(formatReading(rows, { reader: 'image', set: 'printout', field: 'auroc_ci' }).text).toBe('0.820–0.920');
+    expect(() => formatReading(rows, { reader: 'image', set: 'wild-photo', field: 'auroc' })).toThrow(
+      /no image reading/,
+    );
+  });
+
+  it("the standard pipeline evaluation of a style replaces eval:digitise's", () => {
+    const rows = readingRows(input([{ eval: ev('digitise-sig', 'printout', 0.88), unread: 5 }]));
+    const ours = rows.filter((r) => r.reader === 'digitiser + sig' && r.source === 'ours');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.auroc).toBe(0.88);
+    expect(ours[0]!.unread).toBeCloseTo(0.05);
+    expect(unreadFromInput('pictures read back by the digitiser (12 of 200 unreadable, scored as empty)')).toBe(12);
+    expect(unreadFromInput(undefined)).toBeNull();
+  });
+
+  it('the views draw every row and give the same numbers as a table', () => {
+    const rows = readingRows(input());
+    const v = readingsView(rows);
+    expect(v.marks).toBe(rows.length);
+    expect(v.svg).toContain('<svg');
+    expect(v.svg).not.toMatch(/style="/);
+    expect(v.table.rows.map((r) => r.auroc)).toContain('0.870 (0.820–0.920)');
+    const s = snrView([printout, kit] as DigitiseEval[]);
+    expect(s.table.rows.find((r) => r.lead === 'V2')?.s0).toBe('19.9');
+    expect(s.table.rows.find((r) => r.lead === 'II')?.s0).toBe('–');
+  });
+
+  it("the build's files give a comparison (the demo's model and the shipped signal model)", () => {
+    const def = JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string };
+    const meta = JSON.parse(readFileSync(`public/models/${def.model}/metadata.json`, 'utf8')) as { name: string };
+    const rows = loadReadings(meta.name, 'signal-3x4r');
+    expect(rows.some((r) => r.kind === 'image' && r.source === 'independent')).toBe(true);
+    expect(rows.some((r) => r.kind === 'signal' && r.source === 'independent')).toBe(true);
+    expect(rows.some((r) => r.source === 'signals')).toBe(true);
+  });
+});
