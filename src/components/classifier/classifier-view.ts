@@ -145,7 +145,7 @@ export function reading(r: ReadingInput): Node[] {
       { className: `clf-prob clf-decision-${p.decision}`, data: { clfDecision: '' } },
       isMi ? 'Model reading: MI' : 'Model reading: no MI',
     ),
-    // "score", not "probability": the model's output ranks images but is not calibrated (chapter 7)
+    // "score", not "probability": the model's output ranks images but is not calibrated (chapter 8)
     el(
       'p',
       {},
