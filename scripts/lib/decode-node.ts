@@ -1,9 +1,9 @@
 /**
  * Node counterpart of the browser's `decodeImageFile` (src/lib/model/decode.ts): file bytes -> RGBA over white,
  * with the same checks, limits and reader notes, for `npm run classify`, `npm run eval:external` and the gate's
- * exporter. Decoders: PNG with fast-png and JPEG with jpeg-js (pure JavaScript, as before); WebP, GIF (first
- * frame), AVIF and HEIC (where libheif can) with sharp (libvips, maintained, the decoders browsers use:
- * libwebp, giflib, libavif); BMP with bmp-ts. So the CLI reads every format the browser demo reads.
+ * exporter. Decoders: PNG with fast-png; JPEG, WebP, GIF (first frame), AVIF and HEIC (where libheif can) with
+ * sharp (libvips, maintained, the decoders browsers use: libjpeg-turbo, libwebp, giflib, libavif); CMYK JPEGs with
+ * jpeg-js; BMP with bmp-ts. So the CLI reads every format the browser demo reads.
  */
 import { errorMessage } from '../../src/lib/errors';
 import { decode as decodePngBytes, convertIndexedToRgb } from 'fast-png';
@@ -115,7 +115,11 @@ export async function decodeImageBytesNode(
       }
     }
     image = { width, height, channels: 4, data: out };
+  } else if (info.kind === 'jpeg' && !info.cmyk) {
+    // libjpeg-turbo through sharp: the decoder Chromium uses, so the pixels match the demo's (tests/e2e/decode-parity)
+    image = await decodeWithSharp(bytes, info);
   } else if (info.kind === 'jpeg') {
+    // CMYK print JPEGs: jpeg-js's plain conversion (the browser converts them too; colours may shift slightly)
     try {
       const d = jpeg.decode(bytes, {
         useTArray: true,

@@ -2,8 +2,8 @@
  * The CLI reads every format the browser demo reads, with the same pixels reaching the model: an EKG render is
  * saved as PNG, lossless and lossy WebP, GIF, BMP and JPEG (sharp, and a BMP writer here); Chromium decodes each
  * the way the demo does (createImageBitmap with the image's own orientation, no premultiplication, no colour
- * conversion) and the pixels are compared with scripts/lib/decode-node.ts's. Lossless formats and WebP must
- * match exactly; JPEG decoders may round differently, so the figures are reported and bounded.
+ * conversion) and the pixels are compared with scripts/lib/decode-node.ts's: every format must match exactly (the
+ * CLI decodes JPEG, WebP and GIF with the libraries Chromium uses, through sharp).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -76,7 +76,7 @@ test('Node decodes PNG, WebP, GIF, BMP and JPEG to the pixels Chromium gives the
       name: 'jpeg',
       type: 'image/jpeg',
       bytes: new Uint8Array(await raw.clone().jpeg({ quality: 90 }).toBuffer()),
-      exact: false,
+      exact: true,
     },
   ];
   await page.goto('./');

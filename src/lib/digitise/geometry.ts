@@ -306,6 +306,7 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   const ppmLo = w / 450;
   const ppmHi = w / 150;
   const spec: Array<[number, number]> = [];
+  if (w < 60 || h < 40) return { pxPerMm: w / pageMmHint, source: 'page-width', strength: 0 };
   for (let per = Math.max(2.5, ppmLo); per <= Math.min(80, 5 * ppmHi); per *= 1.01)
     spec.push([per, powerAt(cp, per) + powerAt(rp, per)]);
   // refine around the best period
