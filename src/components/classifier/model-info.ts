@@ -173,7 +173,9 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
     metaPath = path.join(repoRoot, FIXTURE_MODEL_DIR, 'metadata.json');
   }
   const meta = validateMetadata(JSON.parse(readFileSync(metaPath, 'utf8')), path.relative(repoRoot, metaPath));
-  const style = meta.styles[0] ?? 'dataset2';
+  // the demo's samples and figures: a printed sheet when the model was trained on one (what a reader would
+  // photograph, and what the digitiser reads), else its first style
+  const style = meta.styles.includes('printout') ? 'printout' : (meta.styles[0] ?? 'dataset2');
   let figures: ThresholdFigures | undefined;
   for (const name of [`${meta.name}-${style}.json`, `${dir}-${style}.json`]) {
     const f = path.join(repoRoot, 'data/eval', name);
