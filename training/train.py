@@ -290,7 +290,7 @@ def main(argv=None) -> int:
     # run has finished, so readers of data/training/*.json never see a half-done run.
     partial = log_path + ".partial"
     atomic_json(partial, log)
-    print(f"[train] {name}: train {train.n} ({trainer.npos} MI), val {val.n}, params {log['model_info']['params']}, "
+    print(f"[train] {name}: train {train.n} ({trainer.npos} {TASKS[run['task']]['labels'][1]}), val {val.n}, params {log['model_info']['params']}, "
           f"{trainer.steps_per_epoch} steps/epoch", flush=True)
     fit(trainer, log, partial, ckpt)
 
