@@ -321,7 +321,7 @@ export function shadowRows(shadows: ShadowPolygon[]): Array<[string, string]> {
 /** The seed hint under the seed field. */
 export function seedHint(style: StyleName): string {
   if (style.startsWith('wild-'))
-    return 'The seed picks everything: the page’s layout, paper, pen and marks, and the scanner or camera. Step through seeds to see the range. Same seed, same image.';
+    return 'The seed picks the page’s layout, paper, pen and marks, and the scanner or camera. Same seed, same image.';
   return styleUsesSeed(style)
     ? `The seed picks ${style === 'photo' ? 'the camera: angle, light, shadow, blur, noise, JPEG quality, creases' : 'the shadows: how many, where, how dark'}. Same seed, same image.`
     : `The seed picks dataset 3’s shadows, the photo’s camera and every wild page; ${STYLE_LABELS[style].toLowerCase()} does not use it.`;
