@@ -21,7 +21,7 @@ import { defineCli, parseCli } from './lib/cli';
 import { evalDoc, evalOptions, foldRecords, parseEvalCommon, writeEval, type EvalCommonArgs } from './lib/eval-common';
 import type { ScoredRecord } from './lib/subgroups';
 
-/** The "style" name of this evaluation in data/eval (NAME-STYLE.json). */
+/** The "style" name of this evaluation in data/eval (NAME.STYLE.json). */
 export const SIGNAL_EVAL_STYLE = 'signals-3x4r';
 
 export class SignalEvalError extends Error {

@@ -3,14 +3,14 @@
  *                  [--backend wasm|cpu (default wasm: ~20x faster than the pure-JS cpu backend)] [--batch 16] [--bootstrap 1000] [--out FILE] [--allow-any-fold]`
  *
  * `--model digitise+public/models/signal-3x4r` scores the digitise + signal-classifier pipeline instead (issue 12):
- * the same renders, read back into signals, written as data/eval/digitise-signal-3x4r-STYLE.json.
+ * the same renders, read back into signals, written as data/eval/digitise-signal-3x4r.STYLE.json.
  *
  * The only source of the model figures on the site. Renders every labelled record of the PTB-XL fold with
  * the TypeScript renderer (seed per record = the exporter's itemSeed(ecg_id, variant 0, style, S), S = --seed,
  * default 0: the very images `npm run export-images -- --folds 10 --seed S` would write),
  * preprocesses with src/lib/model/preprocess.ts using the model's metadata input spec (src/lib/model/example.ts, as
  * export-images: dataset4's 12 lead images become a 12-plane example for a 12-plane model), runs the exported
- * TF.js model in Node, and writes data/eval/NAME-STYLE.json (NAME-STYLE-nN.json with --limit) plus one JSON
+ * TF.js model in Node, and writes data/eval/NAME.STYLE.json (NAME.STYLE-nN.json with --limit) plus one JSON
  * line on stdout (ROC/PR start at threshold 1 = nothing called MI), with `subgroups`: the same figures by sex and
  * age band (scripts/lib/subgroups.ts) for the model card. The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
  * Folds: 10 (test) or 9 (validation); any other needs --allow-any-fold (those records were trained on).
@@ -50,7 +50,7 @@ export interface EvalArgs extends EvalCommonArgs {
 export const EVAL_CLI = defineCli({
   command: 'npm run eval --',
   summary:
-    'Renders every labelled record of a PTB-XL fold, runs the exported model in Node and writes data/eval/NAME-STYLE.json.',
+    'Renders every labelled record of a PTB-XL fold, runs the exported model in Node and writes data/eval/NAME.STYLE.json.',
   options: {
     ...evalOptions(16),
     style: { type: 'string', value: 'STYLE', default: 'dataset2', help: `rendering style: ${STYLE_NAMES.join(', ')}` },

@@ -45,7 +45,7 @@ export function evalOptions(batch: number) {
       default: '10',
       help: '10 (test) or 9 (validation); others need --allow-any-fold',
     },
-    limit: { type: 'string', value: 'N', help: 'a reproducible subset of N records (file NAME-STYLE-nN.json)' },
+    limit: { type: 'string', value: 'N', help: 'a reproducible subset of N records (file NAME.STYLE-nN.json)' },
     seed: {
       type: 'string',
       value: 'S',
@@ -60,7 +60,7 @@ export function evalOptions(batch: number) {
     },
     batch: { type: 'string', value: 'N', default: String(batch), help: 'records per model call' },
     bootstrap: { type: 'string', value: 'N', default: '1000', help: 'bootstrap resamples of the AUROC CI' },
-    out: { type: 'string', value: 'FILE', help: 'output file (default: data/eval/NAME-STYLE[-nN][-foldF].json)' },
+    out: { type: 'string', value: 'FILE', help: 'output file (default: data/eval/NAME.STYLE[-nN][-foldF].json)' },
     'allow-any-fold': {
       type: 'boolean',
       default: false,
@@ -188,7 +188,7 @@ export function evalDoc(
   };
 }
 
-/** Writes the eval file (--out, else data/eval/NAME-STYLE...json); returns it with the one-line summary. */
+/** Writes the eval file (--out, else data/eval/NAME.STYLE...json); returns it with the one-line summary. */
 export function writeEval(args: EvalCommonArgs, doc: ReturnType<typeof evalDoc>) {
   const key = { model: doc.model, style: doc.style, limit: args.limit, fold: args.fold };
   const out = args.out ?? path.join(EVAL_DIR_DEFAULT, evalFileName(key));

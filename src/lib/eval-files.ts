@@ -2,11 +2,12 @@
  * Names of the evaluation files in data/eval: written by `npm run eval` and `npm run eval:signals`, read back by
  * the site (src/lib/charts/data.ts, the classifier's build-time figures). One home for the pattern
  *
- *   NAME-STYLE[-nN][-foldF].json
+ *   NAME.STYLE[-nN][-foldF].json
  *
  * NAME the model, STYLE the rendering style (or `signals-3x4r`), -nN a subset of N records (`--limit N`), -foldF
- * any fold but the test fold 10 (fold 9 = validation). Both NAME and STYLE may contain dashes, so a name is
- * parsed back only into its base (NAME-STYLE), limit and fold.
+ * any fold but the test fold 10 (fold 9 = validation). NAME and STYLE both contain dashes (`heartnet-wild`,
+ * `wild-printout`), so they are joined by a dot, which neither may contain: with a dash, `heartnet` on
+ * `wild-printout` and `heartnet-wild` on `printout` would share one file and overwrite each other.
  */
 
 export const EVAL_DIR_DEFAULT = 'data/eval';
@@ -20,27 +21,39 @@ export interface EvalFileKey {
   fold: number;
 }
 
-/** `NAME-STYLE[-nN][-foldF].json` (no directory). */
+const PART = /^[a-z0-9][a-z0-9_-]*$/i;
+
+/** `NAME.STYLE[-nN][-foldF].json` (no directory). Throws for a name or style that would not parse back. */
 export function evalFileName(k: EvalFileKey): string {
+  for (const [what, v] of [
+    ['model name', k.model],
+    ['style', k.style],
+  ] as const) {
+    if (!PART.test(v)) throw new Error(`eval file: ${what} '${v}' must be letters, digits, '-' and '_' only`);
+  }
   const limit = k.limit ? `-n${k.limit}` : '';
   const fold = k.fold === TEST_FOLD ? '' : `-fold${k.fold}`;
-  return `${k.model}-${k.style}${limit}${fold}.json`;
+  return `${k.model}.${k.style}${limit}${fold}.json`;
 }
 
 export interface ParsedEvalFile {
-  /** The path without `-nN`, `-foldF` and `.json`: `dir/NAME-STYLE`. */
+  /** The path without `-nN`, `-foldF` and `.json`: `dir/NAME.STYLE`. */
   base: string;
+  model: string;
+  style: string;
   limit: number | null;
   fold: number;
 }
 
-/** Parses a path whose file name follows the pattern; null for anything that is not a .json file. */
+/** Parses a path whose file name follows the pattern; null for anything else (other JSON, notes, folders). */
 export function parseEvalFileName(file: string): ParsedEvalFile | null {
-  const m = /^(.*?)(?:-n(\d+))?(?:-fold(\d+))?\.json$/.exec(file);
-  if (!m) return null;
+  const m = /^(.*?\/)?([^/.]+)\.([^/.]+?)(?:-n(\d+))?(?:-fold(\d+))?\.json$/.exec(file);
+  if (!m || !PART.test(m[2]!) || !PART.test(m[3]!)) return null;
   return {
-    base: m[1]!,
-    limit: m[2] === undefined ? null : Number(m[2]),
-    fold: m[3] === undefined ? TEST_FOLD : Number(m[3]),
+    base: `${m[1] ?? ''}${m[2]}.${m[3]}`,
+    model: m[2]!,
+    style: m[3]!,
+    limit: m[4] === undefined ? null : Number(m[4]),
+    fold: m[5] === undefined ? TEST_FOLD : Number(m[5]),
   };
 }

@@ -16,7 +16,9 @@ import {
   parseTrainingRun,
 } from '../../src/lib/charts/data';
 import { parseCsv } from '../../src/lib/charts/csv';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const FX = 'tests/fixtures/charts';
 
@@ -114,8 +116,8 @@ describe('training-run and eval loaders (fixtures)', () => {
 
   it('picks the test-fold evaluation files: full over subset runs, no fold-9 files', () => {
     expect(listEvalFiles(`${FX}/eval-select`)).toEqual([
-      `${FX}/eval-select/m-photo.json`,
-      `${FX}/eval-select/m-printout-n400.json`,
+      `${FX}/eval-select/m.photo.json`,
+      `${FX}/eval-select/m.printout-n400.json`,
     ]);
     expect(listEvalFiles(`${FX}/eval`)).toHaveLength(3);
   });
@@ -123,7 +125,7 @@ describe('training-run and eval loaders (fixtures)', () => {
   it('keeps the sweep runs out of the default list and lists them on their own', () => {
     expect(listEvalFiles(`${FX}/eval-select`).some((f) => f.includes('sweep-'))).toBe(false);
     expect(listEvalFiles(`${FX}/eval-select`, process.cwd(), 'sweep')).toEqual([
-      `${FX}/eval-select/sweep-bs-8-dataset2.json`,
+      `${FX}/eval-select/sweep-bs-8.dataset2.json`,
     ]);
   });
 
@@ -146,15 +148,28 @@ describe('training-run and eval loaders (fixtures)', () => {
   });
 
   it('validates evaluations, including the confusion total', () => {
-    const e = loadEvalResult(`${FX}/eval/fixture-cnn-dataset2.json`);
+    const e = loadEvalResult(`${FX}/eval/fixture-cnn.dataset2.json`);
     expect(e).toMatchObject({ model: 'fixture-cnn', style: 'dataset2', n: 2200 });
     const bad = structuredClone({ ...e, file: undefined });
     bad.confusion.tp += 1;
-    expect(() => parseEvalResult(bad, 'data/eval/m-dataset2.json')).toThrowError(
-      /data\/eval\/m-dataset2\.json: confusion: tp\+fp\+tn\+fn = 2201 but n = 2200/,
+    expect(() => parseEvalResult(bad, 'data/eval/m.dataset2.json')).toThrowError(
+      /data\/eval\/m\.dataset2\.json: confusion: tp\+fp\+tn\+fn = 2201 but n = 2200/,
     );
     const bad2 = structuredClone({ ...e, file: undefined });
     (bad2.roc[2] as unknown as Record<string, unknown>).tpr = -0.1;
     expect(() => parseEvalResult(bad2, 'e.json')).toThrowError(/e\.json: roc\[2\]: "tpr" = -0\.1 is outside \[0, 1\]/);
+  });
+
+  it('refuses an evaluation file whose name names another model or style', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'eval-name-'));
+    try {
+      const wrong = path.join(dir, 'fixture-cnn-wide.dataset2.json');
+      copyFileSync(`${FX}/eval/fixture-cnn.dataset2.json`, wrong);
+      expect(() => loadEvalResult(wrong)).toThrowError(
+        /holds model "fixture-cnn" on style "dataset2" but its name says "fixture-cnn-wide" on "dataset2"/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -239,9 +239,9 @@ describe('sweep beside the study', () => {
 });
 
 describe('evaluation charts', () => {
-  const e = loadEvalResult(`${FX}/eval/fixture-cnn-dataset2.json`);
-  const w = loadEvalResult(`${FX}/eval/fixture-cnn-wide-dataset2.json`);
-  const p = loadEvalResult(`${FX}/eval/fixture-cnn-photo.json`);
+  const e = loadEvalResult(`${FX}/eval/fixture-cnn.dataset2.json`);
+  const w = loadEvalResult(`${FX}/eval/fixture-cnn-wide.dataset2.json`);
+  const p = loadEvalResult(`${FX}/eval/fixture-cnn.photo.json`);
 
   it('ROC: a curve per model and an operating point at (1 - specificity, sensitivity)', () => {
     const v = rocView([e, w]);
@@ -306,8 +306,8 @@ describe('results table', () => {
     const base = studyAllNormalAccuracy(logs)!;
     expect(base).toBeCloseTo(1 - 0.248454, 6);
     const evals = [
-      loadEvalResult(`${FX}/eval/fixture-cnn-dataset2.json`),
-      loadEvalResult(`${FX}/eval/fixture-cnn-photo.json`),
+      loadEvalResult(`${FX}/eval/fixture-cnn.dataset2.json`),
+      loadEvalResult(`${FX}/eval/fixture-cnn.photo.json`),
     ];
     const rows = resultsRows(loadStudyFinal(), evals, { studyFile: 'a', logsFile: 'b', studyBaseline: base });
     expect(rows.filter((r) => r.whose === 'Study (published)')).toHaveLength(4);

@@ -55,7 +55,7 @@ const fake = (over: Partial<EvalResult>): EvalResult =>
     calibration: [],
     baseline_all_normal_accuracy: 0.7497,
     git_commit: 'x',
-    file: 'data/eval/m-s.json',
+    file: 'data/eval/m.s.json',
     ...over,
   }) as EvalResult;
 
@@ -68,7 +68,7 @@ describe('Metric lookups (numbers quoted in prose)', () => {
     expect(formatMetric(rs, { model: 'm', style: 's', field: 'auroc_ci' }).text).toBe('0.900–0.925');
     expect(formatMetric(rs, { model: 'm', style: 's', field: 'n' }).text).toBe('2,198');
     expect(formatMetric(rs, { model: 'm', style: 's', field: 'baseline', percent: true }).text).toBe('75.0%');
-    expect(formatMetric(rs, { model: 'm', style: 's', field: 'auroc' }).file).toBe('data/eval/m-s.json');
+    expect(formatMetric(rs, { model: 'm', style: 's', field: 'auroc' }).file).toBe('data/eval/m.s.json');
   });
   it('a missing evaluation or an unknown field throws with the command to run', () => {
     expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(MetricLookupError);

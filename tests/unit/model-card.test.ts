@@ -41,7 +41,7 @@ describe('model cards', () => {
 
   it('a missing evaluation throws, naming the command that makes it (so the build fails)', () => {
     const m = model({ name: 'heartnet', dir: 'public/models/heartnet', styles: ['dataset2', 'wild-photo'] });
-    const evals = [loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json')].map((e) => ({
+    const evals = [loadEvalResult('tests/fixtures/charts/eval/fixture-cnn.dataset2.json')].map((e) => ({
       ...e,
       model: 'heartnet',
     }));
@@ -53,7 +53,7 @@ describe('model cards', () => {
 
   it('an evaluation without subgroup figures is flagged with its re-run command, not drawn', () => {
     const e = {
-      ...loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json'),
+      ...loadEvalResult('tests/fixtures/charts/eval/fixture-cnn.dataset2.json'),
       model: 'x',
       subgroups: undefined,
     };
@@ -68,7 +68,7 @@ describe('model cards', () => {
     expect(m, 'study-cnn is shipped').toBeDefined();
     const ces = cardEvals(m!, evals);
     const e = ces.find((c) => c.style === 'dataset2')!.eval;
-    expect(e.subgroups, 'data/eval/study-cnn-dataset2.json has subgroup figures').toBeDefined();
+    expect(e.subgroups, 'data/eval/study-cnn.dataset2.json has subgroup figures').toBeDefined();
     const view = subgroupView(m!, ces)!;
     expect(view.svg).toContain('<svg');
     const dots = (view.svg.match(/<circle/g) ?? []).length;
@@ -89,7 +89,7 @@ describe('model cards', () => {
   });
 
   it('names a group the model measurably serves worse (intervals apart), and only then', () => {
-    const e = loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json');
+    const e = loadEvalResult('tests/fixtures/charts/eval/fixture-cnn.dataset2.json');
     const g = (key: string, auroc: number, lo: number, hi: number) => ({
       key,
       label: key,
@@ -148,7 +148,7 @@ describe('model cards', () => {
   });
 
   it('the site refuses a subgroup block that does not add up to the fold', () => {
-    const base = JSON.parse(JSON.stringify(loadEvalResult('tests/fixtures/charts/eval/fixture-cnn-dataset2.json')));
+    const base = JSON.parse(JSON.stringify(loadEvalResult('tests/fixtures/charts/eval/fixture-cnn.dataset2.json')));
     const g = {
       key: 'female',
       label: 'Female',

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateMetadata, type ModelMetadata } from '../../lib/model/metadata';
+import { evalFileName, parseEvalFileName, TEST_FOLD } from '../../lib/eval-files';
 
 export interface ThresholdFigures {
   source: 'test' | 'validation';
@@ -13,7 +14,7 @@ export interface ThresholdFigures {
   n: number | null;
   sensitivity: number;
   specificity: number;
-  /** Where the figures come from, e.g. data/eval/baseline-dataset2.json. */
+  /** Where the figures come from, e.g. data/eval/baseline.dataset2.json. */
   file: string;
 }
 
@@ -177,7 +178,7 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
   // photograph, and what the digitiser reads), else its first style
   const style = meta.styles.includes('printout') ? 'printout' : (meta.styles[0] ?? 'dataset2');
   let figures: ThresholdFigures | undefined;
-  for (const name of [`${meta.name}-${style}.json`, `${dir}-${style}.json`]) {
+  for (const name of [...new Set([meta.name, dir].map((model) => evalFileName({ model, style, fold: TEST_FOLD })))]) {
     const f = path.join(repoRoot, 'data/eval', name);
     if (!existsSync(f)) continue;
     try {
@@ -197,10 +198,11 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
   };
   const unseenStyles: ModelInfo['unseenStyles'] = [];
   const evalDir = path.join(repoRoot, 'data/eval');
-  const prefix = `${meta.name}-`;
   for (const name of existsSync(evalDir) ? readdirSync(evalDir).sort() : []) {
-    const other = name.startsWith(prefix) && name.endsWith('.json') ? name.slice(prefix.length, -'.json'.length) : '';
-    if (!other || meta.styles.includes(other) || /[^a-z0-9]/.test(other)) continue;
+    const parsed = parseEvalFileName(name);
+    if (!parsed || parsed.model !== meta.name || parsed.limit !== null || parsed.fold !== TEST_FOLD) continue;
+    const other = parsed.style;
+    if (meta.styles.includes(other)) continue;
     const j = JSON.parse(readFileSync(path.join(evalDir, name), 'utf8')) as Record<string, unknown>;
     const auroc = num(j.auroc);
     if (auroc !== undefined && num(j.fold) === 10)

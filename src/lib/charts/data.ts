@@ -445,7 +445,15 @@ export function loadTrainingRun(file: string, root = process.cwd()): TrainingRun
   return parseTrainingRun(readJson(file, root), rel(root, file));
 }
 export function loadEvalResult(file: string, root = process.cwd()): EvalResult {
-  return parseEvalResult(readJson(file, root), rel(root, file));
+  const e = parseEvalResult(readJson(file, root), rel(root, file));
+  // a file renamed by hand, or written by another tool, must not put one model's figures under another's name
+  const named = parseEvalFileName(file);
+  if (named && (named.model !== e.model || named.style !== e.style))
+    throw new ChartDataError(
+      rel(root, file),
+      `holds model "${e.model}" on style "${e.style}" but its name says "${named.model}" on "${named.style}"; re-run npm run eval`,
+    );
+  return e;
 }
 
 /** JSON files in a directory (sorted), optionally only names starting with `prefix`. Missing dir: []. */
@@ -464,9 +472,9 @@ export function loadTrainingRuns(dir = TRAINING_DIR, root = process.cwd(), prefi
 }
 
 /**
- * The evaluation files the site shows by default: NAME-STYLE.json on the test fold. Validation-fold runs
- * (NAME-STYLE-fold9.json) are left out, sweep runs (sweep-*) are listed only with `which = 'sweep'`, and a subset run (NAME-STYLE-nN.json, from `npm run eval -- --limit N`)
- * only counts when the full NAME-STYLE.json does not exist (the largest N then).
+ * The evaluation files the site shows by default: NAME.STYLE.json on the test fold. Validation-fold runs
+ * (NAME.STYLE-fold9.json) are left out, sweep runs (sweep-*) are listed only with `which = 'sweep'`, and a subset run (NAME.STYLE-nN.json, from `npm run eval -- --limit N`)
+ * only counts when the full NAME.STYLE.json does not exist (the largest N then).
  */
 export function listEvalFiles(dir = EVAL_DIR, root = process.cwd(), which: 'models' | 'sweep' = 'models'): string[] {
   // the sweep's nine small runs (sweep-*.json) get their own table next to the sweep charts; the default

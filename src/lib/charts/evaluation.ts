@@ -1,5 +1,5 @@
 /**
- * Views for our test-fold evaluations (data/eval/NAME-STYLE.json): ROC and PR curves with the operating point,
+ * Views for our test-fold evaluations (data/eval/NAME.STYLE.json): ROC and PR curves with the operating point,
  * confusion matrix (counts and rates), calibration, and metrics per image style for every model.
  */
 import * as Plot from '@observablehq/plot';

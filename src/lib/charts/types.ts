@@ -81,7 +81,7 @@ export interface TrainingRun {
 import type { CalibrationBin, PrPoint, RocPoint } from '../model/metrics';
 export type { CalibrationBin, PrPoint, RocPoint };
 
-/** Our test-fold evaluation of one model on one image style (data/eval/NAME-STYLE.json). */
+/** Our test-fold evaluation of one model on one image style (data/eval/NAME.STYLE.json). */
 export interface EvalResult {
   model: string;
   style: string;
