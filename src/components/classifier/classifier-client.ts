@@ -3,8 +3,8 @@
  *  - classifier-inputs.ts: files, camera, drop, paste and the generator's hand-off event;
  *  - classifier-view.ts: status, result state, canvases and the reading (built with createElement);
  *  - lib/handoff.ts: an image a generator on another page left in sessionStorage.
- *  - classifier-readback.ts (dynamic import): the second reading, the picture read back into signals by the
- *    digitiser (in a Web Worker, ../readback/) and read by the signal model, drawn beside the first.
+ *  - classifier-second-reading.ts: the second reading, the picture read back into signals by the digitiser (in a
+ *    Web Worker, ../readback/) and read by the signal model, drawn beside the first (classifier-readback.ts).
  * Static imports here are small and pure; TensorFlow.js, the renderer, the digitiser and the WFDB parser are dynamic
  * imports, fetched only when the reader uses the demo. Tasks run one after another (a second upload waits for the
  * first, both readings included); a new image aborts the occlusion map of the previous one (AbortController).
@@ -22,9 +22,8 @@ import type { ThresholdFigures } from './model-info';
 import { sampleLabel } from '../../lib/demo-samples';
 import { drawSample, watchSamples, type SampleRecord } from './classifier-samples';
 import { computeSaliency, drawSaliency, saliencyCaption, startModel } from './classifier-model';
-import type { Readback, SignalConfig } from './classifier-readback';
-import { ReadbackClient } from '../readback/readback-client';
-import type { TruthRequest } from '../readback/readback-core';
+import type { SignalConfig } from './classifier-readback';
+import { SecondReading } from './classifier-second-reading';
 
 interface Config {
   modelUrl: string;
@@ -62,16 +61,14 @@ class HeartnetClassifier extends HTMLElement {
   private seq = 0;
   /** The occlusion map's general caption, shown again whenever the image changes. */
   private saliencyIntro: string | null = null;
-  private readback: ReadbackClient | null = null;
-  private sampleIndex: Promise<SampleRecord[]> | null = null;
-  private signalCount = 0;
-  private lastReadback: Record<string, number | string | boolean> | null = null;
+  private second: SecondReading | null = null;
   private readonly q = <T extends Element = HTMLElement>(sel: string): T => view.find<T>(this, sel);
 
   connectedCallback(): void {
     const raw = this.dataset.config;
     if (!raw) return;
     this.config = JSON.parse(raw) as Config;
+    if (this.config.signal) this.second = new SecondReading(this, this.config.signal, this.config.samplesUrl);
     wireInputs(this, {
       file: (f) => void this.enqueue(() => this.classifyFile(f)),
       handoff: (h) => this.takeHandoff(h),
@@ -91,8 +88,8 @@ class HeartnetClassifier extends HTMLElement {
       memory: () => this.loaded?.memory() ?? null,
       classifications: () => this.count,
       backend: () => this.loaded?.backend ?? null,
-      signalClassifications: () => this.signalCount,
-      readback: () => this.lastReadback,
+      signalClassifications: () => this.second?.count ?? 0,
+      readback: () => this.second?.last ?? null,
     };
   }
 
@@ -122,8 +119,7 @@ class HeartnetClassifier extends HTMLElement {
     view.showReading(this, view.errorLine(message));
     view.clearCanvases(this);
     this.newImage(null);
-    if (this.config?.signal)
-      void import('./classifier-readback').then((ui) => ui.clearReadback(this, 'Nothing was read back.'));
+    this.second?.clear('Nothing was read back.');
   }
 
   /** A new image (or none): drop the old one's occlusion map, its caption and its state. */
@@ -177,7 +173,7 @@ class HeartnetClassifier extends HTMLElement {
     source?: HandoffSource,
   ): Promise<void> {
     const modelP = this.ensureModel();
-    const readP = this.startReadback(image, source);
+    const readP = this.second?.start(image, source);
     view.setResultState(this, 'busy');
     view.drawImage(this, image);
     this.q('[data-clf-caption]').textContent = `${label} — ${image.width} × ${image.height} px`;
@@ -198,7 +194,7 @@ class HeartnetClassifier extends HTMLElement {
       view.setResultState(this, 'not-ekg', { isEkg: 'false' });
       const again = () => void this.enqueue(() => this.classifyImage(image, label, notes, true, source));
       view.showReading(this, ...view.notEkgReading(ekg, notes, again));
-      await this.finishReadback(readP, source, true);
+      if (readP) await this.second!.finish(readP, source, true);
       return;
     }
     const prediction = await model.predictPlane(plane);
@@ -228,81 +224,8 @@ class HeartnetClassifier extends HTMLElement {
     });
     const sal = this.q<HTMLInputElement>('[data-clf-saliency]');
     sal.disabled = false;
-    await this.finishReadback(readP, source, false);
+    if (readP) await this.second!.finish(readP, source, false);
     if (sal.checked) await this.updateSaliency();
-  }
-
-  /**
-   * Starts reading the picture back into signals (in the digitiser's worker, alongside the image model); with a
-   * known source, the worker also fetches that record and filters it as printed. Null without a signal model.
-   */
-  private startReadback(
-    image: RasterImage,
-    source: HandoffSource | undefined,
-  ): Promise<Readback | { error: string }> | null {
-    const signal = this.config?.signal;
-    if (!signal) return null;
-    void import('./classifier-readback').then((ui) => ui.showReadbackBusy(this));
-    this.readback ??= new ReadbackClient();
-    const client = this.readback;
-    // never rejects: the outcome is awaited only after the image model's reading, and a rejection nobody awaits
-    // yet would be reported as unhandled
-    return (async () => {
-      const truth = source ? await this.truthRequest(source) : undefined;
-      return client.run({ kind: 'digitise', image, ...(truth ? { truth } : {}) });
-    })().catch((e: unknown) => ({ error: errorMessage(e) }));
-  }
-
-  /** Where the record behind a generator's or sample's picture is (from the sample index), and its filters. */
-  private async truthRequest(source: HandoffSource): Promise<TruthRequest | undefined> {
-    const base = new URL(this.config!.samplesUrl, location.href);
-    this.sampleIndex ??= fetch(new URL('index.json', base).href)
-      .then((r) => (r.ok ? (r.json() as Promise<{ records: SampleRecord[] }>) : { records: [] }))
-      .then((j) => j.records ?? [])
-      .catch(() => []);
-    const rec = (await this.sampleIndex).find((r) => r.ecgId === source.ecgId);
-    if (!rec) return undefined;
-    return {
-      rec: { ecgId: rec.ecgId, hea: new URL(rec.hea, base).href, dat: new URL(rec.dat, base).href },
-      filters: source.filters,
-      ...(source.panels ? { panels: source.panels } : {}),
-    };
-  }
-
-  /** Shows what the digitiser read and, unless the EKG check refused the picture, the signal model's reading. */
-  private async finishReadback(
-    readP: Promise<Readback | { error: string }> | null,
-    source: HandoffSource | undefined,
-    withheld: boolean,
-  ): Promise<void> {
-    const signal = this.config?.signal;
-    if (!readP || !signal) return;
-    const ui = await import('./classifier-readback');
-    const r = await readP;
-    if ('error' in r) {
-      ui.clearReadback(this, `The digitiser could not read this picture: it stopped with an error (${r.error}).`);
-      this.lastReadback = { ok: false, error: r.error };
-      return;
-    }
-    if (!r.digitised) {
-      ui.showReadbackFailure(this, r);
-      this.lastReadback = { ok: false, roundTripMs: r.ms, where: r.where };
-      return;
-    }
-    ui.showDigitised(this, r, source);
-    this.lastReadback = { ok: true, digitiseMs: r.digitised.ms, roundTripMs: r.ms, where: r.where };
-    if (withheld) return ui.showSignalWithheld(this);
-    let model;
-    try {
-      model = await ui.loadSignalModel(signal.url);
-    } catch (e) {
-      ui.showSignalUnavailable(this, errorMessage(e));
-      return;
-    }
-    const s = await ui.classifyReadout(model, r.digitised.readout);
-    ui.showSignalReading(this, signal, s, r.ms);
-    this.signalCount++;
-    this.lastReadback = { ...this.lastReadback, classifyMs: s.ms, totalMs: r.ms + s.ms, probability: s.probability };
   }
 
   private async updateSaliency(): Promise<void> {

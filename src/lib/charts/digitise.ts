@@ -17,6 +17,7 @@ import { dec, int, pct } from './format';
 import { findEval } from './metric';
 import { colorAt } from './palette';
 import { renderPlot } from './render';
+import { aurocIntervalPlot } from './auroc-intervals';
 import type { ChartView } from './study';
 import type { EvalResult, TableModel } from './types';
 
@@ -479,55 +480,15 @@ export function readingsView(rows: readonly ReadingRow[]): ChartView {
   const readers = [...new Set(rows.map((r) => r.reader))];
   // the ceiling first, then our renders, then the pages we did not draw
   const rank = (r: ReadingRow) => (r.source === 'signals' ? 0 : r.source === 'ours' ? 1 : 2);
-  const sets = [...new Set([...rows].sort((a, b) => rank(a) - rank(b)).map((r) => r.set))];
-  const colors = readers.map((_, i) => colorAt(i));
-  const svg = renderPlot(
-    {
-      height: sets.length * 30 + 70,
-      marginLeft: 150,
-      marginRight: 20,
-      marginBottom: 44,
-      x: {
-        domain: [0.4, 1],
-        grid: true,
-        label: 'MI AUROC (95% CI); 0.5 = chance',
-        labelAnchor: 'center',
-        labelOffset: 36,
-      },
-      y: { domain: sets, label: null, tickSize: 0 },
-      color: { domain: readers, range: colors },
-      symbol: { domain: readers, range: ['circle', 'diamond', 'square', 'triangle'] },
-      marks: [
-        Plot.ruleX([0.5], { strokeDasharray: '3 3', strokeOpacity: 0.6 }),
-        ...readers.flatMap((m, i) => {
-          const mine = rows.filter((r) => r.reader === m);
-          const dy = (i - (readers.length - 1) / 2) * 7;
-          return [
-            // an interval reaching below the axis (a handful of pictures read) is cut at its edge
-            Plot.ruleY(mine, {
-              y: 'set',
-              x1: (d: ReadingRow) => Math.max(0.4, d.lo),
-              x2: 'hi',
-              stroke: 'reader',
-              dy,
-              strokeWidth: 2,
-            }),
-            Plot.dot(mine, {
-              x: 'auroc',
-              y: 'set',
-              fill: 'reader',
-              symbol: 'reader',
-              r: 4.5,
-              dy,
-              title: (d: ReadingRow) =>
-                `${d.reader}, ${d.set}: AUROC ${dec(d.auroc, 3)} (${dec(d.lo, 3)}–${dec(d.hi, 3)}), n ${d.scored}`,
-            }),
-          ];
-        }),
-      ],
-    },
-    { ariaLabel: `Dot plot with intervals: MI AUROC of ${readers.join(', ')} on the same sets of pictures` },
-  );
+  const { svg, legend } = aurocIntervalPlot({
+    rows,
+    series: 'reader',
+    sets: [...new Set([...rows].sort((a, b) => rank(a) - rank(b)).map((r) => r.set))],
+    rowHeight: 30,
+    marginLeft: 150,
+    n: (d) => d.scored,
+    ariaLabel: `Dot plot with intervals: MI AUROC of ${readers.join(', ')} on the same sets of pictures`,
+  });
   const table: TableModel = {
     caption:
       'MI AUROC with 95% bootstrap interval; sensitivity and specificity at each reader’s own threshold (chosen on fold 9). Not read: share of pictures the EKG check refused (image model) or the digitiser could not read (signal reading; eval:digitise leaves them out of its AUROC).',
@@ -555,11 +516,7 @@ export function readingsView(rows: readonly ReadingRow[]): ChartView {
   return {
     svg,
     table,
-    legend: readers.map((label, i) => ({
-      label,
-      color: colors[i]!,
-      symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot',
-    })),
+    legend,
     marks: rows.length,
   };
 }

@@ -8,10 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVAL_DIR } from './data';
-import * as Plot from '@observablehq/plot';
 import { dec, pct } from './format';
-import { colorAt } from './palette';
-import { renderPlot } from './render';
+import { aurocIntervalPlot } from './auroc-intervals';
 import type { ChartView } from './study';
 import type { EvalResult, TableModel } from './types';
 
@@ -172,6 +170,8 @@ export const EXTERNAL_FIELDS = [
   'n',
   'accepted_rate',
   'accepted',
+  'over_threshold_rate',
+  'median_mi_score',
 ] as const;
 export type ExternalField = (typeof EXTERNAL_FIELDS)[number];
 export const GATE_FIELDS = ['fa_photos_documents', 'fa_hard', 'fr_renders', 'threshold'] as const;
@@ -187,6 +187,13 @@ export function formatExternal(
     if (q.field === 'accepted_rate') return pct(e.real.accepted_rate, q.digits ?? 0);
     if (q.field === 'accepted') return String(e.real.accepted);
     if (q.field === 'n') return String(e.real.n);
+    // no labels, but how often the model calls a real EKG MI still says something (see the chapter)
+    if (q.field === 'over_threshold_rate' || q.field === 'median_mi_score') {
+      const v = e.real[q.field];
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new ExternalDataError(`${e.file} real-ekg: no ${q.field}; re-run npm run eval:external`);
+      return q.field === 'over_threshold_rate' ? pct(v, q.digits ?? 0) : dec(v, q.digits ?? 2);
+    }
     throw new ExternalDataError(`real-ekg has no ${q.field} (no diagnosis labels)`);
   }
   if (!e.kit) throw new ExternalDataError(`${e.file}: no kit-fold9 figures`);
@@ -292,50 +299,15 @@ export function dropRows(
 
 export function dropView(rows: DropRow[]): ChartView {
   const models = [...new Set(rows.map((r) => r.model))];
-  const sets = [...new Set(rows.map((r) => r.set))];
-  const colors = models.map((_, i) => colorAt(i));
-  const svg = renderPlot(
-    {
-      height: sets.length * 26 + 70,
-      marginLeft: 190,
-      marginRight: 20,
-      marginBottom: 44,
-      x: {
-        domain: [0.4, 1],
-        grid: true,
-        label: 'MI AUROC (95% CI); 0.5 = chance',
-        labelAnchor: 'center',
-        labelOffset: 36,
-      },
-      y: { domain: sets, label: null, tickSize: 0 },
-      color: { domain: models, range: colors },
-      symbol: { domain: models, range: ['circle', 'diamond', 'square', 'triangle'] },
-      marks: [
-        Plot.ruleX([0.5], { strokeDasharray: '3 3', strokeOpacity: 0.6 }),
-        // one pair of marks per model, nudged apart vertically so their intervals do not overlap
-        ...models.flatMap((m, i) => {
-          const mine = rows.filter((r) => r.model === m);
-          const dy = (i - (models.length - 1) / 2) * 7;
-          return [
-            Plot.ruleY(mine, { y: 'set', x1: 'lo', x2: 'hi', stroke: 'model', dy, strokeWidth: 2 }),
-            Plot.dot(mine, {
-              x: 'auroc',
-              y: 'set',
-              fill: 'model',
-              symbol: 'model',
-              r: 4.5,
-              dy,
-              title: (d: DropRow) =>
-                `${d.model}, ${d.set}: AUROC ${dec(d.auroc, 3)} (${dec(d.lo, 3)}–${dec(d.hi, 3)}), n ${d.n}`,
-            }),
-          ];
-        }),
-      ],
-    },
-    {
-      ariaLabel: `Dot plot with intervals: MI AUROC of ${models.join(' and ')} on our own renders and on ECG-Image-Kit's`,
-    },
-  );
+  const { svg, legend } = aurocIntervalPlot({
+    rows,
+    series: 'model',
+    sets: [...new Set(rows.map((r) => r.set))],
+    rowHeight: 26,
+    marginLeft: 190,
+    n: (d) => d.n,
+    ariaLabel: `Dot plot with intervals: MI AUROC of ${models.join(' and ')} on our own renders and on ECG-Image-Kit's`,
+  });
   const table: TableModel = {
     caption:
       'MI AUROC with 95% bootstrap interval; sensitivity and specificity at each model’s own threshold (chosen on our fold-9 renders); refused = share the EKG check turned away.',
@@ -363,11 +335,7 @@ export function dropView(rows: DropRow[]): ChartView {
   return {
     svg,
     table,
-    legend: models.map((m, i) => ({
-      label: m,
-      color: colors[i]!,
-      symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot',
-    })),
+    legend,
     marks: rows.length,
   };
 }

@@ -1,0 +1,97 @@
+/**
+ * The demo's second reading, as a controller the classifier element owns (one per element): starts the digitiser
+ * on a picture alongside the image model (../readback/ runs it in a Web Worker), finds the record behind a
+ * generator's or sample's picture so the worker can compare with the true signal, and, once the image model has
+ * read the picture, hands what was read to classifier-readback.ts (dynamic import: the view and the signal model
+ * are fetched only when a picture arrives).
+ */
+import { errorMessage } from '../../lib/errors';
+import type { HandoffSource } from '../../lib/handoff';
+import type { RasterImage } from '../../lib/render/types';
+import { ReadbackClient } from '../readback/readback-client';
+import type { TruthRequest } from '../readback/readback-core';
+import type { Readback, SignalConfig } from './classifier-readback';
+import type { SampleRecord } from './classifier-samples';
+
+export type PendingReadback = Promise<Readback | { error: string }>;
+
+export class SecondReading {
+  private client: ReadbackClient | null = null;
+  private sampleIndex: Promise<SampleRecord[]> | null = null;
+  /** Pictures the signal model has read (a test hook). */
+  count = 0;
+  /** What the last picture gave: timings, where it ran, the probability (a test hook). */
+  last: Record<string, number | string | boolean> | null = null;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly signal: SignalConfig,
+    private readonly samplesUrl: string,
+  ) {}
+
+  /**
+   * Starts reading the picture back into signals; with a known source, the worker also fetches that record and
+   * filters it as printed. Never rejects: the outcome is awaited only after the image model's reading, and a
+   * rejection nobody awaits yet would be reported as unhandled.
+   */
+  start(image: RasterImage, source: HandoffSource | undefined): PendingReadback {
+    void import('./classifier-readback').then((ui) => ui.showReadbackBusy(this.root));
+    this.client ??= new ReadbackClient();
+    const client = this.client;
+    return (async () => {
+      const truth = source ? await this.truthRequest(source) : undefined;
+      return client.run({ kind: 'digitise', image, ...(truth ? { truth } : {}) });
+    })().catch((e: unknown) => ({ error: errorMessage(e) }));
+  }
+
+  /** Empties the section (a picture that could not be read at all, or an error before the reading). */
+  clear(why: string): void {
+    void import('./classifier-readback').then((ui) => ui.clearReadback(this.root, why));
+  }
+
+  /** Shows what the digitiser read and, unless the EKG check refused the picture, the signal model's reading. */
+  async finish(pending: PendingReadback, source: HandoffSource | undefined, withheld: boolean): Promise<void> {
+    const ui = await import('./classifier-readback');
+    const r = await pending;
+    if ('error' in r) {
+      ui.clearReadback(this.root, `The digitiser could not read this picture: it stopped with an error (${r.error}).`);
+      this.last = { ok: false, error: r.error };
+      return;
+    }
+    if (!r.digitised) {
+      ui.showReadbackFailure(this.root, r);
+      this.last = { ok: false, roundTripMs: r.ms, where: r.where };
+      return;
+    }
+    ui.showDigitised(this.root, r, source);
+    this.last = { ok: true, digitiseMs: r.digitised.ms, roundTripMs: r.ms, where: r.where };
+    if (withheld) return ui.showSignalWithheld(this.root);
+    let model;
+    try {
+      model = await ui.loadSignalModel(this.signal.url);
+    } catch (e) {
+      ui.showSignalUnavailable(this.root, errorMessage(e));
+      return;
+    }
+    const s = await ui.classifyReadout(model, r.digitised.readout);
+    ui.showSignalReading(this.root, this.signal, s, r.ms);
+    this.count++;
+    this.last = { ...this.last, classifyMs: s.ms, totalMs: r.ms + s.ms, probability: s.probability };
+  }
+
+  /** Where the record behind a generator's or sample's picture is (from the sample index), and its filters. */
+  private async truthRequest(source: HandoffSource): Promise<TruthRequest | undefined> {
+    const base = new URL(this.samplesUrl, location.href);
+    this.sampleIndex ??= fetch(new URL('index.json', base).href)
+      .then((r) => (r.ok ? (r.json() as Promise<{ records: SampleRecord[] }>) : { records: [] }))
+      .then((j) => j.records ?? [])
+      .catch(() => []);
+    const rec = (await this.sampleIndex).find((r) => r.ecgId === source.ecgId);
+    if (!rec) return undefined;
+    return {
+      rec: { ecgId: rec.ecgId, hea: new URL(rec.hea, base).href, dat: new URL(rec.dat, base).href },
+      filters: source.filters,
+      ...(source.panels ? { panels: source.panels } : {}),
+    };
+  }
+}
