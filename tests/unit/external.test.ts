@@ -1,0 +1,60 @@
+// The "images we did not draw" figures: parsing eval:external files and quoting them in prose.
+import { describe, expect, it } from 'vitest';
+import { ExternalDataError, formatExternal, parseExternalEval } from '../../src/lib/charts/external';
+
+const summary = (auroc: number | null) => ({
+  n: 10,
+  n_mi: 5,
+  refused: 1,
+  sensitivity: 0.6,
+  specificity: 0.8,
+  accuracy: 0.7,
+  refused_rate: 0.1,
+  auroc,
+  auroc_ci: auroc === null ? null : [auroc - 0.1, auroc + 0.05],
+});
+
+const file = (real: Record<string, unknown>) => ({
+  model: 'm',
+  gate: 'g',
+  threshold: 0.5,
+  sets: {
+    'kit-fold9': { ...summary(0.8123), by_variant: { plain: summary(0.9), odd: summary(null) } },
+    'real-ekg': real,
+  },
+});
+
+describe('eval:external figures', () => {
+  const e = parseExternalEval(
+    file({ n: 24, accepted: 23, accepted_rate: 23 / 24, median_mi_score: 0.7489, over_threshold_rate: 0.875 }),
+    'x.json',
+  );
+
+  it('quotes the independent renderer overall and per variant', () => {
+    expect(formatExternal(e, { set: 'kit-fold9', field: 'auroc' })).toBe('0.812');
+    expect(formatExternal(e, { set: 'kit-fold9', field: 'auroc_ci' })).toBe('0.712–0.862');
+    expect(formatExternal(e, { set: 'kit-fold9', field: 'refused_rate' })).toBe('10%');
+    expect(formatExternal(e, { set: 'kit-fold9', field: 'auroc', variant: 'plain' })).toBe('0.900');
+    expect(() => formatExternal(e, { set: 'kit-fold9', field: 'auroc', variant: 'odd' })).toThrow(ExternalDataError);
+    expect(() => formatExternal(e, { set: 'kit-fold9', field: 'auroc', variant: 'none' })).toThrow(
+      /no kit-fold9 variant/,
+    );
+  });
+
+  it('quotes real EKGs: acceptance and how often they are called MI, never an AUROC (no labels)', () => {
+    expect(formatExternal(e, { set: 'real-ekg', field: 'accepted' })).toBe('23');
+    expect(formatExternal(e, { set: 'real-ekg', field: 'accepted_rate' })).toBe('96%');
+    expect(formatExternal(e, { set: 'real-ekg', field: 'over_threshold_rate' })).toBe('88%');
+    expect(formatExternal(e, { set: 'real-ekg', field: 'median_mi_score' })).toBe('0.75');
+    expect(() => formatExternal(e, { set: 'real-ekg', field: 'auroc' })).toThrow(/no diagnosis labels/);
+  });
+
+  it('refuses files without the fields it quotes', () => {
+    const old = parseExternalEval(file({ n: 24, accepted: 24, accepted_rate: 1 }), 'old.json');
+    expect(() => formatExternal(old, { set: 'real-ekg', field: 'over_threshold_rate' })).toThrow(/re-run/);
+    expect(() => parseExternalEval({ model: 'm' }, 'bad.json')).toThrow(ExternalDataError);
+    expect(() =>
+      parseExternalEval({ ...file({ n: 1, accepted: 1, accepted_rate: 1 }), threshold: 2 }, 'bad.json'),
+    ).toThrow(/threshold/);
+  });
+});
