@@ -7,9 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { evalFileName } from '../../src/lib/eval-files';
 import { expect, test } from './fixtures';
 
 const MODELS = 'public/models';
+// every MI model that ships; the EKG check (task "ekg-gate") has no card: its figures are in the Results chapter
 const shipped = readdirSync(MODELS, { withFileTypes: true })
   .filter((e) => e.isDirectory() && existsSync(path.join(MODELS, e.name, 'metadata.json')))
   .map(
@@ -17,8 +19,10 @@ const shipped = readdirSync(MODELS, { withFileTypes: true })
       JSON.parse(readFileSync(path.join(MODELS, e.name, 'metadata.json'), 'utf8')) as {
         name: string;
         styles: string[];
+        task?: string;
       },
-  );
+  )
+  .filter((m) => m.task !== 'ekg-gate');
 
 test('every shipped model has a card whose figures come from its data/eval files', async ({ page }) => {
   await page.goto('chapters/limitations/');
@@ -38,7 +42,7 @@ test('every shipped model has a card whose figures come from its data/eval files
       await expect(card.locator('dt', { hasText: k }).first(), `${m.name}: ${k}`).toBeVisible();
     }
     for (const style of m.styles) {
-      const file = `data/eval/${m.name}-${style}.json`;
+      const file = `data/eval/${evalFileName({ model: m.name, style, fold: 10 })}`;
       type G = { key: string; label: string; auroc: number | null; auroc_ci: [number, number] | null };
       const e = JSON.parse(readFileSync(file, 'utf8')) as { auroc: number; subgroups?: { sex: G[]; age: G[] } };
       await expect(card, `${m.name}: cites ${file}`).toContainText(file);
@@ -72,9 +76,9 @@ test('a shipped model without an evaluation fails the build, with the command th
   test.setTimeout(300_000);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'card-build-'));
   const models = path.join(tmp, 'models');
-  for (const m of shipped) {
-    mkdirSync(path.join(models, m.name), { recursive: true });
-    copyFileSync(path.join(MODELS, m.name, 'metadata.json'), path.join(models, m.name, 'metadata.json'));
+  for (const dir of readdirSync(MODELS).filter((d) => existsSync(path.join(MODELS, d, 'metadata.json')))) {
+    mkdirSync(path.join(models, dir), { recursive: true });
+    copyFileSync(path.join(MODELS, dir, 'metadata.json'), path.join(models, dir, 'metadata.json'));
   }
   copyFileSync(path.join(MODELS, 'default.json'), path.join(models, 'default.json'));
   // a model that ships but was never evaluated

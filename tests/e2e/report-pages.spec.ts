@@ -54,8 +54,10 @@ test('the images chapter draws one record in every style, side by side, above th
   await gallery.locator('[data-gallery-link="photo"]').click();
   await expect(page).toHaveURL(new RegExp(`record=${record}&style=photo`));
   await expect(page.locator('heartnet-generator input[value="photo"]')).toBeChecked();
-  // another record redraws them all
-  await page.goBack();
+  // another record redraws them all (a fresh load: going back from the tile's link may still be navigating)
+  await page.goto('chapters/images/');
+  await gallery.scrollIntoViewIfNeeded();
+  await expect(page.locator('[data-gallery-status]')).toContainText('every style drawn', { timeout: 60_000 });
   const options = await page
     .locator('[data-gallery-record] option')
     .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));

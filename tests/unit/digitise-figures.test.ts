@@ -95,7 +95,7 @@ describe('eval:digitise files', () => {
   });
 });
 
-const ev = (model: string, style: string, auroc: number, file = `data/eval/${model}-${style}.json`): EvalResult =>
+const ev = (model: string, style: string, auroc: number, file = `data/eval/${model}.${style}.json`): EvalResult =>
   ({
     model,
     style,
