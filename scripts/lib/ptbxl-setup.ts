@@ -22,8 +22,8 @@ import { ProgressBar } from './progress';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PHYSIONET_BASE = 'https://physionet.org/files/ptb-xl/1.0.1/';
 export const CSV_FILES = ['ptbxl_database.csv', 'scp_statements.csv'] as const;
-/** Records the unit tests read besides the samples (8 is MI; 2506 has signals but no labels in the local CSV). */
-export const TEST_IDS = [1, 2, 3, 8, 2506, 21837] as const;
+/** Records the unit tests read besides the samples (8 is MI; 2506 has signals but no labels in the local CSV; 9001 is the digitiser test's printout). */
+export const TEST_IDS = [1, 2, 3, 8, 2506, 9001, 21837] as const;
 
 export interface SetupArgs {
   all: boolean;
