@@ -233,7 +233,9 @@ describe('runSetup end to end (temporary repositories)', () => {
       const env = { PTBXL_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
       const r = await runSetup(parseSetupArgs(['--test']), { repoRoot: root, env });
       expect(r.source).toMatch(/^PhysioNet/);
-      expect(r).toMatchObject({ csvs: 'downloaded', requested: 6, fetched: 6, bundle: { records: 3 } });
+      // the fake repository's three samples (1, 2 and 8) and the records the unit tests read
+      const n = new Set([1, 2, 8, ...TEST_IDS]).size;
+      expect(r).toMatchObject({ csvs: 'downloaded', requested: n, fetched: n, bundle: { records: 3 } });
       expect(hits).toContain('records100/21000/21837_lr.dat');
       hits.length = 0;
       const again = await runSetup(parseSetupArgs(['--test']), { repoRoot: root, env });
