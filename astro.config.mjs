@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { distPrune } from './scripts/dist-prune.ts';
 import { serviceWorker } from './scripts/service-worker.ts';
 
 // GitHub Pages serves a project site under /<repo>/. The deploy workflow sets SITE_URL and BASE_PATH;
@@ -12,8 +13,9 @@ export default defineConfig({
   site,
   base,
   trailingSlash: 'ignore',
-  // serviceWorker(): writes dist/sw.js (offline cache of the report and the demo) after each build.
-  integrations: [mdx(), serviceWorker()],
+  // distPrune(): drops files no page fetches (the models' parity.json, read by tests from public/models);
+  // serviceWorker(): then writes dist/sw.js (offline cache of the report and the demo) after each build.
+  integrations: [mdx(), distPrune(), serviceWorker()],
   // Every stylesheet external: the Content-Security-Policy (src/lib/csp.ts) allows no inline <style>.
   build: { assets: '_assets', inlineStylesheets: 'never' },
   vite: {
