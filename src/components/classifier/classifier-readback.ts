@@ -10,7 +10,7 @@ import type { Readout } from '../../lib/digitise/index';
 import type { HandoffSource } from '../../lib/handoff';
 import type { SignalClassifier } from '../../lib/signal/model';
 import { el } from '../dom';
-import { drawLeads, drawSheet } from '../readback/readback-draw';
+import { drawLeads, drawSheet, stageItems } from '../readback/readback-draw';
 import type { Digitised, ReadbackResult } from '../readback/readback-core';
 import { dbText, failureText, medianDb, stageLines } from '../readback/readback-text';
 import { find } from './classifier-view';
@@ -95,16 +95,7 @@ export function showDigitised(root: HTMLElement, r: Readback, source: HandoffSou
     `The upright sheet with ${st.rows.length} trace rows and ${st.panels.length} lead panels outlined`,
   );
   const lines = stageLines(st, d.readout);
-  find(root, '[data-clf-stages]').replaceChildren(
-    ...lines.map((l) =>
-      el(
-        'li',
-        { data: { stage: l.stage, ok: String(l.ok) } },
-        el('strong', {}, `${l.stage}${l.ok ? '' : ' (assumed)'}: `),
-        l.text,
-      ),
-    ),
-  );
+  find(root, '[data-clf-stages]').replaceChildren(...stageItems(lines));
   const leadsCanvas = find<HTMLCanvasElement>(root, '[data-clf-leads]');
   const withTruth = !!r.truth;
   drawLeads(leadsCanvas, d, { truth: r.truth, windows: r.windows, snr: r.snr });

@@ -4,12 +4,26 @@
  *   a 5 mm ruler at the grid pitch it found, the trace rows and each lead's panel outlined and named;
  * - `drawLeads`: the leads read back as clean traces in the printed 3 × 4 order plus the lead II rhythm strip,
  *   each over the seconds it was read, with the true signal beneath when the picture's record is known.
+ * - `stageItems`: the stages in plain words, as list items (the text beside both drawings).
  * Colours are fixed (the drawings are paper-white in either colour scheme) and named in the captions, and each
  * canvas gets a text alternative from its caller. No state; no inline styles.
  */
+import { el } from '../dom';
 import type { Digitised } from './readback-core';
 import type { LeadWindow } from './readback-measure';
-import { dbText, readSpan } from './readback-text';
+import { dbText, readSpan, type StageLine } from './readback-text';
+
+/** One `<li>` per stage ("Grid (assumed): ..." where the digitiser fell back on a default). */
+export function stageItems(lines: readonly StageLine[]): HTMLLIElement[] {
+  return lines.map((l) =>
+    el(
+      'li',
+      { data: { stage: l.stage, ok: String(l.ok) } },
+      el('strong', {}, `${l.stage}${l.ok ? '' : ' (assumed)'}: `),
+      l.text,
+    ),
+  );
+}
 
 export const COLORS = {
   paper: '#ffffff',

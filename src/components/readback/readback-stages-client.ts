@@ -12,7 +12,7 @@ import { el, q, qa } from '../dom';
 import { ReadbackClient } from './readback-client';
 import type { Digitised } from './readback-core';
 import type { LeadWindow } from './readback-measure';
-import { drawLeads, drawSheet } from './readback-draw';
+import { drawLeads, drawSheet, stageItems } from './readback-draw';
 import { dbText, failureText, medianDb, stageLines } from './readback-text';
 
 interface Config {
@@ -152,14 +152,7 @@ class ReadbackStages extends HTMLElement {
     );
     if (Number.isFinite(med)) this.dataset.snrMedian = med.toFixed(2);
     q(this, '[data-rbs-lines]').replaceChildren(
-      ...lines.map((l) =>
-        el(
-          'li',
-          { data: { stage: l.stage, ok: String(l.ok) } },
-          el('strong', {}, `${l.stage}${l.ok ? '' : ' (assumed)'}: `),
-          l.text,
-        ),
-      ),
+      ...stageItems(lines),
       ...[
         ['picture', 'Picture'],
         ['mask', 'Trace pixels'],
