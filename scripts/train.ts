@@ -251,6 +251,13 @@ async function main(argv: string[]): Promise<void> {
   if (signal.isSignalConfigFile(file)) return signal.trainSignals(argv);
   const cfg = loadConfig(file);
   console.log(`[train] config ${file} is valid (${cfg.name})`);
+  // Fail before minutes of rendering when the run to continue from (config "init") has not been trained here.
+  if (typeof cfg.init === 'string' && !existsSync(path.join(ROOT, 'training', 'checkpoints', `${cfg.init}.pt`))) {
+    throw new ConfigError(
+      `${file}: init: training/checkpoints/${cfg.init}.pt is missing; make it first with ` +
+        `npm run train -- --config training/configs/${cfg.init}.json`,
+    );
+  }
 
   const sources = [...cfg.data.train, ...cfg.data.val];
   for (const s of sources) ensureShards(s, cfg.data.input, !v['no-export-images']);

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -257,6 +258,37 @@ def choose_threshold(run: dict, val: MultiShards, vl: np.ndarray) -> tuple[float
     return thr, rule_text, MET.summary(val.labels, vp, thr)
 
 
+def init_weights(model, run: dict, ckpt_dir: str) -> dict | None:
+    """Config "init": continue from an earlier run's checkpoint (a longer schedule over fresh renders without
+    repeating the first run). The earlier run's log must show the same architecture and input, so a silently
+    different network or a rescaled input never starts from weights that were not trained for it."""
+    init = run.get("init")
+    if not init:
+        return None
+    path = os.path.join(ckpt_dir, f"{init}.pt")
+    if not os.path.exists(path):
+        raise C.ConfigError(f"config.init: {path} is missing; make it first with "
+                            f"npm run train -- --config training/configs/{init}.json")
+    # where the earlier run logged (runs on synthetic shards log to build/, see main)
+    log_path = next((p for p in (os.path.join(d, "training", f"{init}.json") for d in ("data", "build"))
+                     if os.path.exists(p)), None)
+    if log_path:
+        with open(log_path) as f:
+            prev = C.with_defaults(json.load(f)["config"])
+        for what, mine, theirs in (("model", run["model"], prev["model"]),
+                                   ("input", run["data"]["input"], prev["data"]["input"])):
+            if mine != theirs:
+                raise C.ConfigError(f"config.init: {init} was trained with {what} {theirs}, this config has {mine}")
+    try:
+        model.load_state_dict(torch.load(path))
+    except RuntimeError as e:
+        raise C.ConfigError(f"config.init: {path} does not fit this config's model: {str(e).splitlines()[0]}") from e
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    print(f"[train] starting from {path} (sha256 {digest[:12]})", flush=True)
+    return {"name": init, "checkpoint": path, "sha256": digest, "log": log_path}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True)
@@ -280,12 +312,15 @@ def main(argv=None) -> int:
     # Logs of runs on synthetic shards never go where the site reads real training logs.
     default_log = os.path.join("build" if is_synthetic(train, val) else "data", "training", f"{name}.json")
     log_path = args.log or run.get("log") or default_log
-    trainer = Trainer(run, M.build(run["model"], train.planes).to(device), train, val, device, seed)
     ckpt_dir = os.path.join("training", "checkpoints")
+    model = M.build(run["model"], train.planes)
+    init = init_weights(model, run, ckpt_dir)
+    trainer = Trainer(run, model.to(device), train, val, device, seed)
     os.makedirs(ckpt_dir, exist_ok=True)
     ckpt = os.path.join(ckpt_dir, f"{name}.pt")
 
     log = start_log(cfg, args, trainer, device, log_path)
+    log["init"] = init
     # While running, the log is NAME.json.partial (rewritten every epoch); NAME.json appears only when the
     # run has finished, so readers of data/training/*.json never see a half-done run.
     partial = log_path + ".partial"

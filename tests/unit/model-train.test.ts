@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,49 @@ describe.skipIf(!hasTorch)('training pipeline on synthetic shards', () => {
     },
     120_000,
   );
+
+  it('continues from an earlier run ("init") and refuses a checkpoint that does not fit', () => {
+    const train = (file: string) =>
+      spawnSync('npx', ['tsx', 'scripts/train.ts', '--config', file], { encoding: 'utf8' });
+    const base = tmpConfig((c) => {
+      c.name = 'test-init-base';
+      c.train.epochs = 1;
+    });
+    expect(train(base.file).status).toBe(0);
+    const ckpt = readFileSync('training/checkpoints/test-init-base.pt');
+
+    const next = tmpConfig((c) => {
+      c.name = 'test-init-next';
+      c.init = 'test-init-base';
+      c.train.epochs = 1;
+    });
+    const r = train(next.file);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/starting from training\/checkpoints\/test-init-base.pt/);
+    const log = JSON.parse(readFileSync('build/training/test-init-next.json', 'utf8'));
+    expect(log.init.sha256).toBe(createHash('sha256').update(ckpt).digest('hex'));
+    expect(log.init.log).toBe('build/training/test-init-base.json');
+
+    // a wider network: the earlier run's logged architecture differs, so no weights are loaded
+    const wider = tmpConfig((c) => {
+      c.name = 'test-init-wider';
+      c.init = 'test-init-base';
+      c.model.widths = [8, 16];
+    });
+    const w = spawnSync(PY, ['-m', 'training.train', '--config', wider.file], { encoding: 'utf8' });
+    expect(w.status).not.toBe(0);
+    expect(w.stderr).toMatch(/config.init: test-init-base was trained with model/);
+
+    // a run that was never trained here: refused before any rendering, with the command that makes it
+    const missing = tmpConfig((c) => {
+      c.name = 'test-init-missing';
+      c.init = 'no-such-run';
+    });
+    const m = train(missing.file);
+    expect(m.status).toBe(1);
+    expect(m.stderr).toMatch(/training\/checkpoints\/no-such-run.pt is missing; make it first with npm run train/);
+    expect(m.stdout).not.toMatch(/export-images|training.train/);
+  }, 240_000);
 
   it('stops on an unknown config key before anything runs (TS and Python)', () => {
     const { file } = tmpConfig((c) => {
