@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { digitise, DigitiseError, snrDb } from '../../src/lib/digitise/index';
+import { findCalibration, readPanel } from '../../src/lib/digitise/read';
 import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { LEAD_NAMES } from '../../src/lib/ptbxl/types';
@@ -25,6 +26,57 @@ describe('SNR (PhysioNet Challenge 2024)', () => {
   });
 });
 
+/** A w x h mask with 3-px-thick strokes through the given points (straight segments). */
+function strokes(w: number, h: number, pts: Array<[number, number]>): Uint8Array {
+  const m = new Uint8Array(w * h);
+  for (let i = 1; i < pts.length; i++) {
+    const [xa, ya] = pts[i - 1]!;
+    const [xb, yb] = pts[i]!;
+    const n = Math.max(Math.abs(xb - xa), Math.abs(yb - ya)) * 4;
+    for (let k = 0; k <= n; k++) {
+      const x = Math.round(xa + ((xb - xa) * k) / n);
+      const y = Math.round(ya + ((yb - ya) * k) / n);
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) if (x + dx >= 0 && x + dx < w) m[(y + dy) * w + x + dx] = 1;
+    }
+  }
+  return m;
+}
+
+describe('digitiser stages on drawn masks', () => {
+  it('measures the calibration pulse from stroke centre to stroke centre', () => {
+    // baseline at y = 100, a 40 px pulse between x = 30 and 50 (4 px/mm: 1 mV at 10 mm/mV), pen 3 px
+    const mask = strokes(120, 140, [
+      [5, 100],
+      [30, 100],
+      [30, 60],
+      [50, 60],
+      [50, 100],
+      [70, 100],
+    ]);
+    const cal = findCalibration(mask, 120, 100, 10, 90, 4);
+    expect(cal).not.toBeNull();
+    expect(cal!.height).toBeCloseTo(40, 5);
+  });
+
+  it('reads a lead from its first column when it starts far from its baseline', () => {
+    // the trace enters 10 mm (1 mV) below the baseline and climbs to it over 5 mm, then runs flat
+    const w = 100;
+    const mask = strokes(w, 120, [
+      [0, 100],
+      [20, 60],
+      [99, 60],
+    ]);
+    const p = { lead: 'V1', rhythm: false, row: 0, x0: 0, x1: 100, baseline: 60, t0: 0, t1: 1 };
+    const r = readPanel(mask, w, 120, p, 4, 40, 60, 100, undefined, 60);
+    // (read only once it came within 4 mm of the baseline, the first ~3 mm were held at about -0.4 mV)
+    expect(r.values[0]).toBeLessThan(-0.9);
+    expect(r.values[0]).toBeGreaterThan(-1.05);
+    expect(r.values[10]).toBeCloseTo(-0.5, 1);
+    expect(Math.abs(r.values[50]!)).toBeLessThan(0.03);
+  });
+});
+
 const dir = resolvePtbxlDir();
 describe.runIf(existsSync(recordFiles(dir, 9001).dat))('digitiser on our printout', () => {
   it('finds the layout, the scale and every lead, and reads them back closely', async () => {
@@ -34,6 +86,8 @@ describe.runIf(existsSync(recordFiles(dir, 9001).dat))('digitiser on our printou
     expect(r.stages.grid.pxPerMm).toBeGreaterThan(3.92);
     expect(r.stages.grid.pxPerMm).toBeLessThan(4.08);
     expect(r.stages.gainSource).toBe('calibration pulse');
+    // 10 mm/mV at 4 px/mm, measured between the pulse's stroke centres (its outer edge read leads ~2.5% small)
+    expect(Math.abs(r.stages.pxPerMv - 40)).toBeLessThanOrEqual(0.5);
     expect(Object.keys(r.readout.leads).sort()).toEqual([...LEAD_NAMES].sort());
     expect(r.readout.rhythm).toBeDefined();
     const snr = leadSnrs(applyFilters(sig, ['baseline', 'lowpass']), r.readout, standardWindows());

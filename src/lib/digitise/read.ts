@@ -378,7 +378,48 @@ export function findCalibration(
       break;
     }
   }
-  return best;
+  return best && { ...best, height: pulseHeight(mask, w, base, best, tol) };
+}
+
+/** Centre of the ink run through (x, y), or NaN when (x, y) is paper. */
+function runCentre(mask: Uint8Array, w: number, x: number, y: number): number {
+  if (y < 0 || !mask[y * w + x]) return Number.NaN;
+  let a = y;
+  let b = y;
+  while (a > 0 && mask[(a - 1) * w + x]) a--;
+  while ((b + 1) * w + x < mask.length && mask[(b + 1) * w + x]) b++;
+  return (a + b) / 2;
+}
+
+/**
+ * The pulse's height from stroke centre to stroke centre. The edges' run length reaches from the baseline to the
+ * top stroke's upper edge, half a pen too far, which read every lead a few per cent small (10 mm/mV printouts
+ * of fold 9 came back 2-5% low at 4 px/mm). Top: the middle half of the pulse's top stroke; bottom: the
+ * baseline just outside its edges. Falls back on the edge height where either is missing.
+ */
+function pulseHeight(mask: Uint8Array, w: number, base: number, c: Calibration, tol: number): number {
+  const topY = Math.round(base - c.height);
+  const span = c.x1 - c.x0;
+  const tops: number[] = [];
+  for (let x = Math.round(c.x0 + span / 4); x <= Math.round(c.x1 - span / 4); x++) {
+    const m = runCentre(mask, w, x, topY);
+    if (Number.isFinite(m)) tops.push(m);
+  }
+  const bottoms: number[] = [];
+  for (const x of [c.x0 - 3, c.x0 - 2, c.x1 + 2, c.x1 + 3]) {
+    if (x < 0 || x >= w) continue;
+    for (let d = 0; d <= tol; d++) {
+      const m = [base + d, base - d].map((y) => runCentre(mask, w, x, y)).find(Number.isFinite);
+      if (m !== undefined) {
+        bottoms.push(m);
+        break;
+      }
+    }
+  }
+  if (!tops.length || !bottoms.length) return c.height;
+  const mid = (v: number[]) => v.sort((p, q) => p - q)[v.length >> 1]!;
+  const h = mid(bottoms) - mid(tops);
+  return h > 0.8 * c.height && h <= c.height ? h : c.height;
 }
 
 /**
@@ -565,11 +606,9 @@ export function readPanel(
   const mid = new Float64Array(n).fill(Number.NaN);
   const yTop = Math.max(0, Math.round(p.baseline - reach));
   const yBot = Math.min(h - 1, Math.round(p.baseline + reach));
-  let prev = p.baseline;
-  let found = 0;
-  for (let x = xa; x < xb; x++) {
-    let best: [number, number] | null = null;
-    let bestD = Infinity;
+  // the run in column x that best continues the trace at height `prev`, and how far from it it lies
+  const choose = (x: number, prev: number): { a: number; b: number; d: number; gap: number } | null => {
+    let best: { a: number; b: number; d: number; gap: number } | null = null;
     let y = yTop;
     while (y <= yBot) {
       if (!mask[y * w + x]) {
@@ -582,39 +621,61 @@ export function readPanel(
       // continuity first, with a mild pull towards the lead's own baseline (a tall QRS of the row above or below
       // reaching into this band is near the trace only for a moment, and far from its baseline)
       const base = p.baseline < a ? a - p.baseline : p.baseline > b ? p.baseline - b : 0;
-      const d = (prev < a ? a - prev : prev > b ? prev - b : 0) + BASELINE_PULL * base;
-      if (d < bestD) {
-        bestD = d;
-        best = [a, b];
-      }
+      const gap = prev < a ? a - prev : prev > b ? prev - b : 0;
+      const d = gap + BASELINE_PULL * base;
+      if (!best || d < best.d) best = { a, b, d, gap };
     }
+    return best;
+  };
+  // keeps column x's run; returns the height the trace goes on from
+  const take = (x: number, run: { a: number; b: number }, prev: number): number => {
+    let { a, b } = run;
+    if (dark && b > a) {
+      // a steep stroke's neighbour bleeds into this column at part coverage: keep the run's dark core
+      let peak = 0;
+      for (let yy = a; yy <= b; yy++) peak = Math.max(peak, dark.data[yy * w + x]!);
+      while (a < b && dark.data[a * w + x]! < 0.7 * peak) a++;
+      while (b > a && dark.data[b * w + x]! < 0.7 * peak) b--;
+    }
+    let c = (a + b) / 2;
+    if (dark) {
+      // darkness-weighted centre, one pixel beyond the run either side (anti-aliased edges)
+      let sw = 0;
+      let sy = 0;
+      for (let yy = Math.max(0, a - 1); yy <= Math.min(h - 1, b + 1); yy++) {
+        const wgt = dark.data[yy * w + x]!;
+        sw += wgt;
+        sy += wgt * yy;
+      }
+      if (sw > 0) c = sy / sw;
+    }
+    top[x - xa] = a;
+    bot[x - xa] = b + 1;
+    mid[x - xa] = c + 0.5;
+    // the trace leaves a long run (a steep stroke) at its far end: follow it from there
+    return b - a + 1 > 1.2 * pxPerMm ? (Math.abs(a - prev) > Math.abs(b - prev) ? a : b) : c;
+  };
+  let prev = p.baseline;
+  let first = -1;
+  let found = 0;
+  for (let x = xa; x < xb; x++) {
+    const run = choose(x, prev);
     // until the trace is found, stay near the baseline (a lead label sits a few millimetres off it)
-    if (best && bestD < (found === 0 ? 4 : 12) * pxPerMm) {
-      let [a, b] = best;
-      if (dark && b > a) {
-        // a steep stroke's neighbour bleeds into this column at part coverage: keep the run's dark core
-        let peak = 0;
-        for (let yy = a; yy <= b; yy++) peak = Math.max(peak, dark.data[yy * w + x]!);
-        while (a < b && dark.data[a * w + x]! < 0.7 * peak) a++;
-        while (b > a && dark.data[b * w + x]! < 0.7 * peak) b--;
-      }
-      let c = (a + b) / 2;
-      if (dark) {
-        // darkness-weighted centre, one pixel beyond the run either side (anti-aliased edges)
-        let sw = 0;
-        let sy = 0;
-        for (let yy = Math.max(0, a - 1); yy <= Math.min(h - 1, b + 1); yy++) {
-          const wgt = dark.data[yy * w + x]!;
-          sw += wgt;
-          sy += wgt * yy;
-        }
-        if (sw > 0) c = sy / sw;
-      }
-      top[x - xa] = a;
-      bot[x - xa] = b + 1;
-      mid[x - xa] = c + 0.5;
-      // the trace leaves a long run (a steep stroke) at its far end: follow it from there
-      prev = b - a + 1 > 1.2 * pxPerMm ? (Math.abs(a - prev) > Math.abs(b - prev) ? a : b) : c;
+    if (run && run.d < (first < 0 ? 4 : 12) * pxPerMm) {
+      prev = take(x, run, prev);
+      if (first < 0) first = x;
+      found++;
+    }
+  }
+  // a lead that starts far from its baseline (a deep S or a tall R at the column boundary) was first found some
+  // columns in: follow it back to the panel's start from there, through ink that touches it (a lead label
+  // printed beside the trace's start is a separate mark)
+  if (first > xa) {
+    prev = mid[first - xa]! - 0.5;
+    for (let x = first - 1; x >= xa; x--) {
+      const run = choose(x, prev);
+      if (!run || run.gap > pxPerMm) break;
+      prev = take(x, run, prev);
       found++;
     }
   }
