@@ -58,7 +58,9 @@ export async function runSignalEval(args: SignalEvalArgs) {
       for (const r of chunk) xs.push(inputFromRecord(await readRecord(dir, r.ecgId)));
       prepMs += Date.now() - r0;
       const probs = predictSignalProbabilities(model, xs, args.batch);
-      chunk.forEach((r, i) => scored.push({ label: r.mi ? 1 : 0, score: probs[i]!, sex: r.sex, age: r.age }));
+      chunk.forEach((r, i) =>
+        scored.push({ ecgId: r.ecgId, label: r.mi ? 1 : 0, score: probs[i]!, sex: r.sex, age: r.age }),
+      );
       if ((a / args.batch) % 10 === 0) {
         const s = ((Date.now() - t0) / 1000).toFixed(0);
         process.stderr.write(`[eval:signals] ${Math.min(a + args.batch, records.length)}/${records.length} (${s} s)\n`);

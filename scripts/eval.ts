@@ -123,7 +123,9 @@ async function scoreRecords(
     }
     renderMs += Date.now() - r0;
     const probs = predictProbabilities(m.model, m.meta, xs, args.batch);
-    chunk.forEach((r, i) => scored.push({ label: r.mi ? 1 : 0, score: probs[i]!, sex: r.sex, age: r.age }));
+    chunk.forEach((r, i) =>
+      scored.push({ ecgId: r.ecgId, label: r.mi ? 1 : 0, score: probs[i]!, sex: r.sex, age: r.age }),
+    );
     if ((a / args.batch) % 10 === 0) {
       const s = ((Date.now() - t0) / 1000).toFixed(0);
       process.stderr.write(`[eval] ${Math.min(a + args.batch, records.length)}/${records.length} (${s} s)\n`);
@@ -169,7 +171,7 @@ async function runPipelineEval(args: EvalArgs) {
     }
     prepMs += Date.now() - p0;
     const score = predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;
-    scored.push({ label: r.mi ? 1 : 0, score, sex: r.sex, age: r.age });
+    scored.push({ ecgId: r.ecgId, label: r.mi ? 1 : 0, score, sex: r.sex, age: r.age });
     if (k % 100 === 0)
       process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }

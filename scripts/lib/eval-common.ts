@@ -180,6 +180,9 @@ export function evalDoc(
     baseline_all_normal_accuracy: nNeg / n,
     // by sex and age band for the model card (same threshold, same bootstrap as the whole fold)
     subgroups: subgroupFigures(run.scored, thr, boot),
+    // every record's score, [ecg_id, label, probability], so two models' readings of the same pictures can be
+    // paired (npm run eval:combined) without running either again
+    scores: run.scored.map((r) => [r.ecgId, r.label, Math.round(r.score * 1e6) / 1e6]),
     backend: args.backend,
     seconds: run.seconds,
     render_preprocess_seconds: run.prepSeconds,

@@ -110,6 +110,8 @@ export function groupFigures(
 }
 
 export interface ScoredRecord {
+  /** PTB-XL ecg_id of the scored picture (the eval file lists every score, so readings can be paired later). */
+  ecgId: number;
   label: number;
   score: number;
   sex: Sex;

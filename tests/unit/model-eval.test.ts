@@ -41,6 +41,10 @@ describe.skipIf(!haveRecords)('npm run eval end to end (fixture model, a few fol
     expect(doc.subgroups.sex.reduce((s, g) => s + g.n, 0)).toBe(12);
     expect(doc.subgroups.age.reduce((s, g) => s + g.n, 0)).toBe(12);
     expect(e.subgroups?.sex.map((g) => g.key)).toEqual(['female', 'male']);
+    // every record's score, for pairing readings later (eval:combined): one per record, labels as counted above
+    expect(doc.scores).toHaveLength(12);
+    expect(new Set(doc.scores.map(([id]) => id)).size).toBe(12);
+    expect(doc.scores.filter(([, label]) => label === 1)).toHaveLength(tp + fn);
     // the same records again give the same numbers (fixed render seeds, deterministic model)
     const again = await runEval({ ...args, out: out + '2' });
     expect(again.doc.auroc).toBe(doc.auroc);

@@ -73,11 +73,11 @@ describe('model-card subgroups (npm run eval)', () => {
 
   it('every record lands in exactly one sex and one age group; the unknown-age group appears only when needed', () => {
     const recs: ScoredRecord[] = [
-      { label: 1, score: 0.9, sex: 'male', age: 300 },
-      { label: 0, score: 0.2, sex: 'female', age: 35 },
-      { label: 1, score: 0.3, sex: 'female', age: 64 },
-      { label: 0, score: 0.6, sex: 'male', age: 45 },
-      { label: 0, score: 0.1, sex: 'male', age: null },
+      { ecgId: 1, label: 1, score: 0.9, sex: 'male', age: 300 },
+      { ecgId: 2, label: 0, score: 0.2, sex: 'female', age: 35 },
+      { ecgId: 3, label: 1, score: 0.3, sex: 'female', age: 64 },
+      { ecgId: 4, label: 0, score: 0.6, sex: 'male', age: 45 },
+      { ecgId: 5, label: 0, score: 0.1, sex: 'male', age: null },
     ];
     const s = subgroupFigures(recs, 0.5, { resamples: 50, seed: 0 });
     expect(s.sex.map((g) => g.key)).toEqual(['female', 'male']);

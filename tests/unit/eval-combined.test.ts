@@ -1,0 +1,103 @@
+/**
+ * Pairing two readings of the same pictures (npm run eval:combined): the combination is the fixed equal-weight
+ * logit mean, an unread picture keeps the image reading, and readings of different pictures are refused.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { combine, CombineError, readEvalReading, type Reading } from '../../scripts/eval-combined';
+import { auroc } from '../../src/lib/model/metrics';
+import { mulberry32 } from '../../src/lib/random';
+
+function reading(model: string, rows: Array<[string, number, number | null]>, identity = { fold: 10 }): Reading {
+  return {
+    model,
+    file: `${model}.json`,
+    set: 'printout',
+    identity,
+    scores: new Map(rows.map(([id, label, p]) => [id, { label, p }])),
+    gitCommit: 'test',
+  };
+}
+
+const opts = { resamples: 200, seed: 0 };
+
+describe('eval:combined', () => {
+  it('averages the logits with equal weights; an unread picture keeps the image score', () => {
+    const img = reading('img', [
+      ['1', 1, 0.8],
+      ['2', 0, 0.3],
+      ['3', 1, 0.6],
+    ]);
+    const sig = reading('sig', [
+      ['1', 1, 0.2],
+      ['2', 0, 0.1],
+      ['3', 1, null],
+    ]);
+    const r = combine(img, sig, opts);
+    expect(r.n).toBe(3);
+    expect(r.signal_unread).toBe(1);
+    expect(r.signal.n).toBe(2);
+    // logit mean of 0.8 and 0.2 is 0: probability 0.5; the unread picture 3 stays at 0.6
+    const expected = auroc([1, 0, 1], [0.5, 1 / (1 + Math.exp(-(Math.log(3 / 7) + Math.log(1 / 9)) / 2)), 0.6]);
+    expect(r.combined.auroc).toBeCloseTo(expected, 10);
+  });
+
+  it('gains when the two readings err independently', () => {
+    const rnd = mulberry32(7);
+    const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+    const rows = Array.from({ length: 600 }, (_, i) => ({ id: String(i), y: i % 3 === 0 ? 1 : 0 }));
+    const p = (y: number) => 1 / (1 + Math.exp(-(y * 1.2 - 0.6 + gauss())));
+    const img = reading(
+      'img',
+      rows.map(({ id, y }) => [id, y, p(y)] as [string, number, number]),
+    );
+    const sig = reading(
+      'sig',
+      rows.map(({ id, y }) => [id, y, p(y)] as [string, number, number]),
+    );
+    const r = combine(img, sig, opts);
+    expect(r.combined.auroc).toBeGreaterThan(r.image.auroc + 0.02);
+    expect(r.combined.gain_over_image_ci[0]).toBeGreaterThan(0);
+  });
+
+  it('refuses readings of different pictures, renders or labels', () => {
+    const img = reading('img', [
+      ['1', 1, 0.8],
+      ['2', 0, 0.3],
+    ]);
+    expect(() => combine(img, reading('sig', [['1', 1, 0.5]]), opts)).toThrow(/score different pictures/);
+    expect(() =>
+      combine(
+        img,
+        reading('sig', [
+          ['1', 1, 0.5],
+          ['2', 1, 0.5],
+        ]),
+        opts,
+      ),
+    ).toThrow(/picture 2: label 0 in one file, 1 in the other/);
+    expect(() =>
+      combine(
+        img,
+        reading(
+          'sig',
+          [
+            ['1', 1, 0.5],
+            ['2', 0, 0.5],
+          ],
+          { fold: 9 },
+        ),
+        opts,
+      ),
+    ).toThrow(CombineError);
+  });
+
+  it('names the fix when an eval file has no per-record scores', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'comb-'));
+    const f = join(dir, 'old.json');
+    writeFileSync(f, JSON.stringify({ model: 'm', style: 'printout', fold: 10, auroc: 0.8 }));
+    expect(() => readEvalReading(f)).toThrow(/no per-record scores; re-run the evaluation/);
+  });
+});
