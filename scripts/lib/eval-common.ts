@@ -191,12 +191,26 @@ export function evalDoc(
   };
 }
 
+/**
+ * Indented JSON with every array of plain numbers on one line: the per-record `scores` ([ecg_id, label, p] each)
+ * would otherwise take five lines a record.
+ */
+export function evalJson(doc: unknown): string {
+  const NUM = String.raw`-?\d[\d.eE+-]*`;
+  return (
+    JSON.stringify(doc, null, 1).replace(
+      new RegExp(String.raw`\[\s*(${NUM}(?:,\s*${NUM})*)\s*\]`, 'g'),
+      (_, body: string) => `[${body.split(/,\s*/).join(', ')}]`,
+    ) + '\n'
+  );
+}
+
 /** Writes the eval file (--out, else data/eval/NAME.STYLE...json); returns it with the one-line summary. */
 export function writeEval(args: EvalCommonArgs, doc: ReturnType<typeof evalDoc>) {
   const key = { model: doc.model, style: doc.style, limit: args.limit, fold: args.fold };
   const out = args.out ?? path.join(EVAL_DIR_DEFAULT, evalFileName(key));
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
+  writeFileSync(out, evalJson(doc));
   const { model, style, fold, n, auroc, auroc_ci: auroc_ci95, sensitivity, specificity, precision, f1, accuracy } = doc;
   const line = {
     model,

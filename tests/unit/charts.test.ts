@@ -32,7 +32,9 @@ import { batchPhaseRuns, batchSizeOf, sweepPoints, sweepView } from '../../src/l
 import {
   calibrationView,
   confusionView,
+  curvePointsTable,
   perStyleView,
+  TABLE_POINTS_PER_CURVE,
   prView,
   rocView,
   seriesStyles,
@@ -252,6 +254,19 @@ describe('evaluation charts', () => {
     expect(v.legend[0]!.label).toContain('AUROC 0.901');
     expect(v.table.rows[0]).toMatchObject({ sensitivity: '69.0%' });
     expect(String(v.table.rows[0]!.auroc)).toMatch(/^0\.901 \(0\.\d{3}–0\.\d{3}\)$/);
+  });
+
+  it("the curves' data table keeps at most TABLE_POINTS_PER_CURVE points a curve, the ends included", () => {
+    const many = {
+      ...e,
+      roc: Array.from({ length: 200 }, (_, i) => ({ fpr: i / 199, tpr: i / 199, threshold: 1 - i / 199 })),
+    };
+    const t = curvePointsTable([many, w], 'roc');
+    const rows = t.rows.filter((r) => r.model === t.rows[0]!.model);
+    expect(rows).toHaveLength(TABLE_POINTS_PER_CURVE);
+    expect(rows[0]).toMatchObject({ fpr: '0.000', tpr: '0.000' });
+    expect(rows.at(-1)).toMatchObject({ fpr: '1.000', tpr: '1.000' });
+    expect(t.rows.length).toBe(TABLE_POINTS_PER_CURVE + Math.min(w.roc.length, TABLE_POINTS_PER_CURVE));
   });
 
   it('no two series look alike: colour names the model, line pattern the style', () => {

@@ -41,7 +41,11 @@ describe.skipIf(!haveRecords)('npm run eval end to end (fixture model, a few fol
     expect(doc.subgroups.sex.reduce((s, g) => s + g.n, 0)).toBe(12);
     expect(doc.subgroups.age.reduce((s, g) => s + g.n, 0)).toBe(12);
     expect(e.subgroups?.sex.map((g) => g.key)).toEqual(['female', 'male']);
-    // every record's score, for pairing readings later (eval:combined): one per record, labels as counted above
+    // every record's score, for pairing readings later (eval:combined): one per record, labels as counted above,
+    // each on one line of the file
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/\n\s*\[\d+, [01], [\d.e-]+\],?\n/);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(doc)));
     expect(doc.scores).toHaveLength(12);
     expect(new Set(doc.scores.map(([id]) => id)).size).toBe(12);
     expect(doc.scores.filter(([, label]) => label === 1)).toHaveLength(tp + fn);

@@ -3,6 +3,7 @@
  * confusion matrix (counts and rates), calibration, and metrics per image style for every model.
  */
 import * as Plot from '@observablehq/plot';
+import { thin } from '../model/metrics';
 import { dec, int, pct } from './format';
 import { PALETTE, colorAt } from './palette';
 import { renderPlot } from './render';
@@ -76,6 +77,14 @@ export function operatingTable(evals: EvalResult[], caption: string): TableModel
   };
 }
 
+/** Curve points per model in the chart's data table: enough to read the curve's shape, not every stored point. */
+export const TABLE_POINTS_PER_CURVE = 40;
+
+/**
+ * The curves as a table, at most TABLE_POINTS_PER_CURVE evenly spread points per curve (first and last kept): with
+ * every eval file's 200 stored points the Results page carried megabytes of rows no reader goes through. Every
+ * point stays in the evaluation files the caption names.
+ */
 export function curvePointsTable(evals: EvalResult[], kind: 'roc' | 'pr'): TableModel {
   const cols =
     kind === 'roc'
@@ -88,14 +97,14 @@ export function curvePointsTable(evals: EvalResult[], kind: 'roc' | 'pr'): Table
           { key: 'precision', label: 'Precision', numeric: true },
         ];
   return {
-    caption: `${kind === 'roc' ? 'ROC' : 'Precision-recall'} curve points`,
+    caption: `${kind === 'roc' ? 'ROC' : 'Precision-recall'} curve points (at most ${TABLE_POINTS_PER_CURVE} per curve, evenly spread; every point is in the evaluation files)`,
     columns: [
       { key: 'model', label: 'Model · style' },
       { key: 'threshold', label: 'Threshold', numeric: true },
       ...cols,
     ],
     rows: evals.flatMap((e) =>
-      (kind === 'roc' ? e.roc : e.pr).map((p) => ({
+      (kind === 'roc' ? thin(e.roc, TABLE_POINTS_PER_CURVE) : thin(e.pr, TABLE_POINTS_PER_CURVE)).map((p) => ({
         model: evalLabel(e),
         threshold: dec(p.threshold, 3),
         ...Object.fromEntries(cols.map((c) => [c.key, dec((p as unknown as Record<string, number>)[c.key]!, 3)])),
