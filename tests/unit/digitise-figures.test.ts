@@ -18,6 +18,7 @@ import {
   loadReadings,
   parseDigitiseEval,
   readingRows,
+  parseCombinedEval,
   readingsView,
   snrView,
   unreadFromInput,
@@ -150,6 +151,34 @@ describe('two readings compared', () => {
     expect(ours[0]!.unread).toBeCloseTo(0.05);
     expect(unreadFromInput('pictures read back by the digitiser (12 of 200 unreadable, scored as empty)')).toBe(12);
     expect(unreadFromInput(undefined)).toBeNull();
+  });
+
+  it('the combined reading: AUROC and its gain, no threshold figures; a file naming other models is refused', () => {
+    const file = 'data/eval/combined/img+digitise-sig.kit-fold9.json';
+    const json = {
+      set: 'kit-fold9',
+      n: 200,
+      signal_unread: 5,
+      image: { model: 'img' },
+      signal: { model: 'digitise-sig' },
+      combined: { auroc: 0.83, auroc_ci: [0.77, 0.88], gain_over_image: 0.033, gain_over_image_ci: [-0.02, 0.087] },
+    };
+    const rows = readingRows({ ...input(), combined: [parseCombinedEval(json, file)] });
+    const c = rows.at(-1)!;
+    expect(`${c.reader} | ${c.set}`).toBe('both readings combined | ECG-Image-Kit');
+    expect(formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'auroc' }).text).toBe('0.830');
+    expect(formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'gain' }).text).toBe('+0.033');
+    expect(formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'gain_ci' }).text).toBe(
+      '−0.020 to +0.087',
+    );
+    expect(() => formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'sensitivity' })).toThrow(
+      /no threshold/,
+    );
+    expect(() => formatReading(rows, { reader: 'image', set: 'kit-fold9', field: 'gain' })).toThrow(
+      /only the combined reading/,
+    );
+    expect(readingsView(rows).table.rows.at(-1)!.sensitivity).toBe('–');
+    expect(() => parseCombinedEval({ ...json, combined: { auroc: 0.8 } }, file)).toThrow(/not an eval:combined file/);
   });
 
   it('the views draw every row and give the same numbers as a table', () => {

@@ -312,7 +312,7 @@ export function snrView(sets: readonly DigitiseEval[]): ChartView {
 export interface ReadingRow {
   /** "heartnet" or "digitiser + signal-3x4r". */
   reader: string;
-  kind: 'image' | 'signal';
+  kind: 'image' | 'signal' | 'combined';
   /** "ours · printout", "ECG-Image-Kit", "true signals". */
   set: string;
   source: 'ours' | 'independent' | 'signals';
@@ -322,10 +322,13 @@ export interface ReadingRow {
   auroc: number;
   lo: number;
   hi: number;
-  sensitivity: number;
-  specificity: number;
+  /** At the reader's own threshold; null for the combination, which has none (AUROC only). */
+  sensitivity: number | null;
+  specificity: number | null;
   /** Share the EKG check refused (image model) or the digitiser could not read (signal); null where not measured. */
   unread: number | null;
+  /** The combination's AUROC gain over the image model alone, with its paired bootstrap interval. */
+  gain?: { value: number; lo: number; hi: number };
   file: string;
 }
 
@@ -339,6 +342,81 @@ export interface ReadingsInput {
     /** eval:digitise files (ours by style, and kit-fold9). */
     digitised: readonly DigitiseEval[];
   };
+  /** eval:combined files (the two readings' fixed combination), where they exist. */
+  combined?: readonly CombinedEval[];
+}
+
+/** One eval:combined file (scripts/eval-combined.ts): the equal-weight logit mean of the two readings. */
+export interface CombinedEval {
+  file: string;
+  /** A fold-10 style, or kit-fold9. */
+  set: string;
+  n: number;
+  auroc: number;
+  auroc_ci: [number, number];
+  gain: number;
+  gain_ci: [number, number];
+  signalUnread: number;
+  imageModel: string;
+  signalModel: string;
+}
+
+export const COMBINED_EVAL_DIR = 'data/eval/combined';
+
+export function parseCombinedEval(json: unknown, file: string): CombinedEval {
+  const o = json as Record<string, unknown> | null;
+  const c = o?.combined as Record<string, unknown> | undefined;
+  const ci = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number');
+  if (
+    !o ||
+    typeof o.set !== 'string' ||
+    typeof o.n !== 'number' ||
+    typeof o.signal_unread !== 'number' ||
+    !c ||
+    typeof c.auroc !== 'number' ||
+    !ci(c.auroc_ci) ||
+    typeof c.gain_over_image !== 'number' ||
+    !ci(c.gain_over_image_ci)
+  ) {
+    throw new DigitiseDataError(`${file}: not an eval:combined file (set, n, signal_unread, combined.auroc and CIs)`);
+  }
+  const model = (k: string) => String((o[k] as { model?: unknown } | undefined)?.model ?? '');
+  return {
+    file,
+    set: o.set,
+    n: o.n,
+    auroc: c.auroc,
+    auroc_ci: c.auroc_ci as [number, number],
+    gain: c.gain_over_image,
+    gain_ci: c.gain_over_image_ci as [number, number],
+    signalUnread: o.signal_unread,
+    imageModel: model('image'),
+    signalModel: model('signal'),
+  };
+}
+
+/** The eval:combined files of this image model and pipeline (IMAGE+digitise-SIGNAL.SET.json). */
+export function loadCombinedEvals(imageModel: string, signalModel: string, root = process.cwd()): CombinedEval[] {
+  const abs = join(root, COMBINED_EVAL_DIR);
+  if (!existsSync(abs)) return [];
+  const prefix = `${imageModel}+digitise-${signalModel}.`;
+  return readdirSync(abs)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const file = `${COMBINED_EVAL_DIR}/${f}`;
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(join(abs, f), 'utf8'));
+      } catch (e) {
+        throw new DigitiseDataError(`${file}: not valid JSON (${String(e)})`);
+      }
+      const c = parseCombinedEval(json, file);
+      if (c.imageModel !== imageModel || c.signalModel !== `digitise-${signalModel}`) {
+        throw new DigitiseDataError(`${file}: combines ${c.imageModel} and ${c.signalModel}, not what its name says`);
+      }
+      return c;
+    });
 }
 
 const fromEval = (
@@ -423,6 +501,25 @@ export function readingRows(input: ReadingsInput): ReadingRow[] {
       file: d.file,
     });
   }
+  for (const c of input.combined ?? []) {
+    const independent = c.set === 'kit-fold9';
+    rows.push({
+      reader: 'both readings combined',
+      kind: 'combined',
+      set: independent ? 'ECG-Image-Kit' : `ours · ${c.set}`,
+      source: independent ? 'independent' : 'ours',
+      n: c.n,
+      scored: c.n,
+      auroc: c.auroc,
+      lo: c.auroc_ci[0],
+      hi: c.auroc_ci[1],
+      sensitivity: null,
+      specificity: null,
+      unread: null,
+      gain: { value: c.gain, lo: c.gain_ci[0], hi: c.gain_ci[1] },
+      file: c.file,
+    });
+  }
   return rows;
 }
 
@@ -473,6 +570,7 @@ export function loadReadings(
   return readingRows({
     image: { model: imageModel, evals: imageEvals, external },
     signal: { model: signalModel, trueSignals, pipeline, digitised },
+    combined: loadCombinedEvals(imageModel, signalModel, root),
   });
 }
 
@@ -508,8 +606,8 @@ export function readingsView(rows: readonly ReadingRow[]): ChartView {
       set: r.set,
       n: r.scored === r.n ? int(r.n) : `${int(r.scored)} of ${int(r.n)}`,
       auroc: `${dec(r.auroc, 3)} (${dec(r.lo, 3)}–${dec(r.hi, 3)})`,
-      sensitivity: pct(r.sensitivity, 1),
-      specificity: pct(r.specificity, 1),
+      sensitivity: r.sensitivity === null ? '–' : pct(r.sensitivity, 1),
+      specificity: r.specificity === null ? '–' : pct(r.specificity, 1),
       unread: r.unread === null ? '–' : pct(r.unread, 1),
     })),
   };
@@ -521,17 +619,28 @@ export function readingsView(rows: readonly ReadingRow[]): ChartView {
   };
 }
 
-export const READING_FIELDS = ['auroc', 'auroc_ci', 'sensitivity', 'specificity', 'n', 'scored', 'unread'] as const;
+export const READING_FIELDS = [
+  'auroc',
+  'auroc_ci',
+  'sensitivity',
+  'specificity',
+  'n',
+  'scored',
+  'unread',
+  'gain',
+  'gain_ci',
+] as const;
 export type ReadingField = (typeof READING_FIELDS)[number];
 
 /**
  * One figure of the comparison, as the chart shows it: `reader` "image" (the demo's image model), "signal" (the
- * digitiser + signal model) or "true-signals" (the signal model on the true fold-10 signals); `set` a style of our
- * fold-10 renders or "kit-fold9".
+ * digitiser + signal model), "combined" (their equal-weight logit mean, eval:combined; AUROC and its gain over the
+ * image model only) or "true-signals" (the signal model on the true fold-10 signals); `set` a style of our fold-10
+ * renders or "kit-fold9".
  */
 export function formatReading(
   rows: readonly ReadingRow[],
-  q: { reader: 'image' | 'signal' | 'true-signals'; set?: string; field: ReadingField; digits?: number },
+  q: { reader: 'image' | 'signal' | 'combined' | 'true-signals'; set?: string; field: ReadingField; digits?: number },
 ): { text: string; file: string } {
   const row =
     q.reader === 'true-signals'
@@ -556,8 +665,21 @@ export function formatReading(
       text = `${dec(row.lo, d ?? 3)}–${dec(row.hi, d ?? 3)}`;
       break;
     case 'sensitivity':
-    case 'specificity':
-      text = pct(row[q.field], d ?? 1);
+    case 'specificity': {
+      const v = row[q.field];
+      if (v === null)
+        throw new DigitiseDataError(`${row.file}: the ${row.reader} reading has no threshold, so no ${q.field}`);
+      text = pct(v, d ?? 1);
+      break;
+    }
+    case 'gain':
+    case 'gain_ci':
+      if (!row.gain)
+        throw new DigitiseDataError(`${row.file}: only the combined reading has a gain over the image model`);
+      {
+        const signed = (v: number) => `${v >= 0 ? '+' : '−'}${dec(Math.abs(v), d ?? 3)}`;
+        text = q.field === 'gain' ? signed(row.gain.value) : `${signed(row.gain.lo)} to ${signed(row.gain.hi)}`;
+      }
       break;
     case 'n':
       text = int(row.n);
