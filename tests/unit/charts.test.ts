@@ -34,6 +34,7 @@ import {
   confusionView,
   curvePointsTable,
   perStyleView,
+  shippedEvals,
   TABLE_POINTS_PER_CURVE,
   prView,
   rocView,
@@ -254,6 +255,15 @@ describe('evaluation charts', () => {
     expect(v.legend[0]!.label).toContain('AUROC 0.901');
     expect(v.table.rows[0]).toMatchObject({ sensitivity: '69.0%' });
     expect(String(v.table.rows[0]!.auroc)).toMatch(/^0\.901 \(0\.\d{3}–0\.\d{3}\)$/);
+  });
+
+  it("the chapter's curves: shipped models and the digitiser on a shipped signal model, nothing else", () => {
+    const named = (model: string) => ({ ...e, model });
+    const got = shippedEvals(
+      [named('heartnet'), named('sweep-bs-4'), named('digitise-signal-3x4r'), named('digitise-other'), named('old')],
+      ['heartnet', 'signal-3x4r'],
+    ).map((x) => x.model);
+    expect(got).toEqual(['heartnet', 'digitise-signal-3x4r']);
   });
 
   it("the curves' data table keeps at most TABLE_POINTS_PER_CURVE points a curve, the ends included", () => {

@@ -77,6 +77,19 @@ export function operatingTable(evals: EvalResult[], caption: string): TableModel
   };
 }
 
+/**
+ * The evaluations of models the site ships (`shipped`: names of public/models folders), and of the digitiser
+ * pipeline built on a shipped signal model (`digitise-NAME`). The Results chapter's curves use these; the sweep's
+ * and superseded models' curves stay on the figures page.
+ */
+export function shippedEvals(evals: readonly EvalResult[], shipped: readonly string[]): EvalResult[] {
+  const PIPELINE = 'digitise-';
+  return evals.filter(
+    (e) =>
+      shipped.includes(e.model) || (e.model.startsWith(PIPELINE) && shipped.includes(e.model.slice(PIPELINE.length))),
+  );
+}
+
 /** Curve points per model in the chart's data table: enough to read the curve's shape, not every stored point. */
 export const TABLE_POINTS_PER_CURVE = 40;
 
