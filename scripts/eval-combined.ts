@@ -4,7 +4,7 @@
  * `scores` list every record's probability), or with `--kit NAME` the image model's and the pipeline's readings of
  * ECG-Image-Kit's fold-9 pages (data/eval/external/NAME.json and data/eval/digitise/kit-fold9.json).
  *
- * The combination is fixed beforehand, not fitted: the mean of the two logits, equal weights. A picture the
+ * The combination is not fitted: the mean of the two logits, equal weights. A picture the
  * digitiser could not read keeps the image model's logit alone (what a combined verdict would do). Nothing is
  * tuned here, and there is no threshold: AUROC only, each with a bootstrap CI, and the paired bootstrap CI of the
  * combination's gain over each reading alone.
@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../src/lib/errors';
 import { auroc, bootstrapAurocCI, bootstrapAurocDiffCI } from '../src/lib/model/metrics';
 import { defineCli, parseCli } from './lib/cli';
+import { parseNumberArg } from './lib/render-args';
 import { gitCommit } from './lib/git';
 
 export class CombineError extends Error {
@@ -129,34 +130,26 @@ export function combine(image: Reading, signal: Reading, opts: { resamples: numb
     b.push(y.p ?? 0);
     c.push(y.p === null ? x.p : sigmoid((logit(x.p) + logit(y.p)) / 2));
   }
-  const one = (s: number[]) => ({ auroc: auroc(labels, s), auroc_ci: bootstrapAurocCI(labels, s, opts) });
+  const scored = (y: number[], s: number[]) => ({ auroc: auroc(y, s), auroc_ci: bootstrapAurocCI(y, s, opts) });
+  const one = (s: number[]) => scored(labels, s);
+  // the pipeline alone is ranked over the pictures it read (an unread page has no signal score)
   const signalRead = labels.map((_, i) => i).filter((i) => signal.scores.get(ids[i]!)!.p !== null);
   return {
     set: image.set,
     n: labels.length,
     n_mi: labels.filter((l) => l === 1).length,
     signal_unread: unread,
-    rule: 'mean of the two logits, equal weights, fixed before looking (an unread picture keeps the image logit)',
+    rule: 'mean of the two logits, equal weights, nothing fitted (an unread picture keeps the image logit)',
     image: { model: image.model, file: image.file, git_commit: image.gitCommit, ...one(a) },
-    // the pipeline alone over the pictures it read (an unread page has no signal score to rank)
     signal: {
       model: signal.model,
       file: signal.file,
       git_commit: signal.gitCommit,
       n: signalRead.length,
-      ...(signalRead.length === labels.length
-        ? one(b)
-        : {
-            auroc: auroc(
-              signalRead.map((i) => labels[i]!),
-              signalRead.map((i) => b[i]!),
-            ),
-            auroc_ci: bootstrapAurocCI(
-              signalRead.map((i) => labels[i]!),
-              signalRead.map((i) => b[i]!),
-              opts,
-            ),
-          }),
+      ...scored(
+        signalRead.map((i) => labels[i]!),
+        signalRead.map((i) => b[i]!),
+      ),
     },
     combined: {
       ...one(c),
@@ -202,9 +195,10 @@ export function runCombined(argv: string[]): { out: string; doc: ReturnType<type
     image = readEvalReading(values.image);
     signal = readEvalReading(values.signal);
   }
-  const opts = { resamples: Number(values.bootstrap), seed: Number(values.seed) };
-  if (!Number.isInteger(opts.resamples) || opts.resamples < 1)
-    throw new CombineError('--bootstrap must be a positive integer');
+  const opts = {
+    resamples: parseNumberArg('--bootstrap', values.bootstrap, { integer: true, min: 1 }),
+    seed: parseNumberArg('--seed', values.seed, { integer: true, min: 0 }),
+  };
   const doc = {
     ...combine(image, signal, opts),
     git_commit: gitCommit() ?? 'unknown',

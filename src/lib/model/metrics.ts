@@ -133,6 +133,35 @@ function percentileInterval(stats: number[], level: number): [number, number] {
 }
 
 /**
+ * Percentile bootstrap of `stat` over records resampled with replacement: every column of per-record values is
+ * resampled with the same draws as the labels; resamples whose statistic is NaN (one class missing) are skipped.
+ */
+function bootstrapInterval(
+  labels: Labels,
+  columns: readonly Scores[],
+  stat: (labels: Float64Array, columns: Float64Array[]) => number,
+  opts: { resamples?: number; seed?: number; level?: number },
+): [number, number] {
+  for (const c of columns) check(labels, c);
+  const { resamples = 1000, seed = 0, level = 0.95 } = opts;
+  const n = labels.length;
+  const rnd = mulberry32(seed);
+  const l = new Float64Array(n);
+  const cs = columns.map(() => new Float64Array(n));
+  const stats: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) {
+      const k = Math.floor(rnd() * n);
+      l[i] = Number(labels[k]);
+      for (let j = 0; j < cs.length; j++) cs[j]![i] = columns[j]![k]!;
+    }
+    const v = stat(l, cs);
+    if (!Number.isNaN(v)) stats.push(v);
+  }
+  return percentileInterval(stats, level);
+}
+
+/**
  * Paired percentile bootstrap of AUROC(b) - AUROC(a) on the same records (both scores resampled together, so
  * the interval reflects the difference, not two independent spreads). [lo, hi] at `level`.
  */
@@ -142,26 +171,7 @@ export function bootstrapAurocDiffCI(
   b: Scores,
   opts: { resamples?: number; seed?: number; level?: number } = {},
 ): [number, number] {
-  check(labels, a);
-  check(labels, b);
-  const { resamples = 1000, seed = 0, level = 0.95 } = opts;
-  const n = a.length;
-  const rnd = mulberry32(seed);
-  const l = new Float64Array(n);
-  const sa = new Float64Array(n);
-  const sb = new Float64Array(n);
-  const stats: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) {
-      const k = Math.floor(rnd() * n);
-      l[i] = Number(labels[k]);
-      sa[i] = a[k]!;
-      sb[i] = b[k]!;
-    }
-    const d = auroc(l, sb) - auroc(l, sa);
-    if (!Number.isNaN(d)) stats.push(d);
-  }
-  return percentileInterval(stats, level);
+  return bootstrapInterval(labels, [a, b], (l, [x, y]) => auroc(l, y!) - auroc(l, x!), opts);
 }
 
 /**
@@ -173,23 +183,7 @@ export function bootstrapAurocCI(
   scores: Scores,
   opts: { resamples?: number; seed?: number; level?: number } = {},
 ): [number, number] {
-  check(labels, scores);
-  const { resamples = 1000, seed = 0, level = 0.95 } = opts;
-  const n = scores.length;
-  const rnd = mulberry32(seed);
-  const l = new Float64Array(n);
-  const s = new Float64Array(n);
-  const stats: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) {
-      const k = Math.floor(rnd() * n);
-      l[i] = Number(labels[k]);
-      s[i] = scores[k]!;
-    }
-    const a = auroc(l, s);
-    if (!Number.isNaN(a)) stats.push(a);
-  }
-  return percentileInterval(stats, level);
+  return bootstrapInterval(labels, [scores], (l, [s]) => auroc(l, s!), opts);
 }
 
 export interface RocPoint {
