@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { digitise, DigitiseError, snrDb } from '../../src/lib/digitise/index';
-import { findCalibration, readPanel } from '../../src/lib/digitise/read';
+import { findCalibration, findRows, readPanel } from '../../src/lib/digitise/read';
 import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { LEAD_NAMES } from '../../src/lib/ptbxl/types';
@@ -74,6 +74,50 @@ describe('digitiser stages on drawn masks', () => {
     expect(r.values[0]).toBeGreaterThan(-1.05);
     expect(r.values[10]).toBeCloseTo(-0.5, 1);
     expect(Math.abs(r.values[50]!)).toBeLessThan(0.03);
+  });
+
+  it('finds the trace rows, not the broken lines of a dark grid', () => {
+    // 4 px/mm; three rows of trace (a wavy baseline with a QRS spike every 20 mm) at y = 100, 200, 300, and above
+    // them a grid line as ECG-Image-Kit's black-and-white pages leave it in the mask: 2 px thick, broken into
+    // 10 mm dashes, crossed by 4 mm stubs of the vertical lines every 5 mm
+    const w = 800;
+    const h = 400;
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    for (const base of [100, 200, 300]) {
+      for (let x = 20; x < 780; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
+      for (let x = 60; x < 780; x += 80) for (let y = base - 24; y <= base; y++) set(x, y);
+    }
+    for (let x = 0; x < w; x++) if (x % 50 < 40) for (const y of [40, 41]) set(x, y);
+    for (let x = 10; x < w; x += 20) for (let y = 32; y < 48; y++) set(x, y);
+    const rows = findRows(mask, w, h, 4);
+    expect(rows).toHaveLength(3);
+    // (the QRS spikes pull a peak of the row profile a little above the baseline)
+    rows.forEach((y, i) => expect(Math.abs(y - 100 * (i + 1))).toBeLessThanOrEqual(6));
+  });
+
+  it('keeps the height of a one-sample spike whose tip sits on the edge between two columns', () => {
+    // 1 px per sample (our printout at 100 Hz): vertices on column edges, baseline y = 60, 40 px per mV. The
+    // trace rises over two columns to a tip at x = 21 (1 mV), then falls most of the way back in one column: the
+    // falling column's run centre lies near the rising column's lower end, which once read as a turn inside the
+    // rising column and put the tip half a column early (the sample at the tip came out near 0.35 mV).
+    const w = 60;
+    const h = 100;
+    const mask = new Uint8Array(w * h);
+    const run = (x: number, a: number, b: number) => {
+      for (let y = a; y <= b; y++) mask[y * w + x] = 1;
+    };
+    for (let x = 0; x < w; x++) run(x, 59, 60); // flat stretches: a 2 px pen centred on y = 60
+    run(19, 40, 60);
+    run(20, 20, 40);
+    run(21, 20, 55);
+    run(22, 55, 60);
+    const p = { lead: 'II', rhythm: false, row: 0, x0: 0, x1: w, baseline: 60, t0: 0, t1: w / 100 };
+    const r = readPanel(mask, w, h, p, 4, 40, 50, 100, undefined, 60);
+    expect(r.values[21]).toBeGreaterThan(0.9);
+    expect(r.values[21]).toBeLessThan(1.05);
+    expect(r.values[20]).toBeCloseTo(0.5, 1);
+    expect(Math.abs(r.values[30]!)).toBeLessThan(0.03);
   });
 });
 

@@ -4,8 +4,9 @@
  *
  * - `traceMask`: the ink plane (max of red and green, so coloured grids read as paper) divided by the local
  *   paper level; trace where it is below `threshold` of the paper (grey grid lines are lighter than ink).
- * - `findRows`: baselines are where the trace pixels crowd: peaks of the row profile at least 8 mm apart, kept
- *   when the trace runs across at least half the width around them (text lines do not).
+ * - `findRows`: baselines are where the trace pixels crowd: peaks of the row profile at least 10 mm apart, kept
+ *   when the trace runs across at least half the width around them (text lines do not), counted without straight
+ *   horizontal runs of 6 mm or more (a dark grid's broken lines).
  * - `layoutFor`: 3 rows = 3x4, 4 = 3x4 + one rhythm strip, 6 = 3x4 + three strips, 12 = 12x1 (6x2 pages read as
  *   3x4 + 3: telling them apart needs the printed labels).
  * - `findCalibration`: the 1 mV pulse at a row's start (a box about 5 mm wide standing on the baseline): its
@@ -231,7 +232,12 @@ export function removeLongLines(mask: Uint8Array, w: number, h: number, hLen: nu
 }
 
 /** Baselines (y, px) of the trace rows, top to bottom. */
-export function findRows(mask: Uint8Array, w: number, h: number, pxPerMm: number): number[] {
+export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: number): number[] {
+  // A dark grid's horizontal lines, broken into dashes by noise and JPEG, would pass for rows of trace: the row
+  // finder looks at a copy without straight horizontal runs of 6 mm or more (a trace's flat stretches go too,
+  // which costs a row little: its wiggles and QRS complexes stay).
+  const mask = traced.slice();
+  removeLongLines(mask, w, h, Math.round(6 * pxPerMm), h + 1);
   const x0 = Math.floor(w * 0.05);
   const x1 = Math.ceil(w * 0.95);
   const prof = new Float64Array(h);
@@ -689,6 +695,8 @@ export function readPanel(
     .sort((p1, p2) => p1 - p2);
   const penPx = runs.length ? runs[Math.floor(runs.length * 0.3)]! : 1;
   const half = penPx / 2;
+  // how far height y lies outside column i's run (0 inside it)
+  const runGap = (y: number, i: number): number => (y < top[i]! ? top[i]! - y : y > bot[i]! ? y - bot[i]! : 0);
   const ptX: number[] = [];
   const ptY: number[] = [];
   let exitY = Number.NaN;
@@ -711,9 +719,14 @@ export function readPanel(
     const from = Number.isFinite(exitY) ? exitY : Number.isFinite(before) ? before : mid[i]!;
     const entry = Math.abs(hiEnd - from) <= Math.abs(loEnd - from) ? hiEnd : loEnd;
     const far = entry === hiEnd ? loEnd : hiEnd;
-    // does the next column go on from the far end (a stroke) or come back from the entry end (a peak)?
-    const nextMid = i + 1 < n ? mid[i + 1]! : Number.NaN;
-    const turned = Number.isFinite(nextMid) && Math.abs(nextMid - entry) < Math.abs(nextMid - far) - penPx;
+    // does the next column go on from the far end (a stroke) or come back from the entry end (a peak)? Judged by
+    // the next column's run, not its centre: a one-sample spike puts its tip on the edge the two columns share,
+    // and both columns' runs reach up to it while the next one's centre lies nearer this column's entry.
+    const turned =
+      i + 1 < n &&
+      Number.isFinite(mid[i + 1]!) &&
+      runGap(far, i + 1) > penPx &&
+      runGap(entry, i + 1) < runGap(far, i + 1) - penPx;
     if (turned) {
       ptX.push(x, x + 0.5, x + 1);
       ptY.push(entry, far, entry);
