@@ -98,6 +98,31 @@ def augment(x: torch.Tensor, translate: float, scale: float, gen: torch.Generato
     return y.round().clamp(0, 255)
 
 
+def shade(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
+    """With probability p per image, multiply the plane by a smooth random field that is 1 in places and down to
+    0.1-0.85 in others: shadows, stains and the dark wrinkle textures of crumpled sheets (ECG-Image-Kit's
+    "wrinkles" pages were refused by the EKG check because of them). Applied to both classes alike, so darkness
+    itself says nothing about the label. Training only; the pixels at inference are unchanged."""
+    if p <= 0:
+        return x
+    n, _, h, w = x.shape
+    pick = torch.rand(n, generator=gen) < p
+    k = int(pick.sum())
+    if k == 0:
+        return x
+    # Blotches: a coarse grid of random values, smoothly upsampled, sharpened by a power so that most of the sheet
+    # stays light and a few regions go dark.
+    gh = int(torch.randint(3, 9, (1,), generator=gen))
+    coarse = torch.rand(k, 1, gh, gh * 4 // 3 + 1, generator=gen)
+    field = F.interpolate(coarse, size=(h, w), mode="bicubic", align_corners=False).clamp(0, 1)
+    power = 1.0 + torch.rand(k, 1, 1, 1, generator=gen) * 3.0
+    depth = 0.15 + torch.rand(k, 1, 1, 1, generator=gen) * 0.75
+    mult = 1.0 - depth * field.pow(power)
+    y = x.clone()
+    y[pick] = (x[pick] * mult).round().clamp(0, 255)
+    return y
+
+
 @torch.no_grad()
 def predict_logits(model, data: MultiShards, bs: int, device) -> np.ndarray:
     model.eval()
@@ -168,7 +193,8 @@ class Trainer:
             idx = np.sort(order[a:a + bs])
             xb = torch.from_numpy(t.gather(idx).astype(np.float32))
             yb = torch.from_numpy(t.labels[idx].astype(np.float32))
-            xb = augment(xb, aug["translate"], aug["scale"], self.gen).to(self.device)
+            xb = augment(xb, aug["translate"], aug["scale"], self.gen)
+            xb = shade(xb, aug["shade"], self.gen).to(self.device)
             loss = F.binary_cross_entropy_with_logits(model(xb), yb.to(self.device), pos_weight=self.pos_weight)
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
