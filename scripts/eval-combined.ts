@@ -4,10 +4,11 @@
  * `scores` list every record's probability), or with `--kit NAME` the image model's and the pipeline's readings of
  * ECG-Image-Kit's fold-9 pages (data/eval/external/NAME.json and data/eval/digitise/kit-fold9.json).
  *
- * The combination is not fitted: the mean of the two logits, equal weights. A picture the
- * digitiser could not read keeps the image model's logit alone (what a combined verdict would do). Nothing is
- * tuned here, and there is no threshold: AUROC only, each with a bootstrap CI, and the paired bootstrap CI of the
- * combination's gain over each reading alone.
+ * The combination is the demo's combined verdict (src/lib/model/combine.ts), not fitted: the mean of the two
+ * logits, each measured from its own model's fold-9 threshold (recorded in the two files), MI at or above zero. A
+ * picture the digitiser could not read keeps the image reading alone. Nothing is tuned here: AUROC with a
+ * bootstrap CI, the paired bootstrap CI of the combination's gain over the image reading, and the verdict's
+ * sensitivity and specificity.
  *
  * Writes data/eval/combined/IMAGE+SIGNAL.SET.json (SET: the style of fold 10, or kit-fold9).
  */
@@ -15,14 +16,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../src/lib/errors';
-import { auroc, bootstrapAurocCI, bootstrapAurocDiffCI } from '../src/lib/model/metrics';
+import { combineReadings, COMBINE_RULE, CombineError } from '../src/lib/model/combine';
+import { atThreshold, auroc, bootstrapAurocCI, bootstrapAurocDiffCI } from '../src/lib/model/metrics';
 import { defineCli, parseCli } from './lib/cli';
 import { parseNumberArg } from './lib/render-args';
 import { gitCommit } from './lib/git';
 
-export class CombineError extends Error {
-  override name = 'CombineError';
-}
+export { CombineError };
 
 /** One reading of a set of pictures: picture id -> [label, probability or null when unread]. */
 export interface Reading {
@@ -32,6 +32,8 @@ export interface Reading {
   /** What else must agree between two readings of "the same pictures" (fold, render seed). */
   identity: Record<string, unknown>;
   scores: Map<string, { label: number; p: number | null }>;
+  /** The reading model's own decision threshold (chosen on fold 9), as its file records it. */
+  threshold: number;
   gitCommit: string;
 }
 
@@ -61,6 +63,7 @@ export function readEvalReading(file: string): Reading {
     model: String(d.model),
     file,
     set: String(d.style),
+    threshold: thresholdOf(d.threshold, file),
     identity: { fold: d.fold, render_seed: d.render_seed, limit: d.limit },
     scores,
     gitCommit: String(d.git_commit ?? 'unknown'),
@@ -84,16 +87,33 @@ export function readKitReading(file: string, kind: 'external' | 'digitise'): Rea
     scores.set(id, { label: r.label, p: r.p });
   }
   const model = kind === 'external' ? String(d.model) : `digitise-${String(d.signal_model)}`;
-  return { model, file, set: 'kit-fold9', identity: {}, scores, gitCommit: String(d.git_commit ?? 'unknown') };
+  const threshold = thresholdOf(
+    kind === 'external' ? d.threshold : (d.mi as Record<string, unknown> | undefined)?.threshold,
+    file,
+  );
+  return {
+    model,
+    file,
+    set: 'kit-fold9',
+    identity: {},
+    scores,
+    threshold,
+    gitCommit: String(d.git_commit ?? 'unknown'),
+  };
 }
 
-const logit = (p: number) => {
-  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
-  return Math.log(q / (1 - q));
-};
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+function thresholdOf(v: unknown, file: string): number {
+  if (typeof v !== 'number' || !(v > 0 && v < 1)) throw new CombineError(`${file}: no decision threshold in (0, 1)`);
+  return v;
+}
 
-/** Pairs the two readings picture by picture and scores each alone and their equal-weight logit mean. */
+const rates = (m: ReturnType<typeof atThreshold>) => ({
+  sensitivity: m.sensitivity,
+  specificity: m.specificity,
+  confusion: { tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn },
+});
+
+/** Pairs the two readings picture by picture and scores each alone and their combined verdict. */
 export function combine(image: Reading, signal: Reading, opts: { resamples: number; seed: number }) {
   if (image.set !== signal.set) {
     throw new CombineError(`${image.file} reads ${image.set} but ${signal.file} reads ${signal.set}`);
@@ -128,8 +148,13 @@ export function combine(image: Reading, signal: Reading, opts: { resamples: numb
     // an unread picture: the pipeline has nothing to say, the combination is the image reading
     if (y.p === null) unread++;
     b.push(y.p ?? 0);
-    c.push(y.p === null ? x.p : sigmoid((logit(x.p) + logit(y.p)) / 2));
+    const verdict = combineReadings(
+      { p: x.p, threshold: image.threshold },
+      y.p === null ? null : { p: y.p, threshold: signal.threshold },
+    );
+    c.push(verdict.margin);
   }
+  const atZero = atThreshold(labels, c, 0);
   const scored = (y: number[], s: number[]) => ({ auroc: auroc(y, s), auroc_ci: bootstrapAurocCI(y, s, opts) });
   const one = (s: number[]) => scored(labels, s);
   // the pipeline alone is ranked over the pictures it read (an unread page has no signal score)
@@ -139,12 +164,20 @@ export function combine(image: Reading, signal: Reading, opts: { resamples: numb
     n: labels.length,
     n_mi: labels.filter((l) => l === 1).length,
     signal_unread: unread,
-    rule: 'mean of the two logits, equal weights, nothing fitted (an unread picture keeps the image logit)',
-    image: { model: image.model, file: image.file, git_commit: image.gitCommit, ...one(a) },
+    rule: COMBINE_RULE,
+    image: {
+      model: image.model,
+      file: image.file,
+      git_commit: image.gitCommit,
+      threshold: image.threshold,
+      ...one(a),
+      ...rates(atThreshold(labels, a, image.threshold)),
+    },
     signal: {
       model: signal.model,
       file: signal.file,
       git_commit: signal.gitCommit,
+      threshold: signal.threshold,
       n: signalRead.length,
       ...scored(
         signalRead.map((i) => labels[i]!),
@@ -153,6 +186,7 @@ export function combine(image: Reading, signal: Reading, opts: { resamples: numb
     },
     combined: {
       ...one(c),
+      ...rates(atZero),
       gain_over_image: auroc(labels, c) - auroc(labels, a),
       gain_over_image_ci: bootstrapAurocDiffCI(labels, a, c, opts),
     },

@@ -138,6 +138,22 @@ test('a printout: the sheet with rows and panels, the stages, the leads and the 
     expect(Math.abs(p - nodeProbability), `browser ${p} vs Node ${nodeProbability}`).toBeLessThanOrEqual(1e-3);
     // the image model's reading is still there, unchanged in kind
     await expect(page.locator('[data-clf-reading] [data-clf-probability]')).toBeVisible();
+    // and the two together: the rule of lib/model/combine.ts on the two scores, at the two models' thresholds
+    const together = page.locator('[data-clf-combined-reading]');
+    await expect(together).toHaveAttribute('data-state', 'done');
+    await expect(together).toContainText('Not a diagnosis');
+    await expect(together).toContainText("ECG-Image-Kit's pages");
+    const pImage = Number(await page.locator('[data-clf-result]').getAttribute('data-probability'));
+    const { combineReadings } = await import('../../src/lib/model/combine');
+    const meta = (name: string) =>
+      JSON.parse(readFileSync(`public/models/${name}/metadata.json`, 'utf8')) as { threshold: number };
+    const demo = (JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string }).model;
+    const v = combineReadings(
+      { p: pImage, threshold: meta(demo).threshold },
+      { p, threshold: meta('signal-3x4r').threshold },
+    );
+    await expect(together).toHaveAttribute('data-combined-decision', v.mi ? 'MI' : 'Normal');
+    await expect(together.locator('[data-clf-combined-score]')).toHaveText(v.score!.toFixed(3));
   }
   // the trace-mask view is a keyboard-reachable checkbox
   const mask = page.locator('[data-clf-mask]');
@@ -203,6 +219,15 @@ test('a picture that is not an EKG: the digitiser says it found no trace rows; t
   await expect(page.locator('[data-clf-signal-failure]')).toContainText('could not find the trace rows');
   await expect(page.locator('[data-clf-readback-failure]')).toContainText('could not find the trace rows');
   await expect(page.locator('[data-clf-readback-body]')).toBeHidden();
+  // no second reading: a verdict, if any, is the image model's alone; a refused picture gets none
+  const together = page.locator('[data-clf-combined-reading]');
+  if (got.state === 'done') {
+    await expect(together.locator('[data-clf-combined-image-only]')).toContainText("the image model's alone");
+    const decision = await page.locator('[data-clf-result]').getAttribute('data-decision');
+    await expect(together).toHaveAttribute('data-combined-decision', decision === 'MI' ? 'MI' : 'Normal');
+  } else {
+    await expect(together).toHaveAttribute('data-state', 'withheld');
+  }
   expect(errors).toEqual([]);
 });
 

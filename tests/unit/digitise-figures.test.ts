@@ -153,7 +153,7 @@ describe('two readings compared', () => {
     expect(unreadFromInput(undefined)).toBeNull();
   });
 
-  it('the combined reading: AUROC and its gain, no threshold figures; a file naming other models is refused', () => {
+  it("the combined reading: AUROC, its gain and the verdict's rates; an incomplete file is refused", () => {
     const file = 'data/eval/combined/img+digitise-sig.kit-fold9.json';
     const json = {
       set: 'kit-fold9',
@@ -161,7 +161,14 @@ describe('two readings compared', () => {
       signal_unread: 5,
       image: { model: 'img' },
       signal: { model: 'digitise-sig' },
-      combined: { auroc: 0.83, auroc_ci: [0.77, 0.88], gain_over_image: 0.033, gain_over_image_ci: [-0.02, 0.087] },
+      combined: {
+        auroc: 0.83,
+        auroc_ci: [0.77, 0.88],
+        sensitivity: 0.85,
+        specificity: 0.74,
+        gain_over_image: 0.033,
+        gain_over_image_ci: [-0.02, 0.087],
+      },
     };
     const rows = readingRows({ ...input(), combined: [parseCombinedEval(json, file)] });
     const c = rows.at(-1)!;
@@ -171,14 +178,15 @@ describe('two readings compared', () => {
     expect(formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'gain_ci' }).text).toBe(
       '−0.020 to +0.087',
     );
-    expect(() => formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'sensitivity' })).toThrow(
-      /no threshold/,
-    );
+    expect(formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'sensitivity' }).text).toBe('85.0%');
+    expect(formatReading(rows, { reader: 'combined', set: 'kit-fold9', field: 'specificity' }).text).toBe('74.0%');
     expect(() => formatReading(rows, { reader: 'image', set: 'kit-fold9', field: 'gain' })).toThrow(
       /only the combined reading/,
     );
-    expect(readingsView(rows).table.rows.at(-1)!.sensitivity).toBe('–');
+    expect(readingsView(rows).table.rows.at(-1)!.sensitivity).toBe('85.0%');
     expect(() => parseCombinedEval({ ...json, combined: { auroc: 0.8 } }, file)).toThrow(/not an eval:combined file/);
+    const { sensitivity: _s, ...noRates } = json.combined;
+    expect(() => parseCombinedEval({ ...json, combined: noRates }, file)).toThrow(/not an eval:combined file/);
   });
 
   it('the views draw every row and give the same numbers as a table', () => {

@@ -1,6 +1,7 @@
 /**
- * Pairing two readings of the same pictures (npm run eval:combined): the combination is the fixed equal-weight
- * logit mean, an unread picture keeps the image reading, and readings of different pictures are refused.
+ * Pairing two readings of the same pictures (npm run eval:combined): the combination is the combined verdict of
+ * src/lib/model/combine.ts (the mean of the two margins over each model's own threshold), an unread picture keeps
+ * the image reading, and readings of different pictures are refused.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +11,19 @@ import { combine, CombineError, readEvalReading, type Reading } from '../../scri
 import { auroc } from '../../src/lib/model/metrics';
 import { mulberry32 } from '../../src/lib/random';
 
-function reading(model: string, rows: Array<[string, number, number | null]>, identity = { fold: 10 }): Reading {
+function reading(
+  model: string,
+  rows: Array<[string, number, number | null]>,
+  identity = { fold: 10 },
+  threshold = 0.5,
+): Reading {
   return {
     model,
     file: `${model}.json`,
     set: 'printout',
     identity,
     scores: new Map(rows.map(([id, label, p]) => [id, { label, p }])),
+    threshold,
     gitCommit: 'test',
   };
 }
@@ -39,9 +46,41 @@ describe('eval:combined', () => {
     expect(r.n).toBe(3);
     expect(r.signal_unread).toBe(1);
     expect(r.signal.n).toBe(2);
-    // logit mean of 0.8 and 0.2 is 0: probability 0.5; the unread picture 3 stays at 0.6
+    // both thresholds 0.5: the margins are the logits. The mean of 0.8's and 0.2's is 0 (probability 0.5); the
+    // unread picture 3 stays at 0.6
     const expected = auroc([1, 0, 1], [0.5, 1 / (1 + Math.exp(-(Math.log(3 / 7) + Math.log(1 / 9)) / 2)), 0.6]);
     expect(r.combined.auroc).toBeCloseTo(expected, 10);
+  });
+
+  it("calls MI where the mean of the two readings' margins over their own thresholds is at or above zero", () => {
+    // image threshold 0.5, signal threshold 0.2: picture 1 is MI by the signal reading's margin (0.6 vs 0.2)
+    // outweighing the image's small shortfall; picture 2 is below both; picture 3 (unread) keeps the image verdict
+    const img = reading(
+      'img',
+      [
+        ['1', 1, 0.45],
+        ['2', 0, 0.3],
+        ['3', 1, 0.55],
+        ['4', 0, 0.6],
+      ],
+      { fold: 10 },
+      0.5,
+    );
+    const sig = reading(
+      'sig',
+      [
+        ['1', 1, 0.6],
+        ['2', 0, 0.1],
+        ['3', 1, null],
+        ['4', 0, 0.05],
+      ],
+      { fold: 10 },
+      0.2,
+    );
+    const r = combine(img, sig, opts);
+    expect(r.combined.confusion).toEqual({ tp: 2, fn: 0, tn: 2, fp: 0 });
+    expect(r.image.confusion).toEqual({ tp: 1, fn: 1, tn: 1, fp: 1 });
+    expect(r.combined.sensitivity).toBe(1);
   });
 
   it('gains when the two readings err independently', () => {

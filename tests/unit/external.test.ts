@@ -1,6 +1,12 @@
 // The "images we did not draw" figures: parsing eval:external files and quoting them in prose.
 import { describe, expect, it } from 'vitest';
-import { ExternalDataError, formatExternal, parseExternalEval } from '../../src/lib/charts/external';
+import {
+  dropRows,
+  dropView,
+  ExternalDataError,
+  formatExternal,
+  parseExternalEval,
+} from '../../src/lib/charts/external';
 
 const summary = (auroc: number | null) => ({
   n: 10,
@@ -56,5 +62,15 @@ describe('eval:external figures', () => {
     expect(() =>
       parseExternalEval({ ...file({ n: 1, accepted: 1, accepted_rate: 1 }), threshold: 2 }, 'bad.json'),
     ).toThrow(/threshold/);
+  });
+
+  it('says so when the refusals of two files come from different versions of the EKG check', () => {
+    const real = { n: 24, accepted: 24, accepted_rate: 1 };
+    const a = parseExternalEval({ ...file(real), model: 'a', gate_threshold: 0.652 }, 'a.json');
+    const b = parseExternalEval({ ...file(real), model: 'b', gate_threshold: 0.804 }, 'b.json');
+    expect(a.gateThreshold).toBe(0.652);
+    const caption = (xs: (typeof a)[]) => dropView(dropRows(['a', 'b'], [], xs, [])).table.caption;
+    expect(caption([a, b])).toContain('threshold 0.652 for a; threshold 0.804 for b');
+    expect(caption([a, { ...b, gateThreshold: 0.652 }])).not.toContain('different versions');
   });
 });

@@ -4,7 +4,8 @@
  *  - classifier-view.ts: status, result state, canvases and the reading (built with createElement);
  *  - lib/handoff.ts: an image a generator on another page left in sessionStorage.
  *  - classifier-second-reading.ts: the second reading, the picture read back into signals by the digitiser (in a
- *    Web Worker, ../readback/) and read by the signal model, drawn beside the first (classifier-readback.ts).
+ *    Web Worker, ../readback/) and read by the signal model, drawn beside the first (classifier-readback.ts),
+ *    and the two readings' combined verdict (classifier-combined.ts).
  * Static imports here are small and pure; TensorFlow.js, the renderer, the digitiser and the WFDB parser are dynamic
  * imports, fetched only when the reader uses the demo. Tasks run one after another (a second upload waits for the
  * first, both readings included); a new image aborts the occlusion map of the previous one (AbortController).
@@ -22,6 +23,7 @@ import type { ThresholdFigures } from './model-info';
 import { sampleLabel } from '../../lib/demo-samples';
 import { drawSample, watchSamples, type SampleRecord } from './classifier-samples';
 import { computeSaliency, drawSaliency, saliencyCaption, startModel } from './classifier-model';
+import type { CombinedConfig } from './classifier-combined';
 import type { SignalConfig } from './classifier-readback';
 import { SecondReading } from './classifier-second-reading';
 
@@ -34,6 +36,8 @@ interface Config {
   figures: ThresholdFigures;
   /** The second reading (digitiser + signal model); null when no signal model ships (or with the test fixture). */
   signal: SignalConfig | null;
+  /** The two readings' combined verdict's figures; null where the build has not measured it. */
+  combined: CombinedConfig | null;
 }
 
 interface Current {
@@ -68,7 +72,8 @@ class HeartnetClassifier extends HTMLElement {
     const raw = this.dataset.config;
     if (!raw) return;
     this.config = JSON.parse(raw) as Config;
-    if (this.config.signal) this.second = new SecondReading(this, this.config.signal, this.config.samplesUrl);
+    if (this.config.signal)
+      this.second = new SecondReading(this, this.config.signal, this.config.samplesUrl, this.config.combined);
     wireInputs(this, {
       file: (f) => void this.enqueue(() => this.classifyFile(f)),
       handoff: (h) => this.takeHandoff(h),
@@ -194,7 +199,7 @@ class HeartnetClassifier extends HTMLElement {
       view.setResultState(this, 'not-ekg', { isEkg: 'false' });
       const again = () => void this.enqueue(() => this.classifyImage(image, label, notes, true, source));
       view.showReading(this, ...view.notEkgReading(ekg, notes, again));
-      if (readP) await this.second!.finish(readP, source, true);
+      if (readP) await this.second!.finish(readP, source, null);
       return;
     }
     const prediction = await model.predictPlane(plane);
@@ -224,7 +229,7 @@ class HeartnetClassifier extends HTMLElement {
     });
     const sal = this.q<HTMLInputElement>('[data-clf-saliency]');
     sal.disabled = false;
-    if (readP) await this.second!.finish(readP, source, false);
+    if (readP) await this.second!.finish(readP, source, { p: prediction.probability, threshold });
     if (sal.checked) await this.updateSaliency();
   }
 

@@ -3,13 +3,16 @@
  * on a picture alongside the image model (../readback/ runs it in a Web Worker), finds the record behind a
  * generator's or sample's picture so the worker can compare with the true signal, and, once the image model has
  * read the picture, hands what was read to classifier-readback.ts (dynamic import: the view and the signal model
- * are fetched only when a picture arrives).
+ * are fetched only when a picture arrives), and the two readings to classifier-combined.ts for their combined
+ * verdict where the build measured one.
  */
 import { errorMessage } from '../../lib/errors';
+import type { ScoredReading } from '../../lib/model/combine';
 import type { HandoffSource } from '../../lib/handoff';
 import type { RasterImage } from '../../lib/render/types';
 import { ReadbackClient } from '../readback/readback-client';
 import type { TruthRequest } from '../readback/readback-core';
+import type { CombinedConfig } from './classifier-combined';
 import type { Readback, SignalConfig } from './classifier-readback';
 import type { SampleRecord } from './classifier-samples';
 
@@ -27,6 +30,8 @@ export class SecondReading {
     private readonly root: HTMLElement,
     private readonly signal: SignalConfig,
     private readonly samplesUrl: string,
+    /** The combined verdict's figures; null where the build has not measured it (then no verdict is shown). */
+    private readonly combined: CombinedConfig | null,
   ) {}
 
   /**
@@ -36,6 +41,7 @@ export class SecondReading {
    */
   start(image: RasterImage, source: HandoffSource | undefined): PendingReadback {
     void import('./classifier-readback').then((ui) => ui.showReadbackBusy(this.root));
+    void import('./classifier-combined').then((ui) => ui.showCombinedBusy(this.root));
     this.client ??= new ReadbackClient();
     const client = this.client;
     return (async () => {
@@ -47,34 +53,60 @@ export class SecondReading {
   /** Empties the section (a picture that could not be read at all, or an error before the reading). */
   clear(why: string): void {
     void import('./classifier-readback').then((ui) => ui.clearReadback(this.root, why));
+    void import('./classifier-combined').then((ui) => ui.clearCombined(this.root, why));
   }
 
-  /** Shows what the digitiser read and, unless the EKG check refused the picture, the signal model's reading. */
-  async finish(pending: PendingReadback, source: HandoffSource | undefined, withheld: boolean): Promise<void> {
-    const ui = await import('./classifier-readback');
+  /**
+   * Shows what the digitiser read and, unless the EKG check refused the picture (`image` null), the signal model's
+   * reading and the two readings' combined verdict.
+   */
+  async finish(
+    pending: PendingReadback,
+    source: HandoffSource | undefined,
+    image: ScoredReading | null,
+  ): Promise<void> {
+    const [ui, together, { combineReadings }] = await Promise.all([
+      import('./classifier-readback'),
+      import('./classifier-combined'),
+      import('../../lib/model/combine'),
+    ]);
+    const combined = this.combined;
+    // the verdict without a second reading is the image model's (the rule of lib/model/combine.ts)
+    const imageOnly = (why: string) => {
+      if (combined && image) together.showCombinedVerdict(this.root, combined, combineReadings(image, null), why);
+    };
+    if (!image) together.showCombinedWithheld(this.root);
     const r = await pending;
     if ('error' in r) {
       ui.clearReadback(this.root, `The digitiser could not read this picture: it stopped with an error (${r.error}).`);
       this.last = { ok: false, error: r.error };
+      imageOnly('The digitiser stopped with an error on this picture');
       return;
     }
     if (!r.digitised) {
       ui.showReadbackFailure(this.root, r);
       this.last = { ok: false, roundTripMs: r.ms, where: r.where };
+      imageOnly('The digitiser could not read this picture');
       return;
     }
     ui.showDigitised(this.root, r, source);
     this.last = { ok: true, digitiseMs: r.digitised.ms, roundTripMs: r.ms, where: r.where };
-    if (withheld) return ui.showSignalWithheld(this.root);
+    if (!image) return ui.showSignalWithheld(this.root);
     let model;
     try {
       model = await ui.loadSignalModel(this.signal.url);
     } catch (e) {
       ui.showSignalUnavailable(this.root, errorMessage(e));
+      imageOnly('The signal model could not be loaded');
       return;
     }
     const s = await ui.classifyReadout(model, r.digitised.readout);
     ui.showSignalReading(this.root, this.signal, s, r.ms);
+    if (combined) {
+      const v = combineReadings(image, { p: s.probability, threshold: this.signal.threshold });
+      together.showCombinedVerdict(this.root, combined, v);
+      this.last = { ...this.last, combinedMi: v.mi };
+    }
     this.count++;
     this.last = { ...this.last, classifyMs: s.ms, totalMs: r.ms + s.ms, probability: s.probability };
   }

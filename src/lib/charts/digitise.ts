@@ -322,7 +322,7 @@ export interface ReadingRow {
   auroc: number;
   lo: number;
   hi: number;
-  /** At the reader's own threshold; null for the combination, which has none (AUROC only). */
+  /** At the reader's own threshold (the combination: its verdict at the two models' own thresholds); null if not recorded. */
   sensitivity: number | null;
   specificity: number | null;
   /** Share the EKG check refused (image model) or the digitiser could not read (signal); null where not measured. */
@@ -346,7 +346,7 @@ export interface ReadingsInput {
   combined?: readonly CombinedEval[];
 }
 
-/** One eval:combined file (scripts/eval-combined.ts): the equal-weight logit mean of the two readings. */
+/** One eval:combined file (scripts/eval-combined.ts): the two readings' combined verdict (src/lib/model/combine.ts). */
 export interface CombinedEval {
   file: string;
   /** A fold-10 style, or kit-fold9. */
@@ -354,6 +354,9 @@ export interface CombinedEval {
   n: number;
   auroc: number;
   auroc_ci: [number, number];
+  /** The combined verdict's, at the two models' own thresholds. */
+  sensitivity: number;
+  specificity: number;
   gain: number;
   gain_ci: [number, number];
   signalUnread: number;
@@ -375,10 +378,14 @@ export function parseCombinedEval(json: unknown, file: string): CombinedEval {
     !c ||
     typeof c.auroc !== 'number' ||
     !ci(c.auroc_ci) ||
+    typeof c.sensitivity !== 'number' ||
+    typeof c.specificity !== 'number' ||
     typeof c.gain_over_image !== 'number' ||
     !ci(c.gain_over_image_ci)
   ) {
-    throw new DigitiseDataError(`${file}: not an eval:combined file (set, n, signal_unread, combined.auroc and CIs)`);
+    throw new DigitiseDataError(
+      `${file}: not an eval:combined file (set, n, signal_unread, combined auroc, sensitivity, specificity and CIs)`,
+    );
   }
   const model = (k: string) => String((o[k] as { model?: unknown } | undefined)?.model ?? '');
   return {
@@ -387,6 +394,8 @@ export function parseCombinedEval(json: unknown, file: string): CombinedEval {
     n: o.n,
     auroc: c.auroc,
     auroc_ci: c.auroc_ci as [number, number],
+    sensitivity: c.sensitivity,
+    specificity: c.specificity,
     gain: c.gain_over_image,
     gain_ci: c.gain_over_image_ci as [number, number],
     signalUnread: o.signal_unread,
@@ -513,8 +522,8 @@ export function readingRows(input: ReadingsInput): ReadingRow[] {
       auroc: c.auroc,
       lo: c.auroc_ci[0],
       hi: c.auroc_ci[1],
-      sensitivity: null,
-      specificity: null,
+      sensitivity: c.sensitivity,
+      specificity: c.specificity,
       unread: null,
       gain: { value: c.gain, lo: c.gain_ci[0], hi: c.gain_ci[1] },
       file: c.file,
@@ -634,8 +643,8 @@ export type ReadingField = (typeof READING_FIELDS)[number];
 
 /**
  * One figure of the comparison, as the chart shows it: `reader` "image" (the demo's image model), "signal" (the
- * digitiser + signal model), "combined" (their equal-weight logit mean, eval:combined; AUROC and its gain over the
- * image model only) or "true-signals" (the signal model on the true fold-10 signals); `set` a style of our fold-10
+ * digitiser + signal model), "combined" (their combined verdict, eval:combined: AUROC, its gain over the image
+ * model, and sensitivity and specificity at the two models' own thresholds) or "true-signals" (the signal model on the true fold-10 signals); `set` a style of our fold-10
  * renders or "kit-fold9".
  */
 export function formatReading(

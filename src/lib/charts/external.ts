@@ -34,6 +34,8 @@ export interface ExternalEval {
   model: string;
   gate: string;
   threshold: number;
+  /** The EKG check's threshold when the file was written (the check is retrained now and then); null if absent. */
+  gateThreshold: number | null;
   kit: (LabelledSummary & { by_variant: Record<string, LabelledSummary> }) | null;
   real: {
     n: number;
@@ -108,7 +110,8 @@ export function parseExternalEval(json: unknown, file: string): ExternalEval {
       throw new ExternalDataError(`${file} real-ekg: n, accepted, accepted_rate`);
     real = r as unknown as NonNullable<ExternalEval['real']>;
   }
-  return { file, model: o.model, gate: o.gate, threshold: o.threshold, kit, real };
+  const gateThreshold = isRate(o.gate_threshold) ? o.gate_threshold : null;
+  return { file, model: o.model, gate: o.gate, threshold: o.threshold, gateThreshold, kit, real };
 }
 
 function rate(v: unknown, where: string): Rate {
@@ -248,6 +251,8 @@ export interface DropRow {
   specificity: number;
   /** Share refused by the EKG check (independent images only; our renders are not passed through it here). */
   refused: number | null;
+  /** The EKG check's threshold in the file the refusals come from (null: not recorded, or our renders). */
+  gateThreshold: number | null;
 }
 
 /** Rows of the comparison for the given models (our fold-10 evals of their styles + their eval:external file). */
@@ -273,6 +278,7 @@ export function dropRows(
         sensitivity: e.sensitivity,
         specificity: e.specificity,
         refused: null,
+        gateThreshold: null,
       });
     }
     const x = externals.find((k) => k.model === model);
@@ -291,6 +297,7 @@ export function dropRows(
         sensitivity: s.sensitivity,
         specificity: s.specificity,
         refused: s.refused_rate,
+        gateThreshold: x.gateThreshold,
       });
     }
   }
@@ -308,9 +315,22 @@ export function dropView(rows: DropRow[]): ChartView {
     n: (d) => d.n,
     ariaLabel: `Dot plot with intervals: MI AUROC of ${models.join(' and ')} on our own renders and on ECG-Image-Kit's`,
   });
+  // the EKG check is retrained now and then: say so when the files' refusals come from different versions of it
+  const checks = new Map<number, string[]>();
+  for (const r of rows) {
+    if (r.gateThreshold === null) continue;
+    const names = checks.get(r.gateThreshold) ?? [];
+    if (!names.includes(r.model)) names.push(r.model);
+    checks.set(r.gateThreshold, names);
+  }
+  const versions =
+    checks.size > 1
+      ? ` The refusals come from different versions of the EKG check, retrained between evaluations: ${[...checks]
+          .map(([t, names]) => `threshold ${dec(t, 3)} for ${names.join(' and ')}`)
+          .join('; ')}.`
+      : '';
   const table: TableModel = {
-    caption:
-      'MI AUROC with 95% bootstrap interval; sensitivity and specificity at each model’s own threshold (chosen on our fold-9 renders); refused = share the EKG check turned away.',
+    caption: `MI AUROC with 95% bootstrap interval; sensitivity and specificity at each model’s own threshold (chosen on our fold-9 renders); refused = share the EKG check turned away.${versions}`,
     rowHeader: 'set',
     groupBy: 'model',
     columns: [
