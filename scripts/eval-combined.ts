@@ -59,6 +59,19 @@ export function readEvalReading(file: string): Reading {
     }
     scores.set(String(row[0]), { label: row[1]!, p: row[2]! });
   }
+  // a pipeline file: the pictures the digitiser could not read were scored as empty readouts; here they are unread
+  if (String(d.model).startsWith('digitise-')) {
+    if (!Array.isArray(d.unread_ecg_ids)) {
+      throw new CombineError(
+        `${file} does not list its unread pictures (unread_ecg_ids); re-run the evaluation that wrote it (npm run eval)`,
+      );
+    }
+    for (const id of d.unread_ecg_ids as unknown[]) {
+      const row = scores.get(String(id));
+      if (!row) throw new CombineError(`${file}: unread picture ${String(id)} is not among its scores`);
+      row.p = null;
+    }
+  }
   return {
     model: String(d.model),
     file,

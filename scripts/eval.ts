@@ -140,7 +140,9 @@ export const PIPELINE_PREFIX = 'digitise+';
 /**
  * The digitise + signal pipeline as a model: every record rendered as for an image model, read back into signals
  * by the digitiser and scored by the signal classifier at its own threshold (fold 9, true signals). A picture the
- * digitiser cannot read is scored as an empty readout (the classifier sees nothing), so every record counts.
+ * digitiser cannot read is scored as an empty readout (the classifier sees nothing), so every record counts; the
+ * file lists those pictures (`unread_ecg_ids`), so that eval:combined can give them the image reading alone, as the
+ * demo's combined verdict does.
  */
 async function runPipelineEval(args: EvalArgs) {
   const { digitise } = await import('../src/lib/digitise/index');
@@ -153,7 +155,7 @@ async function runPipelineEval(args: EvalArgs) {
   const scored: ScoredRecord[] = [];
   const t0 = Date.now();
   let prepMs = 0;
-  let unread = 0;
+  const unread: number[] = [];
   for (const [k, r] of records.entries()) {
     const signals = await readRecord(dir, r.ecgId);
     const p0 = Date.now();
@@ -166,7 +168,7 @@ async function runPipelineEval(args: EvalArgs) {
     try {
       readout = digitise(img).readout;
     } catch {
-      unread++;
+      unread.push(r.ecgId);
       readout = { samplingRate: 100, leads: {} };
     }
     prepMs += Date.now() - p0;
@@ -177,11 +179,10 @@ async function runPipelineEval(args: EvalArgs) {
   }
   sig.model.dispose();
   const meta = { ...sig.meta, name: `digitise-${sig.meta.name}` };
-  const input = `pictures read back by the digitiser (${unread} of ${records.length} unreadable, scored as empty readouts)`;
-  return writeEval(
-    args,
-    evalDoc(args, meta, args.style, { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 }, input),
-  );
+  const input = `pictures read back by the digitiser (${unread.length} of ${records.length} unreadable, scored as empty readouts)`;
+  const run = { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 };
+  const doc = { ...evalDoc(args, meta, args.style, run, input), unread_ecg_ids: unread };
+  return writeEval(args, doc);
 }
 
 export async function runEval(args: EvalArgs) {

@@ -139,4 +139,27 @@ describe('eval:combined', () => {
     writeFileSync(f, JSON.stringify({ model: 'm', style: 'printout', fold: 10, auroc: 0.8 }));
     expect(() => readEvalReading(f)).toThrow(/no per-record scores; re-run the evaluation/);
   });
+
+  it("takes a pipeline file's unread pictures as unread (they were scored as empty readouts there)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'comb-'));
+    const f = join(dir, 'pipe.json');
+    const doc = {
+      model: 'digitise-sig',
+      style: 'printout',
+      fold: 10,
+      threshold: 0.2,
+      scores: [
+        [1, 1, 0.7],
+        [2, 0, 0.31],
+      ],
+    };
+    writeFileSync(f, JSON.stringify({ ...doc, unread_ecg_ids: [2] }));
+    const r = readEvalReading(f);
+    expect(r.scores.get('1')!.p).toBe(0.7);
+    expect(r.scores.get('2')!.p).toBeNull();
+    writeFileSync(f, JSON.stringify(doc));
+    expect(() => readEvalReading(f)).toThrow(/does not list its unread pictures/);
+    writeFileSync(f, JSON.stringify({ ...doc, unread_ecg_ids: [9] }));
+    expect(() => readEvalReading(f)).toThrow(/unread picture 9 is not among its scores/);
+  });
 });
