@@ -1,10 +1,16 @@
 // The "images we did not draw" figures: parsing eval:external files and quoting them in prose.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ChartDataError } from '../../src/lib/charts/data';
 import {
   dropRows,
   dropView,
   ExternalDataError,
   formatExternal,
+  loadExternalEval,
+  loadGateEval,
   parseExternalEval,
 } from '../../src/lib/charts/external';
 
@@ -62,6 +68,17 @@ describe('eval:external figures', () => {
     expect(() =>
       parseExternalEval({ ...file({ n: 1, accepted: 1, accepted_rate: 1 }), threshold: 2 }, 'bad.json'),
     ).toThrow(/threshold/);
+  });
+
+  it('a file that is not valid JSON is named in a clear error, not a bare SyntaxError', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ext-'));
+    for (const d of ['external', 'gate']) {
+      mkdirSync(join(root, 'data', 'eval', d), { recursive: true });
+      writeFileSync(join(root, 'data', 'eval', d, 'm.json'), '{"model": ');
+    }
+    expect(() => loadExternalEval('m', root)).toThrow(ChartDataError);
+    expect(() => loadExternalEval('m', root)).toThrow(/data\/eval\/external\/m\.json: invalid JSON/);
+    expect(() => loadGateEval('m', root)).toThrow(/data\/eval\/gate\/m\.json: invalid JSON/);
   });
 
   it('says so when the refusals of two files come from different versions of the EKG check', () => {

@@ -420,7 +420,8 @@ function readText(file: string, root: string): string {
   return readFileSync(abs, 'utf8');
 }
 
-function readJson(file: string, root: string): unknown {
+/** A JSON file's content; a missing file or invalid JSON is a ChartDataError naming the file (every loader here uses it). */
+export function readJson(file: string, root = process.cwd()): unknown {
   const text = readText(file, root);
   try {
     return JSON.parse(text);

@@ -8,10 +8,10 @@
  * takes `printout.json` (the whole fold) when it exists, else the largest `printout-nN.json`. A missing file throws
  * with the command that makes it, so a chapter cannot quote a number that does not exist (like <Metric>).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Plot from '@observablehq/plot';
-import { EVAL_DIR, loadEvalResults } from './data';
+import { EVAL_DIR, loadEvalResults, readJson } from './data';
 import { loadExternalEval, type ExternalEval } from './external';
 import { dec, int, pct } from './format';
 import { findEval } from './metric';
@@ -151,14 +151,7 @@ export function loadDigitiseEval(set: string, root = process.cwd(), dir = DIGITI
       `${join(dir, `${set}.json`)} is missing (nor is there a ${set}-nN.json); run \`${digitiseCommand(set)}\``,
     );
   }
-  const text = readFileSync(join(root, found.file), 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new DigitiseDataError(`${found.file}: not valid JSON (${String(e)})`);
-  }
-  return parseDigitiseEval(json, found.file.split('\\').join('/'), set, found.limit);
+  return parseDigitiseEval(readJson(found.file, root), found.file.split('\\').join('/'), set, found.limit);
 }
 
 export const DIGITISE_FIELDS = [
@@ -414,13 +407,7 @@ export function loadCombinedEvals(imageModel: string, signalModel: string, root 
     .sort()
     .map((f) => {
       const file = `${COMBINED_EVAL_DIR}/${f}`;
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(join(abs, f), 'utf8'));
-      } catch (e) {
-        throw new DigitiseDataError(`${file}: not valid JSON (${String(e)})`);
-      }
-      const c = parseCombinedEval(json, file);
+      const c = parseCombinedEval(readJson(file, root), file);
       if (c.imageModel !== imageModel || c.signalModel !== `digitise-${signalModel}`) {
         throw new DigitiseDataError(`${file}: combines ${c.imageModel} and ${c.signalModel}, not what its name says`);
       }
@@ -567,7 +554,7 @@ export function loadReadings(
     .filter((e): e is EvalResult => !!e)
     .map((e) => ({
       eval: e,
-      unread: unreadFromInput((JSON.parse(readFileSync(join(root, e.file), 'utf8')) as { input?: unknown }).input),
+      unread: unreadFromInput((readJson(e.file, root) as { input?: unknown }).input),
     }));
   const digitised: DigitiseEval[] = [];
   for (const s of styles) {

@@ -5,9 +5,9 @@
  * fold-10 renders). Every file is validated; a missing one throws with the command that makes it, so a chapter
  * cannot quote a number that does not exist.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVAL_DIR } from './data';
+import { EVAL_DIR, readJson } from './data';
 import { dec, pct } from './format';
 import { aurocIntervalPlot } from './auroc-intervals';
 import type { ChartView } from './study';
@@ -152,7 +152,7 @@ export function loadExternalEval(model: string, root = process.cwd()): ExternalE
     throw new ExternalDataError(
       `${file} is missing; run \`npm run eval:external -- --model public/models/${model}\` (needs ../shared/external)`,
     );
-  return parseExternalEval(JSON.parse(readFileSync(p, 'utf8')), file);
+  return parseExternalEval(readJson(file, root), file);
 }
 
 export function loadGateEval(gate: string, root = process.cwd()): GateEval {
@@ -160,7 +160,7 @@ export function loadGateEval(gate: string, root = process.cwd()): GateEval {
   const p = join(root, file);
   if (!existsSync(p))
     throw new ExternalDataError(`${file} is missing; run \`npm run eval:gate -- --gate public/models/${gate}\``);
-  return parseGateEval(JSON.parse(readFileSync(p, 'utf8')), file);
+  return parseGateEval(readJson(file, root), file);
 }
 
 /** Fields a chapter can quote: kit-fold9 (overall or one variant), real-ekg acceptance, and the gate's rates. */

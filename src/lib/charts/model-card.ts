@@ -8,11 +8,10 @@
  * for <Metric>. An evaluation written before `npm run eval` recorded subgroups is not an error: its card says so
  * and names the command that re-runs it.
  */
-import { errorMessage } from '../errors';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import * as Plot from '@observablehq/plot';
-import { ChartDataError } from './data';
+import { ChartDataError, readJson } from './data';
 import { aurocWithCi } from './evaluation';
 import { dec, int, pct } from './format';
 import { findEval } from './metric';
@@ -50,14 +49,11 @@ function rel(root: string, p: string): string {
   return relative(root, resolve(root, p)).split('\\').join('/');
 }
 
-function readJson(file: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw new ChartDataError(file, errorMessage(e));
-  }
+/** A JSON file that must hold an object (metadata, logs, evaluations). */
+function readObject(file: string): Record<string, unknown> {
+  const v = readJson(file);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ChartDataError(file, 'not a JSON object');
+  return v as Record<string, unknown>;
 }
 
 /** Validate one model's metadata.json into the fields a card shows. */
@@ -118,14 +114,14 @@ export function loadShippedModels(dir = MODELS_DIR, root = process.cwd()): Shipp
   const abs = resolve(root, dir);
   if (!existsSync(abs)) throw new ChartDataError(rel(root, dir), 'no models folder: nothing is shipped');
   const defFile = join(abs, 'default.json');
-  const def = existsSync(defFile) ? readJson(defFile).model : undefined;
+  const def = existsSync(defFile) ? readObject(defFile).model : undefined;
   const models = readdirSync(abs, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(abs, e.name, 'metadata.json')))
     // the EKG check is not an MI model: its figures (npm run eval:gate) are in the Results chapter
-    .filter((e) => readJson(join(abs, e.name, 'metadata.json')).task !== 'ekg-gate')
+    .filter((e) => readObject(join(abs, e.name, 'metadata.json')).task !== 'ekg-gate')
     .map((e) => {
       const file = join(abs, e.name, 'metadata.json');
-      return parseModelMetadata(readJson(file), rel(root, file), rel(root, join(dir, e.name)), e.name === def, root);
+      return parseModelMetadata(readObject(file), rel(root, file), rel(root, join(dir, e.name)), e.name === def, root);
     });
   if (typeof def === 'string' && !models.some((m) => m.name === def)) {
     throw new ChartDataError(rel(root, defFile), `names model "${def}", which has no ${dir}/${def}/metadata.json`);
@@ -401,7 +397,7 @@ export function externalEvals(m: ShippedModel, dir = EXTERNAL_EVAL_DIR, root = p
     .filter((x) => x.endsWith('.json'))
     .sort()) {
     const file = rel(root, join(dir, f));
-    const j = readJson(join(abs, f));
+    const j = readObject(join(abs, f));
     const model = typeof j.model === 'string' ? j.model.replace(/^.*\//, '') : undefined;
     if (model !== m.name) continue;
     const pick = (o: Record<string, unknown>, variant: string) => {
