@@ -315,9 +315,9 @@ export interface ReadingRow {
   auroc: number;
   lo: number;
   hi: number;
-  /** At the reader's own threshold (the combination: its verdict at the two models' own thresholds); null if not recorded. */
-  sensitivity: number | null;
-  specificity: number | null;
+  /** At the reader's own threshold (the combination: its verdict at the two models' own thresholds). */
+  sensitivity: number;
+  specificity: number;
   /** Share the EKG check refused (image model) or the digitiser could not read (signal); null where not measured. */
   unread: number | null;
   /** The combination's AUROC gain over the image model alone, with its paired bootstrap interval. */
@@ -602,8 +602,8 @@ export function readingsView(rows: readonly ReadingRow[]): ChartView {
       set: r.set,
       n: r.scored === r.n ? int(r.n) : `${int(r.scored)} of ${int(r.n)}`,
       auroc: `${dec(r.auroc, 3)} (${dec(r.lo, 3)}–${dec(r.hi, 3)})`,
-      sensitivity: r.sensitivity === null ? '–' : pct(r.sensitivity, 1),
-      specificity: r.specificity === null ? '–' : pct(r.specificity, 1),
+      sensitivity: pct(r.sensitivity, 1),
+      specificity: pct(r.specificity, 1),
       unread: r.unread === null ? '–' : pct(r.unread, 1),
     })),
   };
@@ -661,13 +661,9 @@ export function formatReading(
       text = `${dec(row.lo, d ?? 3)}–${dec(row.hi, d ?? 3)}`;
       break;
     case 'sensitivity':
-    case 'specificity': {
-      const v = row[q.field];
-      if (v === null)
-        throw new DigitiseDataError(`${row.file}: the ${row.reader} reading has no threshold, so no ${q.field}`);
-      text = pct(v, d ?? 1);
+    case 'specificity':
+      text = pct(row[q.field], d ?? 1);
       break;
-    }
     case 'gain':
     case 'gain_ci':
       if (!row.gain)
