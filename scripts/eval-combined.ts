@@ -21,6 +21,7 @@ import { atThreshold, auroc, bootstrapAurocCI, bootstrapAurocDiffCI } from '../s
 import { defineCli, parseCli } from './lib/cli';
 import { parseNumberArg } from './lib/render-args';
 import { gitCommit } from './lib/git';
+import { pipelineModelName, pipelineSignalModel } from '../src/lib/digitise/pipeline-name';
 
 export { CombineError };
 
@@ -60,7 +61,7 @@ export function readEvalReading(file: string): Reading {
     scores.set(String(row[0]), { label: row[1]!, p: row[2]! });
   }
   // a pipeline file: the pictures the digitiser could not read were scored as empty readouts; here they are unread
-  if (String(d.model).startsWith('digitise-')) {
+  if (pipelineSignalModel(String(d.model)) !== null) {
     if (!Array.isArray(d.unread_ecg_ids)) {
       throw new CombineError(
         `${file} does not list its unread pictures (unread_ecg_ids); re-run the evaluation that wrote it (npm run eval)`,
@@ -99,7 +100,7 @@ export function readKitReading(file: string, kind: 'external' | 'digitise'): Rea
     }
     scores.set(id, { label: r.label, p: r.p });
   }
-  const model = kind === 'external' ? String(d.model) : `digitise-${String(d.signal_model)}`;
+  const model = kind === 'external' ? String(d.model) : pipelineModelName(String(d.signal_model));
   const threshold = thresholdOf(
     kind === 'external' ? d.threshold : (d.mi as Record<string, unknown> | undefined)?.threshold,
     file,

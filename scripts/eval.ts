@@ -36,6 +36,7 @@ import {
 } from './lib/eval-common';
 import { itemSeed } from './lib/render-export';
 import type { ScoredRecord } from './lib/subgroups';
+import { pipelineModelName } from '../src/lib/digitise/pipeline-name';
 
 export { pickRecords };
 
@@ -178,7 +179,7 @@ async function runPipelineEval(args: EvalArgs) {
       process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
   sig.model.dispose();
-  const meta = { ...sig.meta, name: `digitise-${sig.meta.name}` };
+  const meta = { ...sig.meta, name: pipelineModelName(sig.meta.name) };
   const input = `pictures read back by the digitiser (${unread.length} of ${records.length} unreadable, scored as empty readouts)`;
   const run = { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 };
   const doc = { ...evalDoc(args, meta, args.style, run, input), unread_ecg_ids: unread };

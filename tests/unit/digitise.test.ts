@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { digitise, DigitiseError, snrDb } from '../../src/lib/digitise/index';
+import { pipelineModelName, pipelineSignalModel } from '../../src/lib/digitise/pipeline-name';
 import { findCalibration, findRows, readPanel } from '../../src/lib/digitise/read';
 import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
@@ -197,5 +198,13 @@ describe('eval files of images we did not draw', () => {
     expect(() =>
       parseGateEval({ ...g, false_accepts: { ...g.false_accepts, hard_negatives: { n: 1 } } }, 'g.json'),
     ).toThrow(/hard_negatives/);
+  });
+});
+
+describe('pipeline model names', () => {
+  it('name the pipeline after its signal model and give the signal model back', () => {
+    expect(pipelineModelName('signal-3x4r')).toBe('digitise-signal-3x4r');
+    expect(pipelineSignalModel(pipelineModelName('signal-3x4r'))).toBe('signal-3x4r');
+    expect(pipelineSignalModel('heartnet-wild-2')).toBeNull();
   });
 });

@@ -20,6 +20,7 @@ import { renderPlot } from './render';
 import { aurocIntervalPlot } from './auroc-intervals';
 import type { ChartView } from './study';
 import type { EvalResult, TableModel } from './types';
+import { pipelineModelName } from '../digitise/pipeline-name';
 
 export const DIGITISE_EVAL_DIR = join(EVAL_DIR, 'digitise');
 export const DIGITISE_LEADS = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
@@ -401,14 +402,14 @@ export function parseCombinedEval(json: unknown, file: string): CombinedEval {
 export function loadCombinedEvals(imageModel: string, signalModel: string, root = process.cwd()): CombinedEval[] {
   const abs = join(root, COMBINED_EVAL_DIR);
   if (!existsSync(abs)) return [];
-  const prefix = `${imageModel}+digitise-${signalModel}.`;
+  const prefix = `${imageModel}+${pipelineModelName(signalModel)}.`;
   return readdirSync(abs)
     .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
     .sort()
     .map((f) => {
       const file = `${COMBINED_EVAL_DIR}/${f}`;
       const c = parseCombinedEval(readJson(file, root), file);
-      if (c.imageModel !== imageModel || c.signalModel !== `digitise-${signalModel}`) {
+      if (c.imageModel !== imageModel || c.signalModel !== pipelineModelName(signalModel)) {
         throw new DigitiseDataError(`${file}: combines ${c.imageModel} and ${c.signalModel}, not what its name says`);
       }
       return c;
@@ -548,7 +549,7 @@ export function loadReadings(
   if (imageEvals.length === 0) findEval(evals, imageModel, styles[0] ?? 'printout'); // throws with the command
   const external = loadExternalEval(imageModel, root);
   const trueSignals = findEval(evals, signalModel, 'signals-3x4r');
-  const pipelineName = `digitise-${signalModel}`;
+  const pipelineName = pipelineModelName(signalModel);
   const pipeline = styles
     .map((s) => evals.find((e) => e.model === pipelineName && e.style === s && e.fold === 10))
     .filter((e): e is EvalResult => !!e)

@@ -9,6 +9,7 @@ import { PALETTE, colorAt } from './palette';
 import { renderPlot } from './render';
 import type { ChartView, LegendItem } from './study';
 import type { EvalResult, TableModel } from './types';
+import { pipelineSignalModel } from '../digitise/pipeline-name';
 
 export function evalLabel(e: EvalResult): string {
   return `${e.model} · ${e.style}`;
@@ -83,11 +84,7 @@ export function operatingTable(evals: EvalResult[], caption: string): TableModel
  * and superseded models' curves stay on the figures page.
  */
 export function shippedEvals(evals: readonly EvalResult[], shipped: readonly string[]): EvalResult[] {
-  const PIPELINE = 'digitise-';
-  return evals.filter(
-    (e) =>
-      shipped.includes(e.model) || (e.model.startsWith(PIPELINE) && shipped.includes(e.model.slice(PIPELINE.length))),
-  );
+  return evals.filter((e) => shipped.includes(e.model) || shipped.includes(pipelineSignalModel(e.model) ?? ''));
 }
 
 /** Curve points per model in the chart's data table: enough to read the curve's shape, not every stored point. */
