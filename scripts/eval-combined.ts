@@ -4,20 +4,30 @@
  * `scores` list every record's probability), or with `--kit NAME` the image model's and the pipeline's readings of
  * ECG-Image-Kit's fold-9 pages (data/eval/external/NAME.json and data/eval/digitise/kit-fold9.json).
  *
- * The combination is the demo's combined verdict (src/lib/model/combine.ts), not fitted: the mean of the two
- * logits, each measured from its own model's fold-9 threshold (recorded in the two files), MI at or above zero. A
- * picture the digitiser could not read keeps the image reading alone. Nothing is tuned here: AUROC with a
- * bootstrap CI, the paired bootstrap CI of the combination's gain over the image reading, and the verdict's
- * sensitivity and specificity.
+ * The combination is the demo's combined verdict (src/lib/model/combine.ts): the mean of the two logits, each
+ * measured from its own model's fold-9 threshold (recorded in the two files), MI when it reaches the verdict's
+ * threshold. A picture the digitiser could not read keeps the image reading alone. Scored: AUROC with a bootstrap
+ * CI, the paired bootstrap CI of the combination's gain over the image reading, and the verdict's sensitivity and
+ * specificity. Writes data/eval/combined/IMAGE+SIGNAL.SET.json (SET: the style of fold 10, or kit-fold9).
  *
- * Writes data/eval/combined/IMAGE+SIGNAL.SET.json (SET: the style of fold 10, or kit-fold9).
+ * The verdict's threshold is chosen once, on fold 9 and never on what is scored:
+ * `npm run eval:combined -- --choose --image A,B --signal A',B'` pairs fold-9 files style by style (printout and
+ * wild printout), pools the pictures read both ways, takes the margin that maximises Youden's J, and writes
+ * data/eval/combined/IMAGE+SIGNAL.verdict.json, which the scoring above and the demo read.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../src/lib/errors';
-import { combineReadings, COMBINE_RULE, CombineError } from '../src/lib/model/combine';
-import { atThreshold, auroc, bootstrapAurocCI, bootstrapAurocDiffCI } from '../src/lib/model/metrics';
+import {
+  combineReadings,
+  COMBINE_RULE,
+  CombineError,
+  parseVerdictFile,
+  verdictFileName,
+  type VerdictFile,
+} from '../src/lib/model/combine';
+import { atThreshold, auroc, bootstrapAurocCI, bootstrapAurocDiffCI, chooseThreshold } from '../src/lib/model/metrics';
 import { defineCli, parseCli } from './lib/cli';
 import { parseNumberArg } from './lib/render-args';
 import { gitCommit } from './lib/git';
@@ -127,8 +137,8 @@ const rates = (m: ReturnType<typeof atThreshold>) => ({
   confusion: { tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn },
 });
 
-/** Pairs the two readings picture by picture and scores each alone and their combined verdict. */
-export function combine(image: Reading, signal: Reading, opts: { resamples: number; seed: number }) {
+/** The two readings of each picture, paired (checked to be the same pictures, labels and fold). */
+function pairReadings(image: Reading, signal: Reading) {
   if (image.set !== signal.set) {
     throw new CombineError(`${image.file} reads ${image.set} but ${signal.file} reads ${signal.set}`);
   }
@@ -146,39 +156,52 @@ export function combine(image: Reading, signal: Reading, opts: { resamples: numb
       `${image.file} and ${signal.file} score different pictures (${missing.length} of ${ids.length} not in both, e.g. ${missing[0] ?? [...signal.scores.keys()].find((k) => !image.scores.has(k))})`,
     );
   }
-  const labels: number[] = [];
-  const a: number[] = [];
-  const b: number[] = [];
-  const c: number[] = [];
-  let unread = 0;
-  for (const id of ids) {
+  return ids.map((id) => {
     const x = image.scores.get(id)!;
     const y = signal.scores.get(id)!;
     if (x.label !== y.label)
       throw new CombineError(`picture ${id}: label ${x.label} in one file, ${y.label} in the other`);
     if (x.p === null) throw new CombineError(`${image.file}: picture ${id} has no image-model score`);
-    labels.push(x.label);
-    a.push(x.p);
-    // an unread picture: the pipeline has nothing to say, the combination is the image reading
-    if (y.p === null) unread++;
-    b.push(y.p ?? 0);
-    const verdict = combineReadings(
-      { p: x.p, threshold: image.threshold },
-      y.p === null ? null : { p: y.p, threshold: signal.threshold },
+    return {
+      id,
+      label: x.label,
+      image: { p: x.p, threshold: image.threshold },
+      signal: y.p === null ? null : { p: y.p, threshold: signal.threshold },
+    };
+  });
+}
+
+/** Pairs the two readings picture by picture and scores each alone and their combined verdict. */
+export function combine(
+  image: Reading,
+  signal: Reading,
+  verdict: VerdictFile & { file: string },
+  opts: { resamples: number; seed: number },
+) {
+  if (verdict.image_model !== image.model || verdict.signal_model !== signal.model) {
+    throw new CombineError(
+      `${verdict.file} is the verdict of ${verdict.image_model} + ${verdict.signal_model}, not of ${image.model} + ${signal.model}`,
     );
-    c.push(verdict.margin);
   }
+  const pairs = pairReadings(image, signal);
+  const labels = pairs.map((q) => q.label);
+  const a = pairs.map((q) => q.image.p);
+  // an unread picture: the pipeline has nothing to say, the combination is the image reading
+  const b = pairs.map((q) => q.signal?.p ?? 0);
+  const c = pairs.map((q) => combineReadings(q.image, q.signal, verdict.margin_threshold).margin);
+  const unread = pairs.filter((q) => q.signal === null).length;
   const atZero = atThreshold(labels, c, 0);
   const scored = (y: number[], s: number[]) => ({ auroc: auroc(y, s), auroc_ci: bootstrapAurocCI(y, s, opts) });
   const one = (s: number[]) => scored(labels, s);
   // the pipeline alone is ranked over the pictures it read (an unread page has no signal score)
-  const signalRead = labels.map((_, i) => i).filter((i) => signal.scores.get(ids[i]!)!.p !== null);
+  const signalRead = labels.map((_, i) => i).filter((i) => pairs[i]!.signal !== null);
   return {
     set: image.set,
     n: labels.length,
     n_mi: labels.filter((l) => l === 1).length,
     signal_unread: unread,
     rule: COMBINE_RULE,
+    verdict: { file: verdict.file, margin_threshold: verdict.margin_threshold, threshold_rule: verdict.threshold_rule },
     image: {
       model: image.model,
       file: image.file,
@@ -212,13 +235,110 @@ export function combine(image: Reading, signal: Reading, opts: { resamples: numb
   };
 }
 
+const VERDICT_RULE =
+  "the mean margin that maximises Youden's J (sensitivity + specificity - 1) over fold-9 pictures read both ways, pooled over the styles given";
+
+/**
+ * The verdict's threshold from fold-9 readings (image and pipeline files paired style by style): Youden's J over
+ * the pooled pictures that both read. Fold 9 only: the threshold must never see the pictures it is scored on.
+ */
+export function chooseVerdict(pairsOfReadings: Array<[Reading, Reading]>) {
+  if (pairsOfReadings.length === 0) throw new CombineError('--choose needs at least one --image and --signal file');
+  const [image0, signal0] = pairsOfReadings[0]!;
+  const labels: number[] = [];
+  const margins: number[] = [];
+  const perSet: Array<{
+    set: string;
+    image_file: string;
+    signal_file: string;
+    margins: number[];
+    labels: number[];
+    n: number;
+    unread: number;
+  }> = [];
+  for (const [image, signal] of pairsOfReadings) {
+    for (const r of [image, signal]) {
+      if (r.identity.fold !== 9) {
+        throw new CombineError(`${r.file} reads fold ${String(r.identity.fold)}; the verdict is chosen on fold 9 only`);
+      }
+    }
+    if (image.model !== image0.model || signal.model !== signal0.model) {
+      throw new CombineError(`${image.file} and ${signal.file} are not ${image0.model} and ${signal0.model}`);
+    }
+    const pairs = pairReadings(image, signal);
+    const read = pairs.filter((q) => q.signal !== null);
+    const m = read.map((q) => combineReadings(q.image, q.signal, 0).margin);
+    const l = read.map((q) => q.label);
+    perSet.push({
+      set: image.set,
+      image_file: image.file,
+      signal_file: signal.file,
+      margins: m,
+      labels: l,
+      n: pairs.length,
+      unread: pairs.length - read.length,
+    });
+    labels.push(...l);
+    margins.push(...m);
+  }
+  const t = chooseThreshold(labels, margins, 'youden');
+  const at = (l: number[], m: number[], x: number) => {
+    const r = atThreshold(l, m, x);
+    return { sensitivity: r.sensitivity, specificity: r.specificity };
+  };
+  return {
+    image_model: image0.model,
+    signal_model: signal0.model,
+    margin_threshold: t,
+    threshold_rule: VERDICT_RULE,
+    fold: 9,
+    rule: COMBINE_RULE,
+    n_read_both_ways: labels.length,
+    pooled: { auroc: auroc(labels, margins), at_zero: at(labels, margins, 0), at_threshold: at(labels, margins, t) },
+    sets: perSet.map((p) => ({
+      set: p.set,
+      image_file: p.image_file,
+      signal_file: p.signal_file,
+      n: p.n,
+      signal_unread: p.unread,
+      auroc: auroc(p.labels, p.margins),
+      at_zero: at(p.labels, p.margins, 0),
+      at_threshold: at(p.labels, p.margins, t),
+    })),
+  };
+}
+
+/** The verdict file for these two readings (--verdict, else the standard name); the command that writes it when missing. */
+function readVerdict(file: string): VerdictFile & { file: string } {
+  if (!existsSync(file)) {
+    throw new CombineError(
+      `${file} is missing: choose the verdict's threshold on fold 9 first (npm run eval:combined -- --choose --image ... --signal ..., see README)`,
+    );
+  }
+  return { ...parseVerdictFile(readJson(file), file), file };
+}
+
 export const EVAL_COMBINED_CLI = defineCli({
   command: 'npm run eval:combined --',
   summary:
     "Pairs the image model's and the digitise + signal pipeline's readings of the same pictures and scores their fixed combination.",
   options: {
-    image: { type: 'string', value: 'FILE', help: "an image model's npm run eval file (fold 10)" },
-    signal: { type: 'string', value: 'FILE', help: 'the digitise + signal pipeline file of the same fold and style' },
+    image: {
+      type: 'string',
+      value: 'FILE',
+      help: "an image model's npm run eval file (fold 10; with --choose: fold-9 files, comma-separated)",
+    },
+    signal: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the digitise + signal pipeline file of the same fold and style (with --choose: one per --image file)',
+    },
+    choose: { type: 'boolean', help: "choose the verdict's threshold on fold-9 files and write the verdict file" },
+    verdict: {
+      type: 'string',
+      value: 'FILE',
+      help: 'verdict file (default: data/eval/combined/IMAGE+SIGNAL.verdict.json)',
+    },
     kit: {
       type: 'string',
       value: 'NAME',
@@ -231,8 +351,32 @@ export const EVAL_COMBINED_CLI = defineCli({
   error: (m) => new CombineError(m),
 });
 
-export function runCombined(argv: string[]): { out: string; doc: ReturnType<typeof combine> } {
+const COMBINED_DIR = 'data/eval/combined';
+
+export function runCombined(
+  argv: string[],
+):
+  | { out: string; doc: ReturnType<typeof combine>; chosen?: undefined }
+  | { out: string; chosen: ReturnType<typeof chooseVerdict>; doc?: undefined } {
   const { values } = parseCli(EVAL_COMBINED_CLI, argv);
+  const stamp = () => ({ git_commit: gitCommit() ?? 'unknown', created: new Date().toISOString() });
+  const write = (out: string, doc: unknown) => {
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
+  };
+  if (values.choose) {
+    if (values.kit)
+      throw new CombineError('--choose takes fold-9 eval files, not --kit (ECG-Image-Kit is measured only)');
+    const images = (values.image ?? '').split(',').filter(Boolean);
+    const signals = (values.signal ?? '').split(',').filter(Boolean);
+    if (images.length === 0 || images.length !== signals.length) {
+      throw new CombineError('--choose needs as many --signal files as --image files (comma-separated, fold 9)');
+    }
+    const chosen = chooseVerdict(images.map((f, i) => [readEvalReading(f), readEvalReading(signals[i]!)]));
+    const out = values.out ?? path.join(COMBINED_DIR, verdictFileName(chosen.image_model, chosen.signal_model));
+    write(out, { ...chosen, ...stamp() });
+    return { out, chosen };
+  }
   let image: Reading;
   let signal: Reading;
   if (values.kit) {
@@ -247,32 +391,37 @@ export function runCombined(argv: string[]): { out: string; doc: ReturnType<type
     resamples: parseNumberArg('--bootstrap', values.bootstrap, { integer: true, min: 1 }),
     seed: parseNumberArg('--seed', values.seed, { integer: true, min: 0 }),
   };
-  const doc = {
-    ...combine(image, signal, opts),
-    git_commit: gitCommit() ?? 'unknown',
-    created: new Date().toISOString(),
-  };
-  const out = values.out ?? path.join('data/eval/combined', `${image.model}+${signal.model}.${image.set}.json`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
+  const verdict = readVerdict(values.verdict ?? path.join(COMBINED_DIR, verdictFileName(image.model, signal.model)));
+  const doc = { ...combine(image, signal, verdict, opts), ...stamp() };
+  const out = values.out ?? path.join(COMBINED_DIR, `${image.model}+${signal.model}.${image.set}.json`);
+  write(out, doc);
   return { out, doc };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    const { out, doc } = runCombined(process.argv.slice(2));
+    const r = runCombined(process.argv.slice(2));
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-    console.log(
-      JSON.stringify({
-        set: doc.set,
-        n: doc.n,
-        image: r4(doc.image.auroc),
-        signal: r4(doc.signal.auroc),
-        combined: r4(doc.combined.auroc),
-        gain: r4(doc.combined.gain_over_image),
-        gain_ci: doc.combined.gain_over_image_ci.map(r4),
-      }),
-    );
+    if (r.chosen) {
+      const c = r.chosen;
+      console.log(JSON.stringify({ margin_threshold: r4(c.margin_threshold), n: c.n_read_both_ways, ...c.pooled }));
+    } else {
+      const doc = r.doc;
+      console.log(
+        JSON.stringify({
+          set: doc.set,
+          n: doc.n,
+          image: r4(doc.image.auroc),
+          signal: r4(doc.signal.auroc),
+          combined: r4(doc.combined.auroc),
+          sensitivity: r4(doc.combined.sensitivity),
+          specificity: r4(doc.combined.specificity),
+          gain: r4(doc.combined.gain_over_image),
+          gain_ci: doc.combined.gain_over_image_ci.map(r4),
+        }),
+      );
+    }
+    const out = r.out;
     process.stderr.write(`[eval:combined] wrote ${out}\n`);
   } catch (e) {
     console.error(`[eval:combined] error: ${errorMessage(e)}`);

@@ -138,7 +138,8 @@ test('a printout: the sheet with rows and panels, the stages, the leads and the 
     expect(Math.abs(p - nodeProbability), `browser ${p} vs Node ${nodeProbability}`).toBeLessThanOrEqual(1e-3);
     // the image model's reading is still there, unchanged in kind
     await expect(page.locator('[data-clf-reading] [data-clf-probability]')).toBeVisible();
-    // and the two together: the rule of lib/model/combine.ts on the two scores, at the two models' thresholds
+    // and the two together: the rule of lib/model/combine.ts on the two scores, at the two models' thresholds and
+    // the verdict's own (its verdict file)
     const together = page.locator('[data-clf-combined-reading]');
     await expect(together).toHaveAttribute('data-state', 'done');
     await expect(together).toContainText('Not a diagnosis');
@@ -148,9 +149,13 @@ test('a printout: the sheet with rows and panels, the stages, the leads and the 
     const meta = (name: string) =>
       JSON.parse(readFileSync(`public/models/${name}/metadata.json`, 'utf8')) as { threshold: number };
     const demo = (JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string }).model;
+    const { loadCombinedVerdict } = await import('../../src/lib/charts/digitise');
+    const verdict = loadCombinedVerdict(demo, 'signal-3x4r');
+    expect(verdict, 'the combined box is shown only with a verdict file').not.toBeNull();
     const v = combineReadings(
       { p: pImage, threshold: meta(demo).threshold },
       { p, threshold: meta('signal-3x4r').threshold },
+      verdict!.margin_threshold,
     );
     await expect(together).toHaveAttribute('data-combined-decision', v.mi ? 'MI' : 'Normal');
     await expect(together.locator('[data-clf-combined-score]')).toHaveText(v.score!.toFixed(3));

@@ -15,6 +15,7 @@ import {
   formatDigitise,
   formatReading,
   loadDigitiseEval,
+  loadCombinedEvals,
   loadReadings,
   parseDigitiseEval,
   readingRows,
@@ -161,6 +162,7 @@ describe('two readings compared', () => {
       signal_unread: 5,
       image: { model: 'img' },
       signal: { model: 'digitise-sig' },
+      verdict: { margin_threshold: 0.4 },
       combined: {
         auroc: 0.83,
         auroc_ci: [0.77, 0.88],
@@ -187,6 +189,19 @@ describe('two readings compared', () => {
     expect(() => parseCombinedEval({ ...json, combined: { auroc: 0.8 } }, file)).toThrow(/not an eval:combined file/);
     const { sensitivity: _s, ...noRates } = json.combined;
     expect(() => parseCombinedEval({ ...json, combined: noRates }, file)).toThrow(/not an eval:combined file/);
+    expect(() => parseCombinedEval({ ...json, verdict: undefined }, file)).toThrow(/verdict threshold/);
+
+    // loaded from disk: only beside the verdict file, and only when scored at the threshold it holds now
+    const root = mkdtempSync(path.join(os.tmpdir(), 'combined-'));
+    mkdirSync(path.join(root, 'data/eval/combined'), { recursive: true });
+    writeFileSync(path.join(root, file), JSON.stringify(json));
+    expect(() => loadCombinedEvals('img', 'sig', root)).toThrow(/verdict\.json is missing/);
+    const verdictFile = path.join(root, 'data/eval/combined/img+digitise-sig.verdict.json');
+    const verdict = { image_model: 'img', signal_model: 'digitise-sig', threshold_rule: 'youden', fold: 9 };
+    writeFileSync(verdictFile, JSON.stringify({ ...verdict, margin_threshold: 0.4 }));
+    expect(loadCombinedEvals('img', 'sig', root).map((c) => c.marginThreshold)).toEqual([0.4]);
+    writeFileSync(verdictFile, JSON.stringify({ ...verdict, margin_threshold: 0.5 }));
+    expect(() => loadCombinedEvals('img', 'sig', root)).toThrow(/now holds 0.5; re-run npm run eval:combined/);
   });
 
   it('the views draw every row and give the same numbers as a table', () => {

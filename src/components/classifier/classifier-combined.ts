@@ -7,8 +7,12 @@
 import type { CombinedVerdict } from '../../lib/model/combine';
 import { el } from '../dom';
 
-/** What the page knows about the combined verdict at build time: its figures on each set it was measured on. */
+/**
+ * What the page knows about the combined verdict at build time: its threshold (chosen on fold 9, from its verdict
+ * file) and its figures on each set it was measured on.
+ */
 export interface CombinedConfig {
+  marginThreshold: number;
   figures: Array<{ set: string; n: number; auroc: number; sensitivity: number; specificity: number; file: string }>;
 }
 
@@ -55,7 +59,7 @@ export function showCombinedVerdict(root: HTMLElement, cfg: CombinedConfig, v: C
         {},
         'Combined score ',
         el('strong', { data: { clfCombinedScore: '' } }, v.score!.toFixed(3)),
-        ` against ${v.threshold!.toFixed(3)}: the two scores and the two thresholds each averaged on the log-odds scale.`,
+        ` against ${v.threshold!.toFixed(3)}: the two scores averaged on the log-odds scale, against the two thresholds averaged the same way and raised by the verdict's own (chosen on the validation fold).`,
       ),
     );
   } else {

@@ -73,7 +73,8 @@ export class SecondReading {
     const combined = this.combined;
     // the verdict without a second reading is the image model's (the rule of lib/model/combine.ts)
     const imageOnly = (why: string) => {
-      if (combined && image) together.showCombinedVerdict(this.root, combined, combineReadings(image, null), why);
+      if (combined && image)
+        together.showCombinedVerdict(this.root, combined, combineReadings(image, null, combined.marginThreshold), why);
     };
     if (!image) together.showCombinedWithheld(this.root);
     const r = await pending;
@@ -103,7 +104,11 @@ export class SecondReading {
     const s = await ui.classifyReadout(model, r.digitised.readout);
     ui.showSignalReading(this.root, this.signal, s, r.ms);
     if (combined) {
-      const v = combineReadings(image, { p: s.probability, threshold: this.signal.threshold });
+      const v = combineReadings(
+        image,
+        { p: s.probability, threshold: this.signal.threshold },
+        combined.marginThreshold,
+      );
       together.showCombinedVerdict(this.root, combined, v);
       this.last = { ...this.last, combinedMi: v.mi };
     }

@@ -21,6 +21,8 @@ import { aurocIntervalPlot } from './auroc-intervals';
 import type { ChartView } from './study';
 import type { EvalResult, TableModel } from './types';
 import { pipelineModelName } from '../digitise/pipeline-name';
+import { errorMessage } from '../errors';
+import { parseVerdictFile, verdictFileName, type VerdictFile } from '../model/combine';
 
 export const DIGITISE_EVAL_DIR = join(EVAL_DIR, 'digitise');
 export const DIGITISE_LEADS = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
@@ -348,7 +350,7 @@ export interface CombinedEval {
   n: number;
   auroc: number;
   auroc_ci: [number, number];
-  /** The combined verdict's, at the two models' own thresholds. */
+  /** The combined verdict's, at its own threshold (the verdict file's). */
   sensitivity: number;
   specificity: number;
   gain: number;
@@ -356,6 +358,8 @@ export interface CombinedEval {
   signalUnread: number;
   imageModel: string;
   signalModel: string;
+  /** The verdict threshold the file was scored at (logits on the mean margin). */
+  marginThreshold: number;
 }
 
 export const COMBINED_EVAL_DIR = 'data/eval/combined';
@@ -375,10 +379,11 @@ export function parseCombinedEval(json: unknown, file: string): CombinedEval {
     typeof c.sensitivity !== 'number' ||
     typeof c.specificity !== 'number' ||
     typeof c.gain_over_image !== 'number' ||
-    !ci(c.gain_over_image_ci)
+    !ci(c.gain_over_image_ci) ||
+    typeof (o.verdict as { margin_threshold?: unknown } | undefined)?.margin_threshold !== 'number'
   ) {
     throw new DigitiseDataError(
-      `${file}: not an eval:combined file (set, n, signal_unread, combined auroc, sensitivity, specificity and CIs)`,
+      `${file}: not an eval:combined file (set, n, signal_unread, verdict threshold, combined auroc, sensitivity, specificity and CIs); re-run npm run eval:combined`,
     );
   }
   const model = (k: string) => String((o[k] as { model?: unknown } | undefined)?.model ?? '');
@@ -395,25 +400,57 @@ export function parseCombinedEval(json: unknown, file: string): CombinedEval {
     signalUnread: o.signal_unread,
     imageModel: model('image'),
     signalModel: model('signal'),
+    marginThreshold: (o.verdict as { margin_threshold: number }).margin_threshold,
   };
 }
 
-/** The eval:combined files of this image model and pipeline (IMAGE+digitise-SIGNAL.SET.json). */
+/** The combined verdict's threshold (eval:combined --choose), or null where it has not been chosen. */
+export function loadCombinedVerdict(
+  imageModel: string,
+  signalModel: string,
+  root = process.cwd(),
+): (VerdictFile & { file: string }) | null {
+  const file = `${COMBINED_EVAL_DIR}/${verdictFileName(imageModel, pipelineModelName(signalModel))}`;
+  if (!existsSync(join(root, file))) return null;
+  try {
+    return { ...parseVerdictFile(readJson(file, root), file), file };
+  } catch (e) {
+    throw new DigitiseDataError(errorMessage(e));
+  }
+}
+
+/**
+ * The eval:combined files of this image model and pipeline (IMAGE+digitise-SIGNAL.SET.json), each checked to be
+ * scored at the verdict threshold its verdict file holds now (a stale file would show another verdict's figures).
+ */
 export function loadCombinedEvals(imageModel: string, signalModel: string, root = process.cwd()): CombinedEval[] {
   const abs = join(root, COMBINED_EVAL_DIR);
   if (!existsSync(abs)) return [];
   const prefix = `${imageModel}+${pipelineModelName(signalModel)}.`;
-  return readdirSync(abs)
-    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const file = `${COMBINED_EVAL_DIR}/${f}`;
-      const c = parseCombinedEval(readJson(file, root), file);
-      if (c.imageModel !== imageModel || c.signalModel !== pipelineModelName(signalModel)) {
-        throw new DigitiseDataError(`${file}: combines ${c.imageModel} and ${c.signalModel}, not what its name says`);
-      }
-      return c;
-    });
+  const verdictFile = verdictFileName(imageModel, pipelineModelName(signalModel));
+  const files = readdirSync(abs)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.json') && f !== verdictFile)
+    .sort();
+  if (files.length === 0) return [];
+  const verdict = loadCombinedVerdict(imageModel, signalModel, root);
+  if (!verdict) {
+    throw new DigitiseDataError(
+      `${COMBINED_EVAL_DIR}/${verdictFile} is missing: the combined figures need their verdict's threshold (npm run eval:combined -- --choose, see README)`,
+    );
+  }
+  return files.map((f) => {
+    const file = `${COMBINED_EVAL_DIR}/${f}`;
+    const c = parseCombinedEval(readJson(file, root), file);
+    if (c.imageModel !== imageModel || c.signalModel !== pipelineModelName(signalModel)) {
+      throw new DigitiseDataError(`${file}: combines ${c.imageModel} and ${c.signalModel}, not what its name says`);
+    }
+    if (c.marginThreshold !== verdict.margin_threshold) {
+      throw new DigitiseDataError(
+        `${file}: scored at verdict threshold ${c.marginThreshold}, but ${verdict.file} now holds ${verdict.margin_threshold}; re-run npm run eval:combined for it`,
+      );
+    }
+    return c;
+  });
 }
 
 const fromEval = (
