@@ -9,7 +9,7 @@
  */
 import type { EvalSubgroup, EvalSubgroups } from '../../src/lib/charts/types';
 import { ANONYMISED_AGE, type Sex } from '../../src/lib/ptbxl/database';
-import { atThreshold, auroc, bootstrapAurocCI, mulberry32 } from '../../src/lib/model/metrics';
+import { atThreshold, auroc, bootstrapAurocCI, bootstrapRatesCI } from '../../src/lib/model/metrics';
 
 export const AGE_BANDS = [
   { key: 'lt40', label: '< 40', lo: 0, hi: 40 },
@@ -33,52 +33,6 @@ export function ageBand(age: number | null): string {
 /** The figures of one group and the whole set, in the shape the site reads (src/lib/charts/types.ts: one home). */
 export type SubgroupFigures = EvalSubgroup;
 export type Subgroups = EvalSubgroups;
-
-function percentile(sorted: number[], p: number): number {
-  const pos = p * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-/**
- * Percentile-bootstrap 95% intervals of sensitivity and specificity at a fixed threshold: records resampled
- * with replacement, as bootstrapAurocCI does; a resample without the class a rate needs is skipped for that rate.
- */
-export function bootstrapRatesCI(
-  labels: number[],
-  scores: number[],
-  threshold: number,
-  opts: { resamples: number; seed: number },
-): { sensitivity: [number, number] | null; specificity: [number, number] | null } {
-  const n = labels.length;
-  const rnd = mulberry32(opts.seed);
-  const sens: number[] = [];
-  const spec: number[] = [];
-  for (let r = 0; r < opts.resamples; r++) {
-    let tp = 0,
-      fn = 0,
-      tn = 0,
-      fp = 0;
-    for (let i = 0; i < n; i++) {
-      const k = Math.floor(rnd() * n);
-      const pos = scores[k]! >= threshold;
-      if (labels[k] === 1) {
-        if (pos) tp++;
-        else fn++;
-      } else if (pos) fp++;
-      else tn++;
-    }
-    if (tp + fn > 0) sens.push(tp / (tp + fn));
-    if (tn + fp > 0) spec.push(tn / (tn + fp));
-  }
-  const ci = (xs: number[]): [number, number] | null => {
-    if (xs.length === 0) return null;
-    xs.sort((a, b) => a - b);
-    return [percentile(xs, 0.025), percentile(xs, 0.975)];
-  };
-  return { sensitivity: ci(sens), specificity: ci(spec) };
-}
 
 /** Figures for one group of records (labels 1 = MI). */
 export function groupFigures(

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ageBand,
-  bootstrapRatesCI,
-  groupFigures,
-  subgroupFigures,
-  type ScoredRecord,
-} from '../../scripts/lib/subgroups';
-import { atThreshold, auroc, bootstrapAurocCI } from '../../src/lib/model/metrics';
+import { ageBand, groupFigures, subgroupFigures, type ScoredRecord } from '../../scripts/lib/subgroups';
+import { atThreshold, auroc, bootstrapAurocCI, bootstrapRatesCI } from '../../src/lib/model/metrics';
 
 describe('model-card subgroups (npm run eval)', () => {
   it("puts PTB-XL ages in the card's bands: 300 (over 89) is 80 or older, null is unknown", () => {

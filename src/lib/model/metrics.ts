@@ -162,6 +162,37 @@ function bootstrapInterval(
 }
 
 /**
+ * Percentile-bootstrap intervals (at `level`, default 95%) of sensitivity and specificity at a fixed threshold,
+ * from the same resampling as the AUROC's; a resample without the class a rate needs is skipped for that rate,
+ * and a rate no resample could measure is null.
+ */
+export function bootstrapRatesCI(
+  labels: Labels,
+  scores: Scores,
+  threshold: number,
+  opts: { resamples?: number; seed?: number; level?: number } = {},
+): { sensitivity: [number, number] | null; specificity: [number, number] | null } {
+  const rate = (cls: number) =>
+    bootstrapInterval(
+      labels,
+      [scores],
+      (l, [s]) => {
+        let n = 0;
+        let right = 0;
+        for (let i = 0; i < l.length; i++) {
+          if (l[i] !== cls) continue;
+          n++;
+          if (s![i]! >= threshold === (cls === 1)) right++;
+        }
+        return n ? right / n : NaN;
+      },
+      opts,
+    );
+  const measured = (ci: [number, number]) => (Number.isFinite(ci[0]) ? ci : null);
+  return { sensitivity: measured(rate(1)), specificity: measured(rate(0)) };
+}
+
+/**
  * Paired percentile bootstrap of AUROC(b) - AUROC(a) on the same records (both scores resampled together, so
  * the interval reflects the difference, not two independent spreads). [lo, hi] at `level`.
  */
