@@ -45,6 +45,37 @@ describe.skipIf(!hasTorch)('training pipeline on synthetic shards', () => {
     120_000,
   );
 
+  it('shades (shade, crumple) only the share of images asked for, within 0-255, reproducibly', () => {
+    // a mid-grey plane with a black line: crumple both darkens (facets) and lightens (crease streaks), shade only
+    // darkens; p = 0 leaves the batch untouched
+    const code = `
+import json, torch
+from training.train import shade, crumple
+x = torch.full((64, 1, 48, 64), 200.0); x[:, :, 24, :] = 0
+out = {}
+for name, f in (("shade", shade), ("crumple", crumple)):
+    y = f(x, 0.5, torch.Generator().manual_seed(3))
+    y2 = f(x, 0.5, torch.Generator().manual_seed(3))
+    changed = (y != x).flatten(1).any(1)
+    out[name] = dict(changed=int(changed.sum()), same=bool(torch.equal(y, y2)), lo=float(y.min()), hi=float(y.max()),
+                     integral=bool(torch.equal(y, y.round())), darker=bool((y < x).any()), lighter=bool((y > x).any()),
+                     untouched=bool(torch.equal(f(x, 0.0, torch.Generator().manual_seed(3)), x)))
+print(json.dumps(out))`;
+    const r = spawnSync(PY, ['-c', code], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout) as Record<string, Record<string, number | boolean>>;
+    for (const name of ['shade', 'crumple']) {
+      const v = o[name]!;
+      expect(v.changed, name).toBeGreaterThan(16);
+      expect(v.changed, name).toBeLessThan(48);
+      expect([v.same, v.integral, v.darker, v.untouched], name).toEqual([true, true, true, true]);
+      expect(v.lo, name).toBeGreaterThanOrEqual(0);
+      expect(v.hi, name).toBeLessThanOrEqual(255);
+    }
+    expect(o.shade!.lighter).toBe(false);
+    expect(o.crumple!.lighter).toBe(true);
+  });
+
   it('continues from an earlier run ("init") and refuses a checkpoint that does not fit', () => {
     const train = (file: string) =>
       spawnSync('npx', ['tsx', 'scripts/train.ts', '--config', file], { encoding: 'utf8' });
