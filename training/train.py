@@ -98,18 +98,24 @@ def augment(x: torch.Tensor, translate: float, scale: float, gen: torch.Generato
     return y.round().clamp(0, 255)
 
 
+def chosen(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor | None:
+    """The images of the batch that an augmentation applied with probability p touches (None: none of them)."""
+    if p <= 0:
+        return None
+    pick = torch.rand(x.shape[0], generator=gen) < p
+    return pick if bool(pick.any()) else None
+
+
 def shade(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
     """With probability p per image, multiply the plane by a smooth random field that is 1 in places and down to
     0.1-0.85 in others: shadows, stains and the dark wrinkle textures of crumpled sheets (ECG-Image-Kit's
     "wrinkles" pages were refused by the EKG check because of them). Applied to both classes alike, so darkness
     itself says nothing about the label. Training only; the pixels at inference are unchanged."""
-    if p <= 0:
+    pick = chosen(x, p, gen)
+    if pick is None:
         return x
-    n, _, h, w = x.shape
-    pick = torch.rand(n, generator=gen) < p
     k = int(pick.sum())
-    if k == 0:
-        return x
+    h, w = x.shape[2:]
     # Blotches: a coarse grid of random values, smoothly upsampled, sharpened by a power so that most of the sheet
     # stays light and a few regions go dark.
     gh = int(torch.randint(3, 9, (1,), generator=gen))
@@ -127,14 +133,13 @@ def crumple(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
     """With probability p per image, shade the plane like a crumpled sheet: facets (the nearest of 20-150 random
     points, each a tilted plane of random brightness, computed at a quarter of the size and upsampled) multiplied
     in, and 0-4 thin bright streaks (light caught by creases) laid over it. This is what ECG-Image-Kit's 'wrinkles'
-    pages look like; the smooth field of shade() lacks the facets' hard edges. Applied to both classes alike; training only."""
-    if p <= 0:
+    pages look like; the smooth field of shade() lacks the facets' hard edges. Applied to both classes alike;
+    training only."""
+    pick = chosen(x, p, gen)
+    if pick is None:
         return x
-    n, _, h, w = x.shape
-    pick = torch.rand(n, generator=gen) < p
     k = int(pick.sum())
-    if k == 0:
-        return x
+    h, w = x.shape[2:]
     qh, qw = max(h // 4, 2), max(w // 4, 2)
     gy, gx = torch.meshgrid(torch.arange(qh, dtype=torch.float32) / qh, torch.arange(qw, dtype=torch.float32) / qw,
                             indexing="ij")
