@@ -9,12 +9,14 @@
  *   renders of fold 9 (labels.csv names the PTB-XL record), the raw record in the standard 3x4 + rhythm windows;
  * - MI AUROC (bootstrap CI), sensitivity and specificity at the signal classifier's own threshold (chosen on
  *   fold 9's true signals), from the digitised readouts.
+ * With --external, the real EKG photos and scans beside the kit pages (real-ekg, no diagnoses) are read too: how
+ * many the digitiser reads and how many of those the signal classifier calls MI (`real_ekg`).
  * Writes data/eval/digitise/STYLE.json (or kit-fold9.json) and prints one JSON line. Our renders: fold 10 only
  * (or 9); the external set is skipped cleanly when absent.
  */
 import { gitCommit } from './lib/git';
 import { errorMessage } from '../src/lib/errors';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { digitise, snrDb, type Readout } from '../src/lib/digitise/index';
@@ -117,6 +119,48 @@ export const EVAL_DIGITISE_CLI = defineCli({
   },
 });
 
+/** The real EKG photos and scans (no diagnoses): how many the digitiser reads, and how many of those are called MI. */
+interface RealEkgReadings {
+  what: string;
+  n: number;
+  read: number;
+  /** Read pictures the signal model calls MI at its threshold. */
+  called_mi: number;
+  files: Array<{ file: string; p: number | null; layout?: string; error?: string }>;
+}
+
+async function readRealEkgFile(file: string, classify: (r: Readout) => number) {
+  try {
+    const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
+    const r = digitise(image);
+    return { p: classify(r.readout), layout: r.stages.layout };
+  } catch (e) {
+    return { p: null, error: errorMessage(e) };
+  }
+}
+
+/** Reads ../shared/external/real-ekg when it is there (null when not: it is not part of the repository). */
+async function readRealEkg(
+  dir: string,
+  classify: (r: Readout) => number,
+  threshold: number,
+): Promise<RealEkgReadings | null> {
+  if (!existsSync(dir)) return null;
+  const names = readdirSync(dir)
+    .filter((f) => /\.(jpe?g|png|webp|bmp)$/i.test(f))
+    .sort();
+  const files: RealEkgReadings['files'] = [];
+  for (const f of names) files.push({ file: f, ...(await readRealEkgFile(path.join(dir, f), classify)) });
+  const read = files.filter((f) => f.p !== null);
+  return {
+    what: 'photos and scans of real 12-lead EKGs (../shared/external/real-ekg), no diagnoses: read or not, and the signal reading',
+    n: files.length,
+    read: read.length,
+    called_mi: read.filter((f) => f.p! >= threshold).length,
+    files,
+  };
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values } = parseCli(EVAL_DIGITISE_CLI, argv);
   await useBackend('wasm');
@@ -127,6 +171,7 @@ async function main(argv: string[]): Promise<void> {
   const t0 = Date.now();
   let what: string;
   let outName: string;
+  let realEkg: RealEkgReadings | null = null;
   if (values.external) {
     const kitDir = path.join(values.dir, 'kit-fold9');
     if (!existsSync(kitDir)) {
@@ -172,6 +217,7 @@ async function main(argv: string[]): Promise<void> {
     what =
       'ECG-Image-Kit renders of PTB-XL fold 9 (../shared/external/kit-fold9); truth: the raw records in the 3x4 windows';
     outName = 'kit-fold9';
+    realEkg = await readRealEkg(path.join(values.dir, 'real-ekg'), classify, sig.meta.threshold);
   } else {
     const style = values.style as StyleName;
     if (!STYLE_NAMES.includes(style) || style === 'dataset4')
@@ -236,6 +282,7 @@ async function main(argv: string[]): Promise<void> {
     what,
     signal_model: sig.meta.name,
     ...summary,
+    ...(realEkg ? { real_ekg: realEkg } : {}),
     seconds: (Date.now() - t0) / 1000,
     git_commit: commit,
     created: new Date().toISOString(),

@@ -24,6 +24,7 @@ import {
   snrView,
   unreadFromInput,
   type DigitiseEval,
+  type DigitiseField,
 } from '../../src/lib/charts/digitise';
 import type { ExternalEval } from '../../src/lib/charts/external';
 import type { EvalResult } from '../../src/lib/charts/types';
@@ -65,6 +66,23 @@ describe('eval:digitise files', () => {
     expect(() => parseDigitiseEval(doc({ mi: { n: 1 } }), 'x.json', 'x', null)).toThrow(/mi\./);
     const e = parseDigitiseEval(doc(), 'x.json', 'printout', 10);
     expect(e.snrByLeadDb).toEqual({ I: 17.9, V2: 19.88 }); // a lead without a median (null) is left out
+  });
+
+  it('the real EKGs read beside the kit pages: counts quoted, inconsistent ones refused, absent ones named', () => {
+    const real = { what: 'real', n: 24, read: 18, called_mi: 16, files: [] };
+    const e = parseDigitiseEval(doc({ real_ekg: real }), 'k.json', 'kit-fold9', null);
+    expect(['real_n', 'real_read', 'real_called_mi'].map((f) => formatDigitise(e, f as DigitiseField))).toEqual([
+      '24',
+      '18',
+      '16',
+    ]);
+    expect(() => parseDigitiseEval(doc({ real_ekg: { ...real, called_mi: 19 } }), 'k.json', 'kit-fold9', null)).toThrow(
+      /"real_ekg"/,
+    );
+    const without = parseDigitiseEval(doc(), 'x.json', 'printout', null);
+    expect(() => formatDigitise(without, 'real_read')).toThrow(
+      /no real EKGs read \(run npm run eval:digitise -- --external\)/,
+    );
   });
 
   it('a set is its whole file, else its largest subset; a missing one names the command that makes it', () => {

@@ -52,6 +52,8 @@ export interface DigitiseEval {
     specificity: number;
     threshold: number;
   };
+  /** With the kit pages: the real EKG photos and scans read (no diagnoses), and how many are called MI. */
+  realEkg: { n: number; read: number; calledMi: number } | null;
   gitCommit: string;
 }
 
@@ -89,6 +91,17 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
     fail('"mi.auroc_ci" must be a pair');
   for (const k of ['sensitivity', 'specificity', 'threshold'] as const)
     if (!isRate(mi[k])) fail(`"mi.${k}" must be a rate`);
+  const real = o.real_ekg as Record<string, unknown> | undefined;
+  if (real !== undefined) {
+    const ok =
+      real &&
+      isCount(real.n) &&
+      isCount(real.read) &&
+      isCount(real.called_mi) &&
+      real.read <= real.n &&
+      real.called_mi <= real.read;
+    if (!ok) fail('"real_ekg" must hold counts n >= read >= called_mi');
+  }
   return {
     file,
     set,
@@ -107,6 +120,7 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
       specificity: mi.specificity as number,
       threshold: mi.threshold as number,
     },
+    realEkg: real ? { n: real.n as number, read: real.read as number, calledMi: real.called_mi as number } : null,
     gitCommit: typeof o.git_commit === 'string' ? o.git_commit : 'unknown',
   };
 }
@@ -170,6 +184,9 @@ export const DIGITISE_FIELDS = [
   'sensitivity',
   'specificity',
   'scored',
+  'real_n',
+  'real_read',
+  'real_called_mi',
 ] as const;
 export type DigitiseField = (typeof DIGITISE_FIELDS)[number];
 
@@ -216,6 +233,12 @@ export function formatDigitise(
     case 'sensitivity':
     case 'specificity':
       return pct(e.mi[field], opts.digits ?? 1);
+    case 'real_n':
+    case 'real_read':
+    case 'real_called_mi': {
+      if (!e.realEkg) throw new DigitiseDataError(`${e.file}: no real EKGs read (run ${digitiseCommand('kit-fold9')})`);
+      return int({ real_n: e.realEkg.n, real_read: e.realEkg.read, real_called_mi: e.realEkg.calledMi }[field]);
+    }
     default:
       throw new DigitiseDataError(`unknown digitise field "${String(field)}"; known: ${DIGITISE_FIELDS.join(', ')}`);
   }
