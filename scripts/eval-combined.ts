@@ -421,8 +421,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         }),
       );
     }
-    const out = r.out;
-    process.stderr.write(`[eval:combined] wrote ${out}\n`);
+    process.stderr.write(`[eval:combined] wrote ${r.out}\n`);
   } catch (e) {
     console.error(`[eval:combined] error: ${errorMessage(e)}`);
     process.exit(1);

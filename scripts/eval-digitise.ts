@@ -129,10 +129,15 @@ interface RealEkgReadings {
   files: Array<{ file: string; p: number | null; layout?: string; error?: string }>;
 }
 
+/** A picture file (the kit's pages, the real EKGs) decoded as the CLI decodes it, then digitised. */
+async function digitiseFile(file: string) {
+  const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
+  return digitise(image);
+}
+
 async function readRealEkgFile(file: string, classify: (r: Readout) => number) {
   try {
-    const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
-    const r = digitise(image);
+    const r = await digitiseFile(file);
     return { p: classify(r.readout), layout: r.stages.layout };
   } catch (e) {
     return { p: null, error: errorMessage(e) };
@@ -195,8 +200,7 @@ async function main(argv: string[]): Promise<void> {
     for (const it of items) {
       const truth = await readRecord(dataDir, it.ecgId);
       try {
-        const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(path.join(kitDir, it.file))));
-        const r = digitise(image);
+        const r = await digitiseFile(path.join(kitDir, it.file));
         rows.push({
           id: it.file,
           label: it.label,
