@@ -157,10 +157,11 @@ def reference_model(model: SignalNet, weights) -> SignalNet:
 
 @torch.no_grad()
 def logits(model: nn.Module, x_nct: np.ndarray, batch: int = 256) -> np.ndarray:
-    """x: (N, C, T) float32 -> (N,) float64 logits (eval mode)."""
+    """x: (N, C, T) float32 -> (N,) float64 logits (eval mode), on whichever device the model is."""
     model.eval()
+    dev = next(model.parameters()).device
     out = []
     for a in range(0, len(x_nct), batch):
-        xb = torch.from_numpy(np.ascontiguousarray(x_nct[a:a + batch])).unsqueeze(2)
-        out.append(model(xb).double().numpy())
+        xb = torch.from_numpy(np.ascontiguousarray(x_nct[a:a + batch])).unsqueeze(2).to(dev)
+        out.append(model(xb).double().cpu().numpy())
     return np.concatenate(out) if out else np.zeros(0)

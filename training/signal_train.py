@@ -2,8 +2,10 @@
 model selected on clean fold 9 -> threshold on fold 9 -> TF.js export with metadata.json and parity.json.
 
 Usage: /usr/bin/python3 -m training.signal_train --config training/configs/signal-3x4r.json [--threads N]
-       [--epochs N]      (normally through `npm run train -- --config ...`, which also makes the data and
-                          checks TF.js parity)
+       [--epochs N] [--device cpu|cuda]   (normally through `npm run train -- --config ...`, which also makes
+                          the data and checks TF.js parity; --device cuda is for a rented GPU, see
+                          training/signal_pack.py: the perturbations stay on the CPU, the network runs on the GPU,
+                          and the export is made on the CPU as always)
 Fold 10 is never read here: the config may name only folds 1-8 for training and 9 for validation, and the
 loaded records are re-checked."""
 from __future__ import annotations
@@ -51,7 +53,8 @@ def git_commit() -> str | None:
                                 "training/signal_train.py", "src/lib/signal"], capture_output=True, text=True).stdout.strip()
         return c + ("+dirty" if dirty else "")
     except Exception:
-        return None
+        # a copy of the tree without .git (a rented GPU machine): the caller names the commit it copied
+        return os.environ.get("HEARTNET_GIT_COMMIT") or None
 
 
 def atomic_json(path: str, doc) -> None:
@@ -147,7 +150,11 @@ def main(argv=None) -> int:
     ap.add_argument("--config", required=True)
     ap.add_argument("--threads", type=int)
     ap.add_argument("--epochs", type=int)
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda: where the network trains")
     args = ap.parse_args(argv)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda: no CUDA device is visible to PyTorch")
+    dev = torch.device(args.device)
     cfg = load_config(args.config)
     tcfg = dict(cfg["train"])
     if args.epochs:
@@ -172,7 +179,7 @@ def main(argv=None) -> int:
     tr = train.traces
     aug = D.augment_config(cfg.get("augment"))
 
-    model = SM.build(tr.channels, cfg["model"])
+    model = SM.build(tr.channels, cfg["model"]).to(dev)
     bs = tcfg.get("batch_size", 64)
     ebs = tcfg.get("eval_batch_size", 256)
     epochs = tcfg["epochs"]
@@ -186,7 +193,7 @@ def main(argv=None) -> int:
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
     npos = int(train.labels.sum())
     pw = tcfg.get("pos_weight", 1.0)
-    pos_weight = torch.tensor(float(pw)) if pw != 1.0 else None
+    pos_weight = torch.tensor(float(pw), device=dev) if pw != 1.0 else None
 
     xval = val.clean(np.arange(val.n))
     # a fixed perturbed copy of fold 9 (p_clean 0): how the model holds up on digitiser-like readouts
@@ -200,12 +207,15 @@ def main(argv=None) -> int:
     log = {"name": name, "kind": "signal", "config": cfg, "config_path": args.config,
            "model": f"{cfg['model']['arch']} ({SM.count_params(model):,} parameters)",
            "model_info": {"arch": cfg["model"]["arch"], "params": SM.count_params(model), "torch": torch.__version__},
-           "started": now(), "finished": None, "git_commit": git_commit(), "device": "cpu", "threads": threads,
+           "started": now(), "finished": None, "git_commit": git_commit(), "device": args.device if args.device == "cpu" else f"{args.device} ({torch.cuda.get_device_name(dev)})",
+           "threads": threads,
            "data": {"train_n": train.n, "train_pos": npos, "val_n": val.n, "val_pos": int(val.labels.sum()),
                     "style": ["signals-3x4r"], "val_style": ["signals-3x4r"],
                     "input": {k: tr.spec[k] for k in ("format", "layout", "sampling_rate", "samples", "channels", "filters")},
                     "manifest_path": os.path.join(dcfg["dir"], "manifest.json"),
-                    "manifest_git_commit": train.manifest.get("git_commit")},
+                    "manifest_git_commit": train.manifest.get("git_commit"),
+                    # set by training/signal_pack.py when the records travelled rounded to a step (e.g. 5 uV)
+                    "transport": train.manifest.get("transport")},
            "augment": aug, "balance": "none" if pos_weight is None else f"pos_weight {pw}",
            "epoch_metrics_threshold": 0.5,
            "selection": ("highest fold-9 AUROC (clean 3x4 + rhythm windows)" if selection == "auroc"
@@ -226,8 +236,8 @@ def main(argv=None) -> int:
         tot, seen = 0.0, 0
         for s in range(steps_per_epoch):
             idx = np.sort(order[s * bs:(s + 1) * bs])
-            xb = torch.from_numpy(D.perturbed_input(train.x[idx], tr, rng, aug)).unsqueeze(2)
-            yb = torch.from_numpy(train.labels[idx].astype(np.float32))
+            xb = torch.from_numpy(D.perturbed_input(train.x[idx], tr, rng, aug)).unsqueeze(2).to(dev)
+            yb = torch.from_numpy(train.labels[idx].astype(np.float32)).to(dev)
             loss = F.binary_cross_entropy_with_logits(model(xb), yb, pos_weight=pos_weight)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -269,7 +279,9 @@ def main(argv=None) -> int:
             break
     log["train_minutes"] = (time.time() - t_start) / 60
 
-    model.load_state_dict(torch.load(ckpt))
+    # the final threshold, figures and export run on the CPU whatever trained the network
+    model = model.cpu()
+    model.load_state_dict(torch.load(ckpt, map_location="cpu"))
     model.eval()
     vl = SM.logits(model, xval, ebs)
     vp = sigmoid(vl)

@@ -200,7 +200,62 @@ describe.skipIf(!hasTorch)('signal training pipeline on synthetic records', () =
     const b = spawnSync(PY, ['-m', 'training.signal_train', '--config', badFile], { encoding: 'utf8' });
     expect(b.status).not.toBe(0);
     expect(b.stderr).toMatch(/outside 1-8/);
-  }, 120_000);
+
+    // the records packed for a rented GPU (training/signal_pack.py) come back equal within half a rounding step
+    // inside every window reach, 0 beyond it, and say so in the manifest and then in the training log
+    const pk = spawnSync(PY, ['-m', 'training.signal_pack', 'pack', c.data.dir, join(dir, 'packed')], {
+      encoding: 'utf8',
+    });
+    expect(pk.status, pk.stderr).toBe(0);
+    expect(pk.stdout).toMatch(/180 records .*largest rounding error inside the windows (\d\.\d+) uV/);
+    const up = spawnSync(PY, ['-m', 'training.signal_pack', 'unpack', join(dir, 'packed'), join(dir, 'unpacked')], {
+      encoding: 'utf8',
+    });
+    expect(up.status, up.stderr).toBe(0);
+    const cmp = spawnSync(
+      PY,
+      [
+        '-c',
+        `import json, numpy as np
+from training.signal_pack import reach_mask
+a, b = '${c.data.dir}', '${join(dir, 'unpacked')}'
+m = json.load(open(a + '/manifest.json'))
+x = np.fromfile(a + '/signals.f32', '<f4').reshape(m['count'], 12, -1)
+y = np.fromfile(b + '/signals.f32', '<f4').reshape(x.shape)
+k = reach_mask(m['input'], 12, 24)
+print(json.dumps({'inside': float(np.abs(x - y)[:, k].max()), 'outside': float(np.abs(y[:, ~k]).max()),
+  'reach': float(k.mean()), 'transport': json.load(open(b + '/manifest.json'))['transport']['step_uv']}))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(cmp.status, cmp.stderr).toBe(0);
+    const d = JSON.parse(cmp.stdout) as { inside: number; outside: number; reach: number; transport: number };
+    expect(d.inside).toBeLessThanOrEqual(0.0025 + 1e-6); // 5 uV steps, in mV
+    expect(d.outside).toBe(0);
+    expect(d.reach).toBeGreaterThan(0.3);
+    expect(d.reach).toBeLessThan(0.5); // lead II whole, the other 11 leads a quarter each plus the margins
+    expect(d.transport).toBe(5);
+    const packedCfg = join(dir, 'packed.json');
+    writeFileSync(
+      packedCfg,
+      JSON.stringify({ ...c, log: join(dir, 'packed-log.json'), data: { ...c.data, dir: join(dir, 'unpacked') } }),
+    );
+    const t = spawnSync(PY, ['-m', 'training.signal_train', '--config', packedCfg, '--device', 'cpu'], {
+      encoding: 'utf8',
+    });
+    expect(t.status, t.stderr).toBe(0);
+    const plog = JSON.parse(readFileSync(join(dir, 'packed-log.json'), 'utf8'));
+    expect(plog.data.transport.step_uv).toBe(5);
+    expect(plog.device).toBe('cpu');
+    const hasCuda = spawnSync(PY, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)']);
+    if (hasCuda.status !== 0) {
+      const g = spawnSync(PY, ['-m', 'training.signal_train', '--config', packedCfg, '--device', 'cuda'], {
+        encoding: 'utf8',
+      });
+      expect(g.status).not.toBe(0);
+      expect(g.stderr).toMatch(/no CUDA device/);
+    }
+  }, 180_000);
 });
 
 const haveRecords = existsSync(join(resolvePtbxlDir(), 'records100', '21000'));
