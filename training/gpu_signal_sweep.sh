@@ -6,7 +6,9 @@
 # perturbations run on the CPU, one core each; the networks share the GPU) and, when it ends, leaves
 # $OUT/<name>.tgz: its TF.js export, training log, checkpoint and console output. Nothing else in the project
 # calls this; `npm run train` on the CPU is the normal route.
-# DEVICE (default cuda), EPOCHS (default: the config's) and PYTHON (default python3) exist to try it on a CPU first.
+# WORKERS: processes per config that draw the perturbed batches (see signal_train --workers; give each config
+# about (cores - 1) / configs). DEVICE (default cuda), EPOCHS (default: the config's) and PYTHON (default
+# python3) exist to try it on a CPU first.
 set -uo pipefail
 packed=$1
 shift
@@ -17,7 +19,7 @@ pids=()
 for cfg in "$@"; do
   name=$(basename "$cfg" .json)
   (
-    "${PYTHON:-python3}" -m training.signal_train --config "$cfg" --device "${DEVICE:-cuda}" ${EPOCHS:+--epochs "$EPOCHS"} \
+    "${PYTHON:-python3}" -m training.signal_train --config "$cfg" --device "${DEVICE:-cuda}" ${EPOCHS:+--epochs "$EPOCHS"} ${WORKERS:+--workers "$WORKERS"} \
       > "$OUT/$name.log" 2>&1
     rc=$?
     echo "[sweep] $name exit $rc; $(grep -E '^\[signal\] (best epoch|fold-9 perturbed)' "$OUT/$name.log" | tr '\n' ' ')"

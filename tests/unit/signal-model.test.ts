@@ -240,13 +240,18 @@ print(json.dumps({'inside': float(np.abs(x - y)[:, k].max()), 'outside': float(n
       packedCfg,
       JSON.stringify({ ...c, log: join(dir, 'packed-log.json'), data: { ...c.data, dir: join(dir, 'unpacked') } }),
     );
-    const t = spawnSync(PY, ['-m', 'training.signal_train', '--config', packedCfg, '--device', 'cpu'], {
-      encoding: 'utf8',
-    });
+    const t = spawnSync(
+      PY,
+      ['-m', 'training.signal_train', '--config', packedCfg, '--device', 'cpu', '--workers', '2'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(t.status, t.stderr).toBe(0);
     const plog = JSON.parse(readFileSync(join(dir, 'packed-log.json'), 'utf8'));
     expect(plog.data.transport.step_uv).toBe(5);
     expect(plog.device).toBe('cpu');
+    expect(plog.workers).toBe(2);
     const hasCuda = spawnSync(PY, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)']);
     if (hasCuda.status !== 0) {
       const g = spawnSync(PY, ['-m', 'training.signal_train', '--config', packedCfg, '--device', 'cuda'], {
