@@ -48,14 +48,17 @@ def now() -> str:
 
 
 def git_commit() -> str | None:
+    # a copy of the tree on a rented GPU machine: its .git (if any) need not be this checkout's, so the commit the
+    # caller names comes first
+    if os.environ.get("HEARTNET_GIT_COMMIT"):
+        return os.environ["HEARTNET_GIT_COMMIT"]
     try:
         c = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "training/signal_data.py", "training/signal_model.py",
                                 "training/signal_train.py", "src/lib/signal"], capture_output=True, text=True).stdout.strip()
         return c + ("+dirty" if dirty else "")
     except Exception:
-        # a copy of the tree without .git (a rented GPU machine): the caller names the commit it copied
-        return os.environ.get("HEARTNET_GIT_COMMIT") or None
+        return None
 
 
 def atomic_json(path: str, doc) -> None:
