@@ -97,6 +97,48 @@ describe('digitiser stages on drawn masks', () => {
     rows.forEach((y, i) => expect(Math.abs(y - 100 * (i + 1))).toBeLessThanOrEqual(6));
   });
 
+  it('keeps the rows that follow one another, not a header line a whole number of steps above them', () => {
+    // 4 px/mm; four trace rows 36 mm apart (y = 300 .. 732) and, two steps above the first, a patient block
+    // drawn like a weaker row (ECG-Image-Kit's header) at y = 12: a median of gaps took it as the first row and
+    // the rhythm strip fell off the 3x4+1 layout
+    const w = 800;
+    const h = 800;
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    const row = (base: number, x1: number) => {
+      for (let x = 20; x < x1; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
+      for (let x = 60; x < x1; x += 80) for (let y = base - 24; y <= base; y++) set(x, y);
+    };
+    for (const base of [300, 444, 588, 732]) row(base, 780);
+    row(12, 520);
+    const rows = findRows(mask, w, h, 4);
+    expect(rows).toHaveLength(4);
+    [300, 444, 588, 732].forEach((b, i) => expect(Math.abs(rows[i]! - b)).toBeLessThanOrEqual(6));
+  });
+
+  it('starts the time axis where the trace starts, not at grid specks left of it', () => {
+    // a 3x4 + rhythm sheet's four rows from x = 200, and in front of them (x = 80 .. 199) one-pixel grid remnants
+    // every 4 px (1 mm) on each baseline, as ECG-Image-Kit's grey grids leave them: bridged, they moved the start
+    // of the time axis 30 mm early
+    const w = 1200;
+    const h = 900;
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    for (const base of [200, 350, 500, 650]) {
+      for (let x = 200; x < 1160; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
+      for (let x = 240; x < 1160; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
+      for (let x = 80; x < 200; x += 4) set(x, base);
+    }
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let i = 0; i < w * h; i++) {
+      const v = mask[i] ? 0 : 255;
+      data.set([v, v, v, 255], i * 4);
+    }
+    const r = digitise({ width: w, height: h, channels: 4, data });
+    expect(r.stages.layout).toBe('3x4+1');
+    expect(Math.abs(r.stages.traceStart - 200)).toBeLessThanOrEqual(2);
+  });
+
   it('keeps the height of a one-sample spike whose tip sits on the edge between two columns', () => {
     // 1 px per sample (our printout at 100 Hz): vertices on column edges, baseline y = 60, 40 px per mV. The
     // trace rises over two columns to a tip at x = 21 (1 mV), then falls most of the way back in one column: the

@@ -77,7 +77,12 @@ export class DigitiseError extends Error {
   override name = 'DigitiseError';
 }
 
-/** Horizontal extent [a, b) of the ink near a baseline: the columns with trace within +-band px, gaps < 6 mm bridged. */
+/**
+ * Horizontal extent [a, b) of the ink near a baseline: the columns with trace within +-band px, gaps < 6 mm
+ * bridged. A trace inks runs of neighbouring columns; hits in runs narrower than 1 mm are dropped first: they are
+ * grid lines left in the mask, one column every millimetre, which bridged out to the sheet's frame on
+ * ECG-Image-Kit's grey sheets and moved the start of the time axis 8 mm early.
+ */
 function inkExtent(
   mask: Uint8Array,
   w: number,
@@ -94,6 +99,17 @@ function inkExtent(
         break;
       }
     }
+  }
+  const minRun = Math.max(2, Math.round(pxPerMm));
+  for (let x = 0; x < w;) {
+    if (!hit[x]) {
+      x++;
+      continue;
+    }
+    let e = x;
+    while (e < w && hit[e]) e++;
+    if (e - x < minRun) hit.fill(0, x, e);
+    x = e;
   }
   // the longest stretch of hits, allowing gaps shorter than 6 mm
   const gap = 6 * pxPerMm;
