@@ -99,8 +99,8 @@ describe('digitiser stages on drawn masks', () => {
 
   it('keeps the rows that follow one another, not a header line a whole number of steps above them', () => {
     // 4 px/mm; four trace rows 36 mm apart (y = 300 .. 732) and, two steps above the first, a patient block
-    // drawn like a weaker row (ECG-Image-Kit's header) at y = 12: a median of gaps took it as the first row and
-    // the rhythm strip fell off the 3x4+1 layout
+    // drawn like a weaker row (ECG-Image-Kit's header) at y = 12: taken as the first row, it pushed the rhythm
+    // strip off the 3x4+1 layout
     const w = 800;
     const h = 800;
     const mask = new Uint8Array(w * h);

@@ -274,8 +274,7 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
     }
     if (covered / (x1 - x0) <= 0.45) return false;
     // and QRS complexes: columns where the ink runs 3 mm or more up or down from near the baseline (grid-line
-    // remnants and text lines have none), at least four separate ones. The run must reach the +-3 mm band: the
-    // QRS complexes of the row above or below do not make a row of a line of grid dashes between them
+    // remnants and text lines have none), at least four separate ones
     let spikes = 0;
     let last = -Infinity;
     const tall = 3 * pxPerMm;
@@ -288,8 +287,7 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
         y++
       ) {
         run = mask[y * w + x] ? run + 1 : 0;
-        // a run counts once it reaches the band: it ends at y and started at y - run + 1
-        if (run > best && y - run + 1 <= yc + band && y >= yc - band) best = run;
+        if (run > best) best = run;
       }
       if (best >= tall) {
         if (x - last > 2 * pxPerMm) spikes++;
@@ -300,35 +298,33 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
   });
   rows.sort((a, b) => a - b);
   if (rows.length < 3) return rows;
-  // rows of a sheet are evenly spaced and follow one another: of every run of candidates spaced by one step
-  // (each pair of candidates proposes a start and a step; each next row within 20% of a step of where it
-  // should be), keep the run that scores highest as (rows) x (its weakest row's ink). Extra peaks (a tall QRS, a
-  // line of text, ECG-Image-Kit's patient block a whole number of steps above the rows) fall off it: they break
-  // the run; grid dashes that survived the mask are weaker than trace rows and pull a run's score down. A median
-  // of the gaps between candidates was thrown off by such peaks on dense grids. (The cost: a much fainter rhythm
-  // strip can be left off a 3x4 + rhythm sheet, whose 3x4 windows still hold all twelve leads.)
-  let best: number[] = [];
-  let bestScore = -1;
-  for (const a of rows) {
-    for (const b of rows) {
-      const d = b - a;
-      if (d < minGap) continue;
-      const run = [a];
-      for (let k = 1; ; k++) {
-        const want = a + k * d;
-        let pick = -1;
-        for (const y of rows) if (Math.abs(y - want) < 0.2 * d && (pick < 0 || sm[y]! > sm[pick]!)) pick = y;
-        if (pick < 0) break;
-        run.push(pick);
-      }
-      const score = run.length * Math.min(...run.map((y) => sm[y]!));
-      if (run.length >= 2 && score > bestScore) {
-        bestScore = score;
-        best = run;
-      }
-    }
+  // rows of a sheet are evenly spaced: keep the peaks on the progression of the typical spacing through the
+  // strongest one (a tall QRS or a text line makes extra peaks off it)
+  const gaps = rows
+    .slice(1)
+    .map((y, i) => y - rows[i]!)
+    .sort((a, b) => a - b);
+  const d = gaps[Math.floor(gaps.length / 2)]!;
+  const ref = rows.reduce((a, b) => (sm[b]! > sm[a]! ? b : a));
+  const kept = rows.filter((y) => {
+    const k = (y - ref) / d;
+    return Math.abs(k - Math.round(k)) < 0.2;
+  });
+  // one row per step of the progression (the stronger of two on the same step)
+  const byStep = new Map<number, number>();
+  for (const y of kept) {
+    const k = Math.round((y - ref) / d);
+    const other = byStep.get(k);
+    if (other === undefined || sm[y]! > sm[other]!) byStep.set(k, y);
   }
-  return best;
+  // a row cut off from the others by an empty step at the top or bottom is not one of them when three or more
+  // rows remain: ECG-Image-Kit prints the patient's details two row spacings above the first row, and taken for
+  // the first row they pushed the rhythm strip off a 3x4 + rhythm layout (holes between rows are kept: a flat
+  // lead of a 12x1 sheet can leave no peak)
+  const steps = [...byStep.keys()].sort((a, b) => a - b);
+  while (steps.length > 3 && steps[1]! - steps[0]! > 1) steps.shift();
+  while (steps.length > 3 && steps[steps.length - 1]! - steps[steps.length - 2]! > 1) steps.pop();
+  return steps.map((k) => byStep.get(k)!);
 }
 
 export function layoutFor(rows: number): ReadLayout {
