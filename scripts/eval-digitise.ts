@@ -16,7 +16,7 @@
  */
 import { gitCommit } from './lib/git';
 import { errorMessage } from '../src/lib/errors';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { digitise, snrDb, type Readout } from '../src/lib/digitise/index';
@@ -31,7 +31,7 @@ import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
 import { inputFromReadout, LAYOUT_3X4R, windowSamples } from '../src/lib/signal/windows';
 import { EXTERNAL_OPTIONS } from './eval-external';
 import { defineCli, parseCli } from './lib/cli';
-import { decodeImageBytesNode } from './lib/decode-node';
+import { decodeImageBytesNode, pictureFiles } from './lib/decode-node';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { itemSeed, selectRecords } from './lib/render-export';
 
@@ -151,9 +151,7 @@ async function readRealEkg(
   threshold: number,
 ): Promise<RealEkgReadings | null> {
   if (!existsSync(dir)) return null;
-  const names = readdirSync(dir)
-    .filter((f) => /\.(jpe?g|png|webp|bmp)$/i.test(f))
-    .sort();
+  const names = pictureFiles(dir);
   const files: RealEkgReadings['files'] = [];
   for (const f of names) files.push({ file: f, ...(await readRealEkgFile(path.join(dir, f), classify)) });
   const read = files.filter((f) => f.p !== null);

@@ -15,7 +15,7 @@
  * Images go through exactly the demo's path: decode-node.ts -> preprocess (model's spec) + the EKG check.
  */
 import { gitCommit } from './lib/git';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyseImage } from '../src/lib/model/browser';
@@ -24,7 +24,7 @@ import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
 import { predictProbabilities } from '../src/lib/model/run';
 import { MODEL_OPTIONS, resolveGateDir, resolveModelDir } from './classify';
 import { defineCli, parseCli, type OptionSpec } from './lib/cli';
-import { decodeImageBytesNode } from './lib/decode-node';
+import { decodeImageBytesNode, pictureFiles } from './lib/decode-node';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the development set lives beside a checkout: EXTERNAL_DIR, else ../shared/external. */
@@ -168,9 +168,7 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   if (existsSync(realDir)) {
-    const files = readdirSync(realDir)
-      .filter((f) => /\.(png|jpe?g|webp|gif|bmp)$/i.test(f))
-      .sort();
+    const files = pictureFiles(realDir);
     const rows: ImageScore[] = [];
     for (const f of files) rows.push(await score(path.join(realDir, f)));
     const acc = rows.filter((r) => r.accepted);

@@ -6,6 +6,7 @@
  * jpeg-js; BMP with bmp-ts. So the CLI reads every format the browser demo reads.
  */
 import { errorMessage } from '../../src/lib/errors';
+import { readdirSync } from 'node:fs';
 import { decode as decodePngBytes, convertIndexedToRgb } from 'fast-png';
 import jpeg from 'jpeg-js';
 import {
@@ -63,6 +64,13 @@ async function decodeBmp(bytes: Uint8Array): Promise<RasterImage> {
   out.set(bmp.data.subarray(0, n * 4));
   if (bmp.bitPP <= 24) for (let i = 3; i < n * 4; i += 4) out[i] = 255;
   return { width: bmp.width, height: bmp.height, channels: 4, data: out };
+}
+
+/** The picture files of a folder, by name (the development sets' pages and photos), sorted. */
+export function pictureFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.(png|jpe?g|webp|gif|bmp)$/i.test(f))
+    .sort();
 }
 
 /** Node counterpart of decodeImageFile: bytes -> RGBA over white, with the same checks and notes. */
