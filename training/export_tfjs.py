@@ -31,7 +31,8 @@ LAYER_CLASSES = PER_IMAGE | {"InputLayer", "Rescaling", "Add", "Activation", "De
 
 
 class KerasBuilder:
-    def __init__(self, height: int, width: int, planes: int, name: str):
+    def __init__(self, height: int | None, width: int | None, planes: int, name: str):
+        """height/width None: any size (a fully convolutional model such as the trace segmenter)."""
         self.layers: list[dict] = []
         self.weights: list[tuple[str, np.ndarray]] = []
         # the torch module each (kernel, bias) pair of `weights` came from, in the same order (reference_forward)
@@ -74,10 +75,11 @@ class KerasBuilder:
         return name
 
     def conv2d(self, x: str, w_oihw: np.ndarray, bias: np.ndarray, strides: list[int], activation: str,
-               source: torch.nn.Module | None = None) -> str:
+               source: torch.nn.Module | None = None, dilation: list[int] | None = None) -> str:
         o, i, kh, kw = w_oihw.shape
         name = self.layer("Conv2D", {"filters": int(o), "kernel_size": [int(kh), int(kw)], "strides": strides,
-                                     "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1],
+                                     "padding": "valid", "data_format": "channels_last",
+                                     "dilation_rate": [int(d) for d in (dilation or [1, 1])],
                                      "activation": activation, "use_bias": True}, [x], prefix="conv")
         self.weights.append((f"{name}/kernel", np.ascontiguousarray(w_oihw.transpose(2, 3, 1, 0))))
         self.weights.append((f"{name}/bias", bias.astype(np.float32)))

@@ -36,13 +36,13 @@ class Rescale(nn.Module):
 
 
 class ConvBN(nn.Module):
-    def __init__(self, cin, cout, k, stride=1, relu=True):
+    def __init__(self, cin, cout, k, stride=1, relu=True, dilation=1):
         super().__init__()
         kh, kw = (k, k) if isinstance(k, int) else k
         sh, sw = (stride, stride) if isinstance(stride, int) else stride
-        self.pad = (kh // 2, kw // 2)
+        self.pad = (dilation * (kh // 2), dilation * (kw // 2))
         self.padder = nn.ZeroPad2d((self.pad[1], self.pad[1], self.pad[0], self.pad[0]))
-        self.conv = nn.Conv2d(cin, cout, (kh, kw), (sh, sw), padding=0, bias=False)
+        self.conv = nn.Conv2d(cin, cout, (kh, kw), (sh, sw), padding=0, bias=False, dilation=dilation)
         self.bn = nn.BatchNorm2d(cout)
         self.relu = relu
 
@@ -64,7 +64,8 @@ class ConvBN(nn.Module):
             x = b.layer("ZeroPadding2D", {"padding": [[self.pad[0]] * 2, [self.pad[1]] * 2],
                                           "data_format": "channels_last"}, [x], prefix="pad")
         w, bias = self.folded()
-        return b.conv2d(x, w, bias, list(self.conv.stride), "relu" if self.relu else "linear", source=self)
+        return b.conv2d(x, w, bias, list(self.conv.stride), "relu" if self.relu else "linear", source=self,
+                        dilation=list(self.conv.dilation))
 
 
 class Pool(nn.Module):
@@ -181,6 +182,36 @@ def lead_grid(planes=1, stem=16, widths=(24, 48, 96), blocks=(1, 1, 1), dropout=
     blocks_, cin = res_stages(stem, widths, blocks)
     stages += blocks_ + [ConvBN(cin, cin, (1, 5), (1, 2))]
     return Net(stages, Head(cin, dropout))
+
+
+class TraceSegmenter(nn.Module):
+    """Per-pixel trace logits at the input's own resolution (any height and width): a stack of 3x3 conv-BN-ReLU
+    layers whose dilations widen the view (1, 1, 2, 4, 8: a 33 px square, several grid squares at 2-4 px/mm), so
+    a pixel is judged by its colour against the paper and grid around it and by the stroke's shape (a grid line
+    runs straight for the whole view, a trace bends), then a 1x1 conv to one logit. Input (N, 3, H, W) RGB
+    bytes as floats (src/lib/digitise/segment-input.ts); output (N, 1, H, W)."""
+
+    def __init__(self, planes=3, width=12, dilations=(1, 1, 2, 4, 8)):
+        super().__init__()
+        self.rescale = Rescale()
+        layers, cin = [], planes
+        for d in dilations:
+            layers.append(ConvBN(cin, width, 3, 1, relu=True, dilation=d))
+            cin = width
+        layers.append(ConvBN(cin, 1, 1, 1, relu=False))
+        self.layers = nn.ModuleList(layers)
+
+    def forward(self, x):
+        x = self.rescale(x)
+        for m in self.layers:
+            x = m(x)
+        return x
+
+    def export(self, b, x):
+        x = self.rescale.export(b, x)
+        for m in self.layers:
+            x = m.export(b, x)
+        return x
 
 
 ARCHS = {"plain_cnn": plain_cnn, "resnet": resnet, "lead_grid": lead_grid}

@@ -154,10 +154,25 @@ export function chooseInk(image: RasterImage): ReturnType<typeof lumaAndInk> {
   return best;
 }
 
+export interface DigitiseOptions {
+  /**
+   * The ink plane to read the traces from (same size as the picture; 0 = trace, 255 = paper), in place of the
+   * one chosen from the picture's colours: the learned trace segmentation's output (segment.ts).
+   */
+  ink?: Plane;
+}
+
 /** Reads an EKG picture. Throws DigitiseError when no trace rows can be found. */
-export function digitise(image: RasterImage): DigitiseResult {
+export function digitise(image: RasterImage, options: DigitiseOptions = {}): DigitiseResult {
   const t0 = performance.now();
   let { luma, ink } = chooseInk(image);
+  if (options.ink) {
+    if (options.ink.width !== image.width || options.ink.height !== image.height)
+      throw new DigitiseError(
+        `the trace plane is ${options.ink.width}x${options.ink.height}; the picture is ${image.width}x${image.height}`,
+      );
+    ink = options.ink;
+  }
   // very large pictures: work at <= 2000 px on the long side
   const k = Math.max(1, Math.ceil(Math.max(luma.width, luma.height) / 2000));
   luma = shrink(luma, k);

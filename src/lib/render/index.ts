@@ -172,7 +172,7 @@ export function resolveOptions(options: RenderOptions): ResolvedOptions {
 
 /**
  * Renders and also returns what was drawn at random (dataset3 shadows, photo camera parameters, the wild
- * styles' sheet, scanner and camera), and for wild styles with `options.traceMask` the trace pixels.
+ * styles' sheet, scanner and camera), and for wild styles with `options.traceMask` the pixels of the trace ink.
  */
 export function renderWithInfo(
   signals: EcgSignals,

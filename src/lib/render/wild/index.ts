@@ -8,7 +8,8 @@
  *   wild-photo     through a phone camera (camera.ts)
  *
  * Every drawn parameter is returned (`WildInfo`) so the generator can list it and the digitiser can be scored
- * against it; with `traceMask` the exact trace pixels come back too (same size as the image, 0..255).
+ * against it; with `traceMask` the exact pixels of the trace ink (traces, calibration pulses, separators) come back
+ * too (same size as the image, 0..255).
  */
 import type { EcgSignals } from '../../ptbxl/types';
 import { subRng, uniform } from '../prng';

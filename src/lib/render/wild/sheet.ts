@@ -579,7 +579,8 @@ function scribblePath(s: MarkScribble, ppm: number): Array<{ xs: number[]; ys: n
 
 export interface SheetDrawing {
   canvas: Canvas;
-  /** Trace coverage 0..255 per pixel (only when asked for): the ground truth a digitiser segments. */
+  /** Coverage 0..255 per pixel of the trace ink (traces, calibration pulses, separators; only when asked for): the
+   * ground truth a digitiser segments. */
   traceMask?: Uint8Array;
 }
 
@@ -634,11 +635,6 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
     }
     if (k > 0) c.maskPolyline(xs, ys, simplifyPolyline(xs, ys, k), half);
   }
-  let traceMask: Uint8Array | undefined;
-  if (withTraceMask) {
-    traceMask = new Uint8Array(W * H);
-    c.accumulateMask(traceMask);
-  }
   // calibration pulses and separators in the trace's ink
   const rows = new Map<number, LeadPanel>();
   for (const panel of p.panels) if (!rows.has(panel.row)) rows.set(panel.row, panel);
@@ -662,6 +658,13 @@ export function drawSheet(signals: EcgSignals, p: SheetParams, ppm: number, with
       const reach = p.separators === 'ticks' ? 3 * ppm : Math.max(4 * ppm, 0.45 * pxPerMv * 2);
       c.maskRect(x - half, base - reach, x + half, base + reach);
     }
+  }
+  // the mask handed out is everything drawn in the trace's ink: traces, calibration pulses and separators, the
+  // marks a reader of the sheet needs (the digitiser takes its gain and time axis from the last two)
+  let traceMask: Uint8Array | undefined;
+  if (withTraceMask) {
+    traceMask = new Uint8Array(W * H);
+    c.accumulateMask(traceMask);
   }
   c.composite(p.traceColor);
 
