@@ -116,6 +116,69 @@ describe('digitiser stages on drawn masks', () => {
     [300, 444, 588, 732].forEach((b, i) => expect(Math.abs(rows[i]! - b)).toBeLessThanOrEqual(6));
   });
 
+  it('finds a pulse whose edges the grid-line removal cut at every grid line', () => {
+    // 4 px/mm, 10 mm/mV: a 40 px pulse; a dark 5 mm grid was taken out of the mask, leaving a 1 px hole in both
+    // edges every 20 px (the old edge measure stopped at the first hole: a 5 mm pulse, then none)
+    const mask = strokes(120, 140, [
+      [5, 100],
+      [30, 100],
+      [30, 60],
+      [50, 60],
+      [50, 100],
+      [70, 100],
+    ]);
+    for (const y of [68, 88]) for (let x = 0; x < 120; x++) mask[y * 120 + x] = 0;
+    const cal = findCalibration(mask, 120, 100, 10, 90, 4);
+    expect(cal).not.toBeNull();
+    expect(cal!.height).toBeCloseTo(40, 5);
+  });
+
+  it('takes a pulse by its level roof, not its falling edge and a taller QRS after it', () => {
+    // 4 px/mm, 5 mm/mV: a 20 px pulse (x 30..50), then the trace, whose first R wave (22 px, as tall as the pulse
+    // within the edge test's 15%) rises 15 px after the falling edge: that edge and the R wave made a taller pair
+    const mask = strokes(160, 140, [
+      [5, 100],
+      [30, 100],
+      [30, 80],
+      [50, 80],
+      [50, 100],
+      [64, 100],
+      [65, 78],
+      [66, 100],
+      [150, 100],
+    ]);
+    const cal = findCalibration(mask, 160, 100, 10, 110, 4);
+    expect(cal).not.toBeNull();
+    expect([cal!.x0, cal!.x1, Math.round(cal!.height)]).toEqual([29, 49, 20]);
+  });
+
+  it('starts the time axis after the gap that parts a pulse from the trace', () => {
+    // four rows, each: a pulse (x 100..140, 4 px/mm), its baseline to x = 144, a 4 px (1 mm) gap, the trace from
+    // x = 148: the wild sheets print the pulse apart like this, and the axis started 2 mm early, at the pulse's edge
+    const w = 1300;
+    const h = 900;
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    for (const base of [200, 350, 500, 650]) {
+      for (let x = 92; x <= 144; x++) set(x, base);
+      for (let y = base - 40; y <= base; y++) {
+        set(100, y);
+        set(140, y);
+      }
+      for (let x = 100; x <= 140; x++) set(x, base - 40);
+      for (let x = 148; x < 1148; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
+      for (let x = 188; x < 1148; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
+    }
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let i = 0; i < w * h; i++) {
+      const v = mask[i] ? 0 : 255;
+      data.set([v, v, v, 255], i * 4);
+    }
+    const r = digitise({ width: w, height: h, channels: 4, data });
+    expect(r.stages.gainSource).toBe('calibration pulse');
+    expect(Math.abs(r.stages.traceStart - 148)).toBeLessThanOrEqual(1);
+  });
+
   it('starts the time axis where the trace starts, not at grid specks left of it', () => {
     // a 3x4 + rhythm sheet's four rows from x = 200, and in front of them (x = 80 .. 199) one-pixel grid remnants
     // every 4 px (1 mm) on each baseline, as ECG-Image-Kit's grey grids leave them: bridged, they moved the start

@@ -125,6 +125,31 @@ function inkExtent(
   return best;
 }
 
+/**
+ * Where the trace starts after a calibration pulse on the left: right at the pulse's falling edge where its
+ * trailing baseline runs on into the trace (ECG-Image-Kit, our printout), else where the ink resumes after a
+ * short gap (a pulse printed apart from the trace: the wild sheets leave 1 mm, and the falling edge is 2 mm
+ * before the first sample). Only the baseline's own height (+-1.2 mm) is looked at, so a lead label printed
+ * beside the baseline does not close the gap.
+ */
+function startAfterPulse(mask: Uint8Array, w: number, h: number, base: number, c: Calibration, ppm: number): number {
+  const tol = Math.round(1.2 * ppm);
+  const inked = (x: number) => {
+    for (let y = Math.max(0, base - tol); y <= Math.min(h - 1, base + tol); y++) if (mask[y * w + x]) return true;
+    return false;
+  };
+  const limit = Math.min(w - 1, c.x1 + Math.round(3 * ppm));
+  let gap = -1;
+  for (let x = c.x1 + 1; x <= limit; x++) {
+    if (!inked(x)) {
+      if (gap < 0) gap = x;
+    } else if (gap >= 0) {
+      return x;
+    }
+  }
+  return c.x1;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1]! : NaN;
@@ -227,7 +252,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   // ECG-Image-Kit start the traces there), else where the ink begins (the end is less sure: marks and text can
   // follow the traces)
   const traceEnd = median(ends);
-  const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([, c]) => c.x1);
+  const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([b, c]) => startAfterPulse(mask, W, H, b, c, ppm));
   let traceStart = leftPulses.length > 0 ? median(leftPulses) : median(starts);
   // a start left of the page means the scale is off: fall back on where the ink begins
   if (traceStart < 0) traceStart = median(starts);

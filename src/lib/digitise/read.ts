@@ -350,7 +350,12 @@ export interface Calibration {
   height: number;
 }
 
-/** Longest run of mask pixels going up from near the baseline in column x (pixels). */
+/**
+ * Longest run of mask pixels going up from near the baseline in column x (pixels). Holes of up to half the
+ * tolerance (0.6 mm) are stepped over: where the grid was as dark as the ink, removeGridLines cut every vertical
+ * stroke at each grid line, and the pulse's edges came back a grid square tall (the pulse was missed on a fifth
+ * of fold-9 wild printouts with a pulse, and the time axis then started at the pulse, 8 mm early).
+ */
 function upRun(mask: Uint8Array, w: number, x: number, base: number, tol: number, maxUp: number): number {
   let start = -1;
   for (let y = base + tol; y >= base - tol; y--) {
@@ -360,9 +365,27 @@ function upRun(mask: Uint8Array, w: number, x: number, base: number, tol: number
     }
   }
   if (start < 0) return 0;
-  let y = start;
-  while (y > 0 && base - y < maxUp && mask[(y - 1) * w + x]) y--;
-  return base - y;
+  const hole = Math.max(2, Math.round(tol / 2));
+  let top = start;
+  for (let y = start - 1; y >= 0 && base - y <= maxUp && top - y <= hole + 1; y--) if (mask[y * w + x]) top = y;
+  return base - top;
+}
+
+/**
+ * Whether ink runs level across the top of a would-be pulse between its edges (at `top` +- `tol`, in at least
+ * 70% of the columns): a pulse's roof, not the gap between a pulse's falling edge and the first QRS.
+ */
+function levelTop(mask: Uint8Array, w: number, x0: number, x1: number, top: number, tol: number): boolean {
+  let hit = 0;
+  for (let x = x0 + 1; x < x1; x++) {
+    for (let y = Math.max(0, top - tol); y <= top + tol; y++) {
+      if (mask[y * w + x]) {
+        hit++;
+        break;
+      }
+    }
+  }
+  return hit >= 0.7 * (x1 - x0 - 1);
 }
 
 /** The calibration pulse near `xFrom` .. `xTo` on the row at `base`, if there is one. */
@@ -387,7 +410,8 @@ export function findCalibration(
       const hj = tall[j]!;
       if (Math.abs(hj - hi) > 0.15 * hi) continue;
       const height = (hi + hj) / 2;
-      if (!best || height > best.height) best = { x0: xFrom + i, x1: xFrom + j, height };
+      if ((!best || height > best.height) && levelTop(mask, w, xFrom + i, xFrom + j, Math.round(base - height), tol))
+        best = { x0: xFrom + i, x1: xFrom + j, height };
       break;
     }
   }
