@@ -7,14 +7,17 @@
  * each lead's confidence and, when the truth is known, each lead's SNR (the PhysioNet Challenge 2024 way) and
  * their median. The truth is known with --ecg-id N (a PTB-XL record in data/ptb-xl; --filters printout compares
  * with the record as our printouts draw it, raw with the record itself) or, for ECG-Image-Kit images, from a
- * labels.csv beside the file (compared raw, in the standard 3x4 windows). Unreadable files print
+ * labels.csv beside the file (compared raw, in the standard 3x4 windows). Where the classical ink plane finds no
+ * trace rows, the learned trace segmenter's plane is read instead (--segmenter; `ink_plane` says which). Unreadable files print
  * {file, error}; the exit code is then 1.
  */
 import { errorMessage } from '../src/lib/errors';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { digitise, DIGITISE_FS, DIGITISE_SAMPLES, type Readout } from '../src/lib/digitise/index';
+import { DIGITISE_FS, DIGITISE_SAMPLES, type Readout } from '../src/lib/digitise/index';
+import { nodeDigitiser, SHIPPED_SEGMENTER_DIR } from '../src/lib/digitise/segment-node';
+import { useBackend } from '../src/lib/model/node-io';
 import { readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { LEAD_NAMES } from '../src/lib/ptbxl/types';
 import { applyFilters } from '../src/lib/signal/filters';
@@ -53,6 +56,11 @@ export const DIGITISE_CLI = defineCli({
     out: { type: 'string', value: 'DIR', default: 'build/digitised', help: 'where the CSVs go' },
     'ecg-id': { type: 'string', value: 'N', help: 'the PTB-XL record shown (per-lead SNR against the truth)' },
     filters: { type: 'string', value: 'printout|raw', default: 'printout', help: 'conditioning of the truth' },
+    segmenter: {
+      type: 'string',
+      value: 'DIR|none',
+      help: `learned trace segmenter, used where the classical ink plane finds no rows (default ${SHIPPED_SEGMENTER_DIR})`,
+    },
   },
   positionals: 'FILE...',
 });
@@ -65,11 +73,13 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   mkdirSync(values.out, { recursive: true });
+  await useBackend('wasm');
+  const reader = await nodeDigitiser(values.segmenter);
   let failed = 0;
   for (const file of positionals) {
     try {
       const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
-      const r = digitise(image);
+      const r = reader.read(image);
       const csv = path.join(values.out, `${path.basename(file).replace(/\.[^.]+$/, '')}.csv`);
       writeFileSync(csv, readoutCsv(r.readout));
       const given = values['ecg-id'] ? Number(values['ecg-id']) : undefined;
@@ -87,6 +97,7 @@ async function main(argv: string[]): Promise<void> {
           file,
           csv,
           layout: s.layout,
+          ink_plane: r.reader,
           px_per_mm: s.grid.pxPerMm,
           grid: s.grid.source,
           skew_deg: s.skewDeg,
@@ -111,6 +122,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(JSON.stringify({ file, error: errorMessage(e) }));
     }
   }
+  reader.dispose();
   if (failed) process.exitCode = 1;
 }
 

@@ -19,7 +19,10 @@ import { errorMessage } from '../src/lib/errors';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { digitise, snrDb, type Readout } from '../src/lib/digitise/index';
+import { snrDb, type Readout } from '../src/lib/digitise/index';
+import { DIGITISER_POLICY, SEGMENT_POLICIES, type SegmentPolicy } from '../src/lib/digitise/segment';
+import { nodeDigitiser, SHIPPED_SEGMENTER_DIR, type NodeDigitiser } from '../src/lib/digitise/segment-node';
+import type { RasterImage } from '../src/lib/render/types';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
 import { useBackend } from '../src/lib/model/node-io';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
@@ -76,6 +79,8 @@ interface Row {
   p: number | null;
   error?: string;
   layout?: string;
+  /** Whose ink plane the reading came from (with --segmenter). */
+  reader?: 'classical' | 'learned';
 }
 
 function summarise(rows: Row[], threshold: number, bootstrap: number) {
@@ -114,6 +119,16 @@ export const EVAL_DIGITISE_CLI = defineCli({
     seed: { type: 'string', value: 'S', default: '0', help: 'render and bootstrap seed' },
     signal: { type: 'string', value: 'DIR', default: 'public/models/signal-3x4r', help: 'the signal classifier' },
     external: { type: 'boolean', default: false, help: "ECG-Image-Kit's fold-9 pages instead of our renders" },
+    segmenter: {
+      type: 'string',
+      value: 'DIR|none',
+      help: `the learned trace segmenter (default ${SHIPPED_SEGMENTER_DIR} when present; none: classical only)`,
+    },
+    policy: {
+      type: 'string',
+      value: 'POLICY',
+      help: `${SEGMENT_POLICIES.join(', ')} (src/lib/digitise/segment.ts; default ${DIGITISER_POLICY}, the demo's)`,
+    },
     ...EXTERNAL_OPTIONS,
     out: { type: 'string', value: 'FILE', help: 'output file' },
   },
@@ -129,10 +144,14 @@ interface RealEkgReadings {
   files: Array<{ file: string; p: number | null; layout?: string; error?: string }>;
 }
 
+/** How every picture is read (main sets it from --segmenter and --policy). */
+let reader: NodeDigitiser | null = null;
+const read = (image: RasterImage) => reader!.read(image);
+
 /** A picture file (the kit's pages, the real EKGs) decoded as the CLI decodes it, then digitised. */
 async function digitiseFile(file: string) {
   const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
-  return digitise(image);
+  return read(image);
 }
 
 async function readRealEkgFile(file: string, classify: (r: Readout) => number) {
@@ -168,6 +187,9 @@ async function main(argv: string[]): Promise<void> {
   const { values } = parseCli(EVAL_DIGITISE_CLI, argv);
   await useBackend('wasm');
   const sig = await loadSignalModelFromDir(values.signal);
+  const policy = (values.policy ?? DIGITISER_POLICY) as SegmentPolicy;
+  if (!SEGMENT_POLICIES.includes(policy)) throw new Error(`--policy must be one of ${SEGMENT_POLICIES.join(', ')}`);
+  reader = await nodeDigitiser(values.segmenter, policy);
   const classify = (readout: Readout): number => predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;
   const dataDir = resolvePtbxlDir();
   const rows: Row[] = [];
@@ -205,6 +227,7 @@ async function main(argv: string[]): Promise<void> {
           snr: leadSnrs(truth, r.readout, standardWindows()),
           p: classify(r.readout),
           layout: r.stages.layout,
+          reader: r.reader,
         });
       } catch (e) {
         rows.push({
@@ -252,13 +275,14 @@ async function main(argv: string[]): Promise<void> {
             .map((p) => ({ lead: p.lead, start: Math.round(p.t0 * 100), end: Math.round(p.t1 * 100) }))
         : standardWindows();
       try {
-        const r = digitise(images[0]!);
+        const r = read(images[0]!);
         rows.push({
           id: String(rec.ecgId),
           label: rec.mi ? 1 : 0,
           snr: leadSnrs(truth, r.readout, windows),
           p: classify(r.readout),
           layout: r.stages.layout,
+          reader: r.reader,
         });
       } catch (e) {
         rows.push({
@@ -278,11 +302,14 @@ async function main(argv: string[]): Promise<void> {
     outName = `${style}${values.limit ? `-n${values.limit}` : ''}${fold === 9 ? '-fold9' : ''}`;
   }
   sig.model.dispose();
+  reader.dispose();
   const commit = gitCommit() ?? 'unknown';
   const summary = summarise(rows, sig.meta.threshold, Number(values.bootstrap));
   const doc = {
     what,
     signal_model: sig.meta.name,
+    segmenter: reader.segmenter,
+    policy: reader.policy,
     ...summary,
     ...(realEkg ? { real_ekg: realEkg } : {}),
     seconds: (Date.now() - t0) / 1000,

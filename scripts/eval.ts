@@ -146,12 +146,14 @@ export const PIPELINE_PREFIX = 'digitise+';
  * demo's combined verdict does.
  */
 async function runPipelineEval(args: EvalArgs) {
-  const { digitise } = await import('../src/lib/digitise/index');
+  const { nodeDigitiser } = await import('../src/lib/digitise/segment-node');
   const { loadSignalModelFromDir } = await import('../src/lib/signal/node-io');
   const { predictSignalProbabilities } = await import('../src/lib/signal/model');
   const { inputFromReadout } = await import('../src/lib/signal/windows');
   await useBackend(args.backend);
   const sig = await loadSignalModelFromDir(args.model.slice(PIPELINE_PREFIX.length));
+  // the digitiser as the demo runs it: the classical ink plane, the learned segmenter's where that fails
+  const reader = await nodeDigitiser();
   const { dir, records } = await foldRecords(args, (msg) => new EvalError(msg));
   const scored: ScoredRecord[] = [];
   const t0 = Date.now();
@@ -167,7 +169,7 @@ async function runPipelineEval(args: EvalArgs) {
     })[0]!;
     let readout: Parameters<typeof inputFromReadout>[0];
     try {
-      readout = digitise(img).readout;
+      readout = reader.read(img).readout;
     } catch {
       unread.push(r.ecgId);
       readout = { samplingRate: 100, leads: {} };
@@ -179,8 +181,12 @@ async function runPipelineEval(args: EvalArgs) {
       process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
   sig.model.dispose();
+  reader.dispose();
   const meta = { ...sig.meta, name: pipelineModelName(sig.meta.name) };
-  const input = `pictures read back by the digitiser (${unread.length} of ${records.length} unreadable, scored as empty readouts)`;
+  const how = reader.segmenter
+    ? `, learned segmenter ${reader.segmenter} as ${reader.policy}`
+    : ', classical ink plane only';
+  const input = `pictures read back by the digitiser${how} (${unread.length} of ${records.length} unreadable, scored as empty readouts)`;
   const run = { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 };
   const doc = { ...evalDoc(args, meta, args.style, run, input), unread_ecg_ids: unread };
   return writeEval(args, doc);

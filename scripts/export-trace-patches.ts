@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { segmentInput } from '../src/lib/digitise/segment-input';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { mulberry32 } from '../src/lib/random';
+import type { EcgSignals } from '../src/lib/ptbxl/types';
 import { renderWithInfo, type StyleName } from '../src/lib/render/index';
 import { ensureRecords } from './lib/ptbxl-setup';
 import { defineCli, parseCli } from './lib/cli';
@@ -104,6 +105,33 @@ export function patchCorners(
   return out;
 }
 
+/** The `k` patches (RGB, mask) of one record drawn in `style` with seed `seed`; none when the image is smaller. */
+export function recordPatches(
+  signals: EcgSignals,
+  ecgId: number,
+  style: StyleName,
+  seed: number,
+  size: number,
+  k: number,
+  rand: () => number,
+): Array<{ image: Uint8Array; mask: Uint8Array }> {
+  const { images, traceMask } = renderWithInfo(signals, { style, seed, ecgId, traceMask: true });
+  const img = images[0]!;
+  if (!traceMask) throw new Error(`${style} gave no trace mask`);
+  if (img.width < size || img.height < size) return [];
+  const rgb = segmentInput(img);
+  return patchCorners(traceMask, img.width, img.height, size, k, rand).map(([x0, y0]) => {
+    const image = new Uint8Array(size * size * 3);
+    const mask = new Uint8Array(size * size);
+    for (let y = 0; y < size; y++) {
+      const row = (y0 + y) * img.width + x0;
+      image.set(rgb.subarray(row * 3, (row + size) * 3), y * size * 3);
+      mask.set(traceMask.subarray(row, row + size), y * size);
+    }
+    return { image, mask };
+  });
+}
+
 export async function exportTracePatches(a: TracePatchArgs, log: (s: string) => void = () => {}): Promise<number> {
   const all = await loadLabelledRecords(a.data);
   const chosen = selectRecords(all, { folds: a.folds, limit: a.records, seed: a.seed });
@@ -119,36 +147,19 @@ export async function exportTracePatches(a: TracePatchArgs, log: (s: string) => 
   const fm = openSync(maskFile + '.tmp', 'w');
   const items: Array<{ ecg_id: number; fold: number; style: string }> = [];
   const rand = mulberry32(a.seed ^ 0x5e6a);
-  const S = a.size;
   const t0 = Date.now();
-  for (const rec of chosen) {
+  for (const [n, rec] of chosen.entries()) {
     const signals = await readRecord(a.data, rec.ecgId);
     for (const style of a.styles) {
-      const { images, traceMask } = renderWithInfo(signals, {
-        style,
-        seed: itemSeed(rec.ecgId, 0, style, a.seed),
-        ecgId: rec.ecgId,
-        traceMask: true,
-      });
-      const img = images[0]!;
-      if (!traceMask) throw new Error(`${style} gave no trace mask`);
-      if (img.width < S || img.height < S) continue;
-      const rgb = segmentInput(img);
-      const pi = new Uint8Array(S * S * 3);
-      const pm = new Uint8Array(S * S);
-      for (const [x0, y0] of patchCorners(traceMask, img.width, img.height, S, a.patches, rand)) {
-        for (let y = 0; y < S; y++) {
-          const row = (y0 + y) * img.width + x0;
-          pi.set(rgb.subarray(row * 3, (row + S) * 3), y * S * 3);
-          pm.set(traceMask.subarray(row, row + S), y * S);
-        }
-        writeSync(fi, pi);
-        writeSync(fm, pm);
+      const seed = itemSeed(rec.ecgId, 0, style, a.seed);
+      for (const p of recordPatches(signals, rec.ecgId, style, seed, a.size, a.patches, rand)) {
+        writeSync(fi, p.image);
+        writeSync(fm, p.mask);
         items.push({ ecg_id: rec.ecgId, fold: rec.stratFold, style });
       }
     }
-    if (items.length % (a.patches * a.styles.length * 100) === 0)
-      log(`[export-trace-patches] ${items.length} patches (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    if ((n + 1) % 100 === 0)
+      log(`[export-trace-patches] ${n + 1}/${chosen.length} records (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   closeSync(fi);
   closeSync(fm);
@@ -157,7 +168,7 @@ export async function exportTracePatches(a: TracePatchArgs, log: (s: string) => 
   const manifest = {
     format: TRACE_PATCHES_FORMAT,
     count: items.length,
-    size: S,
+    size: a.size,
     planes: 3,
     styles: a.styles,
     folds: a.folds,

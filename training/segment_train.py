@@ -3,7 +3,7 @@
 (model.json + weights, metadata.json of kind "trace-segmenter", parity.json).
 
 Usage: /usr/bin/python3 -m training.segment_train [--train build/segment/train] [--val build/segment/val]
-       [--out public/models/trace-seg] [--log data/training/trace-seg.json] [--width 8] [--minutes 30] ...
+       [--out public/models/trace-seg] [--log data/training/segmenter/trace-seg.json] [--width 8] [--minutes 30] ...
 Every option is declared once, in OPTIONS below; the log records them all.
 
 Fold 10 is never read: the export refuses it, and the folds named in both manifests are re-checked here.
@@ -33,7 +33,7 @@ OPTIONS = {
     "train": (str, "build/segment/train", "training patches (folds 1-8)"),
     "val": (str, "build/segment/val", "validation patches (fold 9)"),
     "out": (str, "public/models/trace-seg", "model folder written"),
-    "log": (str, "data/training/trace-seg.json", "training log written"),
+    "log": (str, "data/training/segmenter/trace-seg.json", "training log written"),
     "width": (int, 8, "channels of every hidden layer"),
     "dilations": (str, "1,1,2,4,8", "dilation of each 3x3 layer"),
     "batch": (int, 32, "patches per step"),
@@ -138,12 +138,12 @@ def export(model, out: str, val_img: np.ndarray, meta: dict) -> None:
     b = X.KerasBuilder(None, None, 3, "trace_segmenter")
     output = model.export(b, b.input)
     nbytes = X.write_model(out, b, output, "none")
-    # parity: two fold-9 patches cropped to an odd size, logits as PyTorch computes them from the folded weights
+    # parity: two fold-9 patches cropped to an odd size (at most 40 x 52), logits as PyTorch computes them from the folded weights
     x = val_img[:2, :40, :52].transpose(0, 3, 1, 2).copy()
     with torch.no_grad():
         z = model(torch.from_numpy(x.astype(np.float32))).numpy()[:, 0]
     parity = {"format": PARITY_FORMAT, "layout": "input NCHW uint8 (zlib, base64); logits H x W float32 (base64)",
-              "shape": [3, 40, 52], "tolerance": 1e-3,
+              "shape": [int(v) for v in x.shape[1:]], "tolerance": 1e-3,
               "cases": [{"input": X.pack_u8(x[k]),
                          "logits": __import__("base64").b64encode(z[k].astype("<f4").tobytes()).decode()}
                         for k in range(len(x))]}

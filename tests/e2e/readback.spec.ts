@@ -31,6 +31,8 @@ let nodeProbability = Number.NaN;
 let printoutImage: { width: number; height: number; channels: 1 | 4; data: Uint8ClampedArray };
 let printoutFilters: string[] = [];
 const wildPhotos: Array<{ file: string; seed: number }> = [];
+/** A wild photo the classical ink plane cannot read and the segmenter's can, and the Node pipeline's score of it. */
+let learnedPhoto: { file: string; seed: number; probability: number } | null = null;
 const timings: Record<string, unknown> = {};
 
 test.beforeAll(async () => {
@@ -87,6 +89,28 @@ test.beforeAll(async () => {
   const { inputFromReadout } = await import('../../src/lib/signal/windows');
   const sig = await loadSignalModelFromDir('public/models/signal-3x4r');
   nodeProbability = predictSignalProbabilities(sig.model, [inputFromReadout(digitise(printoutImage).readout)])[0]!;
+  // the fallback (DIGITISER_POLICY): the first photo of this record, by the generator's seeds, that only the
+  // segmenter's plane reads
+  const { nodeDigitiser } = await import('../../src/lib/digitise/segment-node');
+  const reader = await nodeDigitiser();
+  for (let k = 0; k < 40 && reader.segmenter && !learnedPhoto; k++) {
+    const seed = deriveSeed(record.ecgId, k, 'wild-photo');
+    const img = toRgba(renderWithInfo(signals, { style: 'wild-photo', seed, ecgId: record.ecgId }).images[0]!);
+    try {
+      const r = reader.read(img);
+      if (r.reader !== 'learned') continue;
+      const file = path.join(tmp, `${record.ecgId}-learned-${seed}.png`);
+      writeFileSync(file, encodePng(img));
+      learnedPhoto = {
+        file,
+        seed,
+        probability: predictSignalProbabilities(sig.model, [inputFromReadout(r.readout)])[0]!,
+      };
+    } catch {
+      /* unread either way */
+    }
+  }
+  reader.dispose();
   sig.model.dispose();
 });
 
@@ -209,6 +233,31 @@ test('a picture from the generator: the true signal beside each lead, with its S
   // our clean printouts read back at about 18 dB (data/eval/digitise/printout-n100.json); far below would be a bug
   expect(snr).toBeGreaterThan(10);
   timings.generator_snr_median_db = snr;
+  expect(errors).toEqual([]);
+});
+
+test('a photo the threshold cannot read is read from the trained segmenter’s plane, with the score Node gives', async ({
+  page,
+}) => {
+  test.skip(!learnedPhoto, 'no shipped segmenter, or no photo of this record that only its plane reads');
+  test.setTimeout(120_000);
+  const errors = watchConsole(page);
+  await page.goto('demo/?backend=wasm');
+  await uploadToDemo(page, learnedPhoto!.file);
+  const rb = page.locator('[data-clf-readback]');
+  await expect(rb).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.locator('[data-clf-stages]')).toContainText('trained network');
+  const last = (await page.evaluate(() => (window.__heartnet?.readback as () => Record<string, unknown>)()))!;
+  expect(last.reader).toBe('learned');
+  const box = page.locator('[data-clf-signal-reading]');
+  if (await box.locator('[data-clf-signal-probability]').count()) {
+    const p = Number(await box.getAttribute('data-signal-probability'));
+    // the segmenter runs on WASM here and on the CPU backend in Node: a pixel on the threshold may fall either way
+    expect(Math.abs(p - learnedPhoto!.probability), `browser ${p} vs Node ${learnedPhoto!.probability}`).toBeLessThan(
+      0.02,
+    );
+  }
+  timings.learned_photo = last;
   expect(errors).toEqual([]);
 });
 

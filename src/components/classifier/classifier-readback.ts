@@ -18,13 +18,20 @@ import { find } from './classifier-view';
 /** What the page knows about the signal model at build time (Classifier.astro's config). */
 export interface SignalConfig {
   url: string;
+  /** The learned trace segmenter the digitiser falls back on (readback-segment.ts); null when not in the build. */
+  segmenterUrl: string | null;
   name: string;
   threshold: number;
   /** The pipeline's figures at its threshold on our fold-10 renders read back (data/eval), for the reading's meaning. */
   figures: { set: string; n: number; scored: number; sensitivity: number; specificity: number; file: string };
 }
 
-export type Readback = ReadbackResult & { where: 'worker' | 'main'; ms: number };
+/** A reading as the page gets it; `segment` is set when the learned segmenter was run (readback-segment.ts). */
+export type Readback = ReadbackResult & {
+  where: 'worker' | 'main';
+  ms: number;
+  segment?: { ms: number } | { error: string };
+};
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const shown = new WeakMap<HTMLElement, Digitised>();
@@ -94,7 +101,7 @@ export function showDigitised(root: HTMLElement, r: Readback, source: HandoffSou
     'aria-label',
     `The upright sheet with ${st.rows.length} trace rows and ${st.panels.length} lead panels outlined`,
   );
-  const lines = stageLines(st, d.readout);
+  const lines = stageLines(st, d.readout, d.reader);
   find(root, '[data-clf-stages]').replaceChildren(...stageItems(lines));
   const leadsCanvas = find<HTMLCanvasElement>(root, '[data-clf-leads]');
   const withTruth = !!r.truth;

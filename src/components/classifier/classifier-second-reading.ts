@@ -11,7 +11,7 @@ import type { ScoredReading } from '../../lib/model/combine';
 import type { HandoffSource } from '../../lib/handoff';
 import type { RasterImage } from '../../lib/render/types';
 import { ReadbackClient } from '../readback/readback-client';
-import type { TruthRequest } from '../readback/readback-core';
+import type { ReadbackRequest, TruthRequest } from '../readback/readback-core';
 import type { CombinedConfig } from './classifier-combined';
 import type { Readback, SignalConfig } from './classifier-readback';
 import type { SampleRecord } from './classifier-samples';
@@ -21,6 +21,8 @@ export type PendingReadback = Promise<Readback | { error: string }>;
 export class SecondReading {
   private client: ReadbackClient | null = null;
   private sampleIndex: Promise<SampleRecord[]> | null = null;
+  /** The last picture's request, for the segmenter's second try (finish). */
+  private request: ReadbackRequest | null = null;
   /** Pictures the signal model has read (a test hook). */
   count = 0;
   /** What the last picture gave: timings, where it ran, the probability (a test hook). */
@@ -46,7 +48,9 @@ export class SecondReading {
     const client = this.client;
     return (async () => {
       const truth = source ? await this.truthRequest(source) : undefined;
-      return client.run({ kind: 'digitise', image, ...(truth ? { truth } : {}) });
+      const req: ReadbackRequest = { kind: 'digitise', image, ...(truth ? { truth } : {}) };
+      this.request = req;
+      return client.run(req);
     })().catch((e: unknown) => ({ error: errorMessage(e) }));
   }
 
@@ -77,7 +81,13 @@ export class SecondReading {
         together.showCombinedVerdict(this.root, combined, combineReadings(image, null, combined.marginThreshold), why);
     };
     if (!image) together.showCombinedWithheld(this.root);
-    const r = await pending;
+    let r = await pending;
+    // no trace rows in the classical ink plane: the learned segmenter's plane, now that the image model (and so
+    // TF.js and its backend) is loaded
+    if (!('error' in r) && !r.digitised && this.client && this.request && this.signal.segmenterUrl) {
+      const { secondReading } = await import('../readback/readback-segment');
+      r = await secondReading(this.client, this.request, r, this.signal.segmenterUrl);
+    }
     if ('error' in r) {
       ui.clearReadback(this.root, `The digitiser could not read this picture: it stopped with an error (${r.error}).`);
       this.last = { ok: false, error: r.error };
@@ -91,7 +101,14 @@ export class SecondReading {
       return;
     }
     ui.showDigitised(this.root, r, source);
-    this.last = { ok: true, digitiseMs: r.digitised.ms, roundTripMs: r.ms, where: r.where };
+    this.last = {
+      ok: true,
+      digitiseMs: r.digitised.ms,
+      roundTripMs: r.ms,
+      where: r.where,
+      reader: r.digitised.reader,
+      ...(r.segment && 'ms' in r.segment ? { segmentMs: r.segment.ms } : {}),
+    };
     if (!image) return ui.showSignalWithheld(this.root);
     let model;
     try {

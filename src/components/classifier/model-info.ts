@@ -281,3 +281,16 @@ export function findSignalModel(repoRoot = process.cwd()): SignalModelInfo | nul
     weightsBytes,
   };
 }
+
+/** The learned trace segmenter the digitiser falls back on (public/models/trace-seg), or null when not exported. */
+export function findSegmenterUrlPath(repoRoot = process.cwd()): string | null {
+  try {
+    const j = JSON.parse(readFileSync(path.join(repoRoot, 'public/models/trace-seg/metadata.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    return j.kind === 'trace-segmenter' ? 'models/trace-seg/' : null;
+  } catch {
+    return null;
+  }
+}

@@ -14,7 +14,11 @@ export type ReadbackReply = WorkerReply<ReadbackResult>;
 function transferOf(req: ReadbackRequest): { req: ReadbackRequest; transfer: Transferable[] } {
   if (req.kind !== 'digitise') return { req, transfer: [] };
   const data = req.image.data.slice();
-  return { req: { ...req, image: { ...req.image, data } }, transfer: [data.buffer] };
+  const ink = req.ink ? { ...req.ink, data: req.ink.data.slice() } : undefined;
+  return {
+    req: { ...req, image: { ...req.image, data }, ...(ink ? { ink } : {}) },
+    transfer: ink ? [data.buffer, ink.data.buffer] : [data.buffer],
+  };
 }
 
 export class ReadbackClient {

@@ -24,7 +24,8 @@ export interface TruthRequest {
 }
 
 export type ReadbackRequest =
-  | { kind: 'digitise'; image: RasterImage; truth?: TruthRequest }
+  /** `ink`: the learned segmenter's ink plane (computed on the main thread, readback-segment.ts) to read from. */
+  | { kind: 'digitise'; image: RasterImage; truth?: TruthRequest; ink?: Plane }
   | { kind: 'render-digitise'; rec: RecordRef; options: RenderOptions };
 
 /** The digitiser's result, as it crosses from the worker (typed arrays, plain objects). */
@@ -35,6 +36,8 @@ export interface Digitised {
   mask: Uint8Array;
   /** The digitiser's own time (ms). */
   ms: number;
+  /** Whose ink plane was read: the classical one, or the learned segmenter's. */
+  reader: 'classical' | 'learned';
 }
 
 export interface ReadbackResult {
@@ -83,7 +86,7 @@ async function truthOf(req: TruthRequest): Promise<Record<string, Float32Array>>
 /** Below this many pixels on the short side a picture cannot show a readable 12-lead sheet (the digitiser is not asked). */
 export const MIN_SHEET_SIDE = 150;
 
-function read(image: RasterImage): Pick<ReadbackResult, 'digitised' | 'failure'> {
+function read(image: RasterImage, ink?: Plane): Pick<ReadbackResult, 'digitised' | 'failure'> {
   if (Math.min(image.width, image.height) < MIN_SHEET_SIDE) {
     return {
       digitised: null,
@@ -91,9 +94,16 @@ function read(image: RasterImage): Pick<ReadbackResult, 'digitised' | 'failure'>
     };
   }
   try {
-    const r = digitise(image);
+    const r = digitise(image, ink ? { ink } : {});
     return {
-      digitised: { readout: r.readout, stages: r.stages, sheet: r.sheet, mask: r.mask, ms: r.ms },
+      digitised: {
+        readout: r.readout,
+        stages: r.stages,
+        sheet: r.sheet,
+        mask: r.mask,
+        ms: r.ms,
+        reader: ink ? 'learned' : 'classical',
+      },
       failure: null,
     };
   } catch (e) {
@@ -110,7 +120,7 @@ export async function runReadback(req: ReadbackRequest): Promise<ReadbackResult>
           (e: unknown) => ({ truth: null, truthError: errorMessage(e) }),
         )
       : Promise.resolve({ truth: null, truthError: null });
-    const got = read(req.image);
+    const got = read(req.image, req.ink);
     const t = await truthP;
     const windows = t.truth ? printedWindows(req.truth?.panels) : null;
     const snr = t.truth && windows && got.digitised ? readbackSnrs(t.truth, got.digitised.readout, windows) : null;

@@ -17,6 +17,8 @@ import { dbText, failureText, medianDb, stageLines } from './readback-text';
 
 interface Config {
   samplesUrl: string;
+  /** The learned trace segmenter the digitiser falls back on (readback-segment.ts); null when not in the build. */
+  segmenterUrl: string | null;
   records: Array<{ ecgId: number; hea: string; dat: string }>;
 }
 
@@ -74,11 +76,16 @@ class ReadbackStages extends HTMLElement {
     status.textContent = `Drawing record ${rec.ecgId} as ${STYLE_WORDS[style] ?? style} (seed ${seed}) and reading it back…`;
     try {
       const base = new URL(this.config.samplesUrl, location.href);
-      const r = await this.client.run({
-        kind: 'render-digitise',
-        rec: { ecgId: rec.ecgId, hea: new URL(rec.hea, base).href, dat: new URL(rec.dat, base).href },
-        options: { style, seed, ecgId: rec.ecgId },
-      });
+      const { readbackWithFallback } = await import('./readback-segment');
+      const r = await readbackWithFallback(
+        this.client,
+        {
+          kind: 'render-digitise',
+          rec: { ecgId: rec.ecgId, hea: new URL(rec.hea, base).href, dat: new URL(rec.dat, base).href },
+          options: { style, seed, ecgId: rec.ecgId },
+        },
+        this.config.segmenterUrl,
+      );
       const image = r.image!;
       const pic = this.canvas('picture');
       pic.width = image.width;
@@ -128,7 +135,7 @@ class ReadbackStages extends HTMLElement {
       'aria-label',
       `The upright sheet with a 5 mm ruler at ${st.grid.pxPerMm.toFixed(1)} px per mm`,
     );
-    const lines = stageLines(st, d.readout);
+    const lines = stageLines(st, d.readout, d.reader);
     drawSheet(this.canvas('mask'), d, { mask: 'only', maxSide: 900 });
     let ink = 0;
     for (const v of d.mask) if (v) ink++;

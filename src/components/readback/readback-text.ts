@@ -26,7 +26,11 @@ export interface StageLine {
 }
 
 /** One line per stage, in the order the digitiser runs them. */
-export function stageLines(s: DigitiseStages, readout: Readout): StageLine[] {
+export function stageLines(
+  s: DigitiseStages,
+  readout: Readout,
+  reader: 'classical' | 'learned' = 'classical',
+): StageLine[] {
   const lines: StageLine[] = [];
   const skew = Math.abs(s.skewDeg) >= 0.05 ? `, then turned ${fixed(Math.abs(s.skewDeg))}° to level the rows` : '';
   lines.push(
@@ -56,6 +60,12 @@ export function stageLines(s: DigitiseStages, readout: Readout): StageLine[] {
           text: `${fixed(g.pxPerMm)} px per mm, from the period of the ${g.source === 'grid-1mm' ? '1 mm' : '5 mm'} grid lines.`,
         },
   );
+  if (reader === 'learned')
+    lines.push({
+      stage: 'Trace',
+      ok: false,
+      text: 'the ink threshold found no trace rows; these are the pixels a small trained network marked as trace (trained on our renders only).',
+    });
   lines.push({
     stage: 'Rows',
     ok: true,

@@ -117,8 +117,12 @@ export function loadShippedModels(dir = MODELS_DIR, root = process.cwd()): Shipp
   const def = existsSync(defFile) ? readObject(defFile).model : undefined;
   const models = readdirSync(abs, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(abs, e.name, 'metadata.json')))
-    // the EKG check is not an MI model: its figures (npm run eval:gate) are in the Results chapter
-    .filter((e) => readObject(join(abs, e.name, 'metadata.json')).task !== 'ekg-gate')
+    // the EKG check is not an MI model: its figures (npm run eval:gate) are in the Results chapter; nor is the
+    // digitiser's trace segmenter (chapter "Reading the leads back", training log in data/training/segmenter)
+    .filter((e) => {
+      const m = readObject(join(abs, e.name, 'metadata.json'));
+      return m.task !== 'ekg-gate' && m.kind !== 'trace-segmenter';
+    })
     .map((e) => {
       const file = join(abs, e.name, 'metadata.json');
       return parseModelMetadata(readObject(file), rel(root, file), rel(root, join(dir, e.name)), e.name === def, root);
