@@ -12,10 +12,8 @@ The digitiser (src/lib/digitise/segment.ts) turns the logits into an ink plane: 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import subprocess
 import time
 
 import numpy as np
@@ -24,6 +22,8 @@ import torch.nn.functional as F
 
 from . import export_tfjs as X
 from . import models as M
+from . import provenance as P
+from .provenance import now
 
 PATCH_FORMAT = "heartnet-trace-patches/1"
 PARITY_FORMAT = "heartnet-segment-parity/1"
@@ -48,18 +48,9 @@ OPTIONS = {
 }
 
 
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 def git_commit() -> str | None:
-    if os.environ.get("HEARTNET_GIT_COMMIT"):
-        return os.environ["HEARTNET_GIT_COMMIT"]
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except Exception:
-        return None
+    return P.git_commit(["training/segment_train.py", "training/models.py", "training/export_tfjs.py",
+                         "src/lib/digitise/segment-input.ts", "scripts/export-trace-patches.ts"])
 
 
 def load_patches(folder: str, allowed_folds: set[int]):

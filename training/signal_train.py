@@ -11,12 +11,10 @@ loaded records are re-checked."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import multiprocessing as mp
 import os
-import subprocess
 import time
 
 import numpy as np
@@ -24,6 +22,8 @@ import torch
 import torch.nn.functional as F
 
 from . import export_tfjs as X
+from . import provenance as P
+from .provenance import now
 from . import metrics as MET
 from . import signal_data as D
 from . import signal_model as SM
@@ -43,22 +43,9 @@ class ConfigError(Exception):
     pass
 
 
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 def git_commit() -> str | None:
-    # a copy of the tree on a rented GPU machine: its .git (if any) need not be this checkout's, so the commit the
-    # caller names comes first
-    if os.environ.get("HEARTNET_GIT_COMMIT"):
-        return os.environ["HEARTNET_GIT_COMMIT"]
-    try:
-        c = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "training/signal_data.py", "training/signal_model.py",
-                                "training/signal_train.py", "src/lib/signal"], capture_output=True, text=True).stdout.strip()
-        return c + ("+dirty" if dirty else "")
-    except Exception:
-        return None
+    return P.git_commit(["training/signal_data.py", "training/signal_model.py", "training/signal_train.py",
+                         "src/lib/signal"])
 
 
 def atomic_json(path: str, doc) -> None:

@@ -11,12 +11,10 @@ training/config.schema.json (config.with_defaults), not from this file."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import math
 import os
-import subprocess
 import time
 
 import numpy as np
@@ -27,21 +25,13 @@ from . import config as C
 from . import export_tfjs as X
 from . import metrics as MET
 from . import models as M
+from . import provenance as P
+from .provenance import now
 from .shards import MultiShards, open_shards
 
 
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 def git_commit() -> str | None:
-    try:
-        c = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "training", "src/lib/model"],
-                               capture_output=True, text=True).stdout.strip()
-        return c + ("+dirty" if dirty else "")
-    except Exception:
-        return None
+    return P.git_commit(["training", "src/lib/model"])
 
 
 def atomic_json(path: str, doc) -> None:

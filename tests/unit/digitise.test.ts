@@ -44,17 +44,20 @@ function strokes(w: number, h: number, pts: Array<[number, number]>): Uint8Array
   return m;
 }
 
+/** A baseline at y = 100 with a 40 px pulse between x = 30 and 50: 1 mV at 10 mm/mV and 4 px/mm. */
+const PULSE_10MM_MV: Array<[number, number]> = [
+  [5, 100],
+  [30, 100],
+  [30, 60],
+  [50, 60],
+  [50, 100],
+  [70, 100],
+];
+
 describe('digitiser stages on drawn masks', () => {
   it('measures the calibration pulse from stroke centre to stroke centre', () => {
     // baseline at y = 100, a 40 px pulse between x = 30 and 50 (4 px/mm: 1 mV at 10 mm/mV), pen 3 px
-    const mask = strokes(120, 140, [
-      [5, 100],
-      [30, 100],
-      [30, 60],
-      [50, 60],
-      [50, 100],
-      [70, 100],
-    ]);
+    const mask = strokes(120, 140, PULSE_10MM_MV);
     const cal = findCalibration(mask, 120, 100, 10, 90, 4);
     expect(cal).not.toBeNull();
     expect(cal!.height).toBeCloseTo(40, 5);
@@ -119,14 +122,7 @@ describe('digitiser stages on drawn masks', () => {
   it('finds a pulse whose edges the grid-line removal cut at every grid line', () => {
     // 4 px/mm, 10 mm/mV: a 40 px pulse; a dark 5 mm grid was taken out of the mask, leaving a 1 px hole in both
     // edges every 20 px (the old edge measure stopped at the first hole: a 5 mm pulse, then none)
-    const mask = strokes(120, 140, [
-      [5, 100],
-      [30, 100],
-      [30, 60],
-      [50, 60],
-      [50, 100],
-      [70, 100],
-    ]);
+    const mask = strokes(120, 140, PULSE_10MM_MV);
     for (const y of [68, 88]) for (let x = 0; x < 120; x++) mask[y * 120 + x] = 0;
     const cal = findCalibration(mask, 120, 100, 10, 90, 4);
     expect(cal).not.toBeNull();

@@ -6,9 +6,15 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { synthRecord } from '../../scripts/export-signals';
 import { patchCorners, recordPatches, TRACE_PATCHES_FORMAT } from '../../scripts/export-trace-patches';
-import { digitiseWith, segmentInk, SegmenterError, SEGMENT_MAX_SIDE } from '../../src/lib/digitise/segment';
+import {
+  DIGITISER_POLICY,
+  digitiseWith,
+  segmentInk,
+  SegmenterError,
+  SEGMENT_MAX_SIDE,
+} from '../../src/lib/digitise/segment';
 import { segmentInput } from '../../src/lib/digitise/segment-input';
-import { checkSegmenterParity, loadSegmenterFromDir } from '../../src/lib/digitise/segment-node';
+import { checkSegmenterParity, loadSegmenterFromDir, nodeDigitiser } from '../../src/lib/digitise/segment-node';
 import { mulberry32 } from '../../src/lib/random';
 import { renderWithInfo } from '../../src/lib/render/index';
 import type { RasterImage } from '../../src/lib/render/types';
@@ -193,5 +199,22 @@ describe.skipIf(!existsSync(join(SHIPPED, 'parity.json')))('the shipped segmente
   it('TF.js gives the PyTorch logits on its parity inputs', async () => {
     const p = await checkSegmenterParity(SHIPPED);
     expect(p.maxDiff).toBeLessThan(p.tolerance);
+  });
+
+  it('the scripts read pictures as the demo does (fallback), unless told none', async () => {
+    const shipped = await nodeDigitiser();
+    expect([shipped.segmenter, shipped.policy]).toEqual(['trace-seg', DIGITISER_POLICY]);
+    shipped.dispose();
+    const none = await nodeDigitiser('none');
+    expect([none.segmenter, none.policy]).toEqual([null, 'classical']);
+    // our printout is read by the classical plane under the fallback policy: the segmenter is not even run
+    const signals = synthRecord(5, false);
+    const img = renderWithInfo(signals, { style: 'printout', seed: 1 }).images[0]!;
+    const seg = await nodeDigitiser();
+    try {
+      expect(seg.read(img).reader).toBe('classical');
+    } finally {
+      seg.dispose();
+    }
   });
 });

@@ -44,6 +44,9 @@ export interface ReadbackResult {
   /** Null when the digitiser could not read the picture (`failure` says why). */
   digitised: Digitised | null;
   failure: string | null;
+  /** What failed: the digitiser itself (a DigitiseError: the learned segmenter may still read it), or a picture too
+   * small to try (nothing will). */
+  failureKind?: 'digitise' | 'too-small';
   /** The record as printed (filtered like the picture), lead name -> samples at 100 Hz; null when unknown. */
   truth: Record<string, Float32Array> | null;
   truthError: string | null;
@@ -86,11 +89,12 @@ async function truthOf(req: TruthRequest): Promise<Record<string, Float32Array>>
 /** Below this many pixels on the short side a picture cannot show a readable 12-lead sheet (the digitiser is not asked). */
 export const MIN_SHEET_SIDE = 150;
 
-function read(image: RasterImage, ink?: Plane): Pick<ReadbackResult, 'digitised' | 'failure'> {
+function read(image: RasterImage, ink?: Plane): Pick<ReadbackResult, 'digitised' | 'failure' | 'failureKind'> {
   if (Math.min(image.width, image.height) < MIN_SHEET_SIDE) {
     return {
       digitised: null,
       failure: `the picture is ${image.width} × ${image.height} px, too small to hold a readable 12-lead sheet`,
+      failureKind: 'too-small',
     };
   }
   try {
@@ -107,7 +111,7 @@ function read(image: RasterImage, ink?: Plane): Pick<ReadbackResult, 'digitised'
       failure: null,
     };
   } catch (e) {
-    if (e instanceof DigitiseError) return { digitised: null, failure: e.message };
+    if (e instanceof DigitiseError) return { digitised: null, failure: e.message, failureKind: 'digitise' };
     throw e;
   }
 }

@@ -68,8 +68,8 @@ export async function readbackWithFallback(
 
 /**
  * The fallback after a first reading `first` of `req`: unchanged when it read the picture, when no segmenter is
- * configured, or when it failed for another reason than finding no trace rows (a picture too small, say);
- * otherwise the worker's reading of the segmenter's plane (its `ms` adds both round trips and the segmenter).
+ * configured, or when the picture was too small to try; after any DigitiseError (as digitiseWith does in Node) the
+ * worker's reading of the segmenter's plane (its `ms` adds both round trips and the segmenter).
  */
 export async function secondReading(
   client: ReadbackClient,
@@ -78,7 +78,7 @@ export async function secondReading(
   segmenterUrl: string | null,
 ): Promise<FallbackResult> {
   const image = req.kind === 'digitise' ? req.image : first.image;
-  if (first.digitised || !segmenterUrl || !image || !first.failure?.includes('trace row')) return first;
+  if (first.digitised || !segmenterUrl || !image || first.failureKind !== 'digitise') return first;
   let ink: Plane;
   let segMs: number;
   try {
