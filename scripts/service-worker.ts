@@ -3,7 +3,7 @@
  *
  * `precachePlan(dist)` decides what a first visit caches for offline use: every page, every script, style and
  * WASM binary the pages or the demo load, the demo's models (the ones its <heartnet-classifier> is configured with:
- * the image model, the EKG check, the signal model),
+ * the image model, the EKG check, the signal model, the trace segmenter),
  * the sample index and the sample records the pages open with (the generators' initial record and the demo's sample
  * buttons). Left out, and cached on first use instead: the other sample records (2.8 MB in all), the other exported
  * models, TF.js's multi-threaded WASM build (it needs cross-origin isolation, which GitHub Pages cannot give) and
@@ -76,7 +76,7 @@ function urlOf(file: string): string {
 
 /**
  * The model folders (relative to dist, ending in "/") the pages' classifiers are configured with: the image model,
- * its EKG check and the signal model of the second reading.
+ * its EKG check, the signal model of the second reading and the digitiser's trace segmenter.
  */
 function demoModelDirs(dist: string, htmlFiles: string[]): Set<string> {
   const dirs = new Set<string>();
@@ -86,10 +86,11 @@ function demoModelDirs(dist: string, htmlFiles: string[]): Set<string> {
       const { modelUrl, gateUrl, signal } = JSON.parse(decodeEntities(m[1]!)) as {
         modelUrl?: string;
         gateUrl?: string;
-        signal?: { url?: string } | null;
+        signal?: { url?: string; segmenterUrl?: string | null } | null;
       };
-      // the classifier, its EKG check and the signal model the digitised leads are read with
-      for (const url of [modelUrl, gateUrl, signal?.url]) {
+      // the classifier, its EKG check, the signal model the digitised leads are read with and the trace segmenter
+      // the digitiser falls back on
+      for (const url of [modelUrl, gateUrl, signal?.url, signal?.segmenterUrl]) {
         if (!url) continue;
         const p = new URL(url, 'http://site/').pathname.split('/').filter(Boolean);
         const i = p.indexOf('models');

@@ -77,18 +77,30 @@ describe('service worker build', () => {
     expect(precachePlan(dist).version).not.toBe(plan.version);
   });
 
-  it("precaches the signal model of the demo's second reading (data-config signal.url), not its parity file", () => {
-    const config = { modelUrl: '/heartnet-notebook/models/m/', signal: { url: '/heartnet-notebook/models/sig/' } };
+  it("precaches the signal model of the demo's second reading and its trace segmenter, not their parity files", () => {
+    const config = {
+      modelUrl: '/heartnet-notebook/models/m/',
+      signal: { url: '/heartnet-notebook/models/sig/', segmenterUrl: '/heartnet-notebook/models/seg/' },
+    };
     const dist = sampleSite({
       'demo/index.html': `<heartnet-classifier class="clf" data-config="${JSON.stringify(config).replace(/"/g, '&quot;')}">`,
     });
-    fs.mkdirSync(path.join(dist, 'models/sig'), { recursive: true });
-    for (const f of ['model.json', 'metadata.json', 'group1-shard1of1.bin', 'parity.json'])
-      fs.writeFileSync(path.join(dist, 'models/sig', f), '{}');
+    for (const d of ['models/sig', 'models/seg']) {
+      fs.mkdirSync(path.join(dist, d), { recursive: true });
+      for (const f of ['model.json', 'metadata.json', 'group1-shard1of1.bin', 'parity.json'])
+        fs.writeFileSync(path.join(dist, d, f), '{}');
+    }
     const plan = precachePlan(dist);
     expect(plan.urls).toEqual(
-      expect.arrayContaining(['models/m/model.json', 'models/sig/model.json', 'models/sig/group1-shard1of1.bin']),
+      expect.arrayContaining([
+        'models/m/model.json',
+        'models/sig/model.json',
+        'models/sig/group1-shard1of1.bin',
+        'models/seg/model.json',
+        'models/seg/group1-shard1of1.bin',
+      ]),
     );
+    expect(plan.urls).not.toContain('models/seg/parity.json');
     expect(plan.urls).not.toContain('models/sig/parity.json');
     expect(plan.urls).not.toContain('models/other/model.json');
   });
