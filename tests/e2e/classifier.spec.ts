@@ -31,6 +31,8 @@ let modelFiles: string[] = [];
 /** The signal model's files (issue 12's second reading): fetched once, when the digitiser first reads a picture. */
 let signalFiles: string[] = [];
 let signalUrlPath = '';
+let segmenterFiles: string[] = [];
+let segmenterUrlPath = '';
 const timings: Record<string, unknown> = {};
 
 test.beforeAll(async () => {
@@ -74,6 +76,11 @@ test.beforeAll(async () => {
   const signal = info.fixture ? null : findSignalModel();
   signalFiles = signal ? filesOf(path.join('public', signal.urlPath)) : [];
   signalUrlPath = signal ? `/${signal.urlPath}` : '';
+  // the digitiser's trace segmenter, fetched (once) the first time the classical ink plane finds no trace rows
+  const { findSegmenterUrlPath } = await import('../../src/components/classifier/model-info');
+  const seg = signal ? findSegmenterUrlPath() : null;
+  segmenterFiles = seg ? filesOf(path.join('public', seg)) : [];
+  segmenterUrlPath = seg ? `/${seg}` : '';
   const out = execFileSync('npx', ['tsx', 'scripts/classify.ts', '--model', modelDir, ...rendered], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -165,15 +172,20 @@ test('same decisions as `npm run classify`, no network during classification but
   }
   timings.backend_default = await page.evaluate(() => (window.__heartnet?.backend as () => string)());
   // Only the model files (each once) and code chunks were fetched: the image model and its EKG check during the
-  // first classification, the signal model (and its code) when the digitiser first read a picture back.
+  // first classification, the signal model (and its code) when the digitiser first read a picture back, the trace
+  // segmenter when the digitiser first fell back on it.
   const isCode = (u: string) => /\/_assets\/.*\.(js|wasm)$/.test(new URL(u).pathname);
   const nameOf = (u: string) => new URL(u).pathname.split('/').pop()!;
   const isSignal = (u: string) => signalUrlPath !== '' && new URL(u).pathname.includes(signalUrlPath);
-  const late = requests.slice(afterFirst).filter((u) => !isCode(u) && !isSignal(u));
-  expect(late, 'no request after the first classification but the signal model').toEqual([]);
+  const isSegmenter = (u: string) => segmenterUrlPath !== '' && new URL(u).pathname.includes(segmenterUrlPath);
+  const late = requests.slice(afterFirst).filter((u) => !isCode(u) && !isSignal(u) && !isSegmenter(u));
+  expect(late, 'no request after the first classification but the signal model and the segmenter').toEqual([]);
   const signalUsed = await page.evaluate(() => (window.__heartnet?.signalClassifications as () => number)() > 0);
+  const segmenterUsed = requests.some(isSegmenter);
   const names = requests.filter((u) => !isCode(u)).map(nameOf);
-  expect(names.sort()).toEqual([...modelFiles, ...(signalUsed ? signalFiles : [])].sort());
+  expect(names.sort()).toEqual(
+    [...modelFiles, ...(signalUsed ? signalFiles : []), ...(segmenterUsed ? segmenterFiles : [])].sort(),
+  );
   for (const u of requests) expect(new URL(u).origin).toBe(new URL(page.url()).origin);
   expect(errors).toEqual([]);
 });
