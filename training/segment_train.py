@@ -12,6 +12,7 @@ The digitiser (src/lib/digitise/segment.ts) turns the logits into an ink plane: 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import time
@@ -136,7 +137,7 @@ def export(model, out: str, val_img: np.ndarray, meta: dict) -> None:
     parity = {"format": PARITY_FORMAT, "layout": "input NCHW uint8 (zlib, base64); logits H x W float32 (base64)",
               "shape": [int(v) for v in x.shape[1:]], "tolerance": 1e-3,
               "cases": [{"input": X.pack_u8(x[k]),
-                         "logits": __import__("base64").b64encode(z[k].astype("<f4").tobytes()).decode()}
+                         "logits": base64.b64encode(z[k].astype("<f4").tobytes()).decode()}
                         for k in range(len(x))]}
     with open(os.path.join(out, "parity.json"), "w") as f:
         json.dump(parity, f)

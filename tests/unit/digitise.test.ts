@@ -13,6 +13,7 @@ import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external'
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { LEAD_NAMES } from '../../src/lib/ptbxl/types';
 import { render } from '../../src/lib/render/index';
+import type { RasterImage } from '../../src/lib/render/types';
 import { applyFilters } from '../../src/lib/signal/filters';
 import { inputFromReadout } from '../../src/lib/signal/windows';
 import { leadSnrs, standardWindows } from '../../scripts/eval-digitise';
@@ -42,6 +43,16 @@ function strokes(w: number, h: number, pts: Array<[number, number]>): Uint8Array
     }
   }
   return m;
+}
+
+/** A drawn mask as a picture: black ink on white paper (RGBA). */
+function pictureOf(mask: Uint8Array, w: number, h: number): RasterImage {
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const v = mask[i] ? 0 : 255;
+    data.set([v, v, v, 255], i * 4);
+  }
+  return { width: w, height: h, channels: 4, data };
 }
 
 /** A baseline at y = 100 with a 40 px pulse between x = 30 and 50: 1 mV at 10 mm/mV and 4 px/mm. */
@@ -165,12 +176,7 @@ describe('digitiser stages on drawn masks', () => {
       for (let x = 148; x < 1148; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
       for (let x = 188; x < 1148; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
     }
-    const data = new Uint8ClampedArray(w * h * 4);
-    for (let i = 0; i < w * h; i++) {
-      const v = mask[i] ? 0 : 255;
-      data.set([v, v, v, 255], i * 4);
-    }
-    const r = digitise({ width: w, height: h, channels: 4, data });
+    const r = digitise(pictureOf(mask, w, h));
     expect(r.stages.gainSource).toBe('calibration pulse');
     expect(Math.abs(r.stages.traceStart - 148)).toBeLessThanOrEqual(1);
   });
@@ -188,12 +194,7 @@ describe('digitiser stages on drawn masks', () => {
       for (let x = 240; x < 1160; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
       for (let x = 80; x < 200; x += 4) set(x, base);
     }
-    const data = new Uint8ClampedArray(w * h * 4);
-    for (let i = 0; i < w * h; i++) {
-      const v = mask[i] ? 0 : 255;
-      data.set([v, v, v, 255], i * 4);
-    }
-    const r = digitise({ width: w, height: h, channels: 4, data });
+    const r = digitise(pictureOf(mask, w, h));
     expect(r.stages.layout).toBe('3x4+1');
     expect(Math.abs(r.stages.traceStart - 200)).toBeLessThanOrEqual(2);
   });

@@ -20,6 +20,7 @@ import {
   findCalibration,
   findRows,
   findSeparators,
+  inkNear,
   layoutFor,
   panelsFor,
   readPanel,
@@ -83,23 +84,9 @@ export class DigitiseError extends Error {
  * grid lines left in the mask, one column every millimetre, which bridged out to the sheet's frame on
  * ECG-Image-Kit's grey sheets and moved the start of the time axis 8 mm early.
  */
-function inkExtent(
-  mask: Uint8Array,
-  w: number,
-  h: number,
-  base: number,
-  band: number,
-  pxPerMm: number,
-): [number, number] {
+function inkExtent(mask: Uint8Array, w: number, base: number, band: number, pxPerMm: number): [number, number] {
   const hit = new Uint8Array(w);
-  for (let x = 0; x < w; x++) {
-    for (let y = Math.max(0, base - band); y <= Math.min(h - 1, base + band); y++) {
-      if (mask[y * w + x]) {
-        hit[x] = 1;
-        break;
-      }
-    }
-  }
+  for (let x = 0; x < w; x++) if (inkNear(mask, w, x, base, band)) hit[x] = 1;
   const minRun = Math.max(2, Math.round(pxPerMm));
   for (let x = 0; x < w;) {
     if (!hit[x]) {
@@ -132,12 +119,9 @@ function inkExtent(
  * before the first sample). Only the baseline's own height (+-1.2 mm) is looked at, so a lead label printed
  * beside the baseline does not close the gap.
  */
-function startAfterPulse(mask: Uint8Array, w: number, h: number, base: number, c: Calibration, ppm: number): number {
+function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibration, ppm: number): number {
   const tol = Math.round(1.2 * ppm);
-  const inked = (x: number) => {
-    for (let y = Math.max(0, base - tol); y <= Math.min(h - 1, base + tol); y++) if (mask[y * w + x]) return true;
-    return false;
-  };
+  const inked = (x: number) => inkNear(mask, w, x, base, tol);
   const limit = Math.min(w - 1, c.x1 + Math.round(3 * ppm));
   let gap = -1;
   for (let x = c.x1 + 1; x <= limit; x++) {
@@ -190,14 +174,12 @@ export interface DigitiseOptions {
 /** Reads an EKG picture. Throws DigitiseError when no trace rows can be found. */
 export function digitise(image: RasterImage, options: DigitiseOptions = {}): DigitiseResult {
   const t0 = performance.now();
-  let { luma, ink } = chooseInk(image);
-  if (options.ink) {
-    if (options.ink.width !== image.width || options.ink.height !== image.height)
-      throw new DigitiseError(
-        `the trace plane is ${options.ink.width}x${options.ink.height}; the picture is ${image.width}x${image.height}`,
-      );
-    ink = options.ink;
-  }
+  if (options.ink && (options.ink.width !== image.width || options.ink.height !== image.height))
+    throw new DigitiseError(
+      `the trace plane is ${options.ink.width}x${options.ink.height}; the picture is ${image.width}x${image.height}`,
+    );
+  // with a given ink plane only the luma is needed (the same whichever channels chooseInk would pick)
+  let { luma, ink } = options.ink ? { luma: lumaAndInk(image).luma, ink: options.ink } : chooseInk(image);
   // very large pictures: work at <= 2000 px on the long side
   const k = Math.max(1, Math.ceil(Math.max(luma.width, luma.height) / 2000));
   luma = shrink(luma, k);
@@ -231,7 +213,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   const used = layout === '12x1' ? rows.slice(0, 12) : rows.slice(0, { '3x4': 3, '3x4+1': 4, '3x4+3': 6 }[layout]);
   // where the traces run: the ink's extent around each baseline, the calibration pulse cut off
   const band = Math.round(4 * ppm);
-  const extents = used.map((b) => inkExtent(mask, W, H, b, band, ppm));
+  const extents = used.map((b) => inkExtent(mask, W, b, band, ppm));
   let calibration: Calibration | null = null;
   const starts: number[] = [];
   const ends: number[] = [];
@@ -252,7 +234,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   // ECG-Image-Kit start the traces there), else where the ink begins (the end is less sure: marks and text can
   // follow the traces)
   const traceEnd = median(ends);
-  const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([b, c]) => startAfterPulse(mask, W, H, b, c, ppm));
+  const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([b, c]) => startAfterPulse(mask, W, b, c, ppm));
   let traceStart = leftPulses.length > 0 ? median(leftPulses) : median(starts);
   // a start left of the page means the scale is off: fall back on where the ink begins
   if (traceStart < 0) traceStart = median(starts);

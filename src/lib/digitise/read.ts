@@ -371,20 +371,20 @@ function upRun(mask: Uint8Array, w: number, x: number, base: number, tol: number
   return base - top;
 }
 
+/** Whether column x of a w-wide mask has ink anywhere within `y` +- `band` (rows outside the mask count as paper). */
+export function inkNear(mask: Uint8Array, w: number, x: number, y: number, band: number): boolean {
+  const h = mask.length / w;
+  for (let yy = Math.max(0, y - band); yy <= Math.min(h - 1, y + band); yy++) if (mask[yy * w + x]) return true;
+  return false;
+}
+
 /**
  * Whether ink runs level across the top of a would-be pulse between its edges (at `top` +- `tol`, in at least
  * 70% of the columns): a pulse's roof, not the gap between a pulse's falling edge and the first QRS.
  */
 function levelTop(mask: Uint8Array, w: number, x0: number, x1: number, top: number, tol: number): boolean {
   let hit = 0;
-  for (let x = x0 + 1; x < x1; x++) {
-    for (let y = Math.max(0, top - tol); y <= top + tol; y++) {
-      if (mask[y * w + x]) {
-        hit++;
-        break;
-      }
-    }
-  }
+  for (let x = x0 + 1; x < x1; x++) if (inkNear(mask, w, x, top, tol)) hit++;
   return hit >= 0.7 * (x1 - x0 - 1);
 }
 
