@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { digitise, DigitiseError, snrDb } from '../../src/lib/digitise/index';
+import { digitise, DigitiseError, sharedStart, snrDb } from '../../src/lib/digitise/index';
 import { pipelineModelName, pipelineSignalModel } from '../../src/lib/digitise/pipeline-name';
 import { findCalibration, findRows, readPanel } from '../../src/lib/digitise/read';
 import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
@@ -197,6 +197,122 @@ describe('digitiser stages on drawn masks', () => {
     const r = digitise(pictureOf(mask, w, h));
     expect(r.stages.layout).toBe('3x4+1');
     expect(Math.abs(r.stages.traceStart - 200)).toBeLessThanOrEqual(2);
+  });
+
+  it('starts the axis at the edge of a pulse the trace runs on from, though its first QRS leaves the baseline', () => {
+    // ECG-Image-Kit: the trace runs on from the pulse's falling edge (x = 140) along the baseline, and its first
+    // QRS (x 147..152) leaves the baseline's height; the gap search once took the S wave below the baseline for
+    // the gap that parts a pulse from a trace printed apart, and started every lead 3 mm late
+    const w = 1300;
+    const h = 900;
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    [200, 350, 500, 650].forEach((base, row) => {
+      for (let x = 92; x <= 146; x++) set(x, base);
+      for (let y = base - 40; y <= base; y++) {
+        set(100, y);
+        set(140, y);
+      }
+      for (let x = 100; x <= 140; x++) set(x, base - 40);
+      for (let y = base - 30; y <= base + 12; y++) set(147, y);
+      for (let x = 147; x <= 151; x++) set(x, base + 12);
+      for (let y = base; y <= base + 12; y++) set(152, y);
+      for (let x = 152; x < 1140; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
+      // QRS spikes, not lined up between rows (lined up, they pass for column separators, which fix the axis)
+      for (let x = 220 + 23 * row; x < 1140; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
+    });
+    const r = digitise(pictureOf(mask, w, h));
+    expect(r.stages.gainSource).toBe('calibration pulse');
+    expect(Math.abs(r.stages.traceStart - 140)).toBeLessThanOrEqual(1);
+  });
+
+  it('finds a pulse drawn without a foot on the baseline, whose thin edges the extent drops', () => {
+    // each row: a pulse rising straight from the baseline at x = 100 (no baseline before it) to x = 140, then the
+    // trace; the extent of the ink drops the edges as grid-line leftovers and begins at x = 140, where the pulse
+    // was not looked for (ECG-Image-Kit pages: the gain was assumed and the axis taken from other rows)
+    const w = 1300;
+    const h = 900;
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    for (const base of [200, 350, 500, 650]) {
+      for (let y = base - 40; y <= base; y++) {
+        set(100, y);
+        set(140, y);
+      }
+      for (let x = 100; x <= 140; x++) set(x, base - 40);
+      for (let x = 140; x < 1140; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
+      for (let x = 220; x < 1140; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
+    }
+    const r = digitise(pictureOf(mask, w, h));
+    expect(r.stages.gainSource).toBe('calibration pulse');
+    expect(r.stages.calibration!.x0).toBeLessThanOrEqual(101);
+    expect(Math.abs(r.stages.traceStart - 140)).toBeLessThanOrEqual(1);
+  });
+
+  it('takes the start most rows agree on, not the median of starts that wandering traces moved late', () => {
+    expect(sharedStart([53, 199, 490, 53], 7)).toBe(53);
+    expect(sharedStart([53, 55, 199, 490], 7)).toBe(55);
+    // no agreement, or two groups as large: the median
+    expect(sharedStart([53, 199, 490], 7)).toBe(199);
+    expect(sharedStart([50, 52, 400, 402], 7)).toBe(400);
+  });
+
+  it("reads the sheet on the traces' own scale when the grid makes them implausibly short", () => {
+    // a 1 mm grid of 5 px (lines 2 px wide, every fifth darker) under four rows of trace 750 px long: 150 mm by
+    // that grid, not the 250 mm a 10-second sheet spans; the grid is not believed and the axis is the traces' own
+    const sheet = (len: number) => {
+      const w = len + 250;
+      const h = 760;
+      const data = new Uint8ClampedArray(w * h * 4);
+      const on = (x: number, period: number) => x % period < 2; // lines 2 px wide
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const v = on(x, 25) || on(y, 25) ? 190 : on(x, 5) || on(y, 5) ? 228 : 255;
+          data.set([v, v, v, 255], (y * w + x) * 4);
+        }
+      }
+      for (const base of [160, 310, 460, 610]) {
+        const ink = (x: number, y: number) => data.set([0, 0, 0, 255], (y * w + x) * 4);
+        for (let x = 120; x < 120 + len; x++)
+          for (let d = -1; d <= 1; d++) ink(x, base + d + Math.round(Math.sin(x / 7)));
+        for (let x = 150; x < 120 + len; x += 70) for (let y = base - 40; y <= base; y++) ink(x, y);
+      }
+      return digitise({ width: w, height: h, channels: 4, data });
+    };
+    const short = sheet(750);
+    expect(short.stages.grid.source).toBe('page-width');
+    expect(short.stages.grid.pxPerMm).toBeCloseTo(3, 1);
+    const full = sheet(1250);
+    expect(full.stages.grid.source).toBe('grid-1mm');
+    expect(full.stages.grid.pxPerMm).toBeCloseTo(5, 1);
+  });
+
+  it('finds the rows on a dense dark grid that fills most of the mask', () => {
+    // a 1 mm grid of 4 px whose lines are 2 px wide and grey, with noise: the paper between the lines never shows
+    // its full brightness, half the sheet passes the ink threshold, and rows were found in the grid (ECG-Image-Kit's
+    // black-and-white and augmented pages); the darkest few per cent of the sheet are then taken as the ink
+    const w = 1000;
+    const h = 760;
+    const data = new Uint8ClampedArray(w * h * 4);
+    let seed = 7;
+    const noise = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = (x % 4 < 2 || y % 4 < 2 ? 150 : 235) + Math.round(noise() * 40);
+        data.set([v, v, v, 255], (y * w + x) * 4);
+      }
+    }
+    const ink = (x: number, y: number) => {
+      for (let d = -1; d <= 1; d++) data.set([20, 20, 20, 255], ((y + d) * w + x) * 4);
+    };
+    const bases = [160, 310, 460, 610];
+    bases.forEach((base, row) => {
+      for (let x = 60; x < 960; x++) ink(x, base + Math.round(Math.sin(x / 7) * 1.5));
+      for (let x = 100 + 23 * row; x < 960; x += 70) for (let y = base - 40; y <= base; y++) ink(x, y);
+    });
+    const r = digitise({ width: w, height: h, channels: 4, data });
+    expect(r.stages.layout).toBe('3x4+1');
+    r.stages.rows.forEach((y, i) => expect(Math.abs(y - bases[i]!)).toBeLessThanOrEqual(5));
   });
 
   it('keeps the height of a one-sample spike whose tip sits on the edge between two columns', () => {

@@ -2,7 +2,8 @@
  * The digitiser: an EKG picture -> the 12 leads as numbers (100 Hz, mV), in the browser and in Node alike.
  *
  *   1. sheet and grid (geometry.ts): find the paper in a photo and make it upright; correct the remaining skew;
- *      pixels per millimetre from the grid's period;
+ *      pixels per millimetre from the grid's period, unless that makes the traces far from the 250 mm a 10-second
+ *      sheet spans (then from the traces' own length);
  *   2. trace pixels (read.ts traceMask): ink darker than the paper around it, coloured grids ignored;
  *   3. layout (read.ts): trace rows -> 3x4 / 3x4 + 1 / 3x4 + 3 / 12x1; where the traces start and end; the
  *      calibration pulse's height (mm per mV);
@@ -123,10 +124,14 @@ function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibrati
   const tol = Math.round(1.2 * ppm);
   const inked = (x: number) => inkNear(mask, w, x, base, tol);
   const limit = Math.min(w - 1, c.x1 + Math.round(3 * ppm));
+  // a gap is paper at the baseline's height and through the pulse's height above and below: where a trace that
+  // runs on from the edge leaves the baseline's height at its first QRS (ECG-Image-Kit), its strokes are still
+  // in the column, and the time axis starts at the edge
+  const reach = Math.round(c.height);
   let gap = -1;
   for (let x = c.x1 + 1; x <= limit; x++) {
     if (!inked(x)) {
-      if (gap < 0) gap = x;
+      if (gap < 0 && !inkNear(mask, w, x, base, reach)) gap = x;
     } else if (gap >= 0) {
       return x;
     }
@@ -138,6 +143,51 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1]! : NaN;
 };
+
+/**
+ * Where the rows' shared time axis begins, from each row's own start: the start most rows agree on (within
+ * `tol`), when one does; else the median. A row whose trace wanders more than the extent's band from its baseline
+ * (baseline drift on ECG-Image-Kit pages) seems to start late, and two such rows of four moved the median, and
+ * with it every lead, by seconds.
+ */
+export function sharedStart(starts: readonly number[], tol: number): number {
+  const support = starts.map((s) => starts.filter((t) => Math.abs(t - s) <= tol).length);
+  const most = Math.max(...support);
+  const leaders = starts.filter((_, i) => support[i] === most);
+  if (most >= 2 && Math.max(...leaders) - Math.min(...leaders) <= 2 * tol) return median(leaders);
+  return median([...starts]);
+}
+
+/**
+ * The column separators on the first three rows, looked for 3 mm either side of where a time axis starting at
+ * `start` puts the column boundaries, and the boundaries two or more rows agree on within 0.75 mm (a steep stroke
+ * can pass for a bar in one row): [boundary, mean x]. Only the separators on agreed boundaries are returned.
+ */
+function columnSeparators(
+  mask: Uint8Array,
+  W: number,
+  H: number,
+  rows: readonly number[],
+  start: number,
+  rowPpm: number,
+  ppm: number,
+  dark: Plane,
+): { separators: Separator[]; agreed: Array<[number, number]> } {
+  const found: Separator[] = [];
+  rows.forEach((b, r) => {
+    const expected = [1, 2, 3].map((c) => start + c * 62.5 * rowPpm);
+    found.push(...findSeparators(mask, W, H, r, b, expected, 3 * ppm, ppm, dark));
+  });
+  const agreed: Array<[number, number]> = [];
+  for (const c of [1, 2, 3]) {
+    const xs = found.filter((q) => q.boundary === c).map((q) => q.x);
+    const m = median(xs);
+    const close = xs.filter((x) => Math.abs(x - m) <= 0.75 * ppm);
+    if (close.length >= 2) agreed.push([c, close.reduce((a, b) => a + b, 0) / close.length]);
+  }
+  const separators = found.filter((q) => agreed.some(([c, x]) => c === q.boundary && Math.abs(q.x - x) <= 0.75 * ppm));
+  return { separators, agreed };
+}
 
 /**
  * The ink plane that shows the most trace rows. The darkest pixels of a page are often not the trace (black
@@ -201,142 +251,168 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   const darkLuma = plane(luma.width, luma.height);
   for (let i = 0; i < darkLuma.data.length; i++) darkLuma.data[i] = 255 - luma.data[i]!;
   const grid = estimateGrid(darkLuma);
-  const ppm = grid.pxPerMm;
-  const { mask, flat } = traceMask(ink, ppm);
-  const dark = plane(flat.width, flat.height);
-  for (let i = 0; i < dark.data.length; i++) dark.data[i] = 1 - flat.data[i]!;
-  const W = luma.width;
-  const H = luma.height;
-  const rows = findRows(mask, W, H, ppm);
-  if (rows.length < 3) throw new DigitiseError(`found ${rows.length} trace row(s); a 12-lead sheet has at least 3`);
-  const layout = layoutFor(rows.length);
-  const used = layout === '12x1' ? rows.slice(0, 12) : rows.slice(0, { '3x4': 3, '3x4+1': 4, '3x4+3': 6 }[layout]);
-  // where the traces run: the ink's extent around each baseline, the calibration pulse cut off
-  const band = Math.round(4 * ppm);
-  const extents = used.map((b) => inkExtent(mask, W, b, band, ppm));
-  let calibration: Calibration | null = null;
-  const starts: number[] = [];
-  const ends: number[] = [];
-  // every pulse found (row baseline, pulse): taken out of the mask before reading, like the separators
-  const pulses: Array<[number, Calibration]> = [];
-  used.forEach((b, r) => {
-    const [a, e] = extents[r]!;
-    const left = findCalibration(mask, W, b, a - Math.round(2 * ppm), a + Math.round(16 * ppm), ppm);
-    const right = left ? null : findCalibration(mask, W, b, e - Math.round(16 * ppm), e + Math.round(2 * ppm), ppm);
-    if (left) pulses.push([b, left]);
-    if (right) pulses.push([b, right]);
-    if (left && (!calibration || left.height > calibration.height)) calibration = left;
-    if (right && (!calibration || right.height > calibration.height)) calibration = right;
-    starts.push(left ? left.x1 + Math.round(1 * ppm) : a);
-    ends.push(right ? right.x0 - Math.round(1 * ppm) : e);
-  });
-  // rows share the time axis. Where it starts: right where the calibration pulses end (machines and
-  // ECG-Image-Kit start the traces there), else where the ink begins (the end is less sure: marks and text can
-  // follow the traces)
-  const traceEnd = median(ends);
-  const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([b, c]) => startAfterPulse(mask, W, b, c, ppm));
-  let traceStart = leftPulses.length > 0 ? median(leftPulses) : median(starts);
-  // a start left of the page means the scale is off: fall back on where the ink begins
-  if (traceStart < 0) traceStart = median(starts);
-  if (!(traceEnd - traceStart > 20 * ppm))
-    throw new DigitiseError('the trace rows are too short to be a 10-second sheet');
-  let rowPpm = grid.source === 'page-width' ? (traceEnd - 1 - traceStart) / 249.75 : ppm;
-  // separator marks between the columns pin the time axis exactly (boundary c at start + c * 2.5 s) and stand on
-  // the 0 mV line; with two or more, fit start and scale to them
-  const separators: Separator[] = [];
-  if (layout !== '12x1') {
-    used.slice(0, 3).forEach((b, r) => {
-      const expected = [1, 2, 3].map((c) => traceStart + c * 62.5 * rowPpm);
-      separators.push(...findSeparators(mask, W, H, r, b, expected, 3 * ppm, ppm, dark));
+  // everything from here on is measured in millimetres of the grid; read once with the grid found, and again with
+  // the scale the traces themselves give when that grid makes them implausibly long or short (below)
+  const readWith = (grid: GridEstimate): DigitiseResult => {
+    const ppm = grid.pxPerMm;
+    const { mask, flat } = traceMask(ink, ppm);
+    const dark = plane(flat.width, flat.height);
+    for (let i = 0; i < dark.data.length; i++) dark.data[i] = 1 - flat.data[i]!;
+    const W = luma.width;
+    const H = luma.height;
+    const rows = findRows(mask, W, H, ppm);
+    if (rows.length < 3) throw new DigitiseError(`found ${rows.length} trace row(s); a 12-lead sheet has at least 3`);
+    const layout = layoutFor(rows.length);
+    const used = layout === '12x1' ? rows.slice(0, 12) : rows.slice(0, { '3x4': 3, '3x4+1': 4, '3x4+3': 6 }[layout]);
+    // where the traces run: the ink's extent around each baseline, the calibration pulse cut off
+    const band = Math.round(4 * ppm);
+    const extents = used.map((b) => inkExtent(mask, W, b, band, ppm));
+    let calibration: Calibration | null = null;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    // every pulse found (row baseline, pulse): taken out of the mask before reading, like the separators
+    const pulses: Array<[number, Calibration]> = [];
+    used.forEach((b, r) => {
+      const [a, e] = extents[r]!;
+      // a pulse drawn without a foot on the baseline has only its thin edges there, which inkExtent drops as
+      // grid-line leftovers: the ink seems to begin at its falling edge, and the pulse is looked for from 8 mm
+      // further left when it is not found where the ink begins (not always: on a noisy page specks there can
+      // pass for a pulse's edges)
+      const left =
+        findCalibration(mask, W, b, a - Math.round(2 * ppm), a + Math.round(16 * ppm), ppm) ??
+        findCalibration(mask, W, b, a - Math.round(8 * ppm), a + Math.round(16 * ppm), ppm);
+      const right = left ? null : findCalibration(mask, W, b, e - Math.round(16 * ppm), e + Math.round(2 * ppm), ppm);
+      if (left) pulses.push([b, left]);
+      if (right) pulses.push([b, right]);
+      if (left && (!calibration || left.height > calibration.height)) calibration = left;
+      if (right && (!calibration || right.height > calibration.height)) calibration = right;
+      starts.push(left ? left.x1 + Math.round(1 * ppm) : a);
+      ends.push(right ? right.x0 - Math.round(1 * ppm) : e);
     });
-  }
-  // a boundary counts when two or more rows agree on it within 0.75 mm (a steep stroke can pass for a bar in one row)
-  const agreed: Array<[number, number]> = [];
-  for (const c of [1, 2, 3]) {
-    const xs = separators.filter((q) => q.boundary === c).map((q) => q.x);
-    const m = median(xs);
-    const close = xs.filter((x) => Math.abs(x - m) <= 0.75 * ppm);
-    if (close.length >= 2) agreed.push([c, close.reduce((a, b) => a + b, 0) / close.length]);
-  }
-  const trusted = separators.filter((q) =>
-    agreed.some(([c, x]) => c === q.boundary && Math.abs(q.x - x) <= 0.75 * ppm),
-  );
-  separators.length = 0;
-  separators.push(...trusted);
-  if (agreed.length >= 2) {
-    // least squares x = start + boundary * 62.5 mm * scale
-    const mx = agreed.reduce((s, [c]) => s + c, 0) / agreed.length;
-    const my = agreed.reduce((s, [, x]) => s + x, 0) / agreed.length;
-    let sxy = 0;
-    let sxx = 0;
-    for (const [c, x] of agreed) {
-      sxy += (c - mx) * (x - my);
-      sxx += (c - mx) ** 2;
-    }
-    const slope = sxy / sxx;
-    rowPpm = slope / 62.5;
-    traceStart = my - slope * mx;
-  }
-  // (one boundary alone is not trusted: QRS complexes of different leads line up in time and can pass for one)
-  const zeroOf = (row: number): number | undefined => {
-    const ys = separators.filter((q) => q.row === row).map((q) => q.yMid);
-    return ys.length ? median(ys) : undefined;
-  };
-  const cal = calibration as Calibration | null;
-  const pxPerMv = cal && cal.height > 3.5 * ppm && cal.height < 22 * ppm ? cal.height : 10 * ppm;
-  const panels = panelsFor(layout, used, traceStart, rowPpm);
-  const spacing = used.length > 1 ? (used[used.length - 1]! - used[0]!) / (used.length - 1) : 40 * ppm;
-  const reach = Math.max(spacing * 0.9, 10 * ppm);
-  const readable = withoutSeparators(mask, W, separators);
-  // the pulses' boxes (their trailing baseline can run into the first lead's first samples, which the reader holds)
-  for (const [b, c] of pulses) {
-    const pen = Math.ceil(0.6 * ppm);
-    for (let y = Math.max(0, Math.round(b - c.height - pen)); y <= Math.min(H - 1, Math.round(b + pen)); y++) {
-      for (let x = Math.max(0, c.x0 - pen); x <= Math.min(W - 1, c.x1 + pen); x++) readable[y * W + x] = 0;
-    }
-  }
-  const readout: Readout = { samplingRate: DIGITISE_FS, leads: {}, confidence: {} };
-  const stagePanels: DigitiseStages['panels'] = [];
-  for (const p of panels) {
-    const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row));
-    stagePanels.push({ ...p, coverage: r.coverage });
-    const full = new Float32Array(DIGITISE_SAMPLES).fill(Number.NaN);
-    for (let i = 0; i < r.values.length && r.start + i < DIGITISE_SAMPLES; i++) full[r.start + i] = r.values[i]!;
-    if (p.rhythm) {
-      if (p.lead === 'II') {
-        readout.rhythm = full;
-        readout.rhythmConfidence = r.coverage;
+    // rows share the time axis. Where it starts: right where the calibration pulses end (machines and
+    // ECG-Image-Kit start the traces there), else where the ink begins (the end is less sure: marks and text can
+    // follow the traces)
+    const traceEnd = median(ends);
+    const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([b, c]) => startAfterPulse(mask, W, b, c, ppm));
+    // without pulses, two guesses at the start: the one most rows agree on, and the median; the separators decide
+    const candidates =
+      leftPulses.length > 0 ? [median(leftPulses)] : [...new Set([sharedStart(starts, 2 * ppm), median(starts)])];
+    // a start left of the page means the scale is off: fall back on where the ink begins
+    const guesses = candidates.map((s) => (s < 0 ? median(starts) : s));
+    if (!(traceEnd - guesses[0]! > 20 * ppm))
+      throw new DigitiseError('the trace rows are too short to be a 10-second sheet');
+    // separator marks between the columns pin the time axis exactly (boundary c at start + c * 2.5 s) and stand on
+    // the 0 mV line; with two or more, fit start and scale to them
+    const axes = guesses.map((start) => {
+      const rowPpm = grid.source === 'page-width' ? (traceEnd - 1 - start) / 249.75 : ppm;
+      return {
+        start,
+        rowPpm,
+        ...columnSeparators(mask, W, H, layout === '12x1' ? [] : used.slice(0, 3), start, rowPpm, ppm, dark),
+      };
+    });
+    const axis = axes.reduce((best, a) => (a.agreed.length > best.agreed.length ? a : best));
+    const separators = axis.separators;
+    let traceStart = axis.start;
+    let rowPpm = axis.rowPpm;
+    if (axis.agreed.length >= 2) {
+      // least squares x = start + boundary * 62.5 mm * scale
+      const agreed = axis.agreed;
+      const mx = agreed.reduce((s, [c]) => s + c, 0) / agreed.length;
+      const my = agreed.reduce((s, [, x]) => s + x, 0) / agreed.length;
+      let sxy = 0;
+      let sxx = 0;
+      for (const [c, x] of agreed) {
+        sxy += (c - mx) * (x - my);
+        sxx += (c - mx) ** 2;
       }
-    } else {
-      readout.leads[p.lead] = full;
-      readout.confidence[p.lead] = r.coverage;
+      const slope = sxy / sxx;
+      rowPpm = slope / 62.5;
+      traceStart = my - slope * mx;
     }
-  }
-  for (const l of LEAD_NAMES) if (!readout.leads[l]) readout.confidence[l] = 0;
-  return {
-    readout,
-    stages: {
-      width,
-      height,
-      paper,
-      sheetWidth: W,
-      sheetHeight: H,
-      skewDeg,
-      grid,
-      rows: used,
-      layout,
-      calibration: cal,
-      pxPerMv,
-      gainSource: pxPerMv === 10 * ppm ? 'assumed 10 mm/mV' : 'calibration pulse',
-      traceStart,
-      traceEnd,
-      separators,
-      panels: stagePanels,
-    },
-    sheet: luma,
-    mask,
-    ms: performance.now() - t0,
+    // (one boundary alone is not trusted: QRS complexes of different leads line up in time and can pass for one)
+    const zeroOf = (row: number): number | undefined => {
+      const ys = separators.filter((q) => q.row === row).map((q) => q.yMid);
+      return ys.length ? median(ys) : undefined;
+    };
+    const cal = calibration as Calibration | null;
+    const pxPerMv = cal && cal.height > 3.5 * ppm && cal.height < 22 * ppm ? cal.height : 10 * ppm;
+    const panels = panelsFor(layout, used, traceStart, rowPpm);
+    const spacing = used.length > 1 ? (used[used.length - 1]! - used[0]!) / (used.length - 1) : 40 * ppm;
+    const reach = Math.max(spacing * 0.9, 10 * ppm);
+    const readable = withoutSeparators(mask, W, separators);
+    // the pulses' boxes (their trailing baseline can run into the first lead's first samples, which the reader holds)
+    for (const [b, c] of pulses) {
+      const pen = Math.ceil(0.6 * ppm);
+      for (let y = Math.max(0, Math.round(b - c.height - pen)); y <= Math.min(H - 1, Math.round(b + pen)); y++) {
+        for (let x = Math.max(0, c.x0 - pen); x <= Math.min(W - 1, c.x1 + pen); x++) readable[y * W + x] = 0;
+      }
+    }
+    const readout: Readout = { samplingRate: DIGITISE_FS, leads: {}, confidence: {} };
+    const stagePanels: DigitiseStages['panels'] = [];
+    for (const p of panels) {
+      const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row));
+      stagePanels.push({ ...p, coverage: r.coverage });
+      const full = new Float32Array(DIGITISE_SAMPLES).fill(Number.NaN);
+      for (let i = 0; i < r.values.length && r.start + i < DIGITISE_SAMPLES; i++) full[r.start + i] = r.values[i]!;
+      if (p.rhythm) {
+        if (p.lead === 'II') {
+          readout.rhythm = full;
+          readout.rhythmConfidence = r.coverage;
+        }
+      } else {
+        readout.leads[p.lead] = full;
+        readout.confidence[p.lead] = r.coverage;
+      }
+    }
+    for (const l of LEAD_NAMES) if (!readout.leads[l]) readout.confidence[l] = 0;
+    return {
+      readout,
+      stages: {
+        width,
+        height,
+        paper,
+        sheetWidth: W,
+        sheetHeight: H,
+        skewDeg,
+        grid,
+        rows: used,
+        layout,
+        calibration: cal,
+        pxPerMv,
+        gainSource: pxPerMv === 10 * ppm ? 'assumed 10 mm/mV' : 'calibration pulse',
+        traceStart,
+        traceEnd,
+        separators,
+        panels: stagePanels,
+      },
+      sheet: luma,
+      mask,
+      ms: performance.now() - t0,
+    };
   };
+  const first = readWith(grid);
+  // a 10-second sheet (3x4, 6x2, 12x1; 25 mm/s, or 50 mm/s showing 5 s) spans about 250 mm of trace. A grid
+  // that makes it under 200 mm or over 300 mm was misread (faint, dotted or 5 mm-only grids at 3-4 px/mm came
+  // out 1.5-2.5 times too fine on a tenth of our fold-9 wild printouts): the sheet is read again on the traces'
+  // own scale, 250 mm from where they start to where they end (the page-width reading)
+  // Not when the grid is confirmed and the traces' end is what is wrong, cut short by a crease or a crop: by the
+  // calibration pulse, 0.2 s wide (5 mm at 25 mm/s) by the grid; without a pulse, by column separators found on
+  // two or more boundaries where the grid's axis put them (a pulse the grid makes 3 mm wide overrules them)
+  const extentPx = first.stages.traceEnd - first.stages.traceStart;
+  const extentMm = extentPx / grid.pxPerMm;
+  const pulse = first.stages.calibration;
+  const pulseMm = pulse ? (pulse.x1 - pulse.x0) / grid.pxPerMm : Number.NaN;
+  const confirmed = pulse
+    ? pulseMm >= 4 && pulseMm <= 6.5
+    : new Set(first.stages.separators.map((q) => q.boundary)).size >= 2;
+  if (grid.source === 'page-width' || confirmed || (extentMm >= 200 && extentMm <= 300)) return first;
+  try {
+    return readWith({ pxPerMm: extentPx / 250, source: 'page-width', strength: grid.strength });
+  } catch (e) {
+    if (e instanceof DigitiseError) return first;
+    throw e;
+  }
 }
 
 /**

@@ -70,9 +70,42 @@ export function inkThreshold(flat: Plane): number {
   return Math.max(0.3, Math.min(0.62, t / 100));
 }
 
+/**
+ * The largest share of a sheet that trace ink takes: twelve leads' strokes and the text cover a few per cent. A
+ * mask that holds more is mostly grid (dense dark grids at 3-4 px/mm, where the paper between the lines never
+ * shows its full brightness and the lines pass any threshold between grid and paper).
+ */
+export const MAX_INK_SHARE = 0.06;
+
+/** The value below which `share` of the plane's pixels lie (to 0.001). */
+function quantile(flat: Plane, share: number): number {
+  const bins = 1000;
+  const hist = new Uint32Array(bins);
+  for (const v of flat.data) hist[Math.min(bins - 1, Math.max(0, Math.floor(v * bins)))]!++;
+  const want = share * flat.data.length;
+  let n = 0;
+  for (let i = 0; i < bins; i++) {
+    n += hist[i]!;
+    if (n >= want) return (i + 1) / bins;
+  }
+  return 1;
+}
+
 export function traceMask(ink: Plane, pxPerMm: number, threshold?: number): { mask: Uint8Array; flat: Plane } {
   const flat = flatten(ink, Math.max(2, Math.round(1.5 * pxPerMm)));
-  threshold ??= inkThreshold(flat);
+  const t = threshold ?? inkThreshold(flat);
+  const mask = maskAt(flat, t, pxPerMm);
+  if (threshold !== undefined) return { mask, flat };
+  // a mask that is mostly grid: the darkest few per cent of the sheet are the ink (never below 0.2 of the paper)
+  let share = 0;
+  for (const v of mask) share += v;
+  share /= mask.length;
+  if (share <= MAX_INK_SHARE) return { mask, flat };
+  const darker = Math.max(0.2, quantile(flat, 0.04));
+  return { mask: darker < t ? maskAt(flat, darker, pxPerMm) : mask, flat };
+}
+
+function maskAt(flat: Plane, threshold: number, pxPerMm: number): Uint8Array {
   const mask = new Uint8Array(flat.data.length);
   for (let i = 0; i < mask.length; i++) mask[i] = flat.data[i]! < threshold ? 1 : 0;
   removeLongLines(mask, flat.width, flat.height, Math.round(40 * pxPerMm), Math.round(20 * pxPerMm));
@@ -80,7 +113,7 @@ export function traceMask(ink: Plane, pxPerMm: number, threshold?: number): { ma
   const gridded = removeGridLines(mask, flat.width, flat.height, pxPerMm);
   const gridded5 = removeGridLines(mask, flat.width, flat.height, 5 * pxPerMm);
   if (gridded || gridded5) removeSpecks(mask, flat.width, flat.height, Math.max(8, Math.round(2.5 * pxPerMm)));
-  return { mask, flat };
+  return mask;
 }
 
 /** Takes out 8-connected components smaller than `minSize` pixels. */
