@@ -280,7 +280,7 @@ describe('digitiser stages on drawn masks', () => {
       return digitise({ width: w, height: h, channels: 4, data });
     };
     const short = sheet(750);
-    expect(short.stages.grid.source).toBe('page-width');
+    expect(short.stages.grid.source).toBe('trace-length');
     expect(short.stages.grid.pxPerMm).toBeCloseTo(3, 1);
     const full = sheet(1250);
     expect(full.stages.grid.source).toBe('grid-1mm');

@@ -69,6 +69,9 @@ describe('the stages in plain words', () => {
     expect(worse[3]!.text).toMatch(/10 mm per mV is assumed/);
     expect(worse[4]).toMatchObject({ ok: true, text: 'one lead per row: no columns to place.' });
     expect(worse[5]!.text).toMatch(/^0 of 12 leads read/);
+    const rescaled = stageLines(stages({ grid: { pxPerMm: 3.6, source: 'trace-length', strength: 0.5 } }), readout(1));
+    expect(rescaled[1]).toMatchObject({ ok: false });
+    expect(rescaled[1]!.text).toMatch(/not believed; the scale is the traces' own length \(3\.6 px per mm\)/);
   });
 
   it('a failure is said plainly', () => {

@@ -54,11 +54,17 @@ export function stageLines(
           ok: false,
           text: `no grid period found; the scale assumes the picture spans a page about 280 mm wide (${fixed(g.pxPerMm)} px per mm).`,
         }
-      : {
-          stage: 'Grid',
-          ok: true,
-          text: `${fixed(g.pxPerMm)} px per mm, from the period of the ${g.source === 'grid-1mm' ? '1 mm' : '5 mm'} grid lines.`,
-        },
+      : g.source === 'trace-length'
+        ? {
+            stage: 'Grid',
+            ok: false,
+            text: `the grid's period made the traces far from the 250 mm a 10-second sheet spans, so it was not believed; the scale is the traces' own length (${fixed(g.pxPerMm)} px per mm).`,
+          }
+        : {
+            stage: 'Grid',
+            ok: true,
+            text: `${fixed(g.pxPerMm)} px per mm, from the period of the ${g.source === 'grid-1mm' ? '1 mm' : '5 mm'} grid lines.`,
+          },
   );
   if (reader === 'learned')
     lines.push({

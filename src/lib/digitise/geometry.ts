@@ -251,8 +251,11 @@ export function rotate(p: Plane, deg: number, fill: number): Plane {
 export interface GridEstimate {
   /** Pixels per millimetre. */
   pxPerMm: number;
-  /** How it was found: the grid's period (and which one), or the page-width prior. */
-  source: 'grid-1mm' | 'grid-5mm' | 'page-width';
+  /**
+   * How it was found: the grid's period (and which one), the page-width prior, or (set by the digitiser, when the
+   * grid's period made the traces implausibly long or short) the traces' own length, 250 mm.
+   */
+  source: 'grid-1mm' | 'grid-5mm' | 'page-width' | 'trace-length';
   /** Relative strength of the winning period in the spectrum (0..1). */
   strength: number;
 }

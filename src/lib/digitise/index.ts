@@ -304,7 +304,9 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     // separator marks between the columns pin the time axis exactly (boundary c at start + c * 2.5 s) and stand on
     // the 0 mV line; with two or more, fit start and scale to them
     const axes = guesses.map((start) => {
-      const rowPpm = grid.source === 'page-width' ? (traceEnd - 1 - start) / 249.75 : ppm;
+      // without a grid, or with one not believed, the time axis is the traces' own length
+      const rowPpm =
+        grid.source === 'page-width' || grid.source === 'trace-length' ? (traceEnd - 1 - start) / 249.75 : ppm;
       return {
         start,
         rowPpm,
@@ -395,7 +397,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   // a 10-second sheet (3x4, 6x2, 12x1; 25 mm/s, or 50 mm/s showing 5 s) spans about 250 mm of trace. A grid
   // that makes it under 200 mm or over 300 mm was misread (faint, dotted or 5 mm-only grids at 3-4 px/mm came
   // out 1.5-2.5 times too fine on a tenth of our fold-9 wild printouts): the sheet is read again on the traces'
-  // own scale, 250 mm from where they start to where they end (the page-width reading)
+  // own scale, 250 mm from where they start to where they end
   // Not when the grid is confirmed and the traces' end is what is wrong, cut short by a crease or a crop: by the
   // calibration pulse, 0.2 s wide (5 mm at 25 mm/s) by the grid; without a pulse, by column separators found on
   // two or more boundaries where the grid's axis put them (a pulse the grid makes 3 mm wide overrules them)
@@ -408,7 +410,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     : new Set(first.stages.separators.map((q) => q.boundary)).size >= 2;
   if (grid.source === 'page-width' || confirmed || (extentMm >= 200 && extentMm <= 300)) return first;
   try {
-    return readWith({ pxPerMm: extentPx / 250, source: 'page-width', strength: grid.strength });
+    return readWith({ pxPerMm: extentPx / 250, source: 'trace-length', strength: grid.strength });
   } catch (e) {
     if (e instanceof DigitiseError) return first;
     throw e;
