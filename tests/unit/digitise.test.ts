@@ -65,6 +65,15 @@ const PULSE_10MM_MV: Array<[number, number]> = [
   [70, 100],
 ];
 
+/** A 40 px pulse's edges (x = 100 and 140) and roof on the baseline `base`, no foot: 1 mV at 10 mm/mV, 4 px/mm. */
+function pulseBox(set: (x: number, y: number) => void, base: number): void {
+  for (let y = base - 40; y <= base; y++) {
+    set(100, y);
+    set(140, y);
+  }
+  for (let x = 100; x <= 140; x++) set(x, base - 40);
+}
+
 describe('digitiser stages on drawn masks', () => {
   it('measures the calibration pulse from stroke centre to stroke centre', () => {
     // baseline at y = 100, a 40 px pulse between x = 30 and 50 (4 px/mm: 1 mV at 10 mm/mV), pen 3 px
@@ -168,11 +177,7 @@ describe('digitiser stages on drawn masks', () => {
     const set = (x: number, y: number) => (mask[y * w + x] = 1);
     for (const base of [200, 350, 500, 650]) {
       for (let x = 92; x <= 144; x++) set(x, base);
-      for (let y = base - 40; y <= base; y++) {
-        set(100, y);
-        set(140, y);
-      }
-      for (let x = 100; x <= 140; x++) set(x, base - 40);
+      pulseBox(set, base);
       for (let x = 148; x < 1148; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
       for (let x = 188; x < 1148; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
     }
@@ -209,11 +214,7 @@ describe('digitiser stages on drawn masks', () => {
     const set = (x: number, y: number) => (mask[y * w + x] = 1);
     [200, 350, 500, 650].forEach((base, row) => {
       for (let x = 92; x <= 146; x++) set(x, base);
-      for (let y = base - 40; y <= base; y++) {
-        set(100, y);
-        set(140, y);
-      }
-      for (let x = 100; x <= 140; x++) set(x, base - 40);
+      pulseBox(set, base);
       for (let y = base - 30; y <= base + 12; y++) set(147, y);
       for (let x = 147; x <= 151; x++) set(x, base + 12);
       for (let y = base; y <= base + 12; y++) set(152, y);
@@ -235,11 +236,7 @@ describe('digitiser stages on drawn masks', () => {
     const mask = new Uint8Array(w * h);
     const set = (x: number, y: number) => (mask[y * w + x] = 1);
     for (const base of [200, 350, 500, 650]) {
-      for (let y = base - 40; y <= base; y++) {
-        set(100, y);
-        set(140, y);
-      }
-      for (let x = 100; x <= 140; x++) set(x, base - 40);
+      pulseBox(set, base);
       for (let x = 140; x < 1140; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
       for (let x = 220; x < 1140; x += 80) for (let y = base - 30; y <= base; y++) set(x, y);
     }
