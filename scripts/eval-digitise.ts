@@ -22,7 +22,6 @@ import { pathToFileURL } from 'node:url';
 import { snrDb, type Readout } from '../src/lib/digitise/index';
 import { DIGITISER_POLICY, SEGMENT_POLICIES, type SegmentPolicy } from '../src/lib/digitise/segment';
 import { nodeDigitiser, SHIPPED_SEGMENTER_DIR, type NodeDigitiser } from '../src/lib/digitise/segment-node';
-import type { RasterImage } from '../src/lib/render/types';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
 import { useBackend } from '../src/lib/model/node-io';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
@@ -144,19 +143,15 @@ interface RealEkgReadings {
   files: Array<{ file: string; p: number | null; layout?: string; error?: string }>;
 }
 
-/** How every picture is read (main sets it from --segmenter and --policy). */
-let reader: NodeDigitiser | null = null;
-const read = (image: RasterImage) => reader!.read(image);
-
-/** A picture file (the kit's pages, the real EKGs) decoded as the CLI decodes it, then digitised. */
-async function digitiseFile(file: string) {
+/** A picture file (the kit's pages, the real EKGs) decoded as the CLI decodes it, then read by `reader`. */
+async function digitiseFile(reader: NodeDigitiser, file: string) {
   const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
-  return read(image);
+  return reader.read(image);
 }
 
-async function readRealEkgFile(file: string, classify: (r: Readout) => number) {
+async function readRealEkgFile(reader: NodeDigitiser, file: string, classify: (r: Readout) => number) {
   try {
-    const r = await digitiseFile(file);
+    const r = await digitiseFile(reader, file);
     return { p: classify(r.readout), layout: r.stages.layout };
   } catch (e) {
     return { p: null, error: errorMessage(e) };
@@ -165,6 +160,7 @@ async function readRealEkgFile(file: string, classify: (r: Readout) => number) {
 
 /** Reads ../shared/external/real-ekg when it is there (null when not: it is not part of the repository). */
 async function readRealEkg(
+  reader: NodeDigitiser,
   dir: string,
   classify: (r: Readout) => number,
   threshold: number,
@@ -172,7 +168,7 @@ async function readRealEkg(
   if (!existsSync(dir)) return null;
   const names = pictureFiles(dir);
   const files: RealEkgReadings['files'] = [];
-  for (const f of names) files.push({ file: f, ...(await readRealEkgFile(path.join(dir, f), classify)) });
+  for (const f of names) files.push({ file: f, ...(await readRealEkgFile(reader, path.join(dir, f), classify)) });
   const read = files.filter((f) => f.p !== null);
   return {
     what: 'photos and scans of real 12-lead EKGs (../shared/external/real-ekg), no diagnoses: read or not, and the signal reading',
@@ -189,7 +185,8 @@ async function main(argv: string[]): Promise<void> {
   const sig = await loadSignalModelFromDir(values.signal);
   const policy = (values.policy ?? DIGITISER_POLICY) as SegmentPolicy;
   if (!SEGMENT_POLICIES.includes(policy)) throw new Error(`--policy must be one of ${SEGMENT_POLICIES.join(', ')}`);
-  reader = await nodeDigitiser(values.segmenter, policy);
+  // how every picture is read (--segmenter, --policy)
+  const reader = await nodeDigitiser(values.segmenter, policy);
   const classify = (readout: Readout): number => predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;
   const dataDir = resolvePtbxlDir();
   const rows: Row[] = [];
@@ -220,7 +217,7 @@ async function main(argv: string[]): Promise<void> {
     for (const it of items) {
       const truth = await readRecord(dataDir, it.ecgId);
       try {
-        const r = await digitiseFile(path.join(kitDir, it.file));
+        const r = await digitiseFile(reader, path.join(kitDir, it.file));
         rows.push({
           id: it.file,
           label: it.label,
@@ -242,7 +239,7 @@ async function main(argv: string[]): Promise<void> {
     what =
       'ECG-Image-Kit renders of PTB-XL fold 9 (../shared/external/kit-fold9); truth: the raw records in the 3x4 windows';
     outName = 'kit-fold9';
-    realEkg = await readRealEkg(path.join(values.dir, 'real-ekg'), classify, sig.meta.threshold);
+    realEkg = await readRealEkg(reader, path.join(values.dir, 'real-ekg'), classify, sig.meta.threshold);
   } else {
     const style = values.style as StyleName;
     if (!STYLE_NAMES.includes(style) || style === 'dataset4')
@@ -275,7 +272,7 @@ async function main(argv: string[]): Promise<void> {
             .map((p) => ({ lead: p.lead, start: Math.round(p.t0 * 100), end: Math.round(p.t1 * 100) }))
         : standardWindows();
       try {
-        const r = read(images[0]!);
+        const r = reader.read(images[0]!);
         rows.push({
           id: String(rec.ecgId),
           label: rec.mi ? 1 : 0,
