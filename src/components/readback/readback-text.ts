@@ -25,6 +25,27 @@ export interface StageLine {
   text: string;
 }
 
+/** What the scale came from: the grid's period, the page-width prior, or the traces' own length. */
+function gridLine(g: DigitiseStages['grid']): StageLine {
+  if (g.source === 'page-width')
+    return {
+      stage: 'Grid',
+      ok: false,
+      text: `no grid period found; the scale assumes the picture spans a page about 280 mm wide (${fixed(g.pxPerMm)} px per mm).`,
+    };
+  if (g.source === 'trace-length')
+    return {
+      stage: 'Grid',
+      ok: false,
+      text: `the grid's period made the traces far from the 250 mm a 10-second sheet spans, so it was not believed; the scale is the traces' own length (${fixed(g.pxPerMm)} px per mm).`,
+    };
+  return {
+    stage: 'Grid',
+    ok: true,
+    text: `${fixed(g.pxPerMm)} px per mm, from the period of the ${g.source === 'grid-1mm' ? '1 mm' : '5 mm'} grid lines.`,
+  };
+}
+
 /** One line per stage, in the order the digitiser runs them. */
 export function stageLines(
   s: DigitiseStages,
@@ -46,26 +67,7 @@ export function stageLines(
           text: `the paper fills the picture (a scan, crop or screenshot): nothing to rectify${skew}.`,
         },
   );
-  const g = s.grid;
-  lines.push(
-    g.source === 'page-width'
-      ? {
-          stage: 'Grid',
-          ok: false,
-          text: `no grid period found; the scale assumes the picture spans a page about 280 mm wide (${fixed(g.pxPerMm)} px per mm).`,
-        }
-      : g.source === 'trace-length'
-        ? {
-            stage: 'Grid',
-            ok: false,
-            text: `the grid's period made the traces far from the 250 mm a 10-second sheet spans, so it was not believed; the scale is the traces' own length (${fixed(g.pxPerMm)} px per mm).`,
-          }
-        : {
-            stage: 'Grid',
-            ok: true,
-            text: `${fixed(g.pxPerMm)} px per mm, from the period of the ${g.source === 'grid-1mm' ? '1 mm' : '5 mm'} grid lines.`,
-          },
-  );
+  lines.push(gridLine(s.grid));
   if (reader === 'learned')
     lines.push({
       stage: 'Trace',
@@ -77,7 +79,7 @@ export function stageLines(
     ok: true,
     text: `${s.rows.length} trace rows, read as ${LAYOUT_WORDS[s.layout]}.`,
   });
-  const mmPerMv = s.pxPerMv / g.pxPerMm;
+  const mmPerMv = s.pxPerMv / s.grid.pxPerMm;
   lines.push(
     s.gainSource === 'calibration pulse'
       ? { stage: 'Gain', ok: true, text: `from the 1 mV calibration pulse: ${fixed(mmPerMv)} mm per mV.` }

@@ -115,18 +115,15 @@ function inkExtent(mask: Uint8Array, w: number, base: number, band: number, pxPe
 
 /**
  * Where the trace starts after a calibration pulse on the left: right at the pulse's falling edge where its
- * trailing baseline runs on into the trace (ECG-Image-Kit, our printout), else where the ink resumes after a
- * short gap (a pulse printed apart from the trace: the wild sheets leave 1 mm, and the falling edge is 2 mm
- * before the first sample). Only the baseline's own height (+-1.2 mm) is looked at, so a lead label printed
- * beside the baseline does not close the gap.
+ * trailing baseline runs on into the trace (ECG-Image-Kit, our printout), else where the ink resumes at the
+ * baseline's height (+-1.2 mm) after a short gap (a pulse printed apart from the trace: the wild sheets leave 1 mm,
+ * and the falling edge is 2 mm before the first sample). A gap is paper through the pulse's whole height, so the
+ * strokes of a first QRS that leaves the baseline's height do not make one.
  */
 function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibration, ppm: number): number {
   const tol = Math.round(1.2 * ppm);
   const inked = (x: number) => inkNear(mask, w, x, base, tol);
   const limit = Math.min(w - 1, c.x1 + Math.round(3 * ppm));
-  // a gap is paper at the baseline's height and through the pulse's height above and below: where a trace that
-  // runs on from the edge leaves the baseline's height at its first QRS (ECG-Image-Kit), its strokes are still
-  // in the column, and the time axis starts at the edge
   const reach = Math.round(c.height);
   let gap = -1;
   for (let x = c.x1 + 1; x <= limit; x++) {
@@ -139,7 +136,7 @@ function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibrati
   return c.x1;
 }
 
-const median = (xs: number[]) => {
+const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1]! : NaN;
 };
@@ -155,7 +152,7 @@ export function sharedStart(starts: readonly number[], tol: number): number {
   const most = Math.max(...support);
   const leaders = starts.filter((_, i) => support[i] === most);
   if (most >= 2 && Math.max(...leaders) - Math.min(...leaders) <= 2 * tol) return median(leaders);
-  return median([...starts]);
+  return median(starts);
 }
 
 /**
@@ -397,10 +394,10 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   // a 10-second sheet (3x4, 6x2, 12x1; 25 mm/s, or 50 mm/s showing 5 s) spans about 250 mm of trace. A grid
   // that makes it under 200 mm or over 300 mm was misread (faint, dotted or 5 mm-only grids at 3-4 px/mm came
   // out 1.5-2.5 times too fine on a tenth of our fold-9 wild printouts): the sheet is read again on the traces'
-  // own scale, 250 mm from where they start to where they end
-  // Not when the grid is confirmed and the traces' end is what is wrong, cut short by a crease or a crop: by the
-  // calibration pulse, 0.2 s wide (5 mm at 25 mm/s) by the grid; without a pulse, by column separators found on
-  // two or more boundaries where the grid's axis put them (a pulse the grid makes 3 mm wide overrules them)
+  // own scale, 250 mm from where they start to where they end. Not when the grid is confirmed and the traces' end
+  // is what is wrong, cut short by a crease or a crop: by the calibration pulse, 0.2 s wide (5 mm at 25 mm/s) by
+  // the grid; without a pulse, by column separators found on two or more boundaries where the grid's axis put them
+  // (a pulse the grid makes 3 mm wide overrules them)
   const extentPx = first.stages.traceEnd - first.stages.traceStart;
   const extentMm = extentPx / grid.pxPerMm;
   const pulse = first.stages.calibration;
