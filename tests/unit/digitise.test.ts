@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { digitise, DigitiseError, sharedStart, snrDb } from '../../src/lib/digitise/index';
+import { consistentBoundaries, digitise, DigitiseError, sharedStart, snrDb } from '../../src/lib/digitise/index';
 import { pipelineModelName, pipelineSignalModel } from '../../src/lib/digitise/pipeline-name';
 import { findCalibration, findRows, readPanel } from '../../src/lib/digitise/read';
 import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
@@ -252,6 +252,82 @@ describe('digitiser stages on drawn masks', () => {
     // no agreement, or two groups as large: the median
     expect(sharedStart([53, 199, 490], 7)).toBe(199);
     expect(sharedStart([50, 52, 400, 402], 7)).toBe(400);
+  });
+
+  it('drops the one of three agreed column boundaries that is off the line through the others', () => {
+    // boundaries 250 px apart; a QRS lined up across two rows passed for boundary 3, 11 px early (a fold-10
+    // printout read at -2 dB before this check): the pair spaced as the axis expects stays
+    expect(
+      consistentBoundaries(
+        [
+          [1, 330],
+          [2, 580],
+          [3, 819],
+        ],
+        248,
+        3,
+      ),
+    ).toEqual([
+      [1, 330],
+      [2, 580],
+    ]);
+    expect(
+      consistentBoundaries(
+        [
+          [1, 341],
+          [2, 580],
+          [3, 830],
+        ],
+        248,
+        3,
+      ),
+    ).toEqual([
+      [2, 580],
+      [3, 830],
+    ]);
+    expect(
+      consistentBoundaries(
+        [
+          [1, 330],
+          [2, 569],
+          [3, 830],
+        ],
+        250,
+        3,
+      ),
+    ).toEqual([
+      [1, 330],
+      [3, 830],
+    ]);
+    // on the line (within tol), or fewer than three: kept as they are
+    expect(
+      consistentBoundaries(
+        [
+          [1, 330],
+          [2, 582],
+          [3, 830],
+        ],
+        240,
+        3,
+      ),
+    ).toEqual([
+      [1, 330],
+      [2, 582],
+      [3, 830],
+    ]);
+    expect(
+      consistentBoundaries(
+        [
+          [1, 330],
+          [3, 819],
+        ],
+        250,
+        3,
+      ),
+    ).toEqual([
+      [1, 330],
+      [3, 819],
+    ]);
   });
 
   it("reads the sheet on the traces' own scale when the grid makes them implausibly short", () => {

@@ -182,8 +182,34 @@ function columnSeparators(
     const close = xs.filter((x) => Math.abs(x - m) <= 0.75 * ppm);
     if (close.length >= 2) agreed.push([c, close.reduce((a, b) => a + b, 0) / close.length]);
   }
-  const separators = found.filter((q) => agreed.some(([c, x]) => c === q.boundary && Math.abs(q.x - x) <= 0.75 * ppm));
-  return { separators, agreed };
+  const kept = consistentBoundaries(agreed, 62.5 * rowPpm, 0.75 * ppm);
+  const separators = found.filter((q) => kept.some(([c, x]) => c === q.boundary && Math.abs(q.x - x) <= 0.75 * ppm));
+  return { separators, agreed: kept };
+}
+
+/**
+ * Column boundaries are equally spaced (2.5 s apart), so three agreed ones lie on a line. Where the middle one is
+ * off the line through the outer two by more than `tol`, one of them is not a separator (QRS complexes line up
+ * across the rows of a 3x4 sheet and can pass for one on two rows): the pair whose spacing per boundary is closest
+ * to `spacing` (the time axis's guess) is kept and the third dropped. Fewer than three are returned as they are.
+ */
+export function consistentBoundaries(
+  agreed: ReadonlyArray<readonly [number, number]>,
+  spacing: number,
+  tol: number,
+): Array<[number, number]> {
+  const all = agreed.map(([c, x]) => [c, x] as [number, number]);
+  if (all.length < 3) return all;
+  const [p, q, r] = all as [[number, number], [number, number], [number, number]];
+  const onLine = p[1] + ((r[1] - p[1]) * (q[0] - p[0])) / (r[0] - p[0]);
+  if (Math.abs(q[1] - onLine) <= tol) return all;
+  const pairs: Array<[[number, number], [number, number]]> = [
+    [p, q],
+    [q, r],
+    [p, r],
+  ];
+  const off = ([a, b]: [[number, number], [number, number]]) => Math.abs((b[1] - a[1]) / (b[0] - a[0]) - spacing);
+  return pairs.reduce((best, pair) => (off(pair) < off(best) ? pair : best));
 }
 
 /**
