@@ -27,6 +27,9 @@ const stages = (over: Partial<DigitiseStages> = {}): DigitiseStages =>
     calibration: { x0: 10, x1: 30, height: 40 },
     pxPerMv: 40,
     gainSource: 'calibration pulse',
+    mmPerS: 25,
+    speedSource: 'calibration pulse',
+    rhythmLead: 'II',
     traceStart: 40,
     traceEnd: 990,
     separators: [],
@@ -46,18 +49,20 @@ const readout = (conf: number): Readout => ({
 describe('the stages in plain words', () => {
   it('one line per stage, saying what was found and what was assumed', () => {
     const lines = stageLines(stages(), readout(0.95));
-    expect(lines.map((l) => l.stage)).toEqual(['Sheet', 'Grid', 'Rows', 'Gain', 'Columns', 'Leads']);
+    expect(lines.map((l) => l.stage)).toEqual(['Sheet', 'Grid', 'Rows', 'Gain', 'Speed', 'Columns', 'Leads']);
     expect(lines[0]!.text).toMatch(/fills the picture.*turned 0\.3° to level the rows/);
     expect(lines[1]!.text).toBe('4.0 px per mm, from the period of the 5 mm grid lines.');
     expect(lines[2]!.text).toBe('4 trace rows, read as 3 × 4 with one rhythm strip.');
     expect(lines[3]!.text).toBe('from the 1 mV calibration pulse: 10.0 mm per mV.');
-    expect(lines[4]).toMatchObject({ ok: false });
-    expect(lines[5]!.text).toMatch(/^12 of 12 leads read\. .*I 95%.*rhythm strip \(lead II\) 97%\.$/);
+    expect(lines[4]!.text).toBe('25 mm/s, from the calibration pulse’s width (it lasts 0.2 s): the sheet shows 10 s.');
+    expect(lines[5]).toMatchObject({ ok: false });
+    expect(lines[6]!.text).toMatch(/^12 of 12 leads read\. .*I 95%.*rhythm strip \(lead II\) 97%\.$/);
     const worse = stageLines(
       stages({
         paper: { corners: [], coverage: 0.62 },
         grid: { pxPerMm: 3.5, source: 'page-width', strength: 0.1 },
         gainSource: 'assumed 10 mm/mV',
+        speedSource: 'assumed 25 mm/s',
         layout: '12x1',
         skewDeg: 0,
       }),
@@ -67,8 +72,15 @@ describe('the stages in plain words', () => {
     expect(worse[1]).toMatchObject({ ok: false });
     expect(worse[1]!.text).toMatch(/no grid period found/);
     expect(worse[3]!.text).toMatch(/10 mm per mV is assumed/);
-    expect(worse[4]).toMatchObject({ ok: true, text: 'one lead per row: no columns to place.' });
-    expect(worse[5]!.text).toMatch(/^0 of 12 leads read/);
+    expect(worse[4]).toMatchObject({ ok: false });
+    expect(worse[4]!.text).toMatch(/25 mm\/s is assumed; the sheet shows 10 s/);
+    expect(worse[5]).toMatchObject({ ok: true, text: 'one lead per row: no columns to place.' });
+    expect(worse[6]!.text).toMatch(/^0 of 12 leads read/);
+    const v1 = stageLines(stages({ rhythmLead: 'V1' }), { ...readout(1), rhythmConfidence: undefined });
+    expect(v1[6]!.text).toMatch(/; the rhythm strip repeats lead V1, not lead II, and is left out\.$/);
+    const fast = stageLines(stages({ mmPerS: 50, layout: '6x2' }), readout(1));
+    expect(fast[2]!.text).toMatch(/read as 6 × 2/);
+    expect(fast[4]!.text).toMatch(/^50 mm\/s, .*the sheet shows the first 5 s of the record\.$/);
     const rescaled = stageLines(stages({ grid: { pxPerMm: 3.6, source: 'trace-length', strength: 0.5 } }), readout(1));
     expect(rescaled[1]).toMatchObject({ ok: false });
     expect(rescaled[1]!.text).toMatch(/not believed; the scale is the traces' own length \(3\.6 px per mm\)/);

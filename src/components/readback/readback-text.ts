@@ -11,11 +11,25 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 const fixed = (v: number, d = 1) => v.toFixed(d);
 
 export const LAYOUT_WORDS: Record<DigitiseStages['layout'], string> = {
-  '3x4': '3 × 4 (three rows of four leads, 2.5 s each)',
+  '3x4': '3 × 4 (three rows of four leads)',
   '3x4+1': '3 × 4 with one rhythm strip',
   '3x4+3': '3 × 4 with three rhythm strips',
-  '12x1': '12 × 1 (one lead per row, 10 s each)',
+  '6x2':
+    '6 × 2 (the limb leads beside the chest leads; its rhythm strips did not repeat the leads above them, as a 3 × 4 sheet’s do)',
+  '12x1': '12 × 1 (one lead per row)',
 };
+
+/** The paper speed, and how much of the record the sheet therefore shows. */
+function speedLine(s: DigitiseStages): StageLine {
+  const shows = s.mmPerS === 50 ? 'the sheet shows the first 5 s of the record' : 'the sheet shows 10 s';
+  return s.speedSource === 'calibration pulse'
+    ? {
+        stage: 'Speed',
+        ok: true,
+        text: `${s.mmPerS} mm/s, from the calibration pulse’s width (it lasts 0.2 s): ${shows}.`,
+      }
+    : { stage: 'Speed', ok: false, text: `no calibration pulse to measure: the usual 25 mm/s is assumed; ${shows}.` };
+}
 
 export interface StageLine {
   /** Short name of the stage: "Sheet", "Grid", ... */
@@ -37,7 +51,7 @@ function gridLine(g: DigitiseStages['grid']): StageLine {
     return {
       stage: 'Grid',
       ok: false,
-      text: `the grid's period made the traces far from the 250 mm a 10-second sheet spans, so it was not believed; the scale is the traces' own length (${fixed(g.pxPerMm)} px per mm).`,
+      text: `at the grid's period the traces were far from the 250 mm a 10-second sheet spans, or no trace rows were found, so it was not believed; the scale is the traces' own length (${fixed(g.pxPerMm)} px per mm).`,
     };
   return {
     stage: 'Grid',
@@ -85,6 +99,7 @@ export function stageLines(
       ? { stage: 'Gain', ok: true, text: `from the 1 mV calibration pulse: ${fixed(mmPerMv)} mm per mV.` }
       : { stage: 'Gain', ok: false, text: 'no calibration pulse found: the standard 10 mm per mV is assumed.' },
   );
+  lines.push(speedLine(s));
   const marks = s.separators.length;
   lines.push(
     marks > 0
@@ -99,13 +114,17 @@ export function stageLines(
           text:
             s.layout === '12x1'
               ? 'one lead per row: no columns to place.'
-              : 'no column marks found; the columns are placed by the 25 mm/s paper speed from where the traces start.',
+              : 'no column marks found; the columns are placed by the paper speed from where the traces start.',
         },
   );
   const read = LEAD_ORDER.filter((l) => (readout.confidence[l] ?? 0) > 0);
   const low = read.filter((l) => readout.confidence[l]! < 0.8);
   const rhythm =
-    readout.rhythmConfidence !== undefined ? `; rhythm strip (lead II) ${pct(readout.rhythmConfidence)}` : '';
+    readout.rhythmConfidence !== undefined
+      ? `; rhythm strip (lead II) ${pct(readout.rhythmConfidence)}`
+      : s.rhythmLead && s.rhythmLead !== 'II'
+        ? `; the rhythm strip repeats lead ${s.rhythmLead}, not lead II, and is left out`
+        : '';
   lines.push({
     stage: 'Leads',
     ok: read.length === 12 && low.length === 0,

@@ -23,8 +23,10 @@ import {
   findSeparators,
   inkNear,
   layoutFor,
+  maskAt,
   panelsFor,
   readPanel,
+  rowBelow,
   traceMask,
   withoutSeparators,
   type Calibration,
@@ -60,6 +62,14 @@ export interface DigitiseStages {
   calibration: Calibration | null;
   pxPerMv: number;
   gainSource: 'calibration pulse' | 'assumed 10 mm/mV';
+  /**
+   * The lead a single rhythm strip (3x4 + 1) shows: 'II' unless it repeats the column of V1, V5 or I clearly
+   * better (`stripLead`), and then it is left out of the readout; null for other layouts.
+   */
+  rhythmLead: string | null;
+  /** Paper speed: 50 mm/s where the calibration pulses are 10 mm wide (0.2 s), else 25 mm/s (`paperSpeed`). */
+  mmPerS: 25 | 50;
+  speedSource: 'calibration pulse' | 'assumed 25 mm/s';
   traceStart: number;
   traceEnd: number;
   separators: Separator[];
@@ -134,6 +144,135 @@ function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibrati
     }
   }
   return c.x1;
+}
+
+/**
+ * The paper speed from the calibration pulses' width: a pulse lasts 0.2 s, 5 mm of paper at 25 mm/s and 10 mm at
+ * 50 mm/s (the speed is otherwise printed only as text). 50 mm/s takes two or more rows' pulses 8-12 mm wide, and
+ * more of them than 4-6.5 mm wide (a pulse merged with a mark beside it, or a label's letters, can measure wide
+ * on one row, and read at half speed every lead is lost). Else 25 mm/s, the usual speed. `pxPerMm` is the time
+ * axis's scale.
+ */
+export function paperSpeed(
+  pulses: readonly Calibration[],
+  pxPerMm: number,
+): { mmPerS: 25 | 50; source: DigitiseStages['speedSource'] } {
+  const mm = pulses.map((c) => (c.x1 - c.x0) / pxPerMm);
+  const wide = mm.filter((v) => v >= 8 && v <= 12).length;
+  const narrow = mm.filter((v) => v >= 4 && v <= 6.5).length;
+  if (wide >= 2 && wide > narrow) return { mmPerS: 50, source: 'calibration pulse' };
+  return { mmPerS: 25, source: narrow > 0 ? 'calibration pulse' : 'assumed 25 mm/s' };
+}
+
+/** Pearson correlation of two traces over the samples [a, b) both have (NaN with fewer than 50). */
+function correlation(x: Float32Array, y: Float32Array, a: number, b: number): number {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let i = a; i < b; i++) {
+    const u = x[i]!;
+    const v = y[i]!;
+    if (!Number.isFinite(u) || !Number.isFinite(v)) continue;
+    n++;
+    sx += u;
+    sy += v;
+    sxx += u * u;
+    syy += v * v;
+    sxy += u * v;
+  }
+  if (n < 50) return Number.NaN;
+  const cov = sxy - (sx * sy) / n;
+  const den = Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
+  return den > 0 ? cov / den : Number.NaN;
+}
+
+/**
+ * How closely a strip repeats `lead`'s printed column `c` (62.5 mm of paper each: 2.5 s at 25 mm/s, 1.25 s at
+ * 50 mm/s): the correlation of the two readings over that column's samples; NaN where either is missing.
+ */
+function repeatsColumn(readout: Readout, strip: Float32Array | undefined, lead: string, c: number, mmPerS: 25 | 50) {
+  const above = readout.leads[lead];
+  const column = Math.round((62.5 / mmPerS) * DIGITISE_FS);
+  return strip && above ? correlation(strip, above, c * column, (c + 1) * column) : Number.NaN;
+}
+
+/**
+ * How closely a 3x4 + 3 reading's rhythm strips must repeat the leads above them; below it, the sheet is read as
+ * 6x2. On fold-9 wild printouts (development) 3x4 + 3 sheets gave 0.63-1.00 where read well, 6x2 sheets -0.63 to
+ * 0.30.
+ */
+export const STRIPS_REPEAT = 0.5;
+
+/**
+ * The mean correlation between each rhythm strip of a 3x4 + 3 reading and its lead's own column (V1 over 5-7.5 s,
+ * II over 0-2.5 s, V5 over 7.5-10 s): near 1 on a 3x4 + 3 sheet, where they are the same samples drawn twice;
+ * on a 6x2 sheet read as one, the rows compared hold different leads. NaN when no pair could be compared.
+ */
+export function stripsRepeatLeads(
+  readout: Readout,
+  strips: Readonly<Record<string, Float32Array>>,
+  mmPerS: 25 | 50 = 25,
+): number {
+  const pairs: Array<[string, number]> = [
+    ['V1', 2],
+    ['II', 0],
+    ['V5', 3],
+  ];
+  const rs = pairs.map(([lead, c]) => repeatsColumn(readout, strips[lead], lead, c, mmPerS)).filter(Number.isFinite);
+  return rs.length ? rs.reduce((u, v) => u + v, 0) / rs.length : Number.NaN;
+}
+
+/**
+ * The pulses of a second look that two or more rows agree on (the same side, x within 2 mm, height within 15%);
+ * the others are dropped. A machine prints the pulse on every row at the same place, while what a looser search
+ * takes for one (the row above's trace on a tall stroke in a crowded 12x1 sheet, a label) turns up on one row.
+ */
+export function agreedPulses<T extends { left: Calibration | null; right: Calibration | null }>(
+  rows: T[],
+  ppm: number,
+): T[] {
+  const close = (p: Calibration, q: Calibration) =>
+    Math.abs(p.x0 - q.x0) <= 2 * ppm && Math.abs(p.height - q.height) <= 0.15 * Math.max(p.height, q.height);
+  const keep = (side: 'left' | 'right', p: Calibration | null) =>
+    p && rows.filter((r) => r[side] && r[side] !== p && close(r[side], p)).length >= 1 ? p : null;
+  return rows.map((r) => ({ ...r, left: keep('left', r.left), right: keep('right', r.right) }));
+}
+
+/**
+ * Which lead a single rhythm strip shows, of those machines print there (II, V1, V5, I): the one whose column it
+ * repeats best, when that correlation reaches 0.8 and beats lead II's by 0.2 or more (I and II are often much
+ * alike); else II, as most machines print. `strip` is the strip's reading on the record's 10 s axis.
+ */
+export function stripLead(readout: Readout, strip: Float32Array, mmPerS: 25 | 50 = 25): string {
+  const r = stripMatches(readout, strip, mmPerS);
+  let best = 'II';
+  let bestR = -Infinity;
+  for (const lead of ['V1', 'V5', 'I'] as const) {
+    if (r[lead]! > bestR) [best, bestR] = [lead, r[lead]!];
+  }
+  return bestR >= 0.8 && !(r.II! > bestR - 0.2) ? best : 'II';
+}
+
+/** Correlation of a single rhythm strip with the columns of the leads printed there (II, V1, V5, I). */
+function stripMatches(readout: Readout, strip: Float32Array, mmPerS: 25 | 50): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [lead, c] of [
+    ['II', 0],
+    ['V1', 2],
+    ['V5', 3],
+    ['I', 0],
+  ] as const)
+    out[lead] = repeatsColumn(readout, strip, lead, c, mmPerS);
+  return out;
+}
+
+/** How well a single rhythm strip repeats the best matching of the leads printed there (NaN: none to compare). */
+export function stripRepeats(readout: Readout, strip: Float32Array, mmPerS: 25 | 50 = 25): number {
+  const rs = Object.values(stripMatches(readout, strip, mmPerS)).filter(Number.isFinite);
+  return rs.length ? Math.max(...rs) : Number.NaN;
 }
 
 const median = (xs: readonly number[]) => {
@@ -278,18 +417,47 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   // the scale the traces themselves give when that grid makes them implausibly long or short (below)
   const readWith = (grid: GridEstimate): DigitiseResult => {
     const ppm = grid.pxPerMm;
-    const { mask, flat } = traceMask(ink, ppm);
+    const { mask, flat, threshold } = traceMask(ink, ppm);
     const dark = plane(flat.width, flat.height);
     for (let i = 0; i < dark.data.length; i++) dark.data[i] = 1 - flat.data[i]!;
     const W = luma.width;
     const H = luma.height;
-    const rows = findRows(mask, W, H, ppm);
-    if (rows.length < 3) throw new DigitiseError(`found ${rows.length} trace row(s); a 12-lead sheet has at least 3`);
+    const found3 = findRows(mask, W, H, ppm);
+    if (found3.length < 3)
+      throw new DigitiseError(`found ${found3.length} trace row(s); a 12-lead sheet has at least 3`);
+    // a quiet rhythm strip below three rows: read as one, kept below only if it repeats a lead
+    const quiet = rowBelow(mask, W, H, found3, ppm);
+    const rows = quiet === null ? found3 : [...found3, quiet];
     const layout = layoutFor(rows.length);
-    const used = layout === '12x1' ? rows.slice(0, 12) : rows.slice(0, { '3x4': 3, '3x4+1': 4, '3x4+3': 6 }[layout]);
+    const used =
+      layout === '12x1' ? rows.slice(0, 12) : rows.slice(0, { '3x4': 3, '3x4+1': 4, '3x4+3': 6, '6x2': 6 }[layout]);
     // where the traces run: the ink's extent around each baseline, the calibration pulse cut off
     const band = Math.round(4 * ppm);
     const extents = used.map((b) => inkExtent(mask, W, b, band, ppm));
+    // a pulse drawn without a foot on the baseline has only its thin edges there, which inkExtent drops as
+    // grid-line leftovers: the ink seems to begin at its falling edge, and the pulse is looked for from 8 mm
+    // further left when it is not found where the ink begins (not always: on a noisy page specks there can pass
+    // for a pulse's edges)
+    const pulsesIn = (m: Uint8Array, oneEdge = false) =>
+      used.map((b, r) => {
+        const [a, e] = extents[r]!;
+        const mm = (v: number) => Math.round(v * ppm);
+        const find = (from: number, to: number) => findCalibration(m, W, b, from, to, ppm, oneEdge);
+        const left = find(a - mm(2), a + mm(16)) ?? find(a - mm(8), a + mm(16));
+        const right = left ? null : find(e - mm(16), e + mm(2));
+        return { left, right };
+      });
+    const none = (f: ReturnType<typeof pulsesIn>) => f.every((p) => !p.left && !p.right);
+    let found = pulsesIn(mask);
+    // none at all: a 20 mm/mV pulse's edges are as tall as the vertical lines the reading mask drops as grid, and
+    // where the pulses stand on a grid line one edge can go with it; look again where such lines stay, then for
+    // pulses with one edge. Only then: on ECG-Image-Kit's shaded, wrinkled pages that mask keeps shadows, and a
+    // tall stroke beside one passed for a pulse's lone edge
+    if (none(found)) {
+      const kept = maskAt(flat, threshold, ppm, 32);
+      found = agreedPulses(pulsesIn(kept), ppm);
+      if (none(found)) found = agreedPulses(pulsesIn(kept, true), ppm);
+    }
     let calibration: Calibration | null = null;
     const starts: number[] = [];
     const ends: number[] = [];
@@ -297,14 +465,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     const pulses: Array<[number, Calibration]> = [];
     used.forEach((b, r) => {
       const [a, e] = extents[r]!;
-      // a pulse drawn without a foot on the baseline has only its thin edges there, which inkExtent drops as
-      // grid-line leftovers: the ink seems to begin at its falling edge, and the pulse is looked for from 8 mm
-      // further left when it is not found where the ink begins (not always: on a noisy page specks there can
-      // pass for a pulse's edges)
-      const left =
-        findCalibration(mask, W, b, a - Math.round(2 * ppm), a + Math.round(16 * ppm), ppm) ??
-        findCalibration(mask, W, b, a - Math.round(8 * ppm), a + Math.round(16 * ppm), ppm);
-      const right = left ? null : findCalibration(mask, W, b, e - Math.round(16 * ppm), e + Math.round(2 * ppm), ppm);
+      const { left, right } = found[r]!;
       if (left) pulses.push([b, left]);
       if (right) pulses.push([b, right]);
       if (left && (!calibration || left.height > calibration.height)) calibration = left;
@@ -362,7 +523,10 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     };
     const cal = calibration as Calibration | null;
     const pxPerMv = cal && cal.height > 3.5 * ppm && cal.height < 22 * ppm ? cal.height : 10 * ppm;
-    const panels = panelsFor(layout, used, traceStart, rowPpm);
+    const speed = paperSpeed(
+      pulses.map(([, c]) => c),
+      rowPpm,
+    );
     const spacing = used.length > 1 ? (used[used.length - 1]! - used[0]!) / (used.length - 1) : 40 * ppm;
     const reach = Math.max(spacing * 0.9, 10 * ppm);
     const readable = withoutSeparators(mask, W, separators);
@@ -373,24 +537,54 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
         for (let x = Math.max(0, c.x0 - pen); x <= Math.min(W - 1, c.x1 + pen); x++) readable[y * W + x] = 0;
       }
     }
-    const readout: Readout = { samplingRate: DIGITISE_FS, leads: {}, confidence: {} };
-    const stagePanels: DigitiseStages['panels'] = [];
-    for (const p of panels) {
-      const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row));
-      stagePanels.push({ ...p, coverage: r.coverage });
-      const full = new Float32Array(DIGITISE_SAMPLES).fill(Number.NaN);
-      for (let i = 0; i < r.values.length && r.start + i < DIGITISE_SAMPLES; i++) full[r.start + i] = r.values[i]!;
-      if (p.rhythm) {
-        if (p.lead === 'II') {
-          readout.rhythm = full;
-          readout.rhythmConfidence = r.coverage;
+    const readPanels = (as: ReadLayout) => {
+      const readout: Readout = { samplingRate: DIGITISE_FS, leads: {}, confidence: {} };
+      const stagePanels: DigitiseStages['panels'] = [];
+      const strips: Record<string, Float32Array> = {};
+      for (const p of panelsFor(as, used, traceStart, rowPpm, speed.mmPerS)) {
+        const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row));
+        stagePanels.push({ ...p, coverage: r.coverage });
+        const full = new Float32Array(DIGITISE_SAMPLES).fill(Number.NaN);
+        for (let i = 0; i < r.values.length && r.start + i < DIGITISE_SAMPLES; i++) full[r.start + i] = r.values[i]!;
+        if (p.rhythm) {
+          strips[p.lead] = full;
+          if (p.lead === 'II') {
+            readout.rhythm = full;
+            readout.rhythmConfidence = r.coverage;
+          }
+        } else {
+          readout.leads[p.lead] = full;
+          readout.confidence[p.lead] = r.coverage;
         }
-      } else {
-        readout.leads[p.lead] = full;
-        readout.confidence[p.lead] = r.coverage;
       }
+      for (const l of LEAD_NAMES) if (!readout.leads[l]) readout.confidence[l] = 0;
+      return { readout, stagePanels, strips };
+    };
+    // six rows are 3x4 + three rhythm strips (V1, II, V5) or 6x2; only the first repeats leads: each strip shows
+    // again, sample for sample, what its lead's column shows above it
+    let read = readPanels(layout);
+    let readLayout = layout;
+    if (layout === '3x4+3' && stripsRepeatLeads(read.readout, read.strips, speed.mmPerS) < STRIPS_REPEAT) {
+      readLayout = '6x2';
+      read = readPanels('6x2');
     }
-    for (const l of LEAD_NAMES) if (!readout.leads[l]) readout.confidence[l] = 0;
+    let { readout, stagePanels } = read;
+    let usedRows = used;
+    if (quiet !== null && readLayout === '3x4+1' && !(stripRepeats(readout, read.strips.II!, speed.mmPerS) >= 0.8)) {
+      // the quiet row repeats no lead: not a rhythm strip after all
+      readLayout = '3x4';
+      usedRows = used.slice(0, 3);
+      read = readPanels('3x4');
+      ({ readout, stagePanels } = read);
+    }
+    // one rhythm strip: lead II on most machines, V1, V5 or I on some. Where it repeats one of those instead of
+    // lead II's column, it is not handed on as lead II (the signal classifier takes an unread strip in its stride)
+    const rhythmLead =
+      readLayout === '3x4+1' && read.strips.II ? stripLead(readout, read.strips.II, speed.mmPerS) : null;
+    if (rhythmLead && rhythmLead !== 'II') {
+      delete readout.rhythm;
+      delete readout.rhythmConfidence;
+    }
     return {
       readout,
       stages: {
@@ -401,11 +595,14 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
         sheetHeight: H,
         skewDeg,
         grid,
-        rows: used,
-        layout,
+        rows: usedRows,
+        layout: readLayout,
+        rhythmLead,
         calibration: cal,
         pxPerMv,
         gainSource: pxPerMv === 10 * ppm ? 'assumed 10 mm/mV' : 'calibration pulse',
+        mmPerS: speed.mmPerS,
+        speedSource: speed.source,
         traceStart,
         traceEnd,
         separators,
@@ -416,7 +613,27 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
       ms: performance.now() - t0,
     };
   };
-  const first = readWith(grid);
+  let first: DigitiseResult;
+  try {
+    first = readWith(grid);
+  } catch (e) {
+    // no rows at the grid's scale: a grid misread far too fine (1.8 times on some of our fold-9 wild printouts)
+    // asks the rows to be further apart and the ink wider than they are. Look for them at a page's width, then
+    // read the sheet at the traces' own length; when that finds none either, the first failure stands
+    if (!(e instanceof DigitiseError) || grid.source === 'page-width') throw e;
+    let page: DigitiseResult;
+    try {
+      page = readWith({ pxPerMm: luma.width / 280, source: 'page-width', strength: grid.strength });
+    } catch {
+      throw e;
+    }
+    const extentPx = page.stages.traceEnd - page.stages.traceStart;
+    try {
+      return readWith({ pxPerMm: extentPx / 250, source: 'trace-length', strength: grid.strength });
+    } catch {
+      return page;
+    }
+  }
   // a 10-second sheet (3x4, 6x2, 12x1; 25 mm/s, or 50 mm/s showing 5 s) spans about 250 mm of trace. A grid
   // that makes it under 200 mm or over 300 mm was misread (faint, dotted or 5 mm-only grids at 3-4 px/mm came
   // out 1.5-2.5 times too fine on a tenth of our fold-9 wild printouts): the sheet is read again on the traces'

@@ -22,7 +22,7 @@ export const BASELINE_PULL = 0.1;
 /** Horizontal grid lines are left in the mask (see removeGridLines). */
 const HORIZONTAL_GRID_REMOVAL: boolean = false;
 
-export type ReadLayout = '3x4' | '3x4+1' | '3x4+3' | '12x1';
+export type ReadLayout = '3x4' | '3x4+1' | '3x4+3' | '6x2' | '12x1';
 
 export interface PanelGeometry {
   lead: string;
@@ -91,24 +91,34 @@ function quantile(flat: Plane, share: number): number {
   return 1;
 }
 
-export function traceMask(ink: Plane, pxPerMm: number, threshold?: number): { mask: Uint8Array; flat: Plane } {
+export function traceMask(
+  ink: Plane,
+  pxPerMm: number,
+  threshold?: number,
+): { mask: Uint8Array; flat: Plane; threshold: number } {
   const flat = flatten(ink, Math.max(2, Math.round(1.5 * pxPerMm)));
   const t = threshold ?? inkThreshold(flat);
   const mask = maskAt(flat, t, pxPerMm);
-  if (threshold !== undefined) return { mask, flat };
+  if (threshold !== undefined) return { mask, flat, threshold: t };
   // a mask that is mostly grid: the darkest few per cent of the sheet are the ink (never below 0.2 of the paper)
   let share = 0;
   for (const v of mask) share += v;
   share /= mask.length;
-  if (share <= MAX_INK_SHARE) return { mask, flat };
+  if (share <= MAX_INK_SHARE) return { mask, flat, threshold: t };
   const darker = Math.max(0.2, quantile(flat, 0.04));
-  return { mask: darker < t ? maskAt(flat, darker, pxPerMm) : mask, flat };
+  return darker < t ? { mask: maskAt(flat, darker, pxPerMm), flat, threshold: darker } : { mask, flat, threshold: t };
 }
 
-function maskAt(flat: Plane, threshold: number, pxPerMm: number): Uint8Array {
+/**
+ * The trace pixels of a flattened ink plane at `threshold`, without long straight lines and grid lines. Vertical
+ * runs of `verticalMm` or more go as grid lines: 20 mm for reading (a trace is rarely vertical for 2 mV); where no
+ * calibration pulse is found, it is looked for again in a mask that keeps them to 32 mm, since at 20 mm/mV its
+ * edges are 20 mm tall.
+ */
+export function maskAt(flat: Plane, threshold: number, pxPerMm: number, verticalMm = 20): Uint8Array {
   const mask = new Uint8Array(flat.data.length);
   for (let i = 0; i < mask.length; i++) mask[i] = flat.data[i]! < threshold ? 1 : 0;
-  removeLongLines(mask, flat.width, flat.height, Math.round(40 * pxPerMm), Math.round(20 * pxPerMm));
+  removeLongLines(mask, flat.width, flat.height, Math.round(40 * pxPerMm), Math.round(verticalMm * pxPerMm));
   // dark grids: the 1 mm lines, then the 5 mm ones; then the specks they leave (a trace is one long stroke)
   const gridded = removeGridLines(mask, flat.width, flat.height, pxPerMm);
   const gridded5 = removeGridLines(mask, flat.width, flat.height, 5 * pxPerMm);
@@ -360,6 +370,39 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
   return steps.map((k) => byStep.get(k)!);
 }
 
+/**
+ * A quiet trace row one step below the last of three: a rhythm strip at a low gain, nearly flat, whose small
+ * QRS complexes findRows does not count (on a tenth of our fold-9 wild 3x4 + 1 sheets the strip was lost so).
+ * The height one row spacing (+-20%) below `rows[2]` where the most columns have ink within 1 mm, when they are at
+ * least 45% of the width; else null. Its reading must still repeat a lead above it to be kept (the digitiser's
+ * `stripLead` check), since a line of grid dashes can cover as much.
+ */
+export function rowBelow(
+  traced: Uint8Array,
+  w: number,
+  h: number,
+  rows: readonly number[],
+  pxPerMm: number,
+): number | null {
+  if (rows.length !== 3) return null;
+  const step = (rows[2]! - rows[0]!) / 2;
+  const x0 = Math.floor(w * 0.05);
+  const x1 = Math.ceil(w * 0.95);
+  const band = Math.max(1, Math.round(pxPerMm));
+  // the middle of the heights that reach the most columns (a flat line reaches as many from anywhere within 1 mm)
+  let first = -1;
+  let last = -1;
+  let bestCover = 0.45 * (x1 - x0);
+  const yTo = Math.min(h - 1 - band, Math.round(rows[2]! + 1.2 * step));
+  for (let y = Math.round(rows[2]! + 0.8 * step); y <= yTo; y++) {
+    let cover = 0;
+    for (let x = x0; x < x1; x++) if (inkNear(traced, w, x, y, band)) cover++;
+    if (cover > bestCover) [first, last, bestCover] = [y, y, cover];
+    else if (cover === bestCover && last === y - 1) last = y;
+  }
+  return first < 0 ? null : Math.round((first + last) / 2);
+}
+
 export function layoutFor(rows: number): ReadLayout {
   if (rows >= 10) return '12x1';
   if (rows >= 6) return '3x4+3';
@@ -372,8 +415,23 @@ const GRID = [
   ['II', 'aVL', 'V2', 'V5'],
   ['III', 'aVF', 'V3', 'V6'],
 ] as const;
+/** 6x2: the limb leads over the first 5 s beside the chest leads over the last 5 s. */
+const SIX_BY_TWO = [
+  ['I', 'V1'],
+  ['II', 'V2'],
+  ['III', 'V3'],
+  ['aVR', 'V4'],
+  ['aVL', 'V5'],
+  ['aVF', 'V6'],
+] as const;
 const TWELVE = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
-const RHYTHM: Record<ReadLayout, string[]> = { '3x4': [], '3x4+1': ['II'], '3x4+3': ['V1', 'II', 'V5'], '12x1': [] };
+const RHYTHM: Record<ReadLayout, string[]> = {
+  '3x4': [],
+  '3x4+1': ['II'],
+  '3x4+3': ['V1', 'II', 'V5'],
+  '6x2': [],
+  '12x1': [],
+};
 
 export interface Calibration {
   /** Pixel columns of the pulse's rising and falling edges. */
@@ -429,11 +487,15 @@ export function findCalibration(
   xFrom: number,
   xTo: number,
   pxPerMm: number,
+  /** Also take a pulse with one edge lost (only where no row shows a whole one: it is the less sure shape). */
+  oneEdge = false,
 ): Calibration | null {
   const tol = Math.round(1.2 * pxPerMm);
   const maxUp = Math.round(24 * pxPerMm);
   const tall: number[] = [];
-  for (let x = Math.max(0, xFrom); x < Math.min(w, xTo); x++) tall.push(upRun(mask, w, x, base, tol, maxUp));
+  // tall[i] is column from + i (a window reaching left of the sheet starts at its edge)
+  const from = Math.max(0, xFrom);
+  for (let x = from; x < Math.min(w, xTo); x++) tall.push(upRun(mask, w, x, base, tol, maxUp));
   // a box: two tall edges 3-12 mm apart whose heights agree, with the top between them level
   let best: Calibration | null = null;
   for (let i = 0; i < tall.length; i++) {
@@ -443,9 +505,46 @@ export function findCalibration(
       const hj = tall[j]!;
       if (Math.abs(hj - hi) > 0.15 * hi) continue;
       const height = (hi + hj) / 2;
-      if ((!best || height > best.height) && levelTop(mask, w, xFrom + i, xFrom + j, Math.round(base - height), tol))
-        best = { x0: xFrom + i, x1: xFrom + j, height };
+      if ((!best || height > best.height) && levelTop(mask, w, from + i, from + j, Math.round(base - height), tol))
+        best = { x0: from + i, x1: from + j, height };
       break;
+    }
+  }
+  // one edge lost (a pulse edge on a grid line goes with the line): a tall edge with a level roof 3-12 mm long
+  // running from its top to one side, and not to the other (a trace of the row above, which a tall QRS can
+  // reach, runs on both ways)
+  if (!best && oneEdge) {
+    const gap = Math.max(1, Math.round(pxPerMm));
+    // the roof is level: within half a millimetre of the edge's top all along (a sloping trace is not)
+    const flat = Math.max(1, Math.round(0.5 * pxPerMm));
+    for (let i = 0; i < tall.length; i++) {
+      const hi = tall[i]!;
+      if (hi < 3.5 * pxPerMm || (best && hi <= best.height)) continue;
+      const top = Math.round(base - hi);
+      const x = from + i;
+      for (const dir of [-1, 1]) {
+        let beyond = false;
+        for (let k = gap; k <= 2 * gap; k++) beyond ||= inkNear(mask, w, x - dir * k, top, flat);
+        if (beyond) continue;
+        // follow the roof while ink stays at its height, across gaps shorter than a millimetre
+        let end = x;
+        for (let k = x + dir, miss = 0; k >= 0 && k < w && miss <= gap; k += dir) {
+          if (inkNear(mask, w, k, top, flat)) {
+            end = k;
+            miss = 0;
+          } else miss++;
+        }
+        const len = Math.abs(end - x);
+        // and its far edge is missing indeed: a shape with two edges of unequal height (a lead label's letters)
+        // is no pulse
+        let farEdge = 0;
+        for (let k = end - gap; k <= end + gap; k++)
+          if (k >= 0 && k < w) farEdge = Math.max(farEdge, upRun(mask, w, k, base, tol, maxUp));
+        if (farEdge >= 0.5 * hi) continue;
+        const [x0, x1] = [Math.min(x, end), Math.max(x, end)];
+        if (len >= 3 * pxPerMm && len < 12 * pxPerMm && levelTop(mask, w, x0, x1, top, flat))
+          best = { x0, x1, height: hi };
+      }
     }
   }
   return best && { ...best, height: pulseHeight(mask, w, base, best, tol) };
@@ -493,22 +592,29 @@ function pulseHeight(mask: Uint8Array, w: number, base: number, c: Calibration, 
 }
 
 /**
- * Where each lead sits on the upright sheet, from the rows, the ink's horizontal extent and the paper speed
- * (25 mm/s assumed: a 3x4 column is 62.5 mm). `xStart` is where the traces begin (after a calibration pulse).
+ * Where each lead sits on the upright sheet, from the rows, the ink's horizontal extent and the paper speed (a
+ * 3x4 column is 62.5 mm of paper either way: 2.5 s at 25 mm/s, 1.25 s at 50 mm/s). `xStart` is where the traces
+ * begin (after a calibration pulse).
  */
 export function panelsFor(
   layout: ReadLayout,
   rows: number[],
   xStart: number,
   pxPerMm: number,
-  recordS = 10,
+  mmPerS: 25 | 50 = 25,
 ): PanelGeometry[] {
-  const mmPerS = 25;
+  // a sheet's rows span 250 mm of paper: 10 s at 25 mm/s, the first 5 s at 50 mm/s
+  const recordS = 250 / mmPerS;
   const pxPerS = mmPerS * pxPerMm;
   const out: PanelGeometry[] = [];
-  const cols = layout === '12x1' ? 1 : 4;
+  const cols = layout === '12x1' ? 1 : layout === '6x2' ? 2 : 4;
   const colS = recordS / cols;
-  const gridRows = layout === '12x1' ? TWELVE.map((l) => [l]) : GRID.map((r) => [...r]);
+  const gridRows =
+    layout === '12x1'
+      ? TWELVE.map((l) => [l])
+      : layout === '6x2'
+        ? SIX_BY_TWO.map((r) => [...r])
+        : GRID.map((r) => [...r]);
   gridRows.forEach((leads, r) => {
     const base = rows[r];
     if (base === undefined) return;
