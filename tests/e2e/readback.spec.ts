@@ -148,7 +148,7 @@ test('a printout: the sheet with rows and panels, the stages, the leads and the 
   const rb = page.locator('[data-clf-readback]');
   await expect(rb).toHaveAttribute('data-state', 'done');
   expect(Number(await rb.getAttribute('data-leads-read'))).toBeGreaterThanOrEqual(10);
-  await expect(page.locator('[data-clf-stages] li')).toHaveCount(6);
+  await expect(page.locator('[data-clf-stages] li')).toHaveCount(7);
   await expect(page.locator('[data-clf-stages]')).toContainText('px per mm');
   expect(await inked(page, '[data-clf-sheet]')).toBeGreaterThan(1000);
   expect(await inked(page, '[data-clf-leads]')).toBeGreaterThan(1000);
@@ -347,7 +347,7 @@ test('the Reading-back chapter sits between Results and Try it, and draws the st
   expect(await leadsTop()).toBeCloseTo(before, 0);
   for (const k of ['picture', 'sheet', 'mask', 'layout', 'leads'])
     expect(await inked(page, `[data-rbs-canvas="${k}"]`), k).toBeGreaterThan(500);
-  await expect(page.locator('[data-rbs-lines] li[data-ok]')).toHaveCount(6);
+  await expect(page.locator('[data-rbs-lines] li[data-ok]')).toHaveCount(7);
   await expect(page.locator('[data-rbs-lines]')).toContainText('SNR: median');
   expect(Number(await fig.getAttribute('data-snr-median'))).toBeGreaterThan(10);
   expect(await axeViolations(page, 'heartnet-readback-stages')).toEqual([]);
