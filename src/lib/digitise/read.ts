@@ -375,7 +375,7 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
  * QRS complexes findRows does not count (on a tenth of our fold-9 wild 3x4 + 1 sheets the strip was lost so).
  * The height one row spacing (+-20%) below `rows[2]` where the most columns have ink within 1 mm, when they are at
  * least 45% of the width; else null. Its reading must still repeat a lead above it to be kept (the digitiser's
- * `stripLead` check), since a line of grid dashes can cover as much.
+ * `stripRepeats` check), since a line of grid dashes can cover as much.
  */
 export function rowBelow(
   traced: Uint8Array,
