@@ -253,7 +253,7 @@ export interface GridEstimate {
   pxPerMm: number;
   /**
    * How it was found: the grid's period (and which one), the page-width prior, or (set by the digitiser, when the
-   * grid's period made the traces implausibly long or short) the traces' own length, 250 mm.
+   * grid's period made the traces implausibly long or short, or showed no trace rows) the traces' own length, 250 mm.
    */
   source: 'grid-1mm' | 'grid-5mm' | 'page-width' | 'trace-length';
   /** Relative strength of the winning period in the spectrum (0..1). */

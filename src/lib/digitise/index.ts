@@ -147,6 +147,15 @@ function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibrati
 }
 
 /**
+ * The paper speed one calibration pulse's width stands for at `pxPerMm`: its 0.2 s are 4-6.5 mm at 25 mm/s and
+ * 8-12 mm at 50 mm/s; null for any other width.
+ */
+function pulseSpeed(pulse: Calibration, pxPerMm: number): 25 | 50 | null {
+  const mm = (pulse.x1 - pulse.x0) / pxPerMm;
+  return mm >= 4 && mm <= 6.5 ? 25 : mm >= 8 && mm <= 12 ? 50 : null;
+}
+
+/**
  * The paper speed from the calibration pulses' width: a pulse lasts 0.2 s, 5 mm of paper at 25 mm/s and 10 mm at
  * 50 mm/s (the speed is otherwise printed only as text). 50 mm/s takes two or more rows' pulses 8-12 mm wide, and
  * more of them than 4-6.5 mm wide (a pulse merged with a mark beside it, or a label's letters, can measure wide
@@ -157,9 +166,9 @@ export function paperSpeed(
   pulses: readonly Calibration[],
   pxPerMm: number,
 ): { mmPerS: 25 | 50; source: DigitiseStages['speedSource'] } {
-  const mm = pulses.map((c) => (c.x1 - c.x0) / pxPerMm);
-  const wide = mm.filter((v) => v >= 8 && v <= 12).length;
-  const narrow = mm.filter((v) => v >= 4 && v <= 6.5).length;
+  const speeds = pulses.map((c) => pulseSpeed(c, pxPerMm));
+  const wide = speeds.filter((v) => v === 50).length;
+  const narrow = speeds.filter((v) => v === 25).length;
   if (wide >= 2 && wide > narrow) return { mmPerS: 50, source: 'calibration pulse' };
   return { mmPerS: 25, source: narrow > 0 ? 'calibration pulse' : 'assumed 25 mm/s' };
 }
@@ -613,6 +622,17 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
       ms: performance.now() - t0,
     };
   };
+  // the sheet read again at its traces' own length, 250 mm from where they start to where they end; `r` stands
+  // when that reading finds no rows
+  const atTraceLength = (r: DigitiseResult): DigitiseResult => {
+    const extentPx = r.stages.traceEnd - r.stages.traceStart;
+    try {
+      return readWith({ pxPerMm: extentPx / 250, source: 'trace-length', strength: grid.strength });
+    } catch (e) {
+      if (e instanceof DigitiseError) return r;
+      throw e;
+    }
+  };
   let first: DigitiseResult;
   try {
     first = readWith(grid);
@@ -624,37 +644,26 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     let page: DigitiseResult;
     try {
       page = readWith({ pxPerMm: luma.width / 280, source: 'page-width', strength: grid.strength });
-    } catch {
-      throw e;
+    } catch (again) {
+      if (again instanceof DigitiseError) throw e;
+      throw again;
     }
-    const extentPx = page.stages.traceEnd - page.stages.traceStart;
-    try {
-      return readWith({ pxPerMm: extentPx / 250, source: 'trace-length', strength: grid.strength });
-    } catch {
-      return page;
-    }
+    return atTraceLength(page);
   }
   // a 10-second sheet (3x4, 6x2, 12x1; 25 mm/s, or 50 mm/s showing 5 s) spans about 250 mm of trace. A grid
   // that makes it under 200 mm or over 300 mm was misread (faint, dotted or 5 mm-only grids at 3-4 px/mm came
   // out 1.5-2.5 times too fine on a tenth of our fold-9 wild printouts): the sheet is read again on the traces'
-  // own scale, 250 mm from where they start to where they end. Not when the grid is confirmed and the traces' end
-  // is what is wrong, cut short by a crease or a crop: by the calibration pulse, 0.2 s wide (5 mm at 25 mm/s) by
-  // the grid; without a pulse, by column separators found on two or more boundaries where the grid's axis put them
-  // (a pulse the grid makes 3 mm wide overrules them)
-  const extentPx = first.stages.traceEnd - first.stages.traceStart;
-  const extentMm = extentPx / grid.pxPerMm;
+  // own scale. Not when the grid is confirmed and the traces' end is what is wrong, cut short by a crease or a
+  // crop: by the calibration pulse, 0.2 s wide (5 mm at 25 mm/s) by the grid; without a pulse, by column
+  // separators found on two or more boundaries where the grid's axis put them (a pulse the grid makes 3 mm wide
+  // overrules them)
+  const extentMm = (first.stages.traceEnd - first.stages.traceStart) / grid.pxPerMm;
   const pulse = first.stages.calibration;
-  const pulseMm = pulse ? (pulse.x1 - pulse.x0) / grid.pxPerMm : Number.NaN;
   const confirmed = pulse
-    ? pulseMm >= 4 && pulseMm <= 6.5
+    ? pulseSpeed(pulse, grid.pxPerMm) === 25
     : new Set(first.stages.separators.map((q) => q.boundary)).size >= 2;
   if (grid.source === 'page-width' || confirmed || (extentMm >= 200 && extentMm <= 300)) return first;
-  try {
-    return readWith({ pxPerMm: extentPx / 250, source: 'trace-length', strength: grid.strength });
-  } catch (e) {
-    if (e instanceof DigitiseError) return first;
-    throw e;
-  }
+  return atTraceLength(first);
 }
 
 /**

@@ -274,6 +274,24 @@ export function removeLongLines(mask: Uint8Array, w: number, h: number, hLen: nu
   for (let i = 0; i < mask.length; i++) if (kill[i]) mask[i] = 0;
 }
 
+/**
+ * The columns the row tests look at: the middle 90% of the sheet's width (a frame or a crop's edge can stand in
+ * the outer 5% either side).
+ */
+function rowSpan(w: number): [number, number] {
+  return [Math.floor(w * 0.05), Math.ceil(w * 0.95)];
+}
+
+/** How many columns in [x0, x1) have ink within +-band px of height y. */
+function inkCover(mask: Uint8Array, w: number, y: number, band: number, x0: number, x1: number): number {
+  let n = 0;
+  for (let x = x0; x < x1; x++) if (inkNear(mask, w, x, y, band)) n++;
+  return n;
+}
+
+/** A trace row has ink near its baseline across more than this share of `rowSpan` (a text line has gaps). */
+const ROW_COVER = 0.45;
+
 /** Baselines (y, px) of the trace rows, top to bottom. */
 export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: number): number[] {
   // A dark grid's horizontal lines, broken into dashes by noise and JPEG, would pass for rows of trace: the row
@@ -281,8 +299,7 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
   // which costs a row little: its wiggles and QRS complexes stay).
   const mask = traced.slice();
   removeLongLines(mask, w, h, Math.round(6 * pxPerMm), h + 1);
-  const x0 = Math.floor(w * 0.05);
-  const x1 = Math.ceil(w * 0.95);
+  const [x0, x1] = rowSpan(w);
   const prof = new Float64Array(h);
   for (let y = 0; y < h; y++) {
     let s = 0;
@@ -309,13 +326,7 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
   // a trace row has ink across most of its width near its baseline; a text line has gaps between words
   const band = Math.round(3 * pxPerMm);
   const rows = peaks.filter((yc) => {
-    let covered = 0;
-    for (let x = x0; x < x1; x++) {
-      let hit = 0;
-      for (let y = Math.max(0, yc - band); y <= Math.min(h - 1, yc + band) && !hit; y++) hit = mask[y * w + x]!;
-      covered += hit;
-    }
-    if (covered / (x1 - x0) <= 0.45) return false;
+    if (inkCover(mask, w, yc, band, x0, x1) / (x1 - x0) <= ROW_COVER) return false;
     // and QRS complexes: columns where the ink runs 3 mm or more up or down from near the baseline (grid-line
     // remnants and text lines have none), at least four separate ones
     let spikes = 0;
@@ -374,7 +385,7 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
  * A quiet trace row one step below the last of three: a rhythm strip at a low gain, nearly flat, whose small
  * QRS complexes findRows does not count (on a tenth of our fold-9 wild 3x4 + 1 sheets the strip was lost so).
  * The height one row spacing (+-20%) below `rows[2]` where the most columns have ink within 1 mm, when they are at
- * least 45% of the width; else null. Its reading must still repeat a lead above it to be kept (the digitiser's
+ * least `ROW_COVER` of the width; else null. Its reading must still repeat a lead above it to be kept (the digitiser's
  * `stripRepeats` check), since a line of grid dashes can cover as much.
  */
 export function rowBelow(
@@ -386,17 +397,15 @@ export function rowBelow(
 ): number | null {
   if (rows.length !== 3) return null;
   const step = (rows[2]! - rows[0]!) / 2;
-  const x0 = Math.floor(w * 0.05);
-  const x1 = Math.ceil(w * 0.95);
+  const [x0, x1] = rowSpan(w);
   const band = Math.max(1, Math.round(pxPerMm));
   // the middle of the heights that reach the most columns (a flat line reaches as many from anywhere within 1 mm)
   let first = -1;
   let last = -1;
-  let bestCover = 0.45 * (x1 - x0);
+  let bestCover = ROW_COVER * (x1 - x0);
   const yTo = Math.min(h - 1 - band, Math.round(rows[2]! + 1.2 * step));
   for (let y = Math.round(rows[2]! + 0.8 * step); y <= yTo; y++) {
-    let cover = 0;
-    for (let x = x0; x < x1; x++) if (inkNear(traced, w, x, y, band)) cover++;
+    const cover = inkCover(traced, w, y, band, x0, x1);
     if (cover > bestCover) [first, last, bestCover] = [y, y, cover];
     else if (cover === bestCover && last === y - 1) last = y;
   }
@@ -474,9 +483,7 @@ export function inkNear(mask: Uint8Array, w: number, x: number, y: number, band:
  * 70% of the columns): a pulse's roof, not the gap between a pulse's falling edge and the first QRS.
  */
 function levelTop(mask: Uint8Array, w: number, x0: number, x1: number, top: number, tol: number): boolean {
-  let hit = 0;
-  for (let x = x0 + 1; x < x1; x++) if (inkNear(mask, w, x, top, tol)) hit++;
-  return hit >= 0.7 * (x1 - x0 - 1);
+  return inkCover(mask, w, top, tol, x0 + 1, x1) >= 0.7 * (x1 - x0 - 1);
 }
 
 /** The calibration pulse near `xFrom` .. `xTo` on the row at `base`, if there is one. */
