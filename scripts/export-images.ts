@@ -1,6 +1,6 @@
 /**
  * `npm run export-images -- --style dataset2 --folds 1-8 --out DIR [--variants K] [--input 256x256]
- *                           [--limit N] [--ids 1-200,9001] [--balanced N] [--seed S] [--png]
+ *                           [--limit N] [--ids 1-200,9001] [--subset K/M] [--balanced N] [--seed S] [--png]
  *                           [--workers 2] [--shard-size 512] [--scale 1] [--filters baseline,lowpass|none]
  *                           [--data DIR] [--tone luma|ink-flat]`
  *
@@ -61,6 +61,7 @@ export const EXPORT_IMAGES_CLI = defineCli({
     input: { type: 'string', value: 'HxW', default: '256x256', help: 'model input size' },
     limit: { type: 'string', value: 'N', help: 'at most N records' },
     ids: { type: 'string', value: 'LIST', help: 'only these ecg_ids, e.g. 1-200,9001' },
+    subset: { type: 'string', value: 'K/M', help: 'only ecg_ids with id % M = K (a fixed pool of records)' },
     balanced: { type: 'string', value: 'N', help: 'N MI and N other records' },
     seed: { type: 'string', value: 'S', default: '0', help: 'render seed base' },
     png: { type: 'boolean', default: false, help: 'write PNG files (heartnet-png/1) instead of shards' },
@@ -96,6 +97,7 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
     input: { height, width, channels: 1, resize: 'letterbox-area', pad: 255, ...(tone === 'luma' ? {} : { tone }) },
     limit: values.limit === undefined ? undefined : parseNumberArg('--limit', values.limit, { integer: true, min: 1 }),
     ids: values.ids === undefined ? undefined : parseRangeList('--ids', values.ids, 1, 1_000_000),
+    subset: values.subset === undefined ? undefined : parseSubset(values.subset),
     balanced:
       values.balanced === undefined
         ? undefined
@@ -109,6 +111,17 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
     data: resolvePtbxlDir(values.data),
     quiet: values.quiet,
   };
+}
+
+/** `--subset K/M`: integers with 0 <= K < M. */
+export function parseSubset(text: string): { k: number; m: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const k = m ? Number(m[1]) : NaN;
+  const mod = m ? Number(m[2]) : NaN;
+  if (!(mod >= 1 && k >= 0 && k < mod)) {
+    throw new RenderError('bad-option', `--subset must be K/M with 0 <= K < M (got '${text}')`);
+  }
+  return { k, m: mod };
 }
 
 /** Runs the pending shards on `n` worker threads (0 = in this thread). */

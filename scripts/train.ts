@@ -36,6 +36,7 @@ export interface SourceConfig {
   folds: string;
   balanced?: number;
   limit?: number;
+  subset?: string;
   variants?: number;
   seed?: number;
 }
@@ -236,6 +237,7 @@ function ensureShards(
     ...(input.tone ? ['--tone', input.tone] : []),
   ];
   if (src.balanced) args.push('--balanced', String(src.balanced));
+  if (src.subset) args.push('--subset', src.subset);
   if (src.limit) args.push('--limit', String(src.limit));
   if (src.variants) args.push('--variants', String(src.variants));
   if (src.seed !== undefined) args.push('--seed', String(src.seed));

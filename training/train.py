@@ -83,7 +83,7 @@ def augment(x: torch.Tensor, translate: float, scale: float, gen: torch.Generato
     theta[:, 1, 1] = 1 / s
     theta[:, 0, 2] = tx
     theta[:, 1, 2] = ty
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    grid = F.affine_grid(theta.to(x.device), list(x.shape), align_corners=False)
     y = 255.0 - F.grid_sample(255.0 - x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return y.round().clamp(0, 255)
 
@@ -93,7 +93,7 @@ def chosen(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor | No
     if p <= 0:
         return None
     pick = torch.rand(x.shape[0], generator=gen) < p
-    return pick if bool(pick.any()) else None
+    return pick.to(x.device) if bool(pick.any()) else None
 
 
 def shade(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
@@ -109,10 +109,10 @@ def shade(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
     # Blotches: a coarse grid of random values, smoothly upsampled, sharpened by a power so that most of the sheet
     # stays light and a few regions go dark.
     gh = int(torch.randint(3, 9, (1,), generator=gen))
-    coarse = torch.rand(k, 1, gh, gh * 4 // 3 + 1, generator=gen)
+    coarse = torch.rand(k, 1, gh, gh * 4 // 3 + 1, generator=gen).to(x.device)
     field = F.interpolate(coarse, size=(h, w), mode="bicubic", align_corners=False).clamp(0, 1)
-    power = 1.0 + torch.rand(k, 1, 1, 1, generator=gen) * 3.0
-    depth = 0.15 + torch.rand(k, 1, 1, 1, generator=gen) * 0.75
+    power = 1.0 + torch.rand(k, 1, 1, 1, generator=gen).to(x.device) * 3.0
+    depth = 0.15 + torch.rand(k, 1, 1, 1, generator=gen).to(x.device) * 0.75
     mult = 1.0 - depth * field.pow(power)
     y = x.clone()
     y[pick] = (x[pick] * mult).round().clamp(0, 255)
@@ -169,7 +169,7 @@ def predict_logits(model, data: MultiShards, bs: int, device) -> np.ndarray:
     model.eval()
     out = []
     for a in range(0, data.n, bs):
-        xb = torch.from_numpy(data.gather(np.arange(a, min(a + bs, data.n))).astype(np.float32)).to(device)
+        xb = torch.from_numpy(data.gather(np.arange(a, min(a + bs, data.n)))).to(device).float()
         out.append(model(xb).double().cpu().numpy())
     return np.concatenate(out)
 
@@ -224,6 +224,9 @@ class Trainer:
         return self.rng.permutation(t.n)
 
     def train_one_epoch(self, epoch: int) -> dict:
+        """One pass over the training data. The batch moves to the device before the augmentations (their random
+        draws stay on the CPU generator, so a run draws the same numbers on any device); crumple() runs on the
+        CPU."""
         model, t, bs = self.model, self.train, self.bs
         aug = self.tcfg["augment"]
         model.train()
@@ -232,11 +235,12 @@ class Trainer:
         tot, seen = 0.0, 0
         for a in range(0, t.n, bs):
             idx = np.sort(order[a:a + bs])
-            xb = torch.from_numpy(t.gather(idx).astype(np.float32))
+            xb = torch.from_numpy(t.gather(idx)).to(self.device).float()   # uint8 travels, 4x fewer bytes
             yb = torch.from_numpy(t.labels[idx].astype(np.float32))
             xb = augment(xb, aug["translate"], aug["scale"], self.gen)
             xb = shade(xb, aug["shade"], self.gen)
-            xb = crumple(xb, aug["crumple"], self.gen).to(self.device)
+            if aug["crumple"] > 0:
+                xb = crumple(xb.cpu(), aug["crumple"], self.gen).to(self.device)
             loss = F.binary_cross_entropy_with_logits(model(xb), yb.to(self.device), pos_weight=self.pos_weight)
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -354,7 +358,47 @@ def init_weights(model, run: dict, ckpt_dir: str) -> dict | None:
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     print(f"[train] starting from {path} (sha256 {digest[:12]})", flush=True)
-    return {"name": init, "checkpoint": path, "sha256": digest, "log": log_path}
+    # a checkpoint rebuilt from the TF.js export (training/tfjs_init.py) says so in NAME.pt.json
+    made = None
+    if os.path.exists(path + ".json"):
+        with open(path + ".json") as f:
+            made = json.load(f)
+    return {"name": init, "checkpoint": path, "sha256": digest, "log": log_path, "made_by": made}
+
+
+def export_only(run: dict, model, train: MultiShards, val: MultiShards, ckpt: str, log_path: str, device) -> int:
+    """The export of a run trained elsewhere with --no-export: its checkpoint (the sha256 its log recorded) and
+    this machine's fold-9 shards, which must give the threshold the run chose (same renderer, same bytes)."""
+    with open(log_path) as f:
+        log = json.load(f)
+    if not (log.get("export") or {}).get("deferred"):
+        raise C.ConfigError(f"{log_path}: not a --no-export run (its export is {log.get('export')})")
+    with open(ckpt, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if digest != log.get("checkpoint_sha256"):
+        raise C.ConfigError(f"{ckpt}: sha256 {digest[:12]}, the log recorded {str(log.get('checkpoint_sha256'))[:12]}")
+    if (train.n, val.n) != (log["data"]["train_n"], log["data"]["val_n"]):
+        raise C.ConfigError(f"shards here hold train {train.n} / val {val.n} images, the run had "
+                            f"{log['data']['train_n']} / {log['data']['val_n']}")
+    model.load_state_dict(torch.load(ckpt, map_location="cpu"))
+    model = model.to(device).eval()
+    vl = predict_logits(model, val, run["train"]["eval_batch_size"], device)
+    thr, rule_text, vm = choose_threshold(run, val, vl)
+    if abs(thr - log["threshold"]) > 1e-4 or abs(vm["auroc"] - log["val_metrics_at_threshold"]["auroc"]) > 1e-4:
+        raise C.ConfigError(f"fold 9 here gives threshold {thr:.5f} / AUROC {vm['auroc']:.5f}, the run chose "
+                            f"{log['threshold']:.5f} / {log['val_metrics_at_threshold']['auroc']:.5f}: "
+                            "the fold-9 shards differ from the ones it was selected on")
+    model = model.cpu()
+    export_info = export(run, model, val, vl, log["threshold"], log["threshold_rule"],
+                         log["val_metrics_at_threshold"], log)
+    export_info["exported_from"] = {"checkpoint": ckpt, "sha256": digest, "at": now(),
+                                    "fold9_threshold_here": thr}
+    log["export"] = export_info
+    atomic_json(log_path, log)
+    print(f"[train] exported {ckpt} to {export_info['dir']} ({export_info['weights_bytes']} bytes, "
+          f"{export_info['quantization']}); fold-9 threshold here {thr:.5f}, the run's {log['threshold']:.5f}",
+          flush=True)
+    return 0
 
 
 def main(argv=None) -> int:
@@ -364,7 +408,15 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--log", default=None)
     ap.add_argument("--epochs", type=int, default=None, help="override (smoke runs only; recorded in the log)")
+    ap.add_argument("--no-export", action="store_true",
+                    help="train, select and threshold, but leave the export to a later --export-only (a rented GPU "
+                         "machine trains; the export and its parity check are made at home)")
+    ap.add_argument("--export-only", action="store_true",
+                    help="no training: export the run whose checkpoint and --no-export log are here, after "
+                         "re-checking its fold-9 threshold on this machine's fold-9 shards")
     args = ap.parse_args(argv)
+    if args.no_export and args.export_only:
+        ap.error("--no-export and --export-only exclude each other")
 
     cfg = C.load(args.config)  # as written: what the log records
     if args.epochs:
@@ -382,10 +434,14 @@ def main(argv=None) -> int:
     log_path = args.log or run.get("log") or default_log
     ckpt_dir = os.path.join("training", "checkpoints")
     model = M.build(run["model"], train.planes)
+    ckpt = os.path.join(ckpt_dir, f"{name}.pt")
+    if args.export_only:
+        return export_only(run, model, train, val, ckpt, log_path, device)
     init = init_weights(model, run, ckpt_dir)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
     trainer = Trainer(run, model.to(device), train, val, device, seed)
     os.makedirs(ckpt_dir, exist_ok=True)
-    ckpt = os.path.join(ckpt_dir, f"{name}.pt")
 
     log = start_log(cfg, args, trainer, device, log_path)
     log["init"] = init
@@ -403,18 +459,24 @@ def main(argv=None) -> int:
     vl = predict_logits(model, val, trainer.ebs, device)
     thr, rule_text, vm = choose_threshold(run, val, vl)
     log.update(threshold=thr, threshold_rule=rule_text, val_metrics_at_threshold=vm)
+    with open(ckpt, "rb") as f:
+        log["checkpoint_sha256"] = hashlib.sha256(f.read()).hexdigest()
 
-    if run["export"]["skip"]:
+    if args.no_export:
+        export_info = {"dir": None, "deferred": True, "weights_bytes": 0, "quantization": None}
+    elif run["export"]["skip"]:
         export_info = {"dir": None, "skipped": True, "weights_bytes": 0, "quantization": None}
     else:
-        export_info = export(run, model, val, vl, thr, rule_text, vm, log)
+        export_info = export(run, model.cpu(), val, vl, thr, rule_text, vm, log)
     log["export"] = export_info
     log["finished"] = now()
     atomic_json(log_path, log)
     os.remove(partial)
     print(f"[train] best epoch {log['best_epoch']}, threshold {thr:.4f} ({rule_text}); fold-9 at threshold: "
           + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in vm.items()}), flush=True)
-    if not export_info.get("skipped"):
+    if export_info.get("deferred"):
+        print(f"[train] export deferred (--no-export): checkpoint {ckpt}; log {log_path}", flush=True)
+    elif not export_info.get("skipped"):
         print(f"[train] exported to {export_info['dir']} ({export_info['weights_bytes']} bytes, "
               f"{export_info['quantization']}); log {log_path}", flush=True)
     return 0

@@ -24,6 +24,8 @@ export interface ExportSettings {
   input: InputSpec;
   limit?: number;
   ids?: number[];
+  /** Only records with ecg_id % m === k: a fixed pool that a small copy of PTB-XL can hold (GPU runs). */
+  subset?: { k: number; m: number };
   balanced?: number;
   seed: number;
   png: boolean;
@@ -68,16 +70,21 @@ function shuffled<T>(xs: readonly T[], seed: number, tag: string): T[] {
 }
 
 /**
- * Chooses the records: those in `folds` (and in `ids` if given), then `--balanced N` = N MI + N non-MI drawn
+ * Chooses the records: those in `folds` (and in `ids` if given, and in `--subset K/M`: ecg_id % M = K), then
+ * `--balanced N` = N MI + N non-MI drawn
  * at random (seeded), then `--limit N` = a seeded random N of what is left. Result sorted by ecg_id.
  */
 export function selectRecords(
   records: readonly LabelledRecord[],
-  s: Pick<ExportSettings, 'folds' | 'ids' | 'balanced' | 'limit' | 'seed'>,
+  s: Pick<ExportSettings, 'folds' | 'ids' | 'subset' | 'balanced' | 'limit' | 'seed'>,
 ): LabelledRecord[] {
   const folds = new Set(s.folds);
   const ids = s.ids ? new Set(s.ids) : null;
-  let chosen = records.filter((r) => folds.has(r.stratFold) && (ids === null || ids.has(r.ecgId)));
+  const sub = s.subset;
+  let chosen = records.filter(
+    (r) =>
+      folds.has(r.stratFold) && (ids === null || ids.has(r.ecgId)) && (sub === undefined || r.ecgId % sub.m === sub.k),
+  );
   chosen.sort((a, b) => a.ecgId - b.ecgId);
   if (ids !== null) {
     const have = new Set(chosen.map((r) => r.ecgId));
@@ -250,6 +257,7 @@ export function manifestOf(plan: Plan, s: ExportSettings, gitCommit: string | nu
       balanced: s.balanced ?? null,
       limit: s.limit ?? null,
       ids: s.ids ?? null,
+      ...(s.subset ? { subset: `${s.subset.k}/${s.subset.m}` } : {}),
     },
     git_commit: gitCommit,
   };

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Makes .gpu/ for training/gpu_image_run.sh (training/README.md, "Image models on a GPU"):
+#   bash training/gpu_image_prepare.sh training/configs/NAME.json
+# the config's validation sets rendered here (the export at home re-checks its threshold on them), our
+# export-images bundled into one file, this machine's Node compressed, and the records the plan draws from (its
+# training sets' `subset` pool of folds 1-8, plus the validation sets' records) packed by training/record_pack.py.
+# Needs every PTB-XL record (npm run setup -- --all, or PTBXL_DIR). Prints what will travel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CFG=$1
+DATA=${PTBXL_DIR:-data/ptb-xl}
+G=.gpu
+mkdir -p $G
+read -r SUBSET INIT < <(python3 -c "import json,sys; c=json.load(open(sys.argv[1])); print(c['data']['train'][0]['subset'], c['init'])" "$CFG")
+# validation sets, exactly as npm run train would export them
+/usr/bin/python3 -m training.gpu_image jobs "$CFG" --runner "npx tsx scripts/export-images.ts" --data "$DATA" \
+  --val-only --workers 2 | bash
+python3 - "$CFG" > $G/val-ids.json <<'PY'
+import json, os, sys
+cfg = json.load(open(sys.argv[1]))
+ids = set()
+for v in cfg["data"]["val"]:
+    ids |= {it["ecg_id"] for it in json.load(open(os.path.join(v["dir"], "manifest.json")))["items"]}
+print(json.dumps(sorted(ids)))
+PY
+npx esbuild scripts/export-images.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+  --outfile=$G/export-images.mjs "--banner:js=import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
+[ -s $G/node.xz ] || xz -T2 -6 -c "$(command -v node)" > $G/node.xz
+rm -rf $G/records
+/usr/bin/python3 -m training.record_pack pack "$DATA" $G/records --folds 1-8 --subset "$SUBSET" --ids-file $G/val-ids.json
+git rev-parse HEAD > $G/commit
+echo "prepare: init from public/models/$INIT; travelling: tree $(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1) bytes + .gpu $(du -sb $G | cut -f1) bytes (64 MiB = 67108864)"
