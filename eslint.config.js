@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/',
       'dist/',
       'build/',
+      '.gpu/', // training/gpu_image_prepare.sh: a bundle and packed records for a rented GPU machine
       '.astro/',
       'data/',
       'public/',

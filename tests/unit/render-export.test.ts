@@ -61,6 +61,23 @@ describe('export-images planning', () => {
       /--ids: 1 id\(s\) are not labelled records in folds 1: 2/,
     );
   });
+  it('--subset K/M keeps ecg_id % M = K before --limit draws (the pool a GPU machine holds)', () => {
+    const pool = selectRecords(recs, { folds: [1, 2, 3, 4, 5, 6, 7, 8], subset: { k: 0, m: 3 }, seed: 0 });
+    expect(pool.length).toBeGreaterThan(10);
+    expect(pool.every((r) => r.ecgId % 3 === 0 && r.stratFold <= 8)).toBe(true);
+    const drawn = selectRecords(recs, { folds: [1, 2, 3, 4, 5, 6, 7, 8], subset: { k: 0, m: 3 }, limit: 9, seed: 4 });
+    expect(drawn).toHaveLength(9);
+    expect(drawn.every((r) => r.ecgId % 3 === 0)).toBe(true);
+    expect(parseExportArgs(['--style', 'printout', '--out', '/tmp/x', '--subset', '2/5']).subset).toEqual({
+      k: 2,
+      m: 5,
+    });
+    for (const bad of ['5/5', '1', 'a/3', '1/0']) {
+      expect(() => parseExportArgs(['--style', 'printout', '--out', '/tmp/x', '--subset', bad])).toThrow(
+        /--subset must be K\/M with 0 <= K < M/,
+      );
+    }
+  });
   it('plans variants and shards with derived seeds', () => {
     const chosen = selectRecords(recs, { folds: [1], seed: 0 }).slice(0, 5);
     const plan = makePlan(chosen, { ...base, variants: 2, style: 'photo' });
