@@ -30,6 +30,8 @@ import sys
 
 import numpy as np
 
+from .config import parse_folds
+
 LEADS = ("I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6")
 KEPT = (0, 1, 6, 7, 8, 9, 10, 11)   # I, II, V1-V6
 SAMPLES = 1000
@@ -140,14 +142,6 @@ def parse_subset(text: str) -> tuple[int, int]:
     if not (k.isdigit() and m.isdigit() and 0 <= int(k) < int(m)):
         raise PackError(f"--subset must be K/M with 0 <= K < M (got {text!r})")
     return int(k), int(m)
-
-
-def parse_folds(text: str) -> set[int]:
-    out: set[int] = set()
-    for part in text.split(","):
-        a, _, b = part.partition("-")
-        out.update(range(int(a), int(b or a) + 1))
-    return out
 
 
 def main(argv=None) -> int:
