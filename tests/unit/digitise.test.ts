@@ -672,6 +672,30 @@ describe.runIf(existsSync(recordFiles(dir, 7560).dat))('digitiser on a wild prin
   }, 60_000);
 });
 
+describe.runIf(existsSync(recordFiles(dir, 7016).dat))('digitiser on a 50 mm/s wild printout', () => {
+  it('finds the 10 mm pulses beyond where the ink seems to begin, and reads the sheet at 50 mm/s', async () => {
+    // record 7016 of the CI sample as a wild printout (seed as the evaluations draw it): 3x4 + 1 at 50 mm/s with
+    // pulses on the left. Each 10 mm pulse is wider than the gap inkExtent bridges, so the ink seemed to begin
+    // after it, and the pulse, searched for no more than 8 mm further left, was never found: the sheet was read
+    // at 25 mm/s, every lead in the wrong seconds (median SNR 0 dB)
+    const sig = await readRecord(dir, 7016);
+    const style = 'wild-printout';
+    const { images, info } = renderWithInfo(sig, { style, seed: itemSeed(7016, 0, style, 0), ecgId: 7016 });
+    expect([info.wild!.sheet.mmPerS, info.wild!.sheet.calibration]).toEqual([50, 'left']);
+    const r = digitise(images[0]!);
+    expect([r.stages.mmPerS, r.stages.speedSource, r.stages.gainSource]).toEqual([
+      50,
+      'calibration pulse',
+      'calibration pulse',
+    ]);
+    const windows = info
+      .wild!.sheet.panels.filter((p) => !p.rhythm)
+      .map((p) => ({ lead: p.lead, start: Math.round(p.t0 * 100), end: Math.round(p.t1 * 100) }));
+    const snr = Object.values(leadSnrs(applyFilters(sig, info.filters as FilterName[]), r.readout, windows));
+    expect(snr.sort((a, b) => a - b)[6]!, JSON.stringify(snr)).toBeGreaterThan(5);
+  }, 60_000);
+});
+
 describe('eval files of images we did not draw', () => {
   it('accept a well-formed file and name the problem in a bad one', () => {
     const one = {

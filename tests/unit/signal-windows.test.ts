@@ -93,6 +93,25 @@ describe('inputFromReadout: a digitiser readout -> model input', () => {
     expect(conf(x, 12, 0)).toBeCloseTo(0.9, 6);
   });
 
+  it('moves a lead read only outside its window into it (a 50 mm/s sheet shows each column for 1.25 s)', () => {
+    // the 50 mm/s 3x4 sheet: aVR read over 1.25-2.5 s, V1 over 2.5-3.75 s (their windows start at 2.5 and 5 s);
+    // I over 0-1.25 s, inside its window, stays where it is; the rhythm strip is never moved
+    const part = (from: number, to: number, v: (t: number) => number) =>
+      Float32Array.from({ length: SAMPLES }, (_, t) => (t >= from && t < to ? v(t) : NaN));
+    const x = inputFromReadout({
+      samplingRate: 100,
+      leads: { I: part(0, 125, () => 1), aVR: part(125, 250, (t) => t), V1: part(250, 375, (t) => -t) },
+      rhythm: part(0, 500, () => 3),
+    });
+    expect([at(x, 0, trace('I')), at(x, 124, trace('I')), at(x, 125, trace('I'))]).toEqual([1, 1, 0]);
+    expect([at(x, 250, trace('aVR')), at(x, 374, trace('aVR')), at(x, 375, trace('aVR'))]).toEqual([125, 249, 0]);
+    expect(conf(x, 250, trace('aVR'))).toBe(1);
+    expect([at(x, 500, trace('V1')), at(x, 624, trace('V1')), at(x, 625, trace('V1'))]).toEqual([-250, -374, 0]);
+    expect([at(x, 499, trace('II-rhythm')), at(x, 500, trace('II-rhythm'))]).toEqual([3, 0]);
+    // nothing read anywhere: nothing moved
+    for (let t = 0; t < SAMPLES; t++) expect(at(x, t, trace('V4')) + conf(x, t, trace('V4'))).toBe(0);
+  });
+
   it('refuses other sampling rates, short traces and confidences outside [0, 1]', () => {
     expect(() => inputFromReadout({ samplingRate: 500, leads: {} })).toThrow(SignalInputError);
     expect(() => inputFromReadout({ samplingRate: 100, leads: { V4: new Float32Array(800) } })).toThrow(

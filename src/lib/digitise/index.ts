@@ -446,14 +446,16 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     // a pulse drawn without a foot on the baseline has only its thin edges there, which inkExtent drops as
     // grid-line leftovers: the ink seems to begin at its falling edge, and the pulse is looked for from 8 mm
     // further left when it is not found where the ink begins (not always: on a noisy page specks there can pass
-    // for a pulse's edges)
+    // for a pulse's edges). A 50 mm/s pulse is 10 mm wide, more than the 6 mm gap inkExtent bridges, so the ink
+    // can begin after it or end before it even with its feet drawn: last, a pulse's width further out (14 mm,
+    // the widest box findCalibration takes and a margin)
     const pulsesIn = (m: Uint8Array, oneEdge = false) =>
       used.map((b, r) => {
         const [a, e] = extents[r]!;
         const mm = (v: number) => Math.round(v * ppm);
         const find = (from: number, to: number) => findCalibration(m, W, b, from, to, ppm, oneEdge);
-        const left = find(a - mm(2), a + mm(16)) ?? find(a - mm(8), a + mm(16));
-        const right = left ? null : find(e - mm(16), e + mm(2));
+        const left = find(a - mm(2), a + mm(16)) ?? find(a - mm(8), a + mm(16)) ?? find(a - mm(14), a + mm(16));
+        const right = left ? null : (find(e - mm(16), e + mm(2)) ?? find(e - mm(16), e + mm(14)));
         return { left, right };
       });
     const none = (f: ReturnType<typeof pulsesIn>) => f.every((p) => !p.left && !p.right);
@@ -659,8 +661,12 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   // overrules them)
   const extentMm = (first.stages.traceEnd - first.stages.traceStart) / grid.pxPerMm;
   const pulse = first.stages.calibration;
+  const speed = pulse ? pulseSpeed(pulse, grid.pxPerMm) : null;
+  // a 50 mm/s pulse (10 mm) confirms it too, unless the traces run on past 300 mm: a grid read twice too fine makes
+  // a 25 mm/s pulse look 10 mm wide and its traces twice as long. (At 50 mm/s a deep wave can leave the baseline
+  // for more than inkExtent's 6 mm gap, so the traces' median end can fall well short of 250 mm there.)
   const confirmed = pulse
-    ? pulseSpeed(pulse, grid.pxPerMm) === 25
+    ? speed === 25 || (speed === 50 && extentMm <= 300)
     : new Set(first.stages.separators.map((q) => q.boundary)).size >= 2;
   if (grid.source === 'page-width' || confirmed || (extentMm >= 200 && extentMm <= 300)) return first;
   return atTraceLength(first);

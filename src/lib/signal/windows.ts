@@ -143,7 +143,9 @@ export class SignalInputError extends Error {
  * 10 s time axis (sample t = t/100 s after the left edge of the first column).
  * - `leads[name]`: SAMPLES values; NaN (or any non-finite value) where nothing was read. Only the samples
  *   inside the lead's own column window are used; anything outside it is ignored (the sheet shows nothing
- *   there, so the model never sees anything there). A missing lead = nothing read.
+ *   there, so the model never sees anything there). A missing lead = nothing read. A lead read only outside
+ *   its window is moved into it (`windowStart`): a 50 mm/s sheet shows the record's first 5 s, each column
+ *   1.25 s, so aVR, V1 and V4 are read at 1.25, 2.5 and 3.75 s rather than at 2.5, 5 and 7.5 s.
  * - `rhythm`: the lead II rhythm strip over the whole 10 s, same conventions.
  * - `confidence[name]` / `rhythmConfidence`: a number in [0, 1] for the whole trace, or one per sample;
  *   default 1. Training maps confidence to noise as c = 1 - (RMS read-out error in mV) / 0.1, clipped to
@@ -166,6 +168,17 @@ function confAt(c: number | ArrayLike<number> | undefined, t: number, what: stri
   return v;
 }
 
+/**
+ * Where a lead's samples are taken from for its window [start, end): the window itself when anything was read
+ * there, else the first sample read anywhere (its column on a sheet that shows the columns elsewhere in time: a
+ * whole column moves together, so its leads stay simultaneous); the window's start when nothing was read at all.
+ */
+export function windowStart(sig: ArrayLike<number>, start: number, end: number): number {
+  for (let t = start; t < end; t++) if (Number.isFinite(sig[t]!)) return start;
+  for (let t = 0; t < sig.length; t++) if (Number.isFinite(sig[t]!)) return t;
+  return start;
+}
+
 /** The model input (`SAMPLES * CHANNELS` floats, time-major) for one readout. */
 export function inputFromReadout(r: SignalReadout): Float32Array {
   if (r.samplingRate !== SAMPLING_RATE) {
@@ -184,10 +197,12 @@ export function inputFromReadout(r: SignalReadout): Float32Array {
     if (conf !== undefined && typeof conf !== 'number' && conf.length < tr.end) {
       throw new SignalInputError(`${tr.name}: ${conf.length} confidence values, the window needs ${tr.end}`);
     }
-    for (let t = tr.start; t < tr.end; t++) {
-      const v = sig[t]!;
+    const from = isRhythm ? tr.start : windowStart(sig, tr.start, tr.end);
+    const stop = Math.min(sig.length, conf !== undefined && typeof conf !== 'number' ? conf.length : Infinity);
+    for (let t = tr.start; t < tr.end && from + t - tr.start < stop; t++) {
+      const v = sig[from + t - tr.start]!;
       if (!Number.isFinite(v)) continue;
-      const k = confAt(conf, t, tr.name);
+      const k = confAt(conf, from + t - tr.start, tr.name);
       x[t * CHANNELS + c] = v;
       x[t * CHANNELS + N_TRACES + c] = k;
     }
