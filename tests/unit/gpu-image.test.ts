@@ -19,6 +19,10 @@ function tmpConfig(name: string, patch: (c: Record<string, any>) => void = () =>
   const dir = mkdtempSync(join(tmpdir(), 'gpu-image-'));
   const c = JSON.parse(readFileSync('training/configs/fixture-tiny.json', 'utf8'));
   c.name = name;
+  // synthetic shards of this file's own (made on first use): test files run at once, and two making the same
+  // folder together would race
+  c.data.train[0].dir = 'build/shards/synth-gpu-48x64-train';
+  c.data.val[0].dir = 'build/shards/synth-gpu-48x64-val';
   c.export.dir = join(dir, 'model');
   delete c.export.copy_to;
   c.train.epochs = 1;
