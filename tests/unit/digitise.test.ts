@@ -672,16 +672,16 @@ describe.runIf(existsSync(recordFiles(dir, 7560).dat))('digitiser on a wild prin
   }, 60_000);
 });
 
-describe.runIf(existsSync(recordFiles(dir, 7016).dat))('digitiser on a 50 mm/s wild printout', () => {
-  it('finds the 10 mm pulses beyond where the ink seems to begin, and reads the sheet at 50 mm/s', async () => {
-    // record 7016 of the CI sample as a wild printout (seed as the evaluations draw it): 3x4 + 1 at 50 mm/s with
-    // pulses on the left. Each 10 mm pulse is wider than the gap inkExtent bridges, so the ink seemed to begin
-    // after it, and the pulse, searched for no more than 8 mm further left, was never found: the sheet was read
-    // at 25 mm/s, every lead in the wrong seconds (median SNR 0 dB)
-    const sig = await readRecord(dir, 7016);
+describe.runIf(existsSync(recordFiles(dir, 10076).dat))('digitiser on a 50 mm/s wild printout', () => {
+  it('finds the 10 mm pulses beyond where the ink seems to end, and reads the sheet at 50 mm/s', async () => {
+    // sample record 10076 as a wild printout (seed as the evaluations draw it): 50 mm/s with pulses on the right.
+    // Each 10 mm pulse is wider than the gap inkExtent bridges, so the ink seemed to end before it, and the pulse,
+    // searched for no more than 2 mm beyond, was never found: the sheet was read at 25 mm/s with the gain
+    // assumed, every lead in the wrong seconds (median SNR 0 dB)
+    const sig = await readRecord(dir, 10076);
     const style = 'wild-printout';
-    const { images, info } = renderWithInfo(sig, { style, seed: itemSeed(7016, 0, style, 0), ecgId: 7016 });
-    expect([info.wild!.sheet.mmPerS, info.wild!.sheet.calibration]).toEqual([50, 'left']);
+    const { images, info } = renderWithInfo(sig, { style, seed: itemSeed(10076, 0, style, 0), ecgId: 10076 });
+    expect([info.wild!.sheet.mmPerS, info.wild!.sheet.calibration]).toEqual([50, 'right']);
     const r = digitise(images[0]!);
     expect([r.stages.mmPerS, r.stages.speedSource, r.stages.gainSource]).toEqual([
       50,
