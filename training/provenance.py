@@ -3,12 +3,22 @@ for every trainer)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import subprocess
 
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def file_sha256(path: str) -> str:
+    """Hex sha256 of a file's bytes: checkpoints and exports are pinned by digest in the training logs."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def git_commit(watched: list[str]) -> str | None:

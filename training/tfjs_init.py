@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 import os
 import sys
@@ -28,6 +27,7 @@ import torch
 from . import config as C
 from . import export_tfjs as X
 from . import models as M
+from .provenance import file_sha256
 from .shards import open_shards
 
 
@@ -135,8 +135,7 @@ def main(argv=None) -> int:
     out = a.out or os.path.join("training", "checkpoints", f"{name}.pt")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     torch.save(model.state_dict(), out)
-    with open(os.path.join(a.model_dir, "model.json"), "rb") as f:
-        export_sha = hashlib.sha256(f.read()).hexdigest()
+    export_sha = file_sha256(os.path.join(a.model_dir, "model.json"))
     note = {"from_export": a.model_dir, "model_json_sha256": export_sha, "config": a.config,
             "calibration": {"dir": a.calibrate, "images": int(x.shape[0])},
             "parity_max_abs_logit_diff": gap,

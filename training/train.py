@@ -11,7 +11,6 @@ training/config.schema.json (config.with_defaults), not from this file."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -26,7 +25,7 @@ from . import export_tfjs as X
 from . import metrics as MET
 from . import models as M
 from . import provenance as P
-from .provenance import now
+from .provenance import file_sha256, now
 from .shards import MultiShards, open_shards
 
 
@@ -355,8 +354,7 @@ def init_weights(model, run: dict, ckpt_dir: str) -> dict | None:
         model.load_state_dict(torch.load(path))
     except RuntimeError as e:
         raise C.ConfigError(f"config.init: {path} does not fit this config's model: {str(e).splitlines()[0]}") from e
-    with open(path, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
+    digest = file_sha256(path)
     print(f"[train] starting from {path} (sha256 {digest[:12]})", flush=True)
     # a checkpoint rebuilt from the TF.js export (training/tfjs_init.py) says so in NAME.pt.json
     made = None
@@ -376,8 +374,7 @@ def export_only(run: dict, model, val: MultiShards, ckpt: str, log_path: str, de
         log = json.load(f)
     if not (log.get("export") or {}).get("deferred"):
         raise C.ConfigError(f"{log_path}: not a --no-export run (its export is {log.get('export')})")
-    with open(ckpt, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
+    digest = file_sha256(ckpt)
     if digest != log.get("checkpoint_sha256"):
         raise C.ConfigError(f"{ckpt}: sha256 {digest[:12]}, the log recorded {str(log.get('checkpoint_sha256'))[:12]}")
     if val.n != log["data"]["val_n"]:
@@ -462,8 +459,7 @@ def main(argv=None) -> int:
     vl = predict_logits(model, val, trainer.ebs, device)
     thr, rule_text, vm = choose_threshold(run, val, vl)
     log.update(threshold=thr, threshold_rule=rule_text, val_metrics_at_threshold=vm)
-    with open(ckpt, "rb") as f:
-        log["checkpoint_sha256"] = hashlib.sha256(f.read()).hexdigest()
+    log["checkpoint_sha256"] = file_sha256(ckpt)
 
     if args.no_export:
         export_info = {"dir": None, "deferred": True, "weights_bytes": 0, "quantization": None}
