@@ -13,15 +13,17 @@ import {
   DigitiseError,
   paperSpeed,
   sharedStart,
+  shortColumns,
   snrDb,
   stripLead,
   stripRepeats,
   stripsRepeatLeads,
   STRIPS_REPEAT,
+  traceBegins,
   type Readout,
 } from '../../src/lib/digitise/index';
 import { pipelineModelName, pipelineSignalModel } from '../../src/lib/digitise/pipeline-name';
-import { findCalibration, findRows, panelsFor, readPanel, rowBelow } from '../../src/lib/digitise/read';
+import { findCalibration, findRows, panelsFor, penWidth, readPanel, rowBelow } from '../../src/lib/digitise/read';
 import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { LEAD_NAMES } from '../../src/lib/ptbxl/types';
@@ -153,6 +155,104 @@ describe('digitiser stages on drawn masks', () => {
     [300, 444, 588, 732].forEach((b, i) => expect(Math.abs(rows[i]! - b)).toBeLessThanOrEqual(6));
   });
 
+  it('takes no header text for a fifth row, and fills the row a flat lead of a 12x1 sheet leaves out', () => {
+    // 4 px/mm. (1) four trace rows 36 mm apart and, one step above them, header text: letters 3.5 mm tall in words
+    // across half the width (ink covers about half of it); taken as the first of five rows, it pushed the rhythm
+    // strip off a 3x4 + 1 reading
+    const w = 800;
+    const sheet = (h: number) => {
+      const mask = new Uint8Array(w * h);
+      const set = (x: number, y: number) => (mask[y * w + x] = 1);
+      const row = (base: number) => {
+        for (let x = 20; x < 780; x++) set(x, base + Math.round(Math.sin(x / 7) * 1.5));
+        for (let x = 60; x < 780; x += 80) for (let y = base - 24; y <= base; y++) set(x, y);
+      };
+      return { mask, set, row };
+    };
+    const a = sheet(800);
+    for (const base of [300, 444, 588, 732]) a.row(base);
+    for (let x = 100; x < 620; x++) {
+      if (x % 30 >= 22) continue; // gaps between words (a word is shorter than the 6 mm lines findRows drops)
+      a.set(x, 156);
+      if (x % 6 === 0) for (let y = 142; y <= 156; y++) a.set(x, y);
+    }
+    const rows = findRows(a.mask, w, 800, 4);
+    expect(rows).toHaveLength(4);
+    [300, 444, 588, 732].forEach((b, i) => expect(Math.abs(rows[i]! - b)).toBeLessThanOrEqual(6));
+    // five trace rows (a sixth missed) stay five: none of them is text
+    const b = sheet(800);
+    for (const base of [100, 244, 388, 532, 676]) b.row(base);
+    expect(findRows(b.mask, w, 800, 4)).toHaveLength(5);
+    // (2) a 12x1 sheet, rows 15 mm apart, whose seventh lead is flat (no QRS: no row of its own)
+    const c = sheet(760);
+    const bases = Array.from({ length: 12 }, (_, i) => 40 + 60 * i);
+    bases.forEach((base, i) => {
+      if (i === 6) for (let x = 20; x < 780; x++) c.set(x, base);
+      else c.row(base);
+    });
+    const twelve = findRows(c.mask, w, 760, 4);
+    expect(twelve).toHaveLength(12);
+    bases.forEach((base, i) => expect(Math.abs(twelve[i]! - base)).toBeLessThanOrEqual(6));
+  });
+
+  it('begins a row where its trace begins, though the first samples lie far off the baseline', () => {
+    // 4 px/mm, baseline y = 100: a filter's transient starts the trace 12 mm below it at x = 40 and brings it
+    // back by x = 70; ink near the baseline (what inkExtent sees) begins at about x = 64. A label stands 3 mm to
+    // the left, apart from the trace
+    const mask = strokes(300, 200, [
+      [40, 148],
+      [70, 100],
+      [290, 100],
+    ]);
+    for (let y = 92; y <= 104; y++) mask[y * 300 + 28] = 1;
+    expect(traceBegins(mask, 300, 200, 100, 64, 60, 4)).toBeLessThanOrEqual(40);
+    // a calibration pulse drawn into the first sample (no foot; ECG-Image-Kit): its falling edge at x = 60, where
+    // the ink near the baseline begins, is where the trace begins; not its rising edge, over the roof
+    const kit = strokes(300, 200, [
+      [40, 100],
+      [40, 60],
+      [60, 60],
+      [60, 100],
+      [290, 100],
+    ]);
+    for (let y = 95; y <= 105; y++) for (let x = 38; x <= 42; x++) kit[y * 300 + x] = 0; // the pulse has no foot
+    expect(traceBegins(kit, 300, 200, 100, 60, 60, 4)).toBe(60);
+    // a trace that starts on the baseline starts where the ink does
+    expect(
+      traceBegins(
+        strokes(300, 200, [
+          [40, 100],
+          [290, 100],
+        ]),
+        300,
+        200,
+        100,
+        39,
+        60,
+        4,
+      ),
+    ).toBe(39);
+  });
+
+  it('takes short columns from the separators and the time scale from the grid', () => {
+    const grid = { pxPerMm: 4, source: 'grid-1mm' as const, strength: 0.8 };
+    // separators 60 mm apart on a 4 px/mm grid: columns of 2.4 s at 25 mm/s; 62.4 mm: the usual 2.5 s columns
+    expect(shortColumns(grid, (60 * 4) / 62.5)).toBe(true);
+    expect(shortColumns(grid, (62.4 * 4) / 62.5)).toBe(false);
+    expect(shortColumns(grid, (40 * 4) / 62.5)).toBe(false);
+    expect(shortColumns({ ...grid, source: 'trace-length' }, (60 * 4) / 62.5)).toBe(false);
+    // panels: column c from x = 50 + 240 c, showing [2.4 c, 2.4 (c + 1)) s; a 6x2 column is two such widths
+    const v4 = panelsFor('3x4+1', [100, 200, 300, 400], 50, 4, 25, 240).find((p) => p.lead === 'V4')!;
+    expect(v4.x0).toBeCloseTo(770, 6);
+    expect(v4.x1).toBeCloseTo(1010, 6);
+    expect(v4.t0).toBeCloseTo(7.2, 9);
+    expect(v4.t1).toBeCloseTo(9.6, 9);
+    const v1 = panelsFor('6x2', [100, 200, 300, 400, 500, 600], 50, 4, 25, 240).find((p) => p.lead === 'V1')!;
+    expect(v1.x0).toBeCloseTo(530, 6);
+    expect(v1.x1).toBeCloseTo(1010, 6);
+    expect(v1.t0).toBeCloseTo(4.8, 9);
+  });
+
   it('finds a pulse whose edges the grid-line removal cut at every grid line', () => {
     // 4 px/mm, 10 mm/mV: a 40 px pulse; a dark 5 mm grid was taken out of the mask, leaving a 1 px hole in both
     // edges every 20 px (the old edge measure stopped at the first hole: a 5 mm pulse, then none)
@@ -198,6 +298,28 @@ describe('digitiser stages on drawn masks', () => {
     const r = digitise(pictureOf(mask, w, h));
     expect(r.stages.gainSource).toBe('calibration pulse');
     expect(Math.abs(r.stages.traceStart - 148)).toBeLessThanOrEqual(1);
+  });
+
+  it("starts the time axis at the first sample's centre, half a pen after where its ink begins", () => {
+    // the sheet above drawn with a 4 px pen (1 mm at 4 px/mm): the ink begins at x = 148, the first sample's centre
+    // (where the reading puts a column's ink) is 2 px further on
+    const w = 1300;
+    const h = 900;
+    const mask = new Uint8Array(w * h);
+    const thick = (x: number, y: number) => {
+      for (let d = -2; d < 2; d++) mask[(y + d) * w + x] = 1;
+    };
+    for (const base of [200, 350, 500, 650]) {
+      for (let x = 92; x <= 144; x++) thick(x, base);
+      pulseBox(thick, base);
+      // (a trace that wiggles: the reading mask takes long level runs out as grid lines)
+      for (let x = 148; x < 1148; x++) thick(x, base + Math.round(Math.sin(x / 3) * 3));
+      for (let x = 188; x < 1148; x += 80) for (let y = base - 30; y <= base; y++) thick(x, y);
+    }
+    expect(penWidth(mask, w, h, [200, 350, 500, 650], 4)).toBe(4);
+    const r = digitise(pictureOf(mask, w, h));
+    expect(r.stages.gainSource).toBe('calibration pulse');
+    expect(Math.abs(r.stages.traceStart - 150)).toBeLessThanOrEqual(0.5);
   });
 
   it('starts the time axis where the trace starts, not at grid specks left of it', () => {

@@ -25,6 +25,7 @@ import {
   layoutFor,
   maskAt,
   panelsFor,
+  penWidth,
   readPanel,
   rowBelow,
   traceMask,
@@ -124,13 +125,70 @@ function inkExtent(mask: Uint8Array, w: number, base: number, band: number, pxPe
 }
 
 /**
+ * Where a row's trace really begins, from `a`, where inkExtent found its ink near the baseline: the trace followed
+ * left while the column beside it has ink touching the ink of this one (within 1 mm of its span, anywhere within
+ * `reach` of the baseline), up to 10 mm or a tall vertical stroke. A record's first samples can lie far off the
+ * baseline (a filter's transient at the start of lead II or III): inkExtent's band misses them and the time axis
+ * began up to 2 mm late.
+ */
+export function traceBegins(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  base: number,
+  a: number,
+  reach: number,
+  ppm: number,
+): number {
+  const y0 = Math.max(0, Math.round(base - reach));
+  const y1 = Math.min(h - 1, Math.round(base + reach));
+  const span = (x: number, lo: number, hi: number): [number, number] | null => {
+    let top = -1;
+    let bottom = -1;
+    for (let y = Math.max(y0, lo); y <= Math.min(y1, hi); y++) {
+      if (!mask[y * w + x]) continue;
+      if (top < 0) top = y;
+      bottom = y;
+    }
+    if (top < 0) return null;
+    // the whole vertical run the ink found belongs to, beyond the window it was looked for in
+    while (top > y0 && mask[(top - 1) * w + x]) top--;
+    while (bottom < y1 && mask[(bottom + 1) * w + x]) bottom++;
+    return [top, bottom];
+  };
+  let cur = span(a, y0, y1);
+  if (!cur || cur[1] - cur[0] >= 4 * ppm) return a;
+  const slack = Math.max(1, Math.round(ppm));
+  let x = a;
+  const limit = Math.max(0, a - Math.round(10 * ppm));
+  while (x > limit) {
+    const next = span(x - 1, cur[0] - slack, cur[1] + slack);
+    if (!next) break;
+    cur = next;
+    x--;
+    // a stroke 4 mm tall or more in one column ends the search: the jump to the first sample, or the falling edge
+    // of a calibration pulse joined to the trace (ECG-Image-Kit draws it into the first sample; followed on over
+    // its roof, the axis began 4.5 mm early)
+    if (cur[1] - cur[0] >= 4 * ppm) break;
+  }
+  return x;
+}
+
+/**
  * Where the trace starts after a calibration pulse on the left: right at the pulse's falling edge where its
  * trailing baseline runs on into the trace (ECG-Image-Kit, our printout), else where the ink resumes at the
  * baseline's height (+-1.2 mm) after a short gap (a pulse printed apart from the trace: the wild sheets leave 1 mm,
  * and the falling edge is 2 mm before the first sample). A gap is paper through the pulse's whole height, so the
  * strokes of a first QRS that leaves the baseline's height do not make one.
  */
-function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibration, ppm: number): number {
+function startAfterPulse(
+  mask: Uint8Array,
+  w: number,
+  base: number,
+  c: Calibration,
+  ppm: number,
+  penHalf: number,
+): number {
   const tol = Math.round(1.2 * ppm);
   const inked = (x: number) => inkNear(mask, w, x, base, tol);
   const limit = Math.min(w - 1, c.x1 + Math.round(3 * ppm));
@@ -140,7 +198,7 @@ function startAfterPulse(mask: Uint8Array, w: number, base: number, c: Calibrati
     if (!inked(x)) {
       if (gap < 0 && !inkNear(mask, w, x, base, reach)) gap = x;
     } else if (gap >= 0) {
-      return x;
+      return x + penHalf;
     }
   }
   return c.x1;
@@ -304,6 +362,21 @@ export function sharedStart(starts: readonly number[], tol: number): number {
 }
 
 /**
+ * Whether column separators stand closer than 62.5 mm of the grid (`separatorPpm`: their spacing per 62.5 mm, 85%
+ * to 99.4% of the grid's pixels per mm, the grid measured rather than taken from a page width or a trace length):
+ * a page too narrow for 250 mm of trace prints shorter columns at the same paper speed, each lead showing less
+ * than 2.5 s. The time scale is then the grid's, and the separators say only where the columns are; taken for the
+ * time scale, their spacing put the last column's samples 5-15 early (fold-9 wild printouts, development). Closer
+ * to 62.5 mm they are the sheet's usual 2.5 s columns and set the scale themselves: on fold-9 wild printouts
+ * they were as often nearer the truth than a grid read at 0.1-0.4% off.
+ */
+export function shortColumns(grid: GridEstimate, separatorPpm: number): boolean {
+  const measured = grid.source === 'grid-1mm' || grid.source === 'grid-5mm';
+  const ratio = separatorPpm / grid.pxPerMm;
+  return measured && ratio >= 0.85 && ratio <= 0.994;
+}
+
+/**
  * The column separators on the first three rows, looked for 3 mm either side of where a time axis starting at
  * `start` puts the column boundaries, and the boundaries two or more rows agree on within 0.75 mm (a steep stroke
  * can pass for a bar in one row): [boundary, mean x]. Only the separators on agreed boundaries are returned.
@@ -449,15 +522,25 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     // for a pulse's edges). A 50 mm/s pulse is 10 mm wide, more than the 6 mm gap inkExtent bridges, so the ink
     // can begin after it or end before it even with its feet drawn: last, a pulse's width further out (14 mm,
     // the widest box findCalibration takes and a margin)
-    const pulsesIn = (m: Uint8Array, oneEdge = false) =>
-      used.map((b, r) => {
+    // (a pulse found only that far out stands where another row has one at the same place: a printout's QRS pair
+    // passed for one on a single row and started the time axis 13 mm late)
+    const pulsesIn = (m: Uint8Array, oneEdge = false) => {
+      const raw = used.map((b, r) => {
         const [a, e] = extents[r]!;
         const mm = (v: number) => Math.round(v * ppm);
         const find = (from: number, to: number) => findCalibration(m, W, b, from, to, ppm, oneEdge);
-        const left = find(a - mm(2), a + mm(16)) ?? find(a - mm(8), a + mm(16)) ?? find(a - mm(14), a + mm(16));
-        const right = left ? null : (find(e - mm(16), e + mm(2)) ?? find(e - mm(16), e + mm(14)));
-        return { left, right };
+        const nearLeft = find(a - mm(2), a + mm(16)) ?? find(a - mm(8), a + mm(16));
+        const left = nearLeft ?? find(a - mm(14), a + mm(16));
+        const nearRight = left ? null : find(e - mm(16), e + mm(2));
+        const right = left ? null : (nearRight ?? find(e - mm(16), e + mm(14)));
+        return { left, right, far: { left: left !== nearLeft, right: right !== nearRight } };
       });
+      const agreed = agreedPulses(raw, ppm);
+      return raw.map((p, r) => ({
+        left: p.far.left ? agreed[r]!.left : p.left,
+        right: p.far.right ? agreed[r]!.right : p.right,
+      }));
+    };
     const none = (f: ReturnType<typeof pulsesIn>) => f.every((p) => !p.left && !p.right);
     let found = pulsesIn(mask);
     // none at all: a 20 mm/mV pulse's edges are as tall as the vertical lines the reading mask drops as grid, and
@@ -470,6 +553,11 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
       if (none(found)) found = agreedPulses(pulsesIn(kept, true), ppm);
     }
     let calibration: Calibration | null = null;
+    // a start taken where the ink begins is half a pen before the first sample's centre, where the reading puts it
+    // (the time axis began 0.5-1 sample early: fold-9 wild printouts read best shifted by a quarter to half a sample)
+    const penHalf = penWidth(mask, W, H, used, ppm) / 2;
+    // half the distance between rows: how far from its baseline a row's trace is looked for where it begins
+    const rowReach = used.length > 1 ? (0.45 * (used[used.length - 1]! - used[0]!)) / (used.length - 1) : 10 * ppm;
     const starts: number[] = [];
     const ends: number[] = [];
     // every pulse found (row baseline, pulse): taken out of the mask before reading, like the separators
@@ -481,14 +569,16 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
       if (right) pulses.push([b, right]);
       if (left && (!calibration || left.height > calibration.height)) calibration = left;
       if (right && (!calibration || right.height > calibration.height)) calibration = right;
-      starts.push(left ? left.x1 + Math.round(1 * ppm) : a);
+      starts.push(left ? left.x1 + Math.round(1 * ppm) : traceBegins(mask, W, H, b, a, rowReach, ppm) + penHalf);
       ends.push(right ? right.x0 - Math.round(1 * ppm) : e);
     });
     // rows share the time axis. Where it starts: right where the calibration pulses end (machines and
     // ECG-Image-Kit start the traces there), else where the ink begins (the end is less sure: marks and text can
     // follow the traces)
     const traceEnd = median(ends);
-    const leftPulses = pulses.filter(([, c]) => c.x1 < W / 2).map(([b, c]) => startAfterPulse(mask, W, b, c, ppm));
+    const leftPulses = pulses
+      .filter(([, c]) => c.x1 < W / 2)
+      .map(([b, c]) => startAfterPulse(mask, W, b, c, ppm, penHalf));
     // without pulses, two guesses at the start: the one most rows agree on, and the median; the separators decide
     const candidates =
       leftPulses.length > 0 ? [median(leftPulses)] : [...new Set([sharedStart(starts, 2 * ppm), median(starts)])];
@@ -512,6 +602,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     const separators = axis.separators;
     let traceStart = axis.start;
     let rowPpm = axis.rowPpm;
+    let columnPx: number | undefined;
     if (axis.agreed.length >= 2) {
       // least squares x = start + boundary * 62.5 mm * scale
       const agreed = axis.agreed;
@@ -524,8 +615,14 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
         sxx += (c - mx) ** 2;
       }
       const slope = sxy / sxx;
-      rowPpm = slope / 62.5;
-      traceStart = my - slope * mx;
+      if (shortColumns(grid, slope / 62.5)) {
+        // the boundaries place the columns; the grid, measured over the whole sheet, sets the time scale
+        traceStart = my - slope * mx;
+        columnPx = slope;
+      } else {
+        rowPpm = slope / 62.5;
+        traceStart = my - slope * mx;
+      }
     }
     // (one boundary alone is not trusted: QRS complexes of different leads line up in time and can pass for one)
     const zeroOf = (row: number): number | undefined => {
@@ -552,7 +649,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
       const readout: Readout = { samplingRate: DIGITISE_FS, leads: {}, confidence: {} };
       const stagePanels: DigitiseStages['panels'] = [];
       const strips: Record<string, Float32Array> = {};
-      for (const p of panelsFor(as, used, traceStart, rowPpm, speed.mmPerS)) {
+      for (const p of panelsFor(as, used, traceStart, rowPpm, speed.mmPerS, columnPx)) {
         const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row));
         stagePanels.push({ ...p, coverage: r.coverage });
         const full = new Float32Array(DIGITISE_SAMPLES).fill(Number.NaN);

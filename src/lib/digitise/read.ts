@@ -289,6 +289,33 @@ function inkCover(mask: Uint8Array, w: number, y: number, band: number, x0: numb
   return n;
 }
 
+/**
+ * The pen's width in pixels as the mask shows it: the 30th percentile of the vertical ink runs within 2 mm of the
+ * rows' baselines (flat stretches, whose runs are one pen thick, outnumber the strokes). Where a trace's ink
+ * begins is half of it before the first sample's centre.
+ */
+export function penWidth(mask: Uint8Array, w: number, h: number, rows: readonly number[], pxPerMm: number): number {
+  const runs: number[] = [];
+  const band = Math.round(2 * pxPerMm);
+  for (const b of rows) {
+    const ya = Math.max(0, Math.round(b - band));
+    const yb = Math.min(h - 1, Math.round(b + band));
+    for (let x = 0; x < w; x += 2) {
+      let run = 0;
+      for (let y = ya; y <= yb; y++) {
+        if (mask[y * w + x]) run++;
+        else if (run) {
+          runs.push(run);
+          run = 0;
+        }
+      }
+      if (run) runs.push(run);
+    }
+  }
+  runs.sort((a, b) => a - b);
+  return runs.length ? runs[Math.floor(runs.length * 0.3)]! : 1;
+}
+
 /** A trace row has ink near its baseline across more than this share of `rowSpan` (a text line has gaps). */
 const ROW_COVER = 0.45;
 
@@ -378,7 +405,34 @@ export function findRows(traced: Uint8Array, w: number, h: number, pxPerMm: numb
   const steps = [...byStep.keys()].sort((a, b) => a - b);
   while (steps.length > 3 && steps[1]! - steps[0]! > 1) steps.shift();
   while (steps.length > 3 && steps[steps.length - 1]! - steps[steps.length - 2]! > 1) steps.pop();
-  return steps.map((k) => byStep.get(k)!);
+  const out = steps.map((k) => byStep.get(k)!);
+  // more than six rows is a 12x1 sheet, whose lead follows from the row's place in the progression: a row with no
+  // peak (a flat lead, or one whose baseline the neighbours' tall waves crowd) would move every lead below it up
+  // by one, so the holes are filled, between the rows either side of them, when twelve steps or fewer span them
+  const span = steps.length ? steps[steps.length - 1]! - steps[0]! + 1 : 0;
+  if (steps.length > 6 && span > steps.length && span <= 12) {
+    const filled: number[] = [];
+    for (let i = 0; i + 1 < steps.length; i++) {
+      const [ka, kb] = [steps[i]!, steps[i + 1]!];
+      const [ya, yb] = [byStep.get(ka)!, byStep.get(kb)!];
+      for (let k = ka; k < kb; k++) filled.push(Math.round(ya + ((yb - ya) * (k - ka)) / (kb - ka)));
+    }
+    filled.push(out[out.length - 1]!);
+    return filled;
+  }
+  // no layout has five rows: one at an end may be something else (a block of header text one spacing above the
+  // first row passed for one on a fold-9 wild printout and pushed the rhythm strip off the sheet). An end row whose
+  // ink covers under 65% of what the middle rows' does goes; five trace rows (a sixth missed) stay as they are
+  if (out.length === 5) {
+    const cover = out.map((y) => inkCover(mask, w, y, band, x0, x1));
+    const middle = [...cover.slice(1, 4)].sort((a, b) => a - b)[1]!;
+    const [top, bottom] = [cover[0]!, cover[4]!];
+    if (Math.min(top, bottom) < 0.65 * middle) {
+      if (top <= bottom) out.shift();
+      else out.pop();
+    }
+  }
+  return out;
 }
 
 /**
@@ -601,7 +655,8 @@ function pulseHeight(mask: Uint8Array, w: number, base: number, c: Calibration, 
 /**
  * Where each lead sits on the upright sheet, from the rows, the ink's horizontal extent and the paper speed (a
  * 3x4 column is 62.5 mm of paper either way: 2.5 s at 25 mm/s, 1.25 s at 50 mm/s). `xStart` is where the traces
- * begin (after a calibration pulse).
+ * begin (after a calibration pulse). `columnPx`, where separators measured it, is what a 62.5 mm column spans: a
+ * page too narrow for 250 mm of trace prints shorter columns (each lead shows less than 2.5 s at the same speed).
  */
 export function panelsFor(
   layout: ReadLayout,
@@ -609,13 +664,15 @@ export function panelsFor(
   xStart: number,
   pxPerMm: number,
   mmPerS: 25 | 50 = 25,
+  columnPx?: number,
 ): PanelGeometry[] {
   // a sheet's rows span 250 mm of paper: 10 s at 25 mm/s, the first 5 s at 50 mm/s
   const recordS = 250 / mmPerS;
   const pxPerS = mmPerS * pxPerMm;
   const out: PanelGeometry[] = [];
   const cols = layout === '12x1' ? 1 : layout === '6x2' ? 2 : 4;
-  const colS = recordS / cols;
+  // columns shorter than 62.5 mm of paper show proportionally less time each (6x2: two such widths per column)
+  const colS = (recordS / cols) * (columnPx === undefined ? 1 : columnPx / (62.5 * pxPerMm));
   const gridRows =
     layout === '12x1'
       ? TWELVE.map((l) => [l])
