@@ -170,8 +170,10 @@ function confAt(c: number | ArrayLike<number> | undefined, t: number, what: stri
 
 /**
  * Where a lead's samples are taken from for its window [start, end): the window itself when anything was read
- * there, else the first sample read anywhere (its column on a sheet that shows the columns elsewhere in time: a
- * whole column moves together, so its leads stay simultaneous); the window's start when nothing was read at all.
+ * there, else the first sample read anywhere (its column on a sheet that shows the columns elsewhere in time); the
+ * window's start when nothing was read at all. Each lead moves by its own first read sample: the leads of a column
+ * stay simultaneous where the digitiser read them all from the column's first sample, not where one lead's first
+ * samples went unread.
  */
 export function windowStart(sig: ArrayLike<number>, start: number, end: number): number {
   for (let t = start; t < end; t++) if (Number.isFinite(sig[t]!)) return start;
