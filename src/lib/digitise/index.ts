@@ -615,14 +615,10 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
         sxx += (c - mx) ** 2;
       }
       const slope = sxy / sxx;
-      if (shortColumns(grid, slope / 62.5)) {
-        // the boundaries place the columns; the grid, measured over the whole sheet, sets the time scale
-        traceStart = my - slope * mx;
-        columnPx = slope;
-      } else {
-        rowPpm = slope / 62.5;
-        traceStart = my - slope * mx;
-      }
+      traceStart = my - slope * mx;
+      // short columns: the boundaries place the columns; the grid, measured over the whole sheet, sets the time scale
+      if (shortColumns(grid, slope / 62.5)) columnPx = slope;
+      else rowPpm = slope / 62.5;
     }
     // (one boundary alone is not trusted: QRS complexes of different leads line up in time and can pass for one)
     const zeroOf = (row: number): number | undefined => {
