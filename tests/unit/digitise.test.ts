@@ -761,6 +761,21 @@ describe.runIf(existsSync(recordFiles(dir, 9001).dat))('digitiser on our printou
     expect(x.every(Number.isFinite)).toBe(true);
   }, 60_000);
 
+  it('reads a faint trace a second time at the faint-ink threshold, and a clear one as before', async () => {
+    const sig = await readRecord(dir, 9001);
+    const img = render(sig, { style: 'printout', seed: 1, ecgId: 9001 })[0]!;
+    // the same sheet faded: the black trace at 70% of the paper's brightness, like a thin grey line in a photo
+    const faded = { ...img, data: img.data.map((v, i) => (i % 4 === 3 ? v : 255 - (255 - v) * 0.3)) };
+    const clear = digitise(img);
+    expect(clear.stages.faintInk).toBe(false);
+    const faint = digitise(faded);
+    expect(faint.stages.faintInk).toBe(true);
+    expect(faint.stages.layout).toBe('3x4+1');
+    const snr = leadSnrs(applyFilters(sig, ['baseline', 'lowpass']), faint.readout, standardWindows());
+    const sorted = Object.values(snr).sort((a, b) => a - b);
+    expect((sorted[5]! + sorted[6]!) / 2, JSON.stringify(snr)).toBeGreaterThan(10);
+  }, 60_000);
+
   it('a blank page and a page of text fail with a DigitiseError', () => {
     const blank = {
       width: 600,

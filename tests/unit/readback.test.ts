@@ -81,6 +81,12 @@ describe('the stages in plain words', () => {
     const fast = stageLines(stages({ mmPerS: 50, layout: '6x2' }), readout(1));
     expect(fast[2]!.text).toMatch(/read as 6 × 2/);
     expect(fast[4]!.text).toMatch(/^50 mm\/s, .*the sheet shows the first 5 s of the record\.$/);
+    const faint = stageLines(stages({ faintInk: true }), readout(1));
+    expect(faint[2]).toMatchObject({ stage: 'Trace', ok: false });
+    expect(faint[2]!.text).toMatch(/^a faint trace: .*15% darker than the paper/);
+    expect(
+      stageLines(stages({ faintInk: true }), readout(1), 'learned').filter((l) => l.stage === 'Trace'),
+    ).toHaveLength(1);
     const rescaled = stageLines(stages({ grid: { pxPerMm: 3.6, source: 'trace-length', strength: 0.5 } }), readout(1));
     expect(rescaled[1]).toMatchObject({ ok: false });
     expect(rescaled[1]!.text).toMatch(/not believed; the scale is the traces' own length \(3\.6 px per mm\)/);

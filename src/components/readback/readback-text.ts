@@ -4,6 +4,7 @@
  * wording is unit-tested and the same in both places.
  */
 import type { DigitiseStages, Readout } from '../../lib/digitise/index';
+import { FAINT_INK_THRESHOLD } from '../../lib/digitise/read';
 
 export const LEAD_ORDER = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
 
@@ -87,6 +88,12 @@ export function stageLines(
       stage: 'Trace',
       ok: false,
       text: 'the ink threshold found no trace rows; these are the pixels a small trained network marked as trace (trained on our renders only).',
+    });
+  else if (s.faintInk)
+    lines.push({
+      stage: 'Trace',
+      ok: false,
+      text: `a faint trace: at the sheet's own ink threshold no trace rows showed, so it was read again taking anything ${Math.round((1 - FAINT_INK_THRESHOLD) * 100)}% darker than the paper for ink (grid lines and labels can pass for trace there).`,
     });
   lines.push({
     stage: 'Rows',

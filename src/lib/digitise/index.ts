@@ -28,6 +28,7 @@ import {
   penWidth,
   readPanel,
   rowBelow,
+  FAINT_INK_THRESHOLD,
   traceMask,
   withoutSeparators,
   type Calibration,
@@ -58,6 +59,8 @@ export interface DigitiseStages {
   sheetHeight: number;
   skewDeg: number;
   grid: GridEstimate;
+  /** Read at a faint trace's ink threshold (FAINT_INK_THRESHOLD): the sheet's own threshold found under 3 rows. */
+  faintInk: boolean;
   rows: number[];
   layout: ReadLayout;
   calibration: Calibration | null;
@@ -465,9 +468,32 @@ export interface DigitiseOptions {
   ink?: Plane;
 }
 
-/** Reads an EKG picture. Throws DigitiseError when no trace rows can be found. */
+/**
+ * Reads an EKG picture. Throws DigitiseError when no trace rows can be found. A sheet whose ink threshold finds
+ * fewer than three rows is read again with a faint trace's threshold (FAINT_INK_THRESHOLD; not with a given ink
+ * plane, which is already a mask); when that fails too, the first failure stands. Every sheet the first reading
+ * reads is read as before.
+ */
 export function digitise(image: RasterImage, options: DigitiseOptions = {}): DigitiseResult {
   const t0 = performance.now();
+  try {
+    return readSheet(image, options, 0, t0);
+  } catch (e) {
+    if (options.ink || !(e instanceof NoRowsError)) throw e;
+    try {
+      return readSheet(image, options, FAINT_INK_THRESHOLD, t0);
+    } catch (again) {
+      if (again instanceof DigitiseError) throw e;
+      throw again;
+    }
+  }
+}
+
+/** Fewer than three trace rows: what a second, fainter reading can mend. */
+class NoRowsError extends DigitiseError {}
+
+/** `digitise` at one ink threshold floor (0: the sheet's own threshold alone); `t0` is when the reading began. */
+function readSheet(image: RasterImage, options: DigitiseOptions, minThreshold: number, t0: number): DigitiseResult {
   if (options.ink && (options.ink.width !== image.width || options.ink.height !== image.height))
     throw new DigitiseError(
       `the trace plane is ${options.ink.width}x${options.ink.height}; the picture is ${image.width}x${image.height}`,
@@ -486,7 +512,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
     ink = rectify(ink, paper, 255).plane;
   }
   // skew: from the trace mask at a provisional resolution (the grid does not matter for it)
-  const provisional = traceMask(ink, Math.max(1.5, luma.width / 280)).flat;
+  const provisional = traceMask(ink, Math.max(1.5, luma.width / 280), minThreshold).flat;
   const provisionalDark = plane(provisional.width, provisional.height);
   for (let i = 0; i < provisionalDark.data.length; i++) provisionalDark.data[i] = 1 - provisional.data[i]!;
   const skewDeg = estimateSkew(provisionalDark);
@@ -499,14 +525,13 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
   // the scale the traces themselves give when that grid makes them implausibly long or short (below)
   const readWith = (grid: GridEstimate): DigitiseResult => {
     const ppm = grid.pxPerMm;
-    const { mask, flat, threshold } = traceMask(ink, ppm);
+    const { mask, flat, threshold } = traceMask(ink, ppm, minThreshold);
     const dark = plane(flat.width, flat.height);
     for (let i = 0; i < dark.data.length; i++) dark.data[i] = 1 - flat.data[i]!;
     const W = luma.width;
     const H = luma.height;
     const found3 = findRows(mask, W, H, ppm);
-    if (found3.length < 3)
-      throw new DigitiseError(`found ${found3.length} trace row(s); a 12-lead sheet has at least 3`);
+    if (found3.length < 3) throw new NoRowsError(`found ${found3.length} trace row(s); a 12-lead sheet has at least 3`);
     // a quiet rhythm strip below three rows: read as one, kept below only if it repeats a lead
     const quiet = rowBelow(mask, W, H, found3, ppm);
     const rows = quiet === null ? found3 : [...found3, quiet];
@@ -699,6 +724,7 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
         sheetHeight: H,
         skewDeg,
         grid,
+        faintInk: minThreshold > 0,
         rows: usedRows,
         layout: readLayout,
         rhythmLead,

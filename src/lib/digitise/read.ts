@@ -91,15 +91,29 @@ function quantile(flat: Plane, share: number): number {
   return 1;
 }
 
+/**
+ * A threshold for a faint trace (flattened value, 1 = paper): anything 15% darker than the paper around it. A phone
+ * photo's thin grey trace, lit unevenly and softened by the lens, comes out lighter than inkThreshold's ceiling
+ * (0.62) over most of its length, and only its QRS spikes pass: no trace rows. The digitiser reads such a sheet a
+ * second time at this level (`digitise`). Chosen on fold-9 wild photos, read without the learned segmenter: 4 of
+ * 50 read at inkThreshold's level, 20 with every threshold fixed at 0.75 and 25 at 0.85; with this second reading,
+ * 25. (A fixed 0.85 for every sheet would take in lighter labels and grid lines: only when the first reading fails.)
+ */
+export const FAINT_INK_THRESHOLD = 0.85;
+
+/**
+ * The trace pixels of an ink plane (and the flattened plane and the threshold used): at inkThreshold's level, or
+ * at `minThreshold` where that is higher (a faint trace, FAINT_INK_THRESHOLD); either way, a mask that is mostly
+ * grid falls back on the sheet's darkest few per cent.
+ */
 export function traceMask(
   ink: Plane,
   pxPerMm: number,
-  threshold?: number,
+  minThreshold = 0,
 ): { mask: Uint8Array; flat: Plane; threshold: number } {
   const flat = flatten(ink, Math.max(2, Math.round(1.5 * pxPerMm)));
-  const t = threshold ?? inkThreshold(flat);
+  const t = Math.max(minThreshold, inkThreshold(flat));
   const mask = maskAt(flat, t, pxPerMm);
-  if (threshold !== undefined) return { mask, flat, threshold: t };
   // a mask that is mostly grid: the darkest few per cent of the sheet are the ink (never below 0.2 of the paper)
   let share = 0;
   for (const v of mask) share += v;
