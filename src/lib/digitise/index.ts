@@ -476,12 +476,13 @@ export interface DigitiseOptions {
  */
 export function digitise(image: RasterImage, options: DigitiseOptions = {}): DigitiseResult {
   const t0 = performance.now();
+  const sheet = uprightSheet(image, options);
   try {
-    return readSheet(image, options, 0, t0);
+    return readSheet(sheet, 0, t0);
   } catch (e) {
     if (options.ink || !(e instanceof NoRowsError)) throw e;
     try {
-      return readSheet(image, options, FAINT_INK_THRESHOLD, t0);
+      return readSheet(sheet, FAINT_INK_THRESHOLD, t0);
     } catch (again) {
       if (again instanceof DigitiseError) throw e;
       throw again;
@@ -492,8 +493,17 @@ export function digitise(image: RasterImage, options: DigitiseOptions = {}): Dig
 /** Fewer than three trace rows: what a second, fainter reading can mend. */
 class NoRowsError extends DigitiseError {}
 
-/** `digitise` at one ink threshold floor (0: the sheet's own threshold alone); `t0` is when the reading began. */
-function readSheet(image: RasterImage, options: DigitiseOptions, minThreshold: number, t0: number): DigitiseResult {
+/** The picture's luma and ink planes, shrunk to at most 2000 px and cut to the paper where one is found. */
+interface UprightSheet {
+  luma: Plane;
+  ink: Plane;
+  /** The working image's size (after shrinking), before the paper was cut out. */
+  width: number;
+  height: number;
+  paper: PaperQuad | null;
+}
+
+function uprightSheet(image: RasterImage, options: DigitiseOptions): UprightSheet {
   if (options.ink && (options.ink.width !== image.width || options.ink.height !== image.height))
     throw new DigitiseError(
       `the trace plane is ${options.ink.width}x${options.ink.height}; the picture is ${image.width}x${image.height}`,
@@ -511,6 +521,13 @@ function readSheet(image: RasterImage, options: DigitiseOptions, minThreshold: n
     luma = rectify(luma, paper, 255).plane;
     ink = rectify(ink, paper, 255).plane;
   }
+  return { luma, ink, width, height, paper };
+}
+
+/** `digitise` at one ink threshold floor (0: the sheet's own threshold alone); `t0` is when the reading began. */
+function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): DigitiseResult {
+  const { width, height, paper } = sheet;
+  let { luma, ink } = sheet;
   // skew: from the trace mask at a provisional resolution (the grid does not matter for it)
   const provisional = traceMask(ink, Math.max(1.5, luma.width / 280), minThreshold).flat;
   const provisionalDark = plane(provisional.width, provisional.height);
