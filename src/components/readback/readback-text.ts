@@ -87,7 +87,7 @@ export function stageLines(
     lines.push({
       stage: 'Trace',
       ok: false,
-      text: 'the ink threshold found no trace rows; these are the pixels a small trained network marked as trace (trained on our renders only).',
+      text: "neither ink threshold (the sheet's own, then a fainter one) found trace rows; these are the pixels a small trained network marked as trace (trained on our renders only).",
     });
   else if (s.faintInk)
     lines.push({
