@@ -19,7 +19,7 @@ import { errorMessage } from '../src/lib/errors';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { snrDb, type Readout } from '../src/lib/digitise/index';
+import { ALIGN_MAX_LAG, alignedSnrDb, snrDb, type Readout } from '../src/lib/digitise/index';
 import { DIGITISER_POLICY, SEGMENT_POLICIES, type SegmentPolicy } from '../src/lib/digitise/segment';
 import { nodeDigitiser, SHIPPED_SEGMENTER_DIR, type NodeDigitiser } from '../src/lib/digitise/segment-node';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
@@ -55,16 +55,28 @@ export function standardWindows(): LeadWindow[] {
   return out;
 }
 
-/** Per-lead SNR of a readout against `truth` over `windows` (a lead never read scores as all-zero output). */
-export function leadSnrs(truth: EcgSignals, readout: Readout, windows: readonly LeadWindow[]): Record<string, number> {
+/**
+ * Per-lead SNR of a readout against `truth` over `windows` (a lead never read scores as all-zero output); `score`
+ * is the Challenge's `snrDb`, or the diagnostic `alignedSnrDb`.
+ */
+export function leadSnrs(
+  truth: EcgSignals,
+  readout: Readout,
+  windows: readonly LeadWindow[],
+  score: typeof snrDb = snrDb,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const w of windows) {
     const li = LEAD_NAMES.indexOf(w.lead as (typeof LEAD_NAMES)[number]);
     const read = readout.leads[w.lead] ?? new Float32Array(1000).fill(Number.NaN);
-    out[w.lead] = snrDb(truth.leads[li]!, read, w.start, w.end);
+    out[w.lead] = score(truth.leads[li]!, read, w.start, w.end);
   }
   return out;
 }
+
+/** Per-lead decibels to a tenth, for the file (Infinity stays: JSON writes it as null). */
+const tenths = (snr: Record<string, number>) =>
+  Object.fromEntries(Object.entries(snr).map(([k, v]) => [k, Number.isFinite(v) ? Math.round(v * 10) / 10 : v]));
 
 const median = (xs: number[]) => {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
@@ -75,6 +87,8 @@ interface Row {
   id: string;
   label: 0 | 1;
   snr: Record<string, number>;
+  /** The same leads shifted by their best lag (alignedSnrDb); absent for a sheet not read. */
+  aligned?: Record<string, number>;
   p: number | null;
   error?: string;
   layout?: string;
@@ -96,6 +110,10 @@ function summarise(rows: Row[], threshold: number, bootstrap: number) {
     snr_by_lead_db: Object.fromEntries(LEAD_NAMES.map((l) => [l, median(rows.map((r) => r.snr[l] ?? NaN))])),
     snr_note:
       'median over records x leads; a sheet the digitiser could not read counts 0 dB for every lead (all-zero output)',
+    // the sheets read: their leads as read, and shifted in time by their best lag (a diagnostic, not the Challenge's)
+    snr_read_median_db: median(rows.filter((r) => !r.error).flatMap((r) => Object.values(r.snr))),
+    snr_aligned_median_db: median(rows.flatMap((r) => Object.values(r.aligned ?? {}))),
+    snr_aligned_note: `median over the records read x leads, each lead shifted by the lag within +-${ALIGN_MAX_LAG} samples (${ALIGN_MAX_LAG * 10} ms) that suits it best: how much of the error is the time axis`,
     mi: {
       n: scored.length,
       auroc: both ? auroc(labels, probs) : null,
@@ -222,6 +240,7 @@ async function main(argv: string[]): Promise<void> {
           id: it.file,
           label: it.label,
           snr: leadSnrs(truth, r.readout, standardWindows()),
+          aligned: leadSnrs(truth, r.readout, standardWindows(), alignedSnrDb),
           p: classify(r.readout),
           layout: r.stages.layout,
           reader: r.reader,
@@ -277,6 +296,7 @@ async function main(argv: string[]): Promise<void> {
           id: String(rec.ecgId),
           label: rec.mi ? 1 : 0,
           snr: leadSnrs(truth, r.readout, windows),
+          aligned: leadSnrs(truth, r.readout, windows, alignedSnrDb),
           p: classify(r.readout),
           layout: r.stages.layout,
           reader: r.reader,
@@ -314,9 +334,8 @@ async function main(argv: string[]): Promise<void> {
     created: new Date().toISOString(),
     records: rows.map((r) => ({
       ...r,
-      snr: Object.fromEntries(
-        Object.entries(r.snr).map(([k, v]) => [k, Number.isFinite(v) ? Math.round(v * 10) / 10 : v]),
-      ),
+      snr: tenths(r.snr),
+      ...(r.aligned ? { aligned: tenths(r.aligned) } : {}),
     })),
   };
   const out = values.out ?? path.join('data', 'eval', 'digitise', `${outName}.json`);

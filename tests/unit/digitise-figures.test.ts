@@ -97,6 +97,27 @@ describe('eval:digitise files', () => {
     expect(() => loadDigitiseEval('kit-fold9', folder({}))).toThrow(/npm run eval:digitise -- --external/);
   });
 
+  it('the sheets read, as read and aligned in time: quoted when written, named when missing or malformed', () => {
+    const e = parseDigitiseEval(
+      doc({ snr_read_median_db: -3.26, snr_aligned_median_db: 4.04 }),
+      'x.json',
+      'wild-photo',
+      50,
+    );
+    expect(formatDigitise(e, 'snr_read')).toBe('\u22123.3');
+    expect(formatDigitise(e, 'snr_aligned')).toBe('4.0');
+    // an older file, or a set none of whose sheets was read (the median of nothing is written as null)
+    for (const old of [doc(), doc({ snr_aligned_median_db: null })]) {
+      const o = parseDigitiseEval(old, 'o.json', 'wild-photo', 50);
+      expect(() => formatDigitise(o, 'snr_aligned')).toThrow(
+        /o.json: no snr_aligned .*eval:digitise -- --style wild-photo/,
+      );
+    }
+    expect(() => parseDigitiseEval(doc({ snr_read_median_db: 'x' }), 'x.json', 'x', null)).toThrow(
+      /"snr_read_median_db" must be a number or null/,
+    );
+  });
+
   it('formats each field; decibels carry a real minus sign', () => {
     const e = parseDigitiseEval(doc(), 'x.json', 'printout', 10);
     expect(formatDigitise(e, 'snr')).toBe('\u22122.0');

@@ -15,6 +15,8 @@ import {
   sharedStart,
   shortColumns,
   snrDb,
+  alignedSnrDb,
+  ALIGN_MAX_LAG,
   stripLead,
   stripRepeats,
   stripsRepeatLeads,
@@ -41,6 +43,21 @@ describe('SNR (PhysioNet Challenge 2024)', () => {
     expect(snrDb(x, [0.9, -0.9, 0.9, -0.9], 0, 4)).toBeCloseTo(20, 6);
     expect(snrDb(x, [Number.NaN, Number.NaN, Number.NaN, Number.NaN], 0, 4)).toBeCloseTo(0, 6);
     expect(snrDb(x, [-1, 1, -1, 1], 0, 4)).toBeCloseTo(10 * Math.log10(1 / 4), 6);
+  });
+
+  it('aligned (a diagnostic): a reading late or early within 0.2 s scores as if on time, a later one does not', () => {
+    // one spike per 0.5 s: any shift that is not a whole beat misses it
+    const truth = new Float32Array(300).map((_, i) => (i % 50 === 10 ? 1 : 0.05 * Math.sin(i / 7)));
+    const at = (lag: number) => truth.map((_, i) => truth[i - lag] ?? Number.NaN);
+    const late = at(7);
+    expect(snrDb(truth, late, 100, 200)).toBeLessThan(0);
+    expect(alignedSnrDb(truth, late, 100, 200)).toBe(Infinity);
+    expect(alignedSnrDb(truth, at(-ALIGN_MAX_LAG), 100, 200)).toBe(Infinity);
+    // beyond the search: no better than the best shift inside it
+    expect(alignedSnrDb(truth, at(ALIGN_MAX_LAG + 5), 100, 200)).toBeLessThan(3);
+    // on time, aligned and plain agree
+    const noisy = truth.map((v, i) => v + 0.02 * Math.cos(i));
+    expect(alignedSnrDb(truth, noisy, 100, 200)).toBeCloseTo(snrDb(truth, noisy, 100, 200), 6);
   });
 });
 

@@ -43,6 +43,12 @@ export interface DigitiseEval {
   /** Pictures the digitiser could not read at all (DigitiseError). */
   failed: number;
   snrMedianDb: number;
+  /**
+   * Over the sheets read only: the median SNR as read, and with each lead shifted by its best lag within 0.2 s (a
+   * diagnostic of how much the time axis costs; null in files written before it, or where no sheet was read).
+   */
+  snrReadMedianDb: number | null;
+  snrAlignedMedianDb: number | null;
   snrByLeadDb: Record<string, number>;
   mi: {
     n: number;
@@ -73,6 +79,8 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
   if (!isCount(o.n) || o.n === 0) fail('"n" must be a positive count');
   if (!isCount(o.failed) || (o.failed as number) > (o.n as number)) fail('"failed" must be a count <= n');
   if (!isNum(o.snr_median_db)) fail('"snr_median_db" must be a number');
+  for (const k of ['snr_read_median_db', 'snr_aligned_median_db'] as const)
+    if (!(o[k] === undefined || o[k] === null || isNum(o[k]))) fail(`"${k}" must be a number or null`);
   const by = o.snr_by_lead_db as Record<string, unknown> | undefined;
   if (!by || typeof by !== 'object') return fail('"snr_by_lead_db" must be an object');
   const snrByLeadDb: Record<string, number> = {};
@@ -111,6 +119,8 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
     n: o.n as number,
     failed: o.failed as number,
     snrMedianDb: o.snr_median_db as number,
+    snrReadMedianDb: isNum(o.snr_read_median_db) ? o.snr_read_median_db : null,
+    snrAlignedMedianDb: isNum(o.snr_aligned_median_db) ? o.snr_aligned_median_db : null,
     snrByLeadDb,
     mi: {
       n: mi.n as number,
@@ -177,6 +187,8 @@ export const DIGITISE_FIELDS = [
   'snr_lead',
   'n',
   'failed',
+  'snr_read',
+  'snr_aligned',
   'failed_rate',
   'read_rate',
   'auroc',
@@ -209,6 +221,15 @@ export function formatDigitise(
       if (!opts.lead) throw new DigitiseDataError(`${e.file}: snr_lead needs a lead`);
       const v = e.snrByLeadDb[opts.lead];
       if (v === undefined) throw new DigitiseDataError(`${e.file}: no SNR for lead ${opts.lead}`);
+      return db(v, opts.digits ?? 1);
+    }
+    case 'snr_read':
+    case 'snr_aligned': {
+      const v = field === 'snr_read' ? e.snrReadMedianDb : e.snrAlignedMedianDb;
+      if (v === null)
+        throw new DigitiseDataError(
+          `${e.file}: no ${field} (no sheet read, or an older file: run ${digitiseCommand(e.set)})`,
+        );
       return db(v, opts.digits ?? 1);
     }
     case 'n':

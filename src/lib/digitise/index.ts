@@ -814,14 +814,39 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
  * window count as 0, as the Challenge counts a missing output.
  */
 export function snrDb(truth: ArrayLike<number>, read: ArrayLike<number>, start: number, end: number): number {
+  return snrAtLag(truth, read, start, end, 0);
+}
+
+/** `snrDb` with the reading taken `lag` samples later (read[i + lag] against truth[i]; outside the record: 0). */
+function snrAtLag(truth: ArrayLike<number>, read: ArrayLike<number>, start: number, end: number, lag: number): number {
   let s = 0;
   let e = 0;
   for (let i = start; i < end; i++) {
     const x = truth[i]!;
-    const r = read[i]!;
+    const r = read[i + lag]!;
     const y = Number.isFinite(r) ? r : 0;
     s += x * x;
     e += (y - x) * (y - x);
   }
   return e === 0 ? Infinity : 10 * Math.log10(s / e);
+}
+
+/** The largest shift `alignedSnrDb` tries: 0.2 s at 100 Hz (5 mm of paper at 25 mm/s), well under a heartbeat. */
+export const ALIGN_MAX_LAG = 20;
+
+/**
+ * A diagnostic beside the Challenge's figure, never in its place: `snrDb` with the read lead shifted in time by
+ * whichever lag within +-`maxLag` samples suits it best. Where it is far above `snrDb`, the reading has the wave's
+ * shape and loses it to its time axis (a start or a scale a little off), not to the trace it followed.
+ */
+export function alignedSnrDb(
+  truth: ArrayLike<number>,
+  read: ArrayLike<number>,
+  start: number,
+  end: number,
+  maxLag = ALIGN_MAX_LAG,
+): number {
+  let best = -Infinity;
+  for (let lag = -maxLag; lag <= maxLag; lag++) best = Math.max(best, snrAtLag(truth, read, start, end, lag));
+  return best;
 }
