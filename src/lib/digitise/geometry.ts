@@ -10,6 +10,8 @@
  * - `estimateGrid`: pixels per millimetre from the periodicity of the grid (row and column profiles of the
  *   darkness, their spectrum between 2.5 and 80 px; a 5 mm period is told from a 1 mm one by its harmonics and by
  *   the page size), with a page-width prior when the paper has no visible grid.
+ * - `gridNear`: the grid's period close to a scale found another way (the traces' length), for when
+ *   `estimateGrid` took a wrong peak.
  */
 import { homography } from '../render/styles/photo';
 import { boxBlur, plane, shrink, warp, type Plane } from './planes';
@@ -253,7 +255,8 @@ export interface GridEstimate {
   pxPerMm: number;
   /**
    * How it was found: the grid's period (and which one), the page-width prior, or (set by the digitiser, when the
-   * grid's period made the traces implausibly long or short, or showed no trace rows) the traces' own length, 250 mm.
+   * grid's period made the traces implausibly long or short, or showed no trace rows) the traces' own length, 250 mm,
+   * where no grid period stands out near that length's scale (`gridNear`, which reports the grid's source).
    */
   source: 'grid-1mm' | 'grid-5mm' | 'page-width' | 'trace-length';
   /** Relative strength of the winning period in the spectrum (0..1). */
@@ -336,6 +339,64 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   return oneMm
     ? { pxPerMm: bestPer, source: 'grid-1mm', strength }
     : { pxPerMm: bestPer / 5, source: 'grid-5mm', strength };
+}
+
+/**
+ * The grid's period near a scale found another way (the traces' own length, which is only good to a few percent:
+ * their ends are ragged): the strongest 1 mm or 5 mm period within `tol` of it, when it stands out of the spectrum
+ * around it as a grid's does; else null. Where `estimateGrid` took a wrong peak (faint, dotted or 5 mm-only grids),
+ * this gives the time axis the grid's exact scale back.
+ */
+export function gridNear(dark: Plane, pxPerMm: number, tol = 0.06): GridEstimate | null {
+  const { width: w, height: h } = dark;
+  const col = new Float64Array(w);
+  const row = new Float64Array(h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = dark.data[y * w + x]!;
+      col[x] = col[x]! + v;
+      row[y] = row[y]! + v;
+    }
+  }
+  const cp = highPassProfile(col, 40);
+  const rp = highPassProfile(row, 40);
+  const power = (per: number) => powerAt(cp, per) + powerAt(rp, per);
+  let best: GridEstimate | null = null;
+  for (const mm of [1, 5] as const) {
+    const centre = mm * pxPerMm;
+    if (centre < 2.5 || centre > w / 4) continue;
+    let bestPer = centre;
+    let bestPow = -1;
+    for (let per = centre * (1 - tol); per <= centre * (1 + tol); per *= 1.002) {
+      const p = power(per);
+      if (p > bestPow) [bestPow, bestPer] = [p, per];
+    }
+    // and finely around the best (a sample is 0.1% of a 250 mm row)
+    for (let per = bestPer * 0.997, top = bestPer * 1.003; per <= top; per += bestPer * 1e-4) {
+      const p = power(per);
+      if (p > bestPow) [bestPow, bestPer] = [p, per];
+    }
+    // the spectrum around it (0.7-1.4 times the period, the peak's own neighbourhood left out)
+    let sum = 0;
+    let n = 0;
+    for (let per = centre * 0.7; per <= centre * 1.4; per *= 1.01) {
+      if (Math.abs(per / bestPer - 1) < 0.04) continue;
+      sum += power(per);
+      n++;
+    }
+    const strength = bestPow / (bestPow + 10 * (sum / Math.max(n, 1)));
+    // a peak at the very edge of the window is the slope of a peak outside it, not one here; and a 1 mm period
+    // comes with its 5 mm lines (as estimateGrid asks), else it may be one of the 5 mm lines' own harmonics
+    const edge = Math.abs(bestPer / centre - 1) > tol * 0.95;
+    const fiveX = mm === 1 && 5 * bestPer <= w / 3 ? power(5 * bestPer) : bestPow;
+    // and a grid's lines run both ways: the period shows in the column and the row profile alike (rows of trace
+    // equally spaced, or a trace's beats, make one profile periodic, not both)
+    const [px, py] = [powerAt(cp, bestPer), powerAt(rp, bestPer)];
+    const bothWays = Math.min(px, py) >= 0.1 * Math.max(px, py);
+    if (!edge && bothWays && fiveX >= 0.3 * bestPow && strength >= 0.2 && (!best || strength > best.strength))
+      best = { pxPerMm: bestPer / mm, source: mm === 1 ? 'grid-1mm' : 'grid-5mm', strength };
+  }
+  return best;
 }
 
 export { plane };

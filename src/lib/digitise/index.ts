@@ -15,7 +15,16 @@
  */
 import { LEAD_NAMES } from '../ptbxl/types';
 import type { RasterImage } from '../render/types';
-import { estimateGrid, estimateSkew, findPaper, rectify, rotate, type GridEstimate, type PaperQuad } from './geometry';
+import {
+  estimateGrid,
+  estimateSkew,
+  findPaper,
+  gridNear,
+  rectify,
+  rotate,
+  type GridEstimate,
+  type PaperQuad,
+} from './geometry';
 import { lumaAndInk, plane, shrink, type Plane } from './planes';
 import {
   findCalibration,
@@ -760,12 +769,16 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
       ms: performance.now() - t0,
     };
   };
-  // the sheet read again at its traces' own length, 250 mm from where they start to where they end; `r` stands
-  // when that reading finds no rows
+  // the sheet read again at its traces' own length, 250 mm from where they start to where they end, or rather at the
+  // grid's own period near that scale where one stands out there (gridNear): a row's ragged ends leave the length
+  // a percent or two off, a sample or more by the last column, which cost a sixth of our fold-9 wild printouts
+  // several dB. `r` stands when that reading finds no rows
   const atTraceLength = (r: DigitiseResult): DigitiseResult => {
     const extentPx = r.stages.traceEnd - r.stages.traceStart;
+    const byLength = extentPx / 250;
+    const near = gridNear(darkLuma, byLength);
     try {
-      return readWith({ pxPerMm: extentPx / 250, source: 'trace-length', strength: grid.strength });
+      return readWith(near ?? { pxPerMm: byLength, source: 'trace-length', strength: grid.strength });
     } catch (e) {
       if (e instanceof DigitiseError) return r;
       throw e;
