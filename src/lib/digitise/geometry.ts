@@ -290,12 +290,8 @@ function highPassProfile(values: Float64Array, r: number): Float64Array {
   return out;
 }
 
-/**
- * Pixels per millimetre from the grid. `dark` is the upright sheet's darkness (255 - luma); `pageMmHint` the
- * width in millimetres the image would span if it showed a whole landscape page (used only to choose between
- * the 1 mm and 5 mm periods when the spectrum cannot, and as the fallback).
- */
-export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
+/** The darkness summed down each column and along each row, less its slow trend: where a grid's period shows. */
+function gridProfiles(dark: Plane): { cp: Float64Array; rp: Float64Array } {
   const { width: w, height: h } = dark;
   const col = new Float64Array(w);
   const row = new Float64Array(h);
@@ -306,8 +302,17 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
       row[y] = row[y]! + v;
     }
   }
-  const cp = highPassProfile(col, 40);
-  const rp = highPassProfile(row, 40);
+  return { cp: highPassProfile(col, 40), rp: highPassProfile(row, 40) };
+}
+
+/**
+ * Pixels per millimetre from the grid. `dark` is the upright sheet's darkness (255 - luma); `pageMmHint` the
+ * width in millimetres the image would span if it showed a whole landscape page (used only to choose between
+ * the 1 mm and 5 mm periods when the spectrum cannot, and as the fallback).
+ */
+export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
+  const { width: w, height: h } = dark;
+  const { cp, rp } = gridProfiles(dark);
   // a sheet (or a crop of one) spans 150-450 mm across: only the periods a 1 mm or a 5 mm grid can have then
   const ppmLo = w / 450;
   const ppmHi = w / 150;
@@ -348,18 +353,8 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
  * this gives the time axis the grid's exact scale back.
  */
 export function gridNear(dark: Plane, pxPerMm: number, tol = 0.06): GridEstimate | null {
-  const { width: w, height: h } = dark;
-  const col = new Float64Array(w);
-  const row = new Float64Array(h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const v = dark.data[y * w + x]!;
-      col[x] = col[x]! + v;
-      row[y] = row[y]! + v;
-    }
-  }
-  const cp = highPassProfile(col, 40);
-  const rp = highPassProfile(row, 40);
+  const { width: w } = dark;
+  const { cp, rp } = gridProfiles(dark);
   const power = (per: number) => powerAt(cp, per) + powerAt(rp, per);
   let best: GridEstimate | null = null;
   for (const mm of [1, 5] as const) {
