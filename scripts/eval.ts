@@ -37,6 +37,9 @@ import {
 import { itemSeed } from './lib/render-export';
 import type { ScoredRecord } from './lib/subgroups';
 import { pipelineModelName } from '../src/lib/digitise/pipeline-name';
+import { CHANNELS, inputFromReadout, SAMPLES, SIGNAL_FORMAT } from '../src/lib/signal/windows';
+import * as cache from './lib/readout-cache';
+import { gitCommit } from './lib/git';
 
 export { pickRecords };
 
@@ -46,6 +49,8 @@ export class EvalError extends Error {
 
 export interface EvalArgs extends EvalCommonArgs {
   style: StyleName;
+  /** pipeline only: where the digitised input rows are kept (scripts/lib/readout-cache.ts) */
+  readouts?: string;
 }
 
 export const EVAL_CLI = defineCli({
@@ -55,6 +60,11 @@ export const EVAL_CLI = defineCli({
   options: {
     ...evalOptions(16),
     style: { type: 'string', value: 'STYLE', default: 'dataset2', help: `rendering style: ${STYLE_NAMES.join(', ')}` },
+    readouts: {
+      type: 'string',
+      value: 'FILE',
+      help: 'digitise+ models only: keep the readings in FILE(.json, .f32) under build/, and take them from there when the digitiser, style, seed and records are unchanged',
+    },
   },
   error: (m) => new EvalError(m),
 });
@@ -70,7 +80,9 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   const style = v.style as StyleName;
   if (!STYLE_NAMES.includes(style))
     throw new EvalError(`--style must be one of ${STYLE_NAMES.join(', ')}, got ${style}`);
-  return { ...common, style };
+  if (v.readouts !== undefined && !common.model.startsWith(PIPELINE_PREFIX))
+    throw new EvalError(`--readouts keeps a digitiser's readings: only for --model ${PIPELINE_PREFIX}DIR`);
+  return { ...common, style, ...(v.readouts !== undefined ? { readouts: v.readouts } : {}) };
 }
 
 /** The model, checked against what the style renders (planes, their names). */
@@ -146,19 +158,54 @@ export const PIPELINE_PREFIX = 'digitise+';
  * demo's combined verdict does.
  */
 async function runPipelineEval(args: EvalArgs) {
-  const { nodeDigitiser } = await import('../src/lib/digitise/segment-node');
   const { loadSignalModelFromDir } = await import('../src/lib/signal/node-io');
   const { predictSignalProbabilities } = await import('../src/lib/signal/model');
-  const { inputFromReadout } = await import('../src/lib/signal/windows');
   await useBackend(args.backend);
   const sig = await loadSignalModelFromDir(args.model.slice(PIPELINE_PREFIX.length));
-  // the digitiser as the demo runs it: the classical ink plane, the learned segmenter's where that fails
-  const reader = await nodeDigitiser();
   const { dir, records } = await foldRecords(args, (msg) => new EvalError(msg));
-  const scored: ScoredRecord[] = [];
+  const t0 = Date.now();
+  const read = await pipelineInputs(args, dir, records);
+  const scored: ScoredRecord[] = records.map((r, k) => ({
+    ecgId: r.ecgId,
+    label: r.mi ? 1 : 0,
+    score: predictSignalProbabilities(sig.model, [read.rows[k]!])[0]!,
+    sex: r.sex,
+    age: r.age,
+  }));
+  sig.model.dispose();
+  const meta = { ...sig.meta, name: pipelineModelName(sig.meta.name) };
+  const kept = read.keptFrom ? `; readings kept in ${read.keptFrom}, made by these digitiser sources` : '';
+  const input = `pictures read back by the digitiser${read.how} (${read.unread.length} of ${records.length} unreadable, scored as empty readouts${kept})`;
+  const run = { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: read.prepMs / 1000 };
+  const doc = { ...evalDoc(args, meta, args.style, run, input), unread_ecg_ids: read.unread };
+  return writeEval(args, doc);
+}
+
+/**
+ * Every record rendered as for an image model and read back by the digitiser as the demo runs it (the classical
+ * ink plane, the learned segmenter's where that fails), as signal-model input rows. With --readouts FILE the rows
+ * are taken from FILE where it was made by the same sources, style, seed and records, and written there otherwise.
+ */
+export async function pipelineInputs(args: EvalArgs, dir: string, records: LabelledRecord[]) {
+  const sourcesSha256 = args.readouts ? cache.readoutSourcesHash() : '';
+  const ecgIds = records.map((r) => r.ecgId);
+  if (args.readouts) {
+    const kept = cache.loadReadoutSet(args.readouts);
+    const why =
+      kept && cache.readoutSetMismatch(kept.header, { style: args.style, seed: args.seed, ecgIds, sourcesSha256 });
+    if (kept && !why) {
+      process.stderr.write(`[eval] readings taken from ${args.readouts} (${kept.header.created})\n`);
+      const h = kept.header;
+      return { rows: kept.rows, unread: h.unread_ecg_ids, prepMs: 0, how: h.reader, keptFrom: args.readouts };
+    }
+    if (kept) process.stderr.write(`[eval] ${args.readouts} not used: ${why}; reading the pages again\n`);
+  }
+  const { nodeDigitiser } = await import('../src/lib/digitise/segment-node');
+  const reader = await nodeDigitiser();
+  const rows: Float32Array[] = [];
+  const unread: number[] = [];
   const t0 = Date.now();
   let prepMs = 0;
-  const unread: number[] = [];
   for (const [k, r] of records.entries()) {
     const signals = await readRecord(dir, r.ecgId);
     const p0 = Date.now();
@@ -175,21 +222,38 @@ async function runPipelineEval(args: EvalArgs) {
       readout = { samplingRate: 100, leads: {} };
     }
     prepMs += Date.now() - p0;
-    const score = predictSignalProbabilities(sig.model, [inputFromReadout(readout)])[0]!;
-    scored.push({ ecgId: r.ecgId, label: r.mi ? 1 : 0, score, sex: r.sex, age: r.age });
+    rows.push(inputFromReadout(readout));
     if (k % 100 === 0)
       process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
-  sig.model.dispose();
   reader.dispose();
-  const meta = { ...sig.meta, name: pipelineModelName(sig.meta.name) };
   const how = reader.segmenter
     ? `, learned segmenter ${reader.segmenter} as ${reader.policy}`
     : ', classical ink plane only';
-  const input = `pictures read back by the digitiser${how} (${unread.length} of ${records.length} unreadable, scored as empty readouts)`;
-  const run = { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: prepMs / 1000 };
-  const doc = { ...evalDoc(args, meta, args.style, run, input), unread_ecg_ids: unread };
-  return writeEval(args, doc);
+  if (args.readouts) {
+    cache.saveReadoutSet(
+      args.readouts,
+      {
+        format: cache.READOUT_SET_FORMAT,
+        input_format: SIGNAL_FORMAT,
+        samples: SAMPLES,
+        channels: CHANNELS,
+        style: args.style,
+        seed: args.seed,
+        sources_sha256: sourcesSha256,
+        commit: gitCommit(),
+        ecg_ids: ecgIds,
+        folds: records.map((r) => r.stratFold),
+        labels: records.map((r) => (r.mi ? 1 : 0)),
+        unread_ecg_ids: unread,
+        reader: how,
+        created: new Date().toISOString(),
+      },
+      rows,
+    );
+    process.stderr.write(`[eval] readings kept in ${args.readouts}\n`);
+  }
+  return { rows, unread, prepMs, how, keptFrom: null as string | null };
 }
 
 export async function runEval(args: EvalArgs) {
