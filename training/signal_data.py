@@ -183,6 +183,61 @@ class SignalSet:
         return clean_input(self.x[idx], self.traces)
 
 
+READOUT_SET_FORMAT = "heartnet-readout-set/1"
+
+
+class ReadoutSet:
+    """Pages the digitiser read back, kept by `npm run eval -- --model digitise+DIR --readouts FILE`
+    (scripts/lib/readout-cache.ts): the signal model's input rows as the pipeline built them from what it read,
+    one per record, with the records' ids, folds and labels. x: (n, channels, T) like clean_input."""
+
+    def __init__(self, path: str, tr: Traces):
+        base = path[:-5] if path.endswith(".json") else path
+        with open(base + ".json") as f:
+            h = json.load(f)
+        if h.get("format") != READOUT_SET_FORMAT:
+            raise SignalDataError(f"{base}.json: format {h.get('format')!r}, expected {READOUT_SET_FORMAT!r}")
+        if h.get("input_format") != tr.spec["format"] or h["samples"] != tr.samples or h["channels"] != tr.channels:
+            raise SignalDataError(f"{base}.json: input {h.get('input_format')} {h.get('samples')}x{h.get('channels')}, "
+                                  f"the model reads {tr.spec['format']} {tr.samples}x{tr.channels}")
+        n = len(h["ecg_ids"])
+        raw = np.fromfile(base + ".f32", dtype="<f4")
+        if raw.size != n * tr.samples * tr.channels:
+            raise SignalDataError(f"{base}.f32: {raw.size} values, the header's {n} records need "
+                                  f"{n * tr.samples * tr.channels}")
+        self.path = base
+        self.header = {k: h[k] for k in ("style", "seed", "sources_sha256", "commit", "reader", "created")}
+        self.x = np.ascontiguousarray(raw.reshape(n, tr.samples, tr.channels).transpose(0, 2, 1))
+        self.ecg_ids = np.array(h["ecg_ids"], dtype=np.int64)
+        self.folds = np.array(h["folds"], dtype=np.int64)
+        self.labels = np.array(h["labels"], dtype=np.int64)
+        self.unread = len(h["unread_ecg_ids"])
+        self.n = n
+
+
+def readouts_for(paths: list[str], ds: "SignalSet", folds: set[int]) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """The kept readings of `ds`'s records: (rows (m, C, T), their positions in ds (m,), a summary per set).
+    Every reading must be of a record in ds, from the allowed folds, with ds's label."""
+    where = {int(e): i for i, e in enumerate(ds.ecg_ids.tolist())}
+    rows, pos, info = [], [], []
+    for p in paths:
+        rs = ReadoutSet(p, ds.traces)
+        bad = sorted(set(rs.folds.tolist()) - folds)
+        if bad:
+            raise SignalDataError(f"{rs.path}: readings of folds {bad}; only folds {sorted(folds)} may be used here")
+        idx = np.array([where.get(int(e), -1) for e in rs.ecg_ids.tolist()], dtype=np.int64)
+        if (idx < 0).any():
+            raise SignalDataError(f"{rs.path}: {int((idx < 0).sum())} readings of records not in the loaded folds")
+        if (ds.labels[idx] != rs.labels).any():
+            raise SignalDataError(f"{rs.path}: labels differ from the records' labels")
+        rows.append(rs.x)
+        pos.append(idx)
+        info.append({"path": rs.path, "n": rs.n, "unread": rs.unread, **rs.header})
+    if not rows:
+        return np.zeros((0, ds.traces.channels, ds.traces.samples), np.float32), np.zeros(0, np.int64), info
+    return np.concatenate(rows), np.concatenate(pos), info
+
+
 def _cli(argv: list[str]) -> int:
     if len(argv) == 3 and argv[0] == "windows":
         with open(argv[1]) as f:

@@ -32,7 +32,8 @@ CONFIG_KEYS = {
     "$comment": str, "name": str, "seed": int, "kind": str, "description": str, "log": str,
     "data": dict, "model": dict, "train": dict, "augment": dict, "threshold": dict, "export": dict,
 }
-DATA_KEYS = {"dir", "train_folds", "val_folds", "synthetic"}
+DATA_KEYS = {"dir", "train_folds", "val_folds", "synthetic", "readouts"}
+READOUT_KEYS = {"train", "val", "p"}
 TRAIN_KEYS = {"epochs", "batch_size", "lr", "weight_decay", "pos_weight", "eval_batch_size", "threads",
               "max_minutes", "selection", "patience"}
 EXPORT_KEYS = {"dir", "quantization", "version", "parity_cases", "copy_to"}
@@ -82,6 +83,14 @@ def load_config(path: str) -> dict:
     keys(cfg["train"], TRAIN_KEYS, "config.train")
     keys(cfg["export"], EXPORT_KEYS, "config.export")
     keys(cfg["model"], MODEL_KEYS, "config.model")
+    ro = cfg["data"].get("readouts")
+    if ro is not None:
+        keys(ro, READOUT_KEYS, "config.data.readouts")
+        for k in ("train", "val"):
+            if not isinstance(ro.get(k, []), list) or not all(isinstance(v, str) for v in ro.get(k, [])):
+                raise ConfigError(f"{path}: config.data.readouts.{k} must be a list of kept readout sets (paths)")
+        if not 0 <= ro.get("p", 0.5) <= 1:
+            raise ConfigError(f"{path}: config.data.readouts.p must be in 0..1")
     D.augment_config(cfg.get("augment"))  # unknown augment keys -> error
     tf, vf = D.parse_folds(cfg["data"]["train_folds"]), D.parse_folds(cfg["data"]["val_folds"])
     if not tf or not tf <= set(range(1, 9)):
@@ -91,8 +100,10 @@ def load_config(path: str) -> dict:
         raise ConfigError(f"{path}: config.data.val_folds must be 9, got {cfg['data']['val_folds']}")
     if cfg["threshold"].get("rule") not in ("youden", "sensitivity"):
         raise ConfigError(f"{path}: config.threshold.rule must be 'youden' or 'sensitivity'")
-    if cfg["train"].get("selection", "auroc") not in ("auroc", "loss"):
-        raise ConfigError(f"{path}: config.train.selection must be 'auroc' or 'loss'")
+    if cfg["train"].get("selection", "auroc") not in ("auroc", "loss", "readouts_auroc"):
+        raise ConfigError(f"{path}: config.train.selection must be 'auroc', 'loss' or 'readouts_auroc'")
+    if cfg["train"].get("selection") == "readouts_auroc" and not (ro or {}).get("val"):
+        raise ConfigError(f"{path}: selection readouts_auroc needs config.data.readouts.val (fold-9 readings)")
     if cfg["export"].get("quantization", "auto") not in ("none", "float16", "auto"):
         raise ConfigError(f"{path}: config.export.quantization must be none, float16 or auto")
     return cfg
@@ -185,6 +196,17 @@ def main(argv=None) -> int:
         raise ConfigError(f"{dcfg['dir']}: no records in the training or validation folds")
     tr = train.traces
     aug = D.augment_config(cfg.get("augment"))
+    # pages the digitiser read back (kept by npm run eval --readouts): a training record that has readings is shown
+    # as one of them, with probability p, instead of as its perturbed true signal; fold-9 readings are scored
+    # every epoch (and may choose the epoch), never trained on
+    ro = dcfg.get("readouts") or {}
+    r_x, r_pos, r_info = D.readouts_for(ro.get("train", []), train, set(range(1, 9)))
+    v_x, v_pos, v_info = D.readouts_for(ro.get("val", []), val, {9})
+    r_p = float(ro.get("p", 0.5))
+    readings_of: dict[int, list[int]] = {}
+    for row, at in enumerate(r_pos.tolist()):
+        readings_of.setdefault(at, []).append(row)
+    v_labels = val.labels[v_pos]
     # forked before any CUDA work; the workers share the loaded records copy-on-write
     pool = (mp.get_context("fork").Pool(args.workers, initializer=_init_worker, initargs=(train.x, tr, aug))
             if args.workers > 0 else None)
@@ -226,10 +248,13 @@ def main(argv=None) -> int:
                     "manifest_git_commit": train.manifest.get("git_commit"),
                     # set by training/signal_pack.py when the records travelled rounded to a step (e.g. 5 uV)
                     "transport": train.manifest.get("transport")},
+           "readouts": {"p": r_p, "train": r_info, "val": v_info,
+                        "train_records_with_readings": len(readings_of)} if ro else None,
            "augment": aug, "balance": "none" if pos_weight is None else f"pos_weight {pw}",
            "epoch_metrics_threshold": 0.5,
-           "selection": ("highest fold-9 AUROC (clean 3x4 + rhythm windows)" if selection == "auroc"
-                         else "lowest fold-9 loss"),
+           "selection": {"auroc": "highest fold-9 AUROC (clean 3x4 + rhythm windows)",
+                         "readouts_auroc": "highest fold-9 AUROC on the kept fold-9 readings (data.readouts.val)",
+                         "loss": "lowest fold-9 loss"}[selection],
            "epochs": [], "best_epoch": None, "threshold": None, "threshold_rule": None,
            "val_metrics_at_threshold": None, "export": None, "log_path": log_path}
     partial = log_path + ".partial"
@@ -251,6 +276,11 @@ def main(argv=None) -> int:
             seeds = rng.integers(0, 2 ** 62, size=len(steps))
             batches = pool.imap(_perturbed_batch, zip(steps, seeds.tolist()), chunksize=1)
         for s, (idx, xnp) in enumerate(zip(steps, batches)):
+            if readings_of:
+                for j, at in enumerate(idx.tolist()):
+                    rows = readings_of.get(at)
+                    if rows and rng.random() < r_p:
+                        xnp[j] = r_x[rows[int(rng.integers(len(rows)))]]
             xb = torch.from_numpy(xnp).unsqueeze(2).to(dev)
             yb = torch.from_numpy(train.labels[idx].astype(np.float32)).to(dev)
             loss = F.binary_cross_entropy_with_logits(model(xb), yb, pos_weight=pos_weight)
@@ -272,11 +302,13 @@ def main(argv=None) -> int:
                "val_auroc": m["auroc"], "val_sensitivity": m["sensitivity"], "val_specificity": m["specificity"],
                "val_precision": m["precision"], "val_f1": m["f1"], "val_error_rate": m["error_rate"],
                "val_auroc_perturbed": MET.auroc(val.labels, sigmoid(nl)),
+               **({"val_auroc_readouts": MET.auroc(v_labels, sigmoid(SM.logits(model, v_x, ebs)))} if len(v_x) else {}),
                "lr_end": sched.get_last_lr()[0], "seconds": time.time() - t0, "train_seconds": train_s,
                "train_records_per_s": seen / train_s}
         log["epochs"].append(rec)
         print("[signal] " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}), flush=True)
-        score = rec["val_auroc"] if selection == "auroc" else -rec["val_loss"]
+        score = {"auroc": rec["val_auroc"], "loss": -rec["val_loss"],
+                 "readouts_auroc": rec.get("val_auroc_readouts", 0.0)}[selection]
         if score > best:
             best, best_epoch, bad = score, epoch, 0
             torch.save(model.state_dict(), ckpt)
@@ -312,6 +344,8 @@ def main(argv=None) -> int:
     vm_noisy = MET.summary(val.labels, sigmoid(nl), thr)
     log.update(threshold=thr, threshold_rule=rule_text, val_metrics_at_threshold=vm,
                val_metrics_perturbed_at_threshold=vm_noisy)
+    if len(v_x):
+        log["val_metrics_readouts_at_threshold"] = MET.summary(v_labels, sigmoid(SM.logits(model, v_x, ebs)), thr)
     log["export"] = export(cfg, model, val, xval, xval_noisy, vl, thr, rule_text, vm, vm_noisy, log)
     log["finished"] = now()
     atomic_json(log_path, log)
@@ -364,6 +398,15 @@ def export(cfg, model, val: D.SignalSet, xval, xval_noisy, val_logits, thr, rule
             "val_metrics": {"fold": 9, "n": val.n, **vm},
             "val_metrics_perturbed": {"fold": 9, "n": val.n, "seed": 10_009, **vm_noisy},
             "augment": log["augment"],
+            **({"readouts": {"p": log["readouts"]["p"],
+                             "train": [{k: r[k] for k in ("style", "n", "commit")} for r in log["readouts"]["train"]],
+                             "train_records_with_readings": log["readouts"]["train_records_with_readings"]}}
+               if log.get("readouts") else {}),
+            **({"val_metrics_readouts": {"fold": 9, "n": sum(r["n"] for r in log["readouts"]["val"]),
+                                         "sets": [{k: r[k] for k in ("style", "n", "commit")}
+                                                  for r in log["readouts"]["val"]],
+                                         **log["val_metrics_readouts_at_threshold"]}}
+               if log.get("val_metrics_readouts_at_threshold") else {}),
             "data_version": data_version(val), "git_commit": log["git_commit"], "exported": now(),
             "weights_bytes": nbytes, "quantization": qmode, "quantization_check": q_check,
             "params": SM.count_params(model), "arch": cfg["model"], "training_log": log["log_path"]}

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, vi } from 'vitest';
-import { synthRecord } from '../../scripts/export-signals';
+import { exportSignals, parseExportSignalsArgs, synthRecord } from '../../scripts/export-signals';
+import { READOUT_SET_FORMAT, saveReadoutSet } from '../../scripts/lib/readout-cache';
 import { parseSignalEvalArgs, runSignalEval } from '../../scripts/eval-signals';
 import { loadSignalConfig } from '../../scripts/train-signals';
 import { findDemoModel } from '../../src/components/classifier/model-info';
@@ -26,6 +27,7 @@ import {
   N_TRACES,
   readoutFromSignals,
   SAMPLES,
+  SIGNAL_FORMAT,
 } from '../../src/lib/signal/windows';
 import { applyFilters } from '../../src/lib/signal/filters';
 
@@ -260,6 +262,76 @@ print(json.dumps({'inside': float(np.abs(x - y)[:, k].max()), 'outside': float(n
       expect(g.status).not.toBe(0);
       expect(g.stderr).toMatch(/no CUDA device/);
     }
+  }, 180_000);
+
+  it('learns from kept readings of training records, scores fold-9 readings each epoch, and refuses fold-9 readings in training', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'train-readouts-'));
+    const data = join(dir, 'signals');
+    await exportSignals(parseExportSignalsArgs(['--synthetic', '180', '--out', data, '--quiet']));
+    const m = JSON.parse(readFileSync(join(data, 'manifest.json'), 'utf8')) as {
+      items: { ecg_id: number; fold: number; label: number }[];
+    };
+    // "readings": the clean input with half the gain, as a digitiser with a wrong scale would give
+    const keep = (name: string, items: typeof m.items) =>
+      saveReadoutSet(
+        join(dir, name),
+        {
+          format: READOUT_SET_FORMAT,
+          input_format: SIGNAL_FORMAT,
+          samples: SAMPLES,
+          channels: CHANNELS,
+          style: 'wild-printout',
+          seed: 0,
+          sources_sha256: 'test',
+          commit: null,
+          ecg_ids: items.map((it) => it.ecg_id),
+          folds: items.map((it) => it.fold),
+          labels: items.map((it) => it.label),
+          unread_ecg_ids: [],
+          reader: 'test',
+          created: 'now',
+        },
+        items.map((it) => inputFromRecord(synthRecord(it.ecg_id, it.label === 1)).map((v) => v * 0.5)),
+      );
+    keep('train', m.items.filter((it) => it.fold <= 8).slice(0, 40));
+    keep(
+      'val',
+      m.items.filter((it) => it.fold === 9),
+    );
+    const c = JSON.parse(readFileSync('training/configs/fixture-signal.json', 'utf8'));
+    Object.assign(c, { name: 'test-readouts', log: join(dir, 'log.json') });
+    c.data = {
+      ...c.data,
+      dir: data,
+      synthetic: 180,
+      readouts: { train: [join(dir, 'train')], val: [join(dir, 'val')], p: 0.7 },
+    };
+    c.train = { ...c.train, epochs: 2, selection: 'readouts_auroc' };
+    c.export = { ...c.export, dir: join(dir, 'model'), parity_cases: 2 };
+    delete c.export.copy_to;
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(c));
+    const r = spawnSync(PY, ['-m', 'training.signal_train', '--config', file], { encoding: 'utf8' });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const log = JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8'));
+    expect(log.readouts.train_records_with_readings).toBe(40);
+    expect(log.readouts.train[0]).toMatchObject({ n: 40, style: 'wild-printout' });
+    expect(log.selection).toMatch(/kept fold-9 readings/);
+    for (const e of log.epochs) expect(e.val_auroc_readouts).toBeGreaterThanOrEqual(0);
+    const meta = JSON.parse(readFileSync(join(dir, 'model', 'metadata.json'), 'utf8'));
+    expect(meta.readouts).toMatchObject({ p: 0.7, train_records_with_readings: 40 });
+    expect(meta.val_metrics_readouts).toMatchObject({ fold: 9, n: m.items.filter((it) => it.fold === 9).length });
+    // fold-9 readings in training, and readouts_auroc without fold-9 readings: refused
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...c, data: { ...c.data, readouts: { train: [join(dir, 'val')] } } }));
+    const b = spawnSync(PY, ['-m', 'training.signal_train', '--config', bad], { encoding: 'utf8' });
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(/selection readouts_auroc needs/);
+    const c2 = { ...c, train: { ...c.train, selection: 'auroc' } };
+    writeFileSync(bad, JSON.stringify({ ...c2, data: { ...c.data, readouts: { train: [join(dir, 'val')] } } }));
+    const b2 = spawnSync(PY, ['-m', 'training.signal_train', '--config', bad], { encoding: 'utf8' });
+    expect(b2.status).not.toBe(0);
+    expect(b2.stderr).toMatch(/readings of folds \[9\]; only folds \[1, 2, 3, 4, 5, 6, 7, 8\]/);
   }, 180_000);
 });
 

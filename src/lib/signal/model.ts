@@ -24,6 +24,18 @@ export interface SignalModelMetadata {
   /** Fold 9 read through a fixed, seeded set of digitiser-like perturbations (training/signal_data.py). */
   val_metrics_perturbed?: ValMetrics & { seed: number };
   augment?: Record<string, unknown>;
+  /** training records shown, with probability p, as the digitiser read their rendered pages (training/signal_data.py ReadoutSet) */
+  readouts?: {
+    p: number;
+    train: { style: string; n: number; commit: string | null }[];
+    train_records_with_readings: number;
+  };
+  /** fold 9 as the digitiser read it (kept readings), at the threshold */
+  val_metrics_readouts?: ValMetrics & {
+    fold: number;
+    n: number;
+    sets: { style: string; n: number; commit: string | null }[];
+  };
   data_version: string;
   git_commit: string | null;
   exported: string;
