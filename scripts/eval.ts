@@ -37,7 +37,7 @@ import {
 import { itemSeed } from './lib/render-export';
 import type { ScoredRecord } from './lib/subgroups';
 import { pipelineModelName } from '../src/lib/digitise/pipeline-name';
-import { CHANNELS, inputFromReadout, SAMPLES, SIGNAL_FORMAT } from '../src/lib/signal/windows';
+import { inputFromReadout } from '../src/lib/signal/windows';
 import * as cache from './lib/readout-cache';
 import { gitCommit } from './lib/git';
 
@@ -231,26 +231,18 @@ export async function pipelineInputs(args: EvalArgs, dir: string, records: Label
     ? `, learned segmenter ${reader.segmenter} as ${reader.policy}`
     : ', classical ink plane only';
   if (args.readouts) {
-    cache.saveReadoutSet(
-      args.readouts,
-      {
-        format: cache.READOUT_SET_FORMAT,
-        input_format: SIGNAL_FORMAT,
-        samples: SAMPLES,
-        channels: CHANNELS,
-        style: args.style,
-        seed: args.seed,
-        sources_sha256: sourcesSha256,
-        commit: gitCommit(),
-        ecg_ids: ecgIds,
-        folds: records.map((r) => r.stratFold),
-        labels: records.map((r) => (r.mi ? 1 : 0)),
-        unread_ecg_ids: unread,
-        reader: how,
-        created: new Date().toISOString(),
-      },
-      rows,
-    );
+    const header = cache.readoutSetHeader({
+      style: args.style,
+      seed: args.seed,
+      sources_sha256: sourcesSha256,
+      commit: gitCommit(),
+      ecg_ids: ecgIds,
+      folds: records.map((r) => r.stratFold),
+      labels: records.map((r) => (r.mi ? 1 : 0)),
+      unread_ecg_ids: unread,
+      reader: how,
+    });
+    cache.saveReadoutSet(args.readouts, header, rows);
     process.stderr.write(`[eval] readings kept in ${args.readouts}\n`);
   }
   return { rows, unread, prepMs, how, keptFrom: null as string | null };

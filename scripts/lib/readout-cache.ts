@@ -46,6 +46,20 @@ export interface ReadoutSetHeader {
   created: string;
 }
 
+/** A header for readings of `ecg_ids` (format, input shape and time filled in). */
+export function readoutSetHeader(
+  h: Omit<ReadoutSetHeader, 'format' | 'input_format' | 'samples' | 'channels' | 'created'>,
+): ReadoutSetHeader {
+  return {
+    format: READOUT_SET_FORMAT,
+    input_format: SIGNAL_FORMAT,
+    samples: SAMPLES,
+    channels: CHANNELS,
+    ...h,
+    created: new Date().toISOString(),
+  };
+}
+
 export class ReadoutSetError extends Error {
   override name = 'ReadoutSetError';
 }

@@ -6,34 +6,31 @@ import { describe, expect, it } from 'vitest';
 import { exportSignals, parseExportSignalsArgs, synthRecord } from '../../scripts/export-signals';
 import {
   loadReadoutSet,
-  READOUT_SET_FORMAT,
   READOUT_SOURCES,
+  readoutSetHeader,
   readoutSetMismatch,
   readoutSourcesHash,
   saveReadoutSet,
   type ReadoutSetHeader,
 } from '../../scripts/lib/readout-cache';
-import { CHANNELS, inputFromRecord, SAMPLES, SIGNAL_FORMAT } from '../../src/lib/signal/windows';
+import { CHANNELS, inputFromRecord, SAMPLES } from '../../src/lib/signal/windows';
 
 const py = process.env.HEARTNET_PYTHON ?? '/usr/bin/python3';
 const hasNumpy = existsSync(py) && spawnSync(py, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 
 function header(ids: number[], over: Partial<ReadoutSetHeader> = {}): ReadoutSetHeader {
   return {
-    format: READOUT_SET_FORMAT,
-    input_format: SIGNAL_FORMAT,
-    samples: SAMPLES,
-    channels: CHANNELS,
-    style: 'wild-printout',
-    seed: 0,
-    sources_sha256: 'abc',
-    commit: null,
-    ecg_ids: ids,
-    folds: ids.map(() => 1),
-    labels: ids.map(() => 0),
-    unread_ecg_ids: [],
-    reader: ', classical ink plane only',
-    created: '2026-01-01T00:00:00.000Z',
+    ...readoutSetHeader({
+      style: 'wild-printout',
+      seed: 0,
+      sources_sha256: 'abc',
+      commit: null,
+      ecg_ids: ids,
+      folds: ids.map(() => 1),
+      labels: ids.map(() => 0),
+      unread_ecg_ids: [],
+      reader: ', classical ink plane only',
+    }),
     ...over,
   };
 }

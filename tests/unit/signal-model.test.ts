@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, vi } from 'vitest';
 import { exportSignals, parseExportSignalsArgs, synthRecord } from '../../scripts/export-signals';
-import { READOUT_SET_FORMAT, saveReadoutSet } from '../../scripts/lib/readout-cache';
+import { readoutSetHeader, saveReadoutSet } from '../../scripts/lib/readout-cache';
 import { parseSignalEvalArgs, runSignalEval } from '../../scripts/eval-signals';
 import { loadSignalConfig } from '../../scripts/train-signals';
 import { findDemoModel } from '../../src/components/classifier/model-info';
@@ -27,7 +27,6 @@ import {
   N_TRACES,
   readoutFromSignals,
   SAMPLES,
-  SIGNAL_FORMAT,
 } from '../../src/lib/signal/windows';
 import { applyFilters } from '../../src/lib/signal/filters';
 
@@ -275,11 +274,7 @@ print(json.dumps({'inside': float(np.abs(x - y)[:, k].max()), 'outside': float(n
     const keep = (name: string, items: typeof m.items) =>
       saveReadoutSet(
         join(dir, name),
-        {
-          format: READOUT_SET_FORMAT,
-          input_format: SIGNAL_FORMAT,
-          samples: SAMPLES,
-          channels: CHANNELS,
+        readoutSetHeader({
           style: 'wild-printout',
           seed: 0,
           sources_sha256: 'test',
@@ -289,8 +284,7 @@ print(json.dumps({'inside': float(np.abs(x - y)[:, k].max()), 'outside': float(n
           labels: items.map((it) => it.label),
           unread_ecg_ids: [],
           reader: 'test',
-          created: 'now',
-        },
+        }),
         items.map((it) => inputFromRecord(synthRecord(it.ecg_id, it.label === 1)).map((v) => v * 0.5)),
       );
     keep('train', m.items.filter((it) => it.fold <= 8).slice(0, 40));
