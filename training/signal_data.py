@@ -193,6 +193,11 @@ class ReadoutSet:
 
     def __init__(self, path: str, tr: Traces):
         base = path[:-5] if path.endswith(".json") else path
+        if not (os.path.exists(base + ".json") and os.path.exists(base + ".f32")):
+            raise SignalDataError(
+                f"{base}.json/.f32: no kept readings there; make them with npm run eval -- --model "
+                f"digitise+public/models/signal-3x4r --fold F --style STYLE [--allow-any-fold --limit N] --readouts {base} "
+                "(training/README.md, 'The digitiser's own readings')")
         with open(base + ".json") as f:
             h = json.load(f)
         if h.get("format") != READOUT_SET_FORMAT:

@@ -326,6 +326,10 @@ print(json.dumps({'inside': float(np.abs(x - y)[:, k].max()), 'outside': float(n
     const b2 = spawnSync(PY, ['-m', 'training.signal_train', '--config', bad], { encoding: 'utf8' });
     expect(b2.status).not.toBe(0);
     expect(b2.stderr).toMatch(/readings of folds \[9\]; only folds \[1, 2, 3, 4, 5, 6, 7, 8\]/);
+    writeFileSync(bad, JSON.stringify({ ...c2, data: { ...c.data, readouts: { train: [join(dir, 'none')] } } }));
+    const b3 = spawnSync(PY, ['-m', 'training.signal_train', '--config', bad], { encoding: 'utf8' });
+    expect(b3.status).not.toBe(0);
+    expect(b3.stderr).toMatch(/no kept readings there; make them with npm run eval/);
   }, 180_000);
 });
 
