@@ -144,6 +144,12 @@ describe('training-run and eval loaders (fixtures)', () => {
     const bad3 = structuredClone(good);
     bad3.best_epoch = 99;
     expect(() => parseTrainingRun(bad3, 'x.json')).toThrowError(/best_epoch 99 is not one of the epochs/);
+    const bad4 = structuredClone(good);
+    bad4.epochs[1].val_auroc_readouts = 1.5;
+    expect(() => parseTrainingRun(bad4, 'x.json')).toThrowError(/epochs\[1\]: "val_auroc_readouts" = 1\.5 is outside/);
+    bad4.epochs[1].val_auroc_readouts = 0.75;
+    expect(parseTrainingRun(bad4, 'x.json').epochs[1]!.val_auroc_readouts).toBe(0.75);
+    expect(parseTrainingRun(good, 'x.json').epochs[1]!.val_auroc_readouts).toBeUndefined();
     expect(() => loadTrainingRun(`${FX}/training/fixture-small.json`)).not.toThrow();
   });
 

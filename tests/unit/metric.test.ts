@@ -91,6 +91,14 @@ describe('Metric lookups (numbers quoted in prose)', () => {
       /npm run train -- --config training\/configs\/nope.json/,
     );
     expect(() => formatRunMetric(runs, { run: r.name, field: 'recall' as RunField })).toThrow(/unknown run field/);
+    // fold 9 read back by the digitiser: only runs trained with kept readings have it
+    expect(() => formatRunMetric(runs, { run: r.name, field: 'val_auroc_readouts' })).toThrow(
+      /has no val_auroc_readouts/,
+    );
+    const withReadings = runs.map((x) =>
+      x === r ? { ...x, epochs: x.epochs.map((e) => ({ ...e, val_auroc_readouts: 0.8766 })) } : x,
+    );
+    expect(formatRunMetric(withReadings, { run: r.name, field: 'val_auroc_readouts' }).text).toBe('0.877');
   });
 
   it('every <Metric> in the chapters resolves against data/eval and data/training', () => {

@@ -260,6 +260,8 @@ export function parseTrainingRun(json: unknown, file: string): TrainingRun {
       seconds: num(e, 'seconds', file, where),
     } as TrainingEpoch;
     for (const k of EPOCH_RATES) out[k] = num(e, k, file, where, { rate: true });
+    if (e.val_auroc_readouts !== undefined)
+      out.val_auroc_readouts = num(e, 'val_auroc_readouts', file, where, { rate: true });
     return out;
   });
   if (epochs.length === 0) throw new ChartDataError(file, 'epochs: no epochs');

@@ -84,6 +84,7 @@ export const RUN_FIELDS = [
   'val_f1',
   'val_error_rate',
   'val_loss',
+  'val_auroc_readouts',
   'params',
   'best_epoch',
 ] as const;
@@ -123,6 +124,10 @@ export function formatRunMetric(runs: readonly TrainingRun[], q: RunMetricQuery)
   }
   const best = r.epochs.find((e) => e.epoch === r.best_epoch)!;
   const v = best[q.field];
+  if (v === undefined)
+    throw new MetricLookupError(
+      `${r.file}: epoch ${best.epoch} has no ${q.field} (a run trained without kept readings)`,
+    );
   const text = q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3);
   return { text, file: r.file };
 }

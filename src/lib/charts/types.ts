@@ -55,6 +55,8 @@ export interface TrainingEpoch {
   val_precision: number;
   val_f1: number;
   val_error_rate: number;
+  /** signal runs trained with kept readings: fold 9 as the digitiser read it (training/signal_train.py) */
+  val_auroc_readouts?: number;
   seconds: number;
 }
 
