@@ -15,6 +15,7 @@
  * age band (scripts/lib/subgroups.ts) for the model card. The decision threshold is the model's own (chosen on fold 9); nothing is tuned here.
  * Folds: 10 (test) or 9 (validation); any other needs --allow-any-fold (those records were trained on).
  */
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage } from '../src/lib/errors';
 import { exampleFromImages, planeNames, planesForStyle } from '../src/lib/model/example';
@@ -51,6 +52,8 @@ export interface EvalArgs extends EvalCommonArgs {
   style: StyleName;
   /** pipeline only: where the digitised input rows are kept (scripts/lib/readout-cache.ts) */
   readouts?: string;
+  /** pipeline only: every n-th record from the k-th, [k, n] (to read a fold in parallel processes) */
+  shard?: [number, number];
 }
 
 export const EVAL_CLI = defineCli({
@@ -60,6 +63,11 @@ export const EVAL_CLI = defineCli({
   options: {
     ...evalOptions(16),
     style: { type: 'string', value: 'STYLE', default: 'dataset2', help: `rendering style: ${STYLE_NAMES.join(', ')}` },
+    shard: {
+      type: 'string',
+      value: 'K/N',
+      help: 'digitise+ models with --readouts and --out only: read every N-th record from the K-th (0-based), to read a fold in N processes',
+    },
     readouts: {
       type: 'string',
       value: 'FILE',
@@ -82,7 +90,28 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     throw new EvalError(`--style must be one of ${STYLE_NAMES.join(', ')}, got ${style}`);
   if (v.readouts !== undefined && !common.model.startsWith(PIPELINE_PREFIX))
     throw new EvalError(`--readouts keeps a digitiser's readings: only for --model ${PIPELINE_PREFIX}DIR`);
-  return { ...common, style, ...(v.readouts !== undefined ? { readouts: v.readouts } : {}) };
+  for (const f of (v.readouts ?? '').split(',').filter(Boolean)) {
+    const base = f.replace(/\.(json|f32)$/, '');
+    if (common.out && resolve(common.out) === resolve(`${base}.json`))
+      throw new EvalError(`--out ${common.out} would overwrite the kept readings' header ${base}.json`);
+  }
+  let shard: [number, number] | undefined;
+  if (v.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(v.shard);
+    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2]))
+      throw new EvalError(`--shard must be K/N with 0 <= K < N, got ${v.shard}`);
+    if (v.readouts === undefined || common.out === undefined)
+      throw new EvalError(
+        '--shard reads part of a fold: give --readouts (where the part is kept) and --out (not data/eval)',
+      );
+    shard = [Number(m[1]), Number(m[2])];
+  }
+  return {
+    ...common,
+    style,
+    ...(v.readouts !== undefined ? { readouts: v.readouts } : {}),
+    ...(shard ? { shard } : {}),
+  };
 }
 
 /** The model, checked against what the style renders (planes, their names). */
@@ -162,7 +191,9 @@ async function runPipelineEval(args: EvalArgs) {
   const { predictSignalProbabilities } = await import('../src/lib/signal/model');
   await useBackend(args.backend);
   const sig = await loadSignalModelFromDir(args.model.slice(PIPELINE_PREFIX.length));
-  const { dir, records } = await foldRecords(args, (msg) => new EvalError(msg));
+  const fold = await foldRecords(args, (msg) => new EvalError(msg));
+  const { dir } = fold;
+  const records = args.shard ? fold.records.filter((_, i) => i % args.shard![1] === args.shard![0]) : fold.records;
   const t0 = Date.now();
   const read = await pipelineInputs(args, dir, records);
   const scored: ScoredRecord[] = records.map((r, k) => ({
@@ -177,60 +208,84 @@ async function runPipelineEval(args: EvalArgs) {
   const kept = read.keptFrom ? `; readings kept in ${read.keptFrom}, made by these digitiser sources` : '';
   const input = `pictures read back by the digitiser${read.how} (${read.unread.length} of ${records.length} unreadable, scored as empty readouts${kept})`;
   const run = { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: read.prepMs / 1000 };
-  const doc = { ...evalDoc(args, meta, args.style, run, input), unread_ecg_ids: read.unread };
+  const doc = {
+    ...evalDoc(args, meta, args.style, run, input),
+    unread_ecg_ids: read.unread,
+    ...(args.shard ? { shard: `${args.shard[0]}/${args.shard[1]}` } : {}),
+  };
   return writeEval(args, doc);
 }
 
 /**
  * Every record rendered as for an image model and read back by the digitiser as the demo runs it (the classical
- * ink plane, the learned segmenter's where that fails), as signal-model input rows. With --readouts FILE the rows
- * are taken from FILE where it was made by the same sources, style, seed and records, and written there otherwise.
+ * ink plane, the learned segmenter's where that fails), as signal-model input rows. With --readouts FILE[,MORE...]
+ * a record's row is taken from any of those kept sets that was made by the same sources, style and seed (each
+ * record's reading depends on nothing else); the rest are read, and FILE is (re)written with all of them. So two
+ * processes can read a fold's halves (--shard 0/2 and 1/2, each into its own set) and a third scores the whole
+ * fold from both in seconds.
  */
 export async function pipelineInputs(args: EvalArgs, dir: string, records: LabelledRecord[]) {
-  const sourcesSha256 = args.readouts ? cache.readoutSourcesHash() : '';
+  const files = args.readouts ? args.readouts.split(',').filter(Boolean) : [];
+  const sourcesSha256 = files.length > 0 ? cache.readoutSourcesHash() : '';
   const ecgIds = records.map((r) => r.ecgId);
-  if (args.readouts) {
-    const kept = cache.loadReadoutSet(args.readouts);
-    const why =
-      kept && cache.readoutSetMismatch(kept.header, { style: args.style, seed: args.seed, ecgIds, sourcesSha256 });
-    if (kept && !why) {
-      process.stderr.write(`[eval] readings taken from ${args.readouts} (${kept.header.created})\n`);
-      const h = kept.header;
-      return { rows: kept.rows, unread: h.unread_ecg_ids, prepMs: 0, how: h.reader, keptFrom: args.readouts };
+  const kept = new Map<number, { row: Float32Array; unread: boolean }>();
+  let keptHow: string | null = null;
+  let firstIsWhole = false; // files[0] already holds exactly these records, made as they would be now
+  for (const f of files) {
+    const set = cache.loadReadoutSet(f);
+    if (!set) continue;
+    const h = set.header;
+    const why = cache.readoutSetMismatch(h, { style: args.style, seed: args.seed, ecgIds: h.ecg_ids, sourcesSha256 });
+    if (why) {
+      process.stderr.write(`[eval] ${f} not used: ${why}\n`);
+      continue;
     }
-    if (kept) process.stderr.write(`[eval] ${args.readouts} not used: ${why}; reading the pages again\n`);
+    const unreadIds = new Set(h.unread_ecg_ids);
+    h.ecg_ids.forEach((id, i) => kept.set(id, { row: set.rows[i]!, unread: unreadIds.has(id) }));
+    keptHow ??= h.reader;
+    if (f === files[0]) firstIsWhole = h.ecg_ids.join(',') === ecgIds.join(',');
   }
-  const { nodeDigitiser } = await import('../src/lib/digitise/segment-node');
-  const reader = await nodeDigitiser();
-  const rows: Float32Array[] = [];
-  const unread: number[] = [];
+  const missing = records.filter((r) => !kept.has(r.ecgId));
+  if (files.length > 0 && kept.size > 0)
+    process.stderr.write(
+      `[eval] ${records.length - missing.length} of ${records.length} readings kept in ${files.join(', ')}\n`,
+    );
   const t0 = Date.now();
   let prepMs = 0;
-  for (const [k, r] of records.entries()) {
-    const signals = await readRecord(dir, r.ecgId);
-    const p0 = Date.now();
-    const img = render(signals, {
-      style: args.style,
-      seed: itemSeed(r.ecgId, 0, args.style, args.seed),
-      ecgId: r.ecgId,
-    })[0]!;
-    let readout: Parameters<typeof inputFromReadout>[0];
-    try {
-      readout = reader.read(img).readout;
-    } catch {
-      unread.push(r.ecgId);
-      readout = { samplingRate: 100, leads: {} };
+  let how = keptHow ?? '';
+  if (missing.length > 0) {
+    const { nodeDigitiser } = await import('../src/lib/digitise/segment-node');
+    const reader = await nodeDigitiser();
+    for (const [k, r] of missing.entries()) {
+      const signals = await readRecord(dir, r.ecgId);
+      const p0 = Date.now();
+      const img = render(signals, {
+        style: args.style,
+        seed: itemSeed(r.ecgId, 0, args.style, args.seed),
+        ecgId: r.ecgId,
+      })[0]!;
+      let readout: Parameters<typeof inputFromReadout>[0];
+      let unread = false;
+      try {
+        readout = reader.read(img).readout;
+      } catch {
+        unread = true;
+        readout = { samplingRate: 100, leads: {} };
+      }
+      prepMs += Date.now() - p0;
+      kept.set(r.ecgId, { row: inputFromReadout(readout), unread });
+      if (k % 100 === 0)
+        process.stderr.write(`[eval] ${k + 1}/${missing.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
-    prepMs += Date.now() - p0;
-    rows.push(inputFromReadout(readout));
-    if (k % 100 === 0)
-      process.stderr.write(`[eval] ${k + 1}/${records.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+    reader.dispose();
+    how = reader.segmenter
+      ? `, learned segmenter ${reader.segmenter} as ${reader.policy}`
+      : ', classical ink plane only';
   }
-  reader.dispose();
-  const how = reader.segmenter
-    ? `, learned segmenter ${reader.segmenter} as ${reader.policy}`
-    : ', classical ink plane only';
-  if (args.readouts) {
+  const rows = records.map((r) => kept.get(r.ecgId)!.row);
+  const unread = records.filter((r) => kept.get(r.ecgId)!.unread).map((r) => r.ecgId);
+  const out = files[0];
+  if (out && !firstIsWhole) {
     const header = cache.readoutSetHeader({
       style: args.style,
       seed: args.seed,
@@ -242,10 +297,11 @@ export async function pipelineInputs(args: EvalArgs, dir: string, records: Label
       unread_ecg_ids: unread,
       reader: how,
     });
-    cache.saveReadoutSet(args.readouts, header, rows);
-    process.stderr.write(`[eval] readings kept in ${args.readouts}\n`);
+    cache.saveReadoutSet(out, header, rows);
+    process.stderr.write(`[eval] readings kept in ${out}\n`);
   }
-  return { rows, unread, prepMs, how, keptFrom: null as string | null };
+  const keptFrom = missing.length === 0 && files.length > 0 ? files.join(', ') : null;
+  return { rows, unread, prepMs, how, keptFrom };
 }
 
 export async function runEval(args: EvalArgs) {

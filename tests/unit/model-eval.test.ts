@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,4 +53,40 @@ describe.skipIf(!haveRecords)('npm run eval end to end (fixture model, a few fol
     const again = await runEval({ ...args, out: out + '2' });
     expect(again.doc.auroc).toBe(doc.auroc);
   }, 120_000);
+});
+
+describe.skipIf(!haveRecords)('the digitise + signal pipeline keeps what it read (--readouts, --shard)', () => {
+  it('halves read apart and scored together give what one reading gives; stale or other readings are not used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'readouts-'));
+    const base = ['--model', 'digitise+tests/fixtures/model/signal', '--fold', '9', '--style', 'printout'];
+    const run = (extra: string[], out: string) =>
+      runEval(parseEvalArgs([...base, '--limit', '4', ...extra, '--out', join(dir, out)]));
+    const direct = await run([], 'direct.json');
+    expect(direct.doc.input).not.toMatch(/readings kept/);
+    const s0 = await run(['--shard', '0/2', '--readouts', join(dir, 's0')], 'e-s0.json');
+    const s1 = await run(['--shard', '1/2', '--readouts', join(dir, 's1')], 'e-s1.json');
+    expect([s0.doc.n, s1.doc.n]).toEqual([2, 2]);
+    expect((s0.doc as { shard?: string }).shard).toBe('0/2');
+    const sets = ['whole', 's0', 's1'].map((f) => join(dir, f)).join(',');
+    const merged = await run(['--readouts', sets], 'merged.json');
+    expect(merged.doc.input).toMatch(/readings kept in .*whole, .*s0, .*s1/);
+    expect(merged.doc.scores).toEqual(direct.doc.scores);
+    const again = await run(['--readouts', join(dir, 'whole')], 'again.json');
+    expect(again.doc.input).toMatch(/readings kept in .*whole, made by these digitiser sources/);
+    expect(again.doc.scores).toEqual(direct.doc.scores);
+    // a set stamped with other digitiser sources is read again, not scored
+    const h = JSON.parse(readFileSync(join(dir, 'whole.json'), 'utf8'));
+    writeFileSync(join(dir, 'whole.json'), JSON.stringify({ ...h, sources_sha256: 'other' }));
+    const stale = await run(['--readouts', join(dir, 'whole')], 'stale.json');
+    expect(stale.doc.input).not.toMatch(/readings kept/);
+    expect(stale.doc.scores).toEqual(direct.doc.scores);
+    expect(JSON.parse(readFileSync(join(dir, 'whole.json'), 'utf8')).sources_sha256).toBe(h.sources_sha256);
+    // a part of a fold never lands in data/eval, and the readings are a pipeline's
+    expect(() => parseEvalArgs([...base, '--shard', '0/2', '--readouts', 'x'])).toThrow(/--out/);
+    expect(() => parseEvalArgs([...base, '--readouts', 'build/x', '--out', 'build/x.json'])).toThrow(/would overwrite/);
+    expect(() => parseEvalArgs([...base, '--shard', '2/2', '--readouts', 'x', '--out', 'y'])).toThrow(/K\/N/);
+    expect(() => parseEvalArgs(['--model', 'tests/fixtures/model/tiny', '--fold', '9', '--readouts', 'x'])).toThrow(
+      /only for --model digitise\+DIR/,
+    );
+  }, 180_000);
 });
