@@ -18,13 +18,28 @@ import { SIGNAL_FORMAT, SAMPLES, CHANNELS } from '../../src/lib/signal/windows';
 
 export const READOUT_SET_FORMAT = 'heartnet-readout-set/1';
 
-/** Everything whose change changes what the digitiser reads from a rendered page. */
+/**
+ * Everything whose change changes what the digitiser reads from a rendered page: the record reader, the renderer
+ * (and the seeded random numbers it draws), the digitiser, the learned segmenter and how Node loads it, and the
+ * input builder.
+ */
 export const READOUT_SOURCES = [
-  'src/lib/digitise',
+  'src/lib/ptbxl',
+  'src/lib/random.ts',
   'src/lib/render',
+  'src/lib/digitise',
+  'public/models/trace-seg',
+  'src/lib/model/node-io.ts',
   'src/lib/signal/windows.ts',
   'src/lib/signal/filters.ts',
-  'public/models/trace-seg',
+];
+
+/** The packages that run the learned segmenter: their installed versions are part of the stamp. */
+export const READOUT_PACKAGES = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-cpu',
 ];
 
 export interface ReadoutSetHeader {
@@ -73,7 +88,14 @@ function filesUnder(root: string, path: string): string[] {
     .flatMap((name) => filesUnder(root, join(path, name)));
 }
 
-/** sha256 over the sources' relative paths and bytes (root: the repository). */
+/** The installed version of a package (from the root's node_modules), or "absent". */
+function installedVersion(root: string, name: string): string {
+  const file = join(root, 'node_modules', name, 'package.json');
+  if (!existsSync(file)) return 'absent';
+  return String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? 'unknown');
+}
+
+/** sha256 over the sources' relative paths and bytes and the segmenter's package versions (root: the repository). */
 export function readoutSourcesHash(root = process.cwd()): string {
   const h = createHash('sha256');
   const files = READOUT_SOURCES.flatMap((p) => filesUnder(root, p)).sort();
@@ -84,6 +106,7 @@ export function readoutSourcesHash(root = process.cwd()): string {
     h.update(readFileSync(join(root, f)));
     h.update('\0');
   }
+  for (const name of READOUT_PACKAGES) h.update(`${name}@${installedVersion(root, name)}\0`);
   return h.digest('hex');
 }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { exportSignals, parseExportSignalsArgs, synthRecord } from '../../scripts/export-signals';
 import {
   loadReadoutSet,
+  READOUT_PACKAGES,
   READOUT_SOURCES,
   readoutSetHeader,
   readoutSetMismatch,
@@ -83,7 +84,16 @@ describe('kept readings (scripts/lib/readout-cache.ts)', () => {
     const h1 = readoutSourcesHash(root);
     expect(h1).not.toBe(h0);
     writeFileSync(join(root, 'public/models/trace-seg/b.bin'), 'w');
-    expect(readoutSourcesHash(root)).not.toBe(h1);
+    const h2 = readoutSourcesHash(root);
+    expect(h2).not.toBe(h1);
+    // another version of the packages that run the segmenter
+    const pkg = join(root, 'node_modules', READOUT_PACKAGES[0]!);
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ version: '1.0.0' }));
+    const h3 = readoutSourcesHash(root);
+    expect(h3).not.toBe(h2);
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ version: '1.0.1' }));
+    expect(readoutSourcesHash(root)).not.toBe(h3);
     expect(() => readoutSourcesHash(mkdtempSync(join(tmpdir(), 'empty-')))).toThrow(/none of/);
   });
 });
