@@ -230,12 +230,13 @@ export async function pipelineInputs(args: EvalArgs, dir: string, records: Label
   const ecgIds = records.map((r) => r.ecgId);
   const kept = new Map<number, { row: Float32Array; unread: boolean }>();
   let keptHow: string | null = null;
+  const made = { style: args.style, seed: args.seed, sourcesSha256 };
   let firstIsWhole = false; // files[0] already holds exactly these records, made as they would be now
   for (const f of files) {
     const set = cache.loadReadoutSet(f);
     if (!set) continue;
     const h = set.header;
-    const why = cache.readoutSetMismatch(h, { style: args.style, seed: args.seed, ecgIds: h.ecg_ids, sourcesSha256 });
+    const why = cache.readoutSetMismatch(h, made);
     if (why) {
       process.stderr.write(`[eval] ${f} not used: ${why}\n`);
       continue;
@@ -243,7 +244,7 @@ export async function pipelineInputs(args: EvalArgs, dir: string, records: Label
     const unreadIds = new Set(h.unread_ecg_ids);
     h.ecg_ids.forEach((id, i) => kept.set(id, { row: set.rows[i]!, unread: unreadIds.has(id) }));
     keptHow ??= h.reader;
-    if (f === files[0]) firstIsWhole = h.ecg_ids.join(',') === ecgIds.join(',');
+    if (f === files[0]) firstIsWhole = cache.readoutSetMismatch(h, { ...made, ecgIds }) === null;
   }
   const missing = records.filter((r) => !kept.has(r.ecgId));
   if (files.length > 0 && kept.size > 0)

@@ -122,12 +122,14 @@ export function saveReadoutSet(file: string, header: ReadoutSetHeader, rows: Flo
     throw new ReadoutSetError(`${rows.length} rows for ${header.ecg_ids.length} records`);
   const p = paths(file);
   mkdirSync(dirname(p.json), { recursive: true });
-  const buf = Buffer.alloc(rows.length * rowLength * 4);
+  // one float32 array written as its bytes, as loadReadoutSet views them (little-endian, as every platform Node
+  // and numpy's "<f4" here run on)
+  const all = new Float32Array(rows.length * rowLength);
   rows.forEach((r, i) => {
     if (r.length !== rowLength) throw new ReadoutSetError(`row ${i}: ${r.length} values, expected ${rowLength}`);
-    for (let k = 0; k < rowLength; k++) buf.writeFloatLE(r[k]!, (i * rowLength + k) * 4);
+    all.set(r, i * rowLength);
   });
-  writeFileSync(`${p.f32}.tmp`, buf);
+  writeFileSync(`${p.f32}.tmp`, new Uint8Array(all.buffer));
   renameSync(`${p.f32}.tmp`, p.f32);
   writeFileSync(`${p.json}.tmp`, JSON.stringify(header) + '\n');
   renameSync(`${p.json}.tmp`, p.json);
@@ -136,11 +138,12 @@ export function saveReadoutSet(file: string, header: ReadoutSetHeader, rows: Flo
 export interface ReadoutSetWant {
   style: string;
   seed: number;
-  ecgIds: number[];
+  /** the records wanted, in order; left out, a set of any records is judged on how its readings were made */
+  ecgIds?: number[];
   sourcesSha256: string;
 }
 
-/** Why a kept set cannot stand for a fresh reading, or null when it can. */
+/** Why a kept set cannot stand for a fresh reading (of exactly `ecgIds`, where given), or null when it can. */
 export function readoutSetMismatch(h: ReadoutSetHeader, want: ReadoutSetWant): string | null {
   if (h.format !== READOUT_SET_FORMAT) return `format ${h.format}, not ${READOUT_SET_FORMAT}`;
   if (h.input_format !== SIGNAL_FORMAT || h.samples !== SAMPLES || h.channels !== CHANNELS)
@@ -148,8 +151,9 @@ export function readoutSetMismatch(h: ReadoutSetHeader, want: ReadoutSetWant): s
   if (h.style !== want.style) return `style ${h.style}, not ${want.style}`;
   if (h.seed !== want.seed) return `seed ${h.seed}, not ${want.seed}`;
   if (h.sources_sha256 !== want.sourcesSha256) return 'made by other digitiser, renderer or segmenter sources';
-  if (h.ecg_ids.length !== want.ecgIds.length || h.ecg_ids.some((id, i) => id !== want.ecgIds[i]))
-    return `other records (${h.ecg_ids.length} kept, ${want.ecgIds.length} wanted)`;
+  const ids = want.ecgIds;
+  if (ids && (h.ecg_ids.length !== ids.length || h.ecg_ids.some((id, i) => id !== ids[i])))
+    return `other records (${h.ecg_ids.length} kept, ${ids.length} wanted)`;
   return null;
 }
 
