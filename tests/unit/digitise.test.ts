@@ -11,6 +11,7 @@ import {
   consistentBoundaries,
   digitise,
   DigitiseError,
+  oneSide,
   paperSpeed,
   sharedStart,
   shortColumns,
@@ -316,6 +317,29 @@ describe('digitiser stages on drawn masks', () => {
     expect(cal!.height).toBeCloseTo(40, 5);
   });
 
+  it('finds a pulse whose falling edge stands above the first sample of the trace (ECG-Image-Kit)', () => {
+    // 4 px/mm, 10 mm/mV: a 40 px pulse (x 30..50) with its foot at y 100, and the trace starting in the falling
+    // edge's column 5 px lower (the kit draws the pulse from the record's first sample, not from 0 mV). Looked for
+    // from the bottom of the baseline band up, that column's run was the trace's, and the edge above it was never
+    // measured: no pulse, and the time axis began wherever the ink did (8 mm late on one of the kit's pages)
+    const pulse = strokes(160, 140, [
+      [5, 100],
+      [30, 100],
+      [30, 60],
+      [50, 60],
+      [50, 98],
+    ]);
+    const trace = strokes(160, 140, [
+      [50, 105],
+      [150, 105],
+    ]);
+    const mask = pulse.map((v, i) => v | trace[i]!);
+    const cal = findCalibration(mask, 160, 100, 10, 110, 4);
+    expect(cal).not.toBeNull();
+    expect([cal!.x0, cal!.x1]).toEqual([29, 49]);
+    expect(cal!.height).toBeGreaterThan(36);
+  });
+
   it('takes a pulse by its level roof, not its falling edge and a taller QRS after it', () => {
     // 4 px/mm, 5 mm/mV: a 20 px pulse (x 30..50), then the trace, whose first R wave (22 px, as tall as the pulse
     // within the edge test's 15%) rises 15 px after the falling edge: that edge and the R wave made a taller pair
@@ -572,6 +596,25 @@ describe('digitiser stages on drawn masks', () => {
       { left: null, right: null },
       { left: null, right: null },
     ]);
+  });
+
+  it('keeps the pulses of the side most rows print them on', () => {
+    // pulses stand on the right of two rows; on the middle row a lead label's serifs over a QRS passed for one on
+    // the left: it goes, and the time axis is not started from it
+    const at = (x0: number) => ({ x0, x1: x0 + 17, height: 34 });
+    const rows = [
+      { left: null, right: at(893) },
+      { left: at(33), right: null },
+      { left: null, right: at(893) },
+    ];
+    expect(oneSide(rows)).toEqual([
+      { left: null, right: at(893) },
+      { left: null, right: null },
+      { left: null, right: at(893) },
+    ]);
+    // one side only, or as many rows either way: as found
+    expect(oneSide(rows.slice(0, 2))).toEqual(rows.slice(0, 2));
+    expect(oneSide([rows[0]!, rows[2]!])).toEqual([rows[0], rows[2]]);
   });
 
   it('reads the paper speed from the pulse width, and places the columns of a 50 mm/s sheet on 5 s', () => {

@@ -321,6 +321,19 @@ export function agreedPulses<T extends { left: Calibration | null; right: Calibr
 }
 
 /**
+ * The pulses of the side most rows show them on, where rows disagree (more rows with a pulse on the left than on
+ * the right keep their left ones, and the other way; a tie keeps both). A sheet prints its pulses on one side:
+ * a pulse on the other is something else of that row (a lead label printed over a QRS, its serifs a roof, on one
+ * of our fold-9 wild printouts whose pulses stand on the right).
+ */
+export function oneSide<T extends { left: Calibration | null; right: Calibration | null }>(rows: T[]): T[] {
+  const lefts = rows.filter((r) => r.left).length;
+  const rights = rows.filter((r) => r.right).length;
+  if (lefts === rights) return rows;
+  return rows.map((r) => (lefts > rights ? { ...r, right: null } : { ...r, left: null }));
+}
+
+/**
  * Which lead a single rhythm strip shows, of those machines print there (II, V1, V5, I): the one whose column it
  * repeats best, when that correlation reaches 0.8 and beats lead II's by 0.2 or more (I and II are often much
  * alike); else II, as most machines print. `strip` is the strip's reading on the record's 10 s axis.
@@ -587,10 +600,12 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
         return { left, right, far: { left: left !== nearLeft, right: right !== nearRight } };
       });
       const agreed = agreedPulses(raw, ppm);
-      return raw.map((p, r) => ({
-        left: p.far.left ? agreed[r]!.left : p.left,
-        right: p.far.right ? agreed[r]!.right : p.right,
-      }));
+      return oneSide(
+        raw.map((p, r) => ({
+          left: p.far.left ? agreed[r]!.left : p.left,
+          right: p.far.right ? agreed[r]!.right : p.right,
+        })),
+      );
     };
     const none = (f: ReturnType<typeof pulsesIn>) => f.every((p) => !p.left && !p.right);
     let found = pulsesIn(mask);

@@ -522,21 +522,30 @@ export interface Calibration {
  * Longest run of mask pixels going up from near the baseline in column x (pixels). Holes of up to half the
  * tolerance (0.6 mm) are stepped over: where the grid was as dark as the ink, removeGridLines cut every vertical
  * stroke at each grid line, and the pulse's edges came back a grid square tall (the pulse was missed on a fifth
- * of fold-9 wild printouts with a pulse, and the time axis then started at the pulse, 8 mm early).
+ * of fold-9 wild printouts with a pulse, and the time axis then started at the pulse, 8 mm early). The run starts
+ * at the lowest ink within the tolerance, or with `anyStart` at whichever ink there gives the tallest run (see
+ * findCalibration's falling edge).
  */
-function upRun(mask: Uint8Array, w: number, x: number, base: number, tol: number, maxUp: number): number {
-  let start = -1;
-  for (let y = base + tol; y >= base - tol; y--) {
-    if (y >= 0 && mask[y * w + x]) {
-      start = y;
-      break;
-    }
-  }
-  if (start < 0) return 0;
+function upRun(
+  mask: Uint8Array,
+  w: number,
+  x: number,
+  base: number,
+  tol: number,
+  maxUp: number,
+  anyStart = false,
+): number {
   const hole = Math.max(2, Math.round(tol / 2));
-  let top = start;
-  for (let y = start - 1; y >= 0 && base - y <= maxUp && top - y <= hole + 1; y--) if (mask[y * w + x]) top = y;
-  return base - top;
+  let best = 0;
+  for (let start = base + tol; start >= base - tol; start--) {
+    // the bottom of a run of ink (ink just below it, within the band, belongs to the same run)
+    if (start < 0 || !mask[start * w + x] || (start < base + tol && mask[(start + 1) * w + x])) continue;
+    let top = start;
+    for (let y = start - 1; y >= 0 && base - y <= maxUp && top - y <= hole + 1; y--) if (mask[y * w + x]) top = y;
+    best = Math.max(best, base - top);
+    if (!anyStart) break;
+  }
+  return best;
 }
 
 /** Whether column x of a w-wide mask has ink anywhere within `y` +- `band` (rows outside the mask count as paper). */
@@ -571,13 +580,19 @@ export function findCalibration(
   // tall[i] is column from + i (a window reaching left of the sheet starts at its edge)
   const from = Math.max(0, xFrom);
   for (let x = from; x < Math.min(w, xTo); x++) tall.push(upRun(mask, w, x, base, tol, maxUp));
+  // a falling edge may stand above the trace's first sample, a few pixels under the pulse's foot (ECG-Image-Kit
+  // starts the trace there, not at 0 mV): measured from the lowest ink, that column's run was the trace's and the
+  // pulse was missed, the time axis beginning wherever the ink did (8 mm late on a kit page). A second edge is
+  // measured from any ink near the baseline; the first still from the lowest, as before (every stroke measured
+  // the looser way is a few more would-be edges)
+  const falling = (j: number) => Math.max(tall[j]!, upRun(mask, w, from + j, base, tol, maxUp, true));
   // a box: two tall edges 3-12 mm apart whose heights agree, with the top between them level
   let best: Calibration | null = null;
   for (let i = 0; i < tall.length; i++) {
     const hi = tall[i]!;
     if (hi < 3.5 * pxPerMm) continue;
     for (let j = i + Math.round(3 * pxPerMm); j < Math.min(tall.length, i + Math.round(12 * pxPerMm)); j++) {
-      const hj = tall[j]!;
+      const hj = falling(j);
       if (Math.abs(hj - hi) > 0.15 * hi) continue;
       const height = (hi + hj) / 2;
       if ((!best || height > best.height) && levelTop(mask, w, from + i, from + j, Math.round(base - height), tol))
