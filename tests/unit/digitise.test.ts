@@ -319,9 +319,9 @@ describe('digitiser stages on drawn masks', () => {
 
   it('finds a pulse whose falling edge stands above the first sample of the trace (ECG-Image-Kit)', () => {
     // 4 px/mm, 10 mm/mV: a 40 px pulse (x 30..50) with its foot at y 100, and the trace starting in the falling
-    // edge's column 5 px lower (the kit draws the pulse from the record's first sample, not from 0 mV). Looked for
+    // edge's column 5 px lower (as ECG-Image-Kit draws its pulses and first samples). Looked for
     // from the bottom of the baseline band up, that column's run was the trace's, and the edge above it was never
-    // measured: no pulse, and the time axis began wherever the ink did (8 mm late on one of the kit's pages)
+    // measured: no pulse, and the time axis began wherever the ink did (90 mm late on one of the kit's pages)
     const pulse = strokes(160, 140, [
       [5, 100],
       [30, 100],

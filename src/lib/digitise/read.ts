@@ -581,10 +581,10 @@ export function findCalibration(
   const from = Math.max(0, xFrom);
   for (let x = from; x < Math.min(w, xTo); x++) tall.push(upRun(mask, w, x, base, tol, maxUp));
   // a falling edge may stand above the trace's first sample, a few pixels under the pulse's foot (ECG-Image-Kit
-  // starts the trace there, not at 0 mV): measured from the lowest ink, that column's run was the trace's and the
-  // pulse was missed, the time axis beginning wherever the ink did (8 mm late on a kit page). A second edge is
-  // measured from any ink near the baseline; the first still from the lowest, as before (every stroke measured
-  // the looser way is a few more would-be edges)
+  // starts the trace there): measured from the lowest ink, that column's run was the trace's and the pulse was
+  // missed, the time axis beginning wherever the ink did (90 mm late on a kit page whose rows drift off their
+  // baselines at first). A second edge is measured from any ink near the baseline; the first still from the
+  // lowest, as before (every stroke measured the looser way is a few more would-be edges)
   const falling = (j: number) => Math.max(tall[j]!, upRun(mask, w, from + j, base, tol, maxUp, true));
   // a box: two tall edges 3-12 mm apart whose heights agree, with the top between them level
   let best: Calibration | null = null;
