@@ -579,20 +579,24 @@ export function findCalibration(
   const tall: number[] = [];
   // tall[i] is column from + i (a window reaching left of the sheet starts at its edge)
   const from = Math.max(0, xFrom);
-  for (let x = from; x < Math.min(w, xTo); x++) tall.push(upRun(mask, w, x, base, tol, maxUp));
+  // and each column's run from whichever ink near the baseline gives the tallest (for second edges, below)
+  const anyTall: number[] = [];
+  for (let x = from; x < Math.min(w, xTo); x++) {
+    tall.push(upRun(mask, w, x, base, tol, maxUp));
+    anyTall.push(upRun(mask, w, x, base, tol, maxUp, true));
+  }
   // a falling edge may stand above the trace's first sample, a few pixels under the pulse's foot (ECG-Image-Kit
   // starts the trace there): measured from the lowest ink, that column's run was the trace's and the pulse was
   // missed, the time axis beginning wherever the ink did (90 mm late on a kit page whose rows drift off their
   // baselines at first). A second edge is measured from any ink near the baseline; the first still from the
   // lowest, as before (every stroke measured the looser way is a few more would-be edges)
-  const falling = (j: number) => Math.max(tall[j]!, upRun(mask, w, from + j, base, tol, maxUp, true));
   // a box: two tall edges 3-12 mm apart whose heights agree, with the top between them level
   let best: Calibration | null = null;
   for (let i = 0; i < tall.length; i++) {
     const hi = tall[i]!;
     if (hi < 3.5 * pxPerMm) continue;
     for (let j = i + Math.round(3 * pxPerMm); j < Math.min(tall.length, i + Math.round(12 * pxPerMm)); j++) {
-      const hj = falling(j);
+      const hj = anyTall[j]!;
       if (Math.abs(hj - hi) > 0.15 * hi) continue;
       const height = (hi + hj) / 2;
       if ((!best || height > best.height) && levelTop(mask, w, from + i, from + j, Math.round(base - height), tol))
