@@ -28,7 +28,15 @@ import {
 import { gridNear } from '../../src/lib/digitise/geometry';
 import { plane, type Plane } from '../../src/lib/digitise/planes';
 import { pipelineModelName, pipelineSignalModel } from '../../src/lib/digitise/pipeline-name';
-import { findCalibration, findRows, panelsFor, penWidth, readPanel, rowBelow } from '../../src/lib/digitise/read';
+import {
+  findCalibration,
+  findRows,
+  gridDashes,
+  panelsFor,
+  penWidth,
+  readPanel,
+  rowBelow,
+} from '../../src/lib/digitise/read';
 import { parseExternalEval, parseGateEval } from '../../src/lib/charts/external';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { LEAD_NAMES } from '../../src/lib/ptbxl/types';
@@ -808,6 +816,84 @@ describe('digitiser stages on drawn masks', () => {
     const r = digitise({ width: w, height: h, channels: 4, data });
     expect(r.stages.layout).toBe('3x4+1');
     r.stages.rows.forEach((y, i) => expect(Math.abs(y - bases[i]!)).toBeLessThanOrEqual(5));
+  });
+
+  // 4 px/mm, one trace row at y = 60 and a dark grid's horizontal lines as ECG-Image-Kit's blue pages leave them
+  // in the mask: every 5 mm (20 px), broken into 30 px dashes; `trace` draws the lead
+  const dashedSheet = (w: number, h: number, trace: (set: (x: number, y: number) => void) => void) => {
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    for (let y = 0; y < h; y += 20) if (y !== 60) for (let x = 0; x < w; x++) if (x % 40 < 30) set(x, y);
+    trace(set);
+    return mask;
+  };
+
+  it("marks a dark grid's dashed lines off the trace rows, and nothing on a sheet without them", () => {
+    const w = 400;
+    const h = 160;
+    const mask = dashedSheet(w, h, (set) => {
+      for (let x = 0; x < w; x++) set(x, 60);
+    });
+    const dashes = gridDashes(mask, w, h, [60], 4)!;
+    expect(dashes).not.toBeNull();
+    expect(dashes[80 * w + 5]).toBe(1);
+    expect(dashes[40 * w + 5]).toBe(1);
+    // the baseline's own line is the trace's, and paper between the lines is no dash
+    expect(dashes[60 * w + 5]).toBe(0);
+    expect(dashes[70 * w + 5]).toBe(0);
+    const clean = new Uint8Array(w * h);
+    for (let x = 0; x < w; x++) clean[60 * w + x] = 1;
+    expect(gridDashes(clean, w, h, [60], 4)).toBeNull();
+  });
+
+  it('bridges a faded stretch of trace instead of following a grid dash 5 mm away', () => {
+    // a flat trace on the baseline with 5 mm missing (x = 100-119), a grid line 5 mm below it
+    const w = 400;
+    const h = 160;
+    const mask = dashedSheet(w, h, (set) => {
+      for (let x = 0; x < w; x++) if (x < 100 || x >= 120) set(x, 60);
+    });
+    const p = { lead: 'I', rhythm: false, row: 0, x0: 0, x1: w, baseline: 60, t0: 0, t1: 4 };
+    const dashes = gridDashes(mask, w, h, [60], 4);
+    const r = readPanel(mask, w, h, p, 4, 40, 60, 100, undefined, 60, dashes);
+    // 100 px per second: sample k at x = k
+    for (const k of [110, 125, 160, 200]) expect(Math.abs(r.values[k]!)).toBeLessThan(0.03);
+    // without the dashes marked it follows a grid line 0.5 mV off (what this guards against)
+    const blind = readPanel(mask, w, h, p, 4, 40, 60, 100, undefined, 60);
+    expect(Math.abs(blind.values[125]!)).toBeCloseTo(0.5, 1);
+  });
+
+  it('still reads a flat stretch of trace that lies on a grid line', () => {
+    // the trace drops 5 mm at x = 150 and runs along the grid line there to x = 250, then comes back
+    const w = 400;
+    const h = 160;
+    const mask = dashedSheet(w, h, (set) => {
+      for (let x = 0; x < w; x++) set(x, x >= 150 && x < 250 ? 80 : 60);
+      for (let y = 60; y <= 80; y++) {
+        set(150, y);
+        set(250, y);
+      }
+    });
+    const p = { lead: 'I', rhythm: false, row: 0, x0: 0, x1: w, baseline: 60, t0: 0, t1: 4 };
+    const r = readPanel(mask, w, h, p, 4, 40, 60, 100, undefined, 60, gridDashes(mask, w, h, [60], 4));
+    for (const k of [160, 200, 240]) expect(r.values[k]).toBeCloseTo(-0.5, 1);
+    for (const k of [100, 300]) expect(Math.abs(r.values[k]!)).toBeLessThan(0.03);
+  });
+
+  it('finds the trace again near its baseline after a deep wave whose return stroke is too faint to mask', () => {
+    // an S wave 20 mm (2 mV) deep at x = 100-104 whose upstroke left no ink: the trace goes on at the baseline
+    // from x = 110, further from the wave's tip than the 12 mm the reader follows a trace across
+    const w = 300;
+    const h = 200;
+    const mask = new Uint8Array(w * h);
+    const set = (x: number, y: number) => (mask[y * w + x] = 1);
+    for (let x = 0; x < w; x++) if (x < 100 || x >= 110) set(x, 60);
+    for (let y = 60; y <= 140; y++) set(100, y);
+    for (let x = 100; x <= 104; x++) set(x, 140);
+    const p = { lead: 'V3', rhythm: false, row: 0, x0: 0, x1: w, baseline: 60, t0: 0, t1: 3 };
+    const r = readPanel(mask, w, h, p, 4, 40, 100, 100, undefined, 60);
+    expect(r.values[102]).toBeCloseTo(-2, 1);
+    for (const k of [150, 250]) expect(Math.abs(r.values[k]!)).toBeLessThan(0.03);
   });
 
   it('keeps the height of a one-sample spike whose tip sits on the edge between two columns', () => {

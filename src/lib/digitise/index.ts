@@ -39,6 +39,7 @@ import {
   rowBelow,
   FAINT_INK_THRESHOLD,
   traceMask,
+  gridDashes,
   withoutSeparators,
   type Calibration,
   type PanelGeometry,
@@ -700,6 +701,7 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
     const spacing = used.length > 1 ? (used[used.length - 1]! - used[0]!) / (used.length - 1) : 40 * ppm;
     const reach = Math.max(spacing * 0.9, 10 * ppm);
     const readable = withoutSeparators(mask, W, separators);
+    const dashes = gridDashes(readable, W, H, used, ppm);
     // the pulses' boxes (their trailing baseline can run into the first lead's first samples, which the reader holds)
     for (const [b, c] of pulses) {
       const pen = Math.ceil(0.6 * ppm);
@@ -712,7 +714,7 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
       const stagePanels: DigitiseStages['panels'] = [];
       const strips: Record<string, Float32Array> = {};
       for (const p of panelsFor(as, used, traceStart, rowPpm, speed.mmPerS, columnPx)) {
-        const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row));
+        const r = readPanel(readable, W, H, p, ppm, pxPerMv, reach, DIGITISE_FS, dark, zeroOf(p.row), dashes);
         stagePanels.push({ ...p, coverage: r.coverage });
         const full = new Float32Array(DIGITISE_SAMPLES).fill(Number.NaN);
         for (let i = 0; i < r.values.length && r.start + i < DIGITISE_SAMPLES; i++) full[r.start + i] = r.values[i]!;

@@ -834,6 +834,75 @@ export function findSeparators(
   return out;
 }
 
+/**
+ * The dashes a horizontal grid line leaves in a reading mask away from the trace rows (1 = dash pixel), or null
+ * where there are none. A dark grid's lines pass the ink threshold in pieces (a JPEG's blocks break them up, so
+ * the long-line removal misses them); where a lead's trace faded for a few millimetres, the reader followed such a
+ * dash 5 mm off the baseline until the next gap (ECG-Image-Kit's blue and black grids: stretches of lead I read
+ * flat at -0.5 mV). A grid row is a height where horizontal runs of 1.5 mm or more cover over a tenth of the
+ * sheet's width, on the 5 mm lattice such rows share, and more than 1.5 mm from every trace row's baseline
+ * (ECG-Image-Kit prints each baseline on a major line). The dashes stay in the mask: a flat stretch of trace can
+ * lie on a grid row too, and taken out it left the reader to jump to a lead label; `readPanel` takes a run made of
+ * dash pixels alone only near where the trace was (GRID_DASH_PENALTY_MM).
+ */
+export function gridDashes(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  baselines: readonly number[],
+  pxPerMm: number,
+): Uint8Array | null {
+  const period = 5 * pxPerMm;
+  if (!(period >= 4)) return null;
+  const minRun = Math.max(3, Math.round(1.5 * pxPerMm));
+  const eachLongRun = (y: number, f: (a: number, b: number) => void) => {
+    let x = 0;
+    while (x < w) {
+      if (!mask[y * w + x]) {
+        x++;
+        continue;
+      }
+      const a = x;
+      while (x < w && mask[y * w + x]) x++;
+      if (x - a >= minRun) f(a, x);
+    }
+  };
+  const guard = 1.5 * pxPerMm;
+  const covered = new Float64Array(h);
+  for (let y = 0; y < h; y++) {
+    if (baselines.some((b) => Math.abs(y - b) <= guard)) continue;
+    eachLongRun(y, (a, b) => (covered[y] = covered[y]! + b - a));
+  }
+  const dashed = (y: number) => covered[y]! > 0.1 * w;
+  // the lattice: the phase whose rows, a pixel either side, hold the most cover of dashed rows
+  let best = { phase: 0, cover: 0 };
+  for (let ph = 0; ph < period; ph += 0.25) {
+    let cover = 0;
+    for (let c = ph; c < h; c += period) {
+      const i = Math.round(c);
+      for (let y = i - 1; y <= i + 1; y++) if (y >= 0 && y < h && dashed(y)) cover += covered[y]!;
+    }
+    if (cover > best.cover) best = { phase: ph, cover };
+  }
+  if (best.cover === 0) return null;
+  const out = new Uint8Array(mask.length);
+  for (let c = best.phase; c < h; c += period) {
+    const i = Math.round(c);
+    for (let y = i - 1; y <= i + 1; y++) {
+      if (y < 0 || y >= h || !dashed(y)) continue;
+      eachLongRun(y, (a, b) => out.fill(1, y * w + a, y * w + b));
+    }
+  }
+  return out;
+}
+
+/**
+ * The distance (mm) `readPanel` adds to a run made of grid-dash pixels alone: within the 12 mm the reader follows a
+ * trace across, such a run is taken only within 4 mm of where the trace was (a flat stretch lying on a grid row),
+ * not 5 mm away across a faded stretch.
+ */
+export const GRID_DASH_PENALTY_MM = 8;
+
 /** A copy of `mask` with the separator bars taken out (they are not trace; the gaps they leave are bridged). */
 export function withoutSeparators(mask: Uint8Array, w: number, bars: readonly Separator[]): Uint8Array {
   const out = mask.slice();
@@ -870,6 +939,8 @@ export function readPanel(
   dark?: Plane,
   /** The row's 0 mV line when it is known from separators (else the panel's median height is used). */
   zeroY?: number,
+  /** Grid-dash pixels (`gridDashes`): a run made of them alone is taken only near the trace. */
+  dashes?: Uint8Array | null,
 ): PanelReading {
   const xa = Math.max(0, Math.round(p.x0));
   const xb = Math.min(w, Math.round(p.x1));
@@ -879,9 +950,14 @@ export function readPanel(
   const mid = new Float64Array(n).fill(Number.NaN);
   const yTop = Math.max(0, Math.round(p.baseline - reach));
   const yBot = Math.min(h - 1, Math.round(p.baseline + reach));
+  const allDash = (x: number, a: number, b: number): boolean => {
+    for (let y = a; y <= b; y++) if (!dashes![y * w + x]) return false;
+    return true;
+  };
   // the run in column x that best continues the trace at height `prev`, and how far from it it lies
-  const choose = (x: number, prev: number): { a: number; b: number; d: number; gap: number } | null => {
-    let best: { a: number; b: number; d: number; gap: number } | null = null;
+  type Run = { a: number; b: number; d: number; gap: number; dash: boolean };
+  const choose = (x: number, prev: number, noDash = false): Run | null => {
+    let best: Run | null = null;
     let y = yTop;
     while (y <= yBot) {
       if (!mask[y * w + x]) {
@@ -895,8 +971,10 @@ export function readPanel(
       // reaching into this band is near the trace only for a moment, and far from its baseline)
       const base = p.baseline < a ? a - p.baseline : p.baseline > b ? p.baseline - b : 0;
       const gap = prev < a ? a - prev : prev > b ? prev - b : 0;
-      const d = gap + BASELINE_PULL * base;
-      if (!best || d < best.d) best = { a, b, d, gap };
+      const dash = !!dashes && allDash(x, a, b);
+      if (dash && noDash) continue;
+      const d = gap + BASELINE_PULL * base + (dash ? GRID_DASH_PENALTY_MM * pxPerMm : 0);
+      if (!best || d < best.d) best = { a, b, d, gap, dash };
     }
     return best;
   };
@@ -931,14 +1009,27 @@ export function readPanel(
   let prev = p.baseline;
   let first = -1;
   let found = 0;
+  // columns since the reader last took trace (a run not made of grid dash alone)
+  let lost = 0;
   for (let x = xa; x < xb; x++) {
-    const run = choose(x, prev);
+    let run = choose(x, prev);
     // until the trace is found, stay near the baseline (a lead label sits a few millimetres off it)
-    if (run && run.d < (first < 0 ? 4 : 12) * pxPerMm) {
+    if (run && !(run.d < (first < 0 ? 4 : 12) * pxPerMm)) run = null;
+    // lost for over 2 mm (a steep stroke too faint to mask, then nothing within reach of the wave's tip; or only
+    // grid dashes taken): ink near where the trace was, not a dash, else the trace found again near its baseline,
+    // where it returns after a QRS complex. Before, it was found again only where some later stroke came near the
+    // last point, and the samples between were lost (fold-9 wild printouts, 300 read: 7 pages better, 2 worse)
+    if (first >= 0 && lost > 2 * pxPerMm && (!run || run.dash)) {
+      const near = choose(x, prev, true);
+      const home = choose(x, p.baseline, true);
+      run = near && near.d < 12 * pxPerMm ? near : home && home.d < 4 * pxPerMm ? home : run;
+    }
+    if (run) {
       prev = take(x, run, prev);
       if (first < 0) first = x;
       found++;
-    }
+      lost = run.dash ? lost + 1 : 0;
+    } else lost++;
   }
   // a lead that starts far from its baseline (a deep S or a tall R at the column boundary) was first found some
   // columns in: follow it back to the panel's start from there, through ink that touches it (a lead label
