@@ -261,18 +261,7 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
  */
 export function removeLongLines(mask: Uint8Array, w: number, h: number, hLen: number, vLen: number): void {
   const kill = new Uint8Array(mask.length);
-  for (let y = 0; y < h; y++) {
-    let x = 0;
-    while (x < w) {
-      if (!mask[y * w + x]) {
-        x++;
-        continue;
-      }
-      const a = x;
-      while (x < w && mask[y * w + x]) x++;
-      if (x - a >= hLen) for (let k = a; k < x; k++) kill[y * w + k] = 1;
-    }
-  }
+  for (let y = 0; y < h; y++) eachRowRun(mask, w, y, hLen, (a, b) => kill.fill(1, y * w + a, y * w + b));
   for (let x = 0; x < w; x++) {
     let y = 0;
     while (y < h) {
@@ -286,6 +275,20 @@ export function removeLongLines(mask: Uint8Array, w: number, h: number, hLen: nu
     }
   }
   for (let i = 0; i < mask.length; i++) if (kill[i]) mask[i] = 0;
+}
+
+/** Calls `f(a, b)` for every run [a, b) of mask pixels in row `y` that is `minLen` or more long. */
+function eachRowRun(mask: Uint8Array, w: number, y: number, minLen: number, f: (a: number, b: number) => void): void {
+  let x = 0;
+  while (x < w) {
+    if (!mask[y * w + x]) {
+      x++;
+      continue;
+    }
+    const a = x;
+    while (x < w && mask[y * w + x]) x++;
+    if (x - a >= minLen) f(a, x);
+  }
 }
 
 /**
@@ -855,23 +858,11 @@ export function gridDashes(
   const period = 5 * pxPerMm;
   if (!(period >= 4)) return null;
   const minRun = Math.max(3, Math.round(1.5 * pxPerMm));
-  const eachLongRun = (y: number, f: (a: number, b: number) => void) => {
-    let x = 0;
-    while (x < w) {
-      if (!mask[y * w + x]) {
-        x++;
-        continue;
-      }
-      const a = x;
-      while (x < w && mask[y * w + x]) x++;
-      if (x - a >= minRun) f(a, x);
-    }
-  };
   const guard = 1.5 * pxPerMm;
   const covered = new Float64Array(h);
   for (let y = 0; y < h; y++) {
     if (baselines.some((b) => Math.abs(y - b) <= guard)) continue;
-    eachLongRun(y, (a, b) => (covered[y] = covered[y]! + b - a));
+    eachRowRun(mask, w, y, minRun, (a, b) => (covered[y] = covered[y]! + b - a));
   }
   const dashed = (y: number) => covered[y]! > 0.1 * w;
   // the lattice: the phase whose rows, a pixel either side, hold the most cover of dashed rows
@@ -890,7 +881,7 @@ export function gridDashes(
     const i = Math.round(c);
     for (let y = i - 1; y <= i + 1; y++) {
       if (y < 0 || y >= h || !dashed(y)) continue;
-      eachLongRun(y, (a, b) => out.fill(1, y * w + a, y * w + b));
+      eachRowRun(mask, w, y, minRun, (a, b) => out.fill(1, y * w + a, y * w + b));
     }
   }
   return out;
