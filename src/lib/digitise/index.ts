@@ -388,50 +388,18 @@ export function sharedStart(starts: readonly number[], tol: number): number {
 }
 
 /**
- * What column separators spaced `separatorPpm` apart (their spacing per 62.5 mm) say about the time axis, against
- * a grid measured rather than taken from a page width or a trace length:
- * - 'short columns' (85% to 99.4% of the grid's pixels per mm): a page too narrow for 250 mm of trace prints
- *   shorter columns at the same paper speed, each lead showing less than 2.5 s. The grid keeps the time scale and
- *   the separators say only where the columns are; taken for the time scale, their spacing put the last column's
- *   samples 5-15 early (fold-9 wild printouts, development).
- * - 'both' (99.4% to 101.5%): the sheet's usual 2.5 s columns, two measures of one scale: the grid's period over
- *   the whole sheet, and the separators' spacing, a fit through two or three bars a pixel or two wide. Neither is
- *   the better: on 27 fold-9 wild printouts where they differed the grid was nearer the renderer's scale on 19
- *   (each off by 0.1-0.5%, up to 3 samples by the last column), and on ECG-Image-Kit's plain pages the separators
- *   were as often nearer. The time scale is their mean, and the separators place its start.
- * - 'separators' otherwise: the grid is not believed, and the separators set start and scale.
+ * Whether column separators stand closer than 62.5 mm of the grid (`separatorPpm`: their spacing per 62.5 mm, 85%
+ * to 99.4% of the grid's pixels per mm, the grid measured rather than taken from a page width or a trace length):
+ * a page too narrow for 250 mm of trace prints shorter columns at the same paper speed, each lead showing less
+ * than 2.5 s. The time scale is then the grid's, and the separators say only where the columns are; taken for the
+ * time scale, their spacing put the last column's samples 5-15 early (fold-9 wild printouts, development). Closer
+ * to 62.5 mm they are the sheet's usual 2.5 s columns and set the scale themselves: on fold-9 wild printouts
+ * they were as often nearer the truth than a grid read at 0.1-0.4% off.
  */
-export function separatorRole(grid: GridEstimate, separatorPpm: number): 'short columns' | 'both' | 'separators' {
+export function shortColumns(grid: GridEstimate, separatorPpm: number): boolean {
   const measured = grid.source === 'grid-1mm' || grid.source === 'grid-5mm';
   const ratio = separatorPpm / grid.pxPerMm;
-  if (measured && ratio >= 0.85 && ratio < 0.994) return 'short columns';
-  if (measured && ratio >= 0.994 && ratio <= 1.015) return 'both';
-  return 'separators';
-}
-
-/**
- * The time axis from column boundaries [boundary, x] agreed on two or more rows: a least-squares line x = start +
- * boundary * 62.5 mm * scale, its scale then judged against the grid's (`rowPpm`, px per mm) by separatorRole.
- * `columnPx` is set for short columns only (what one 62.5 mm column spans).
- */
-export function separatorAxis(
-  agreed: ReadonlyArray<readonly [number, number]>,
-  grid: GridEstimate,
-  rowPpm: number,
-): { traceStart: number; rowPpm: number; columnPx: number | undefined } {
-  const mx = agreed.reduce((s, [c]) => s + c, 0) / agreed.length;
-  const my = agreed.reduce((s, [, x]) => s + x, 0) / agreed.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [c, x] of agreed) {
-    sxy += (c - mx) * (x - my);
-    sxx += (c - mx) ** 2;
-  }
-  const slope = sxy / sxx;
-  const role = separatorRole(grid, slope / 62.5);
-  if (role === 'short columns') return { traceStart: my - slope * mx, rowPpm, columnPx: slope };
-  const scale = role === 'both' ? (rowPpm + slope / 62.5) / 2 : slope / 62.5;
-  return { traceStart: my - 62.5 * scale * mx, rowPpm: scale, columnPx: undefined };
+  return measured && ratio >= 0.85 && ratio <= 0.994;
 }
 
 /**
@@ -702,7 +670,23 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
     let traceStart = axis.start;
     let rowPpm = axis.rowPpm;
     let columnPx: number | undefined;
-    if (axis.agreed.length >= 2) ({ traceStart, rowPpm, columnPx } = separatorAxis(axis.agreed, grid, rowPpm));
+    if (axis.agreed.length >= 2) {
+      // least squares x = start + boundary * 62.5 mm * scale
+      const agreed = axis.agreed;
+      const mx = agreed.reduce((s, [c]) => s + c, 0) / agreed.length;
+      const my = agreed.reduce((s, [, x]) => s + x, 0) / agreed.length;
+      let sxy = 0;
+      let sxx = 0;
+      for (const [c, x] of agreed) {
+        sxy += (c - mx) * (x - my);
+        sxx += (c - mx) ** 2;
+      }
+      const slope = sxy / sxx;
+      traceStart = my - slope * mx;
+      // short columns: the boundaries place the columns; the grid, measured over the whole sheet, sets the time scale
+      if (shortColumns(grid, slope / 62.5)) columnPx = slope;
+      else rowPpm = slope / 62.5;
+    }
     // (one boundary alone is not trusted: QRS complexes of different leads line up in time and can pass for one)
     const zeroOf = (row: number): number | undefined => {
       const ys = separators.filter((q) => q.row === row).map((q) => q.yMid);
