@@ -228,17 +228,9 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
       const i = Math.round(c);
       for (const x of [i - 1, i, i + 1]) {
         if (x < 0 || x >= w || col[x]! < 0.5 * cx.on) continue;
-        let y = 0;
-        while (y < h) {
-          if (!src[y * w + x]) {
-            y++;
-            continue;
-          }
-          const a = y;
-          while (y < h && src[y * w + x]) y++;
-          if (y - a >= keep) continue;
-          for (let k = a; k < y; k++) if (!at(x - 2, k) && !at(x + 2, k)) mask[k * w + x] = 0;
-        }
+        eachColumnRun(src, w, h, x, (a, b) => {
+          if (b - a < keep) for (let k = a; k < b; k++) if (!at(x - 2, k) && !at(x + 2, k)) mask[k * w + x] = 0;
+        });
       }
     }
   }
@@ -262,18 +254,10 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
 export function removeLongLines(mask: Uint8Array, w: number, h: number, hLen: number, vLen: number): void {
   const kill = new Uint8Array(mask.length);
   for (let y = 0; y < h; y++) eachRowRun(mask, w, y, hLen, (a, b) => kill.fill(1, y * w + a, y * w + b));
-  for (let x = 0; x < w; x++) {
-    let y = 0;
-    while (y < h) {
-      if (!mask[y * w + x]) {
-        y++;
-        continue;
-      }
-      const a = y;
-      while (y < h && mask[y * w + x]) y++;
-      if (y - a >= vLen) for (let k = a; k < y; k++) kill[k * w + x] = 1;
-    }
-  }
+  for (let x = 0; x < w; x++)
+    eachColumnRun(mask, w, h, x, (a, b) => {
+      if (b - a >= vLen) for (let k = a; k < b; k++) kill[k * w + x] = 1;
+    });
   for (let i = 0; i < mask.length; i++) if (kill[i]) mask[i] = 0;
 }
 
@@ -288,6 +272,20 @@ function eachRowRun(mask: Uint8Array, w: number, y: number, minLen: number, f: (
     const a = x;
     while (x < w && mask[y * w + x]) x++;
     if (x - a >= minLen) f(a, x);
+  }
+}
+
+/** Calls `f(a, b)` for every run [a, b) of mask pixels down column `x` (the column-wise twin of eachRowRun). */
+function eachColumnRun(mask: Uint8Array, w: number, h: number, x: number, f: (a: number, b: number) => void): void {
+  let y = 0;
+  while (y < h) {
+    if (!mask[y * w + x]) {
+      y++;
+      continue;
+    }
+    const a = y;
+    while (y < h && mask[y * w + x]) y++;
+    f(a, y);
   }
 }
 
