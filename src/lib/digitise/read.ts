@@ -228,7 +228,7 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
       const i = Math.round(c);
       for (const x of [i - 1, i, i + 1]) {
         if (x < 0 || x >= w || col[x]! < 0.5 * cx.on) continue;
-        eachColumnRun(src, w, h, x, (a, b) => {
+        eachRun(src, x, w, h, 0, (a, b) => {
           if (b - a < keep) for (let k = a; k < b; k++) if (!at(x - 2, k) && !at(x + 2, k)) mask[k * w + x] = 0;
         });
       }
@@ -253,39 +253,36 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
  */
 export function removeLongLines(mask: Uint8Array, w: number, h: number, hLen: number, vLen: number): void {
   const kill = new Uint8Array(mask.length);
-  for (let y = 0; y < h; y++) eachRowRun(mask, w, y, hLen, (a, b) => kill.fill(1, y * w + a, y * w + b));
+  for (let y = 0; y < h; y++) eachRun(mask, y * w, 1, w, hLen, (a, b) => kill.fill(1, y * w + a, y * w + b));
   for (let x = 0; x < w; x++)
-    eachColumnRun(mask, w, h, x, (a, b) => {
+    eachRun(mask, x, w, h, 0, (a, b) => {
       if (b - a >= vLen) for (let k = a; k < b; k++) kill[k * w + x] = 1;
     });
   for (let i = 0; i < mask.length; i++) if (kill[i]) mask[i] = 0;
 }
 
-/** Calls `f(a, b)` for every run [a, b) of mask pixels in row `y` that is `minLen` or more long. */
-function eachRowRun(mask: Uint8Array, w: number, y: number, minLen: number, f: (a: number, b: number) => void): void {
-  let x = 0;
-  while (x < w) {
-    if (!mask[y * w + x]) {
-      x++;
+/**
+ * Calls `f(a, b)` for every run [a, b) of mask pixels, `minLen` or more long, along the line of `n` pixels
+ * `mask[first + k * step]` (k = 0..n-1): a row is `(y * w, 1, w)`, a column `(x, w, h)`. One walk for both
+ * directions; a and b count along the line.
+ */
+function eachRun(
+  mask: Uint8Array,
+  first: number,
+  step: number,
+  n: number,
+  minLen: number,
+  f: (a: number, b: number) => void,
+): void {
+  let k = 0;
+  while (k < n) {
+    if (!mask[first + k * step]) {
+      k++;
       continue;
     }
-    const a = x;
-    while (x < w && mask[y * w + x]) x++;
-    if (x - a >= minLen) f(a, x);
-  }
-}
-
-/** Calls `f(a, b)` for every run [a, b) of mask pixels down column `x` (the column-wise twin of eachRowRun). */
-function eachColumnRun(mask: Uint8Array, w: number, h: number, x: number, f: (a: number, b: number) => void): void {
-  let y = 0;
-  while (y < h) {
-    if (!mask[y * w + x]) {
-      y++;
-      continue;
-    }
-    const a = y;
-    while (y < h && mask[y * w + x]) y++;
-    f(a, y);
+    const a = k;
+    while (k < n && mask[first + k * step]) k++;
+    if (k - a >= minLen) f(a, k);
   }
 }
 
@@ -860,7 +857,7 @@ export function gridDashes(
   const covered = new Float64Array(h);
   for (let y = 0; y < h; y++) {
     if (baselines.some((b) => Math.abs(y - b) <= guard)) continue;
-    eachRowRun(mask, w, y, minRun, (a, b) => (covered[y] = covered[y]! + b - a));
+    eachRun(mask, y * w, 1, w, minRun, (a, b) => (covered[y] = covered[y]! + b - a));
   }
   const dashed = (y: number) => covered[y]! > 0.1 * w;
   // the lattice: the phase whose rows, a pixel either side, hold the most cover of dashed rows
@@ -879,7 +876,7 @@ export function gridDashes(
     const i = Math.round(c);
     for (let y = i - 1; y <= i + 1; y++) {
       if (y < 0 || y >= h || !dashed(y)) continue;
-      eachRowRun(mask, w, y, minRun, (a, b) => out.fill(1, y * w + a, y * w + b));
+      eachRun(mask, y * w, 1, w, minRun, (a, b) => out.fill(1, y * w + a, y * w + b));
     }
   }
   return out;
