@@ -14,7 +14,7 @@ import {
   oneSide,
   paperSpeed,
   sharedStart,
-  shortColumns,
+  otherColumns,
   snrDb,
   alignedSnrDb,
   ALIGN_MAX_LAG,
@@ -25,7 +25,7 @@ import {
   traceBegins,
   type Readout,
 } from '../../src/lib/digitise/index';
-import { gridNear } from '../../src/lib/digitise/geometry';
+import { estimateGrid, gridNear } from '../../src/lib/digitise/geometry';
 import { plane, type Plane } from '../../src/lib/digitise/planes';
 import { pipelineModelName, pipelineSignalModel } from '../../src/lib/digitise/pipeline-name';
 import {
@@ -141,6 +141,25 @@ describe('the grid period near another scale (gridNear)', () => {
     const near = gridNear(dark, 3.47 * 1.03);
     expect(['grid-1mm', 'grid-5mm']).toContain(near?.source);
     expect(Math.abs(near!.pxPerMm / 3.47 - 1)).toBeLessThan(0.001);
+  });
+
+  it("measures a 1 mm and 5 mm grid by its 1 mm lines, which the traces' strokes do not pull (estimateGrid)", () => {
+    // 2.72 px/mm, 1100 px across; four trace rows with a 40 px stroke every 97 px: the 5 mm lines' broad peak is
+    // pulled 0.42% off by the strokes, and the search's 1% steps pass over the 1 mm lines' narrow one
+    const per = 2.72;
+    const [w, h] = [1100, 560];
+    const dark = plane(w, h);
+    let s = 1;
+    const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    const line = (v: number) => (v % (5 * per) < 1 ? 90 : v % per < 1 ? 40 : 0);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const ink = [100, 220, 340, 460].some((b) => Math.abs(y - b) <= 1 || (y > b - 40 && y <= b && x % 97 < 2));
+        dark.data[y * w + x] = ink ? 230 : Math.max(line(x), line(y)) + 20 * rnd();
+      }
+    const grid = estimateGrid(dark);
+    expect(grid.source).toBe('grid-1mm');
+    expect(Math.abs(grid.pxPerMm / per - 1)).toBeLessThan(0.0002);
   });
 
   it('is null on paper without a grid, and where the period lies beyond its window', () => {
@@ -296,13 +315,19 @@ describe('digitiser stages on drawn masks', () => {
     ).toBe(39);
   });
 
-  it('takes short columns from the separators and the time scale from the grid', () => {
+  it('takes columns of another width from the separators and the time scale from the grid', () => {
     const grid = { pxPerMm: 4, source: 'grid-1mm' as const, strength: 0.8 };
     // separators 60 mm apart on a 4 px/mm grid: columns of 2.4 s at 25 mm/s; 62.4 mm: the usual 2.5 s columns
-    expect(shortColumns(grid, (60 * 4) / 62.5)).toBe(true);
-    expect(shortColumns(grid, (62.4 * 4) / 62.5)).toBe(false);
-    expect(shortColumns(grid, (40 * 4) / 62.5)).toBe(false);
-    expect(shortColumns({ ...grid, source: 'trace-length' }, (60 * 4) / 62.5)).toBe(false);
+    expect(otherColumns(grid, (60 * 4) / 62.5, 25)).toBe(true);
+    expect(otherColumns(grid, (62.4 * 4) / 62.5, 25)).toBe(false);
+    expect(otherColumns(grid, (40 * 4) / 62.5, 25)).toBe(false);
+    expect(otherColumns({ ...grid, source: 'trace-length' }, (60 * 4) / 62.5, 25)).toBe(false);
+    // 67 mm apart: at 25 mm/s a column is never over 2.5 s, so the grid is off and the separators set the scale; at
+    // 50 mm/s a sheet may spread four columns of 1.34 s over its width
+    expect(otherColumns(grid, (67 * 4) / 62.5, 25)).toBe(false);
+    expect(otherColumns(grid, (67 * 4) / 62.5, 50)).toBe(true);
+    expect(otherColumns(grid, (62.6 * 4) / 62.5, 50)).toBe(false);
+    expect(otherColumns(grid, (80 * 4) / 62.5, 50)).toBe(false);
     // panels: column c from x = 50 + 240 c, showing [2.4 c, 2.4 (c + 1)) s; a 6x2 column is two such widths
     const v4 = panelsFor('3x4+1', [100, 200, 300, 400], 50, 4, 25, 240).find((p) => p.lead === 'V4')!;
     expect(v4.x0).toBeCloseTo(770, 6);
@@ -313,6 +338,17 @@ describe('digitiser stages on drawn masks', () => {
     expect(v1.x0).toBeCloseTo(530, 6);
     expect(v1.x1).toBeCloseTo(1010, 6);
     expect(v1.t0).toBeCloseTo(4.8, 9);
+    // 50 mm/s, columns 67 mm wide (268 px): V4 shows [4.02, 5.36) s, and the strip below runs as long as they do
+    const wide = panelsFor('3x4+1', [100, 200, 300, 400], 50, 4, 50, 268);
+    const wideV4 = wide.find((p) => p.lead === 'V4')!;
+    expect(wideV4.x0).toBeCloseTo(854, 6);
+    expect(wideV4.t0).toBeCloseTo(4.02, 9);
+    expect(wideV4.t1).toBeCloseTo(5.36, 9);
+    const strip = wide.find((p) => p.rhythm)!;
+    expect(strip.x1).toBeCloseTo(1122, 6);
+    expect(strip.t1).toBeCloseTo(5.36, 9);
+    // short columns leave the strip its 10 s (it is read as far as it runs)
+    expect(panelsFor('3x4+1', [100, 200, 300, 400], 50, 4, 25, 240).find((p) => p.rhythm)!.t1).toBe(10);
   });
 
   it('finds a pulse whose edges the grid-line removal cut at every grid line', () => {

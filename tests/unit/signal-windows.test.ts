@@ -110,6 +110,14 @@ describe('inputFromReadout: a digitiser readout -> model input', () => {
     expect([at(x, 499, trace('II-rhythm')), at(x, 500, trace('II-rhythm'))]).toEqual([3, 0]);
     // nothing read anywhere: nothing moved
     for (let t = 0; t < SAMPLES; t++) expect(at(x, t, trace('V4')) + conf(x, t, trace('V4'))).toBe(0);
+    // columns of 1.34 s (a 50 mm/s sheet spread over 268 mm): aVR read over 1.34-2.68 s reaches 18 samples into its
+    // window and is moved all the same; a lead read over most of its window with a little before it is not
+    const y = inputFromReadout({
+      samplingRate: 100,
+      leads: { aVR: part(134, 268, (t) => t), V2: part(490, 750, (t) => t) },
+    });
+    expect([at(y, 250, trace('aVR')), at(y, 383, trace('aVR')), at(y, 384, trace('aVR'))]).toEqual([134, 267, 0]);
+    expect([at(y, 500, trace('V2')), at(y, 749, trace('V2'))]).toEqual([500, 749]);
   });
 
   it('refuses other sampling rates, short traces and confidences outside [0, 1]', () => {

@@ -388,18 +388,23 @@ export function sharedStart(starts: readonly number[], tol: number): number {
 }
 
 /**
- * Whether column separators stand closer than 62.5 mm of the grid (`separatorPpm`: their spacing per 62.5 mm, 85%
- * to 99.4% of the grid's pixels per mm, the grid measured rather than taken from a page width or a trace length):
- * a page too narrow for 250 mm of trace prints shorter columns at the same paper speed, each lead showing less
- * than 2.5 s. The time scale is then the grid's, and the separators say only where the columns are; taken for the
- * time scale, their spacing put the last column's samples 5-15 early (fold-9 wild printouts, development). Closer
- * to 62.5 mm they are the sheet's usual 2.5 s columns and set the scale themselves: on fold-9 wild printouts
- * they were as often nearer the truth than a grid read at 0.1-0.4% off.
+ * Whether column separators stand at other than 62.5 mm of the grid (`separatorPpm`: their spacing per 62.5 mm,
+ * against the grid's pixels per mm, the grid measured rather than taken from a page width or a trace length): the
+ * columns are not the sheet's usual 2.5 s. A page too narrow for 250 mm of trace prints shorter columns at 25 mm/s
+ * (85% to 99.4% of 62.5 mm), each lead showing less than 2.5 s; at 50 mm/s a sheet can spread its columns over
+ * whatever width it has, shorter or longer (85% to 120%: our wild sheets' 50 mm/s columns span 95-111% of 62.5 mm,
+ * fold 9). The time scale is then the grid's, and the separators say only where the columns are; taken for the
+ * time scale, their spacing put the last column's samples 5-15 early (fold-9 wild printouts at 25 mm/s,
+ * development), and a 50 mm/s sheet's long columns made its scale up to a tenth too coarse. Within 0.6% of 62.5 mm
+ * they are the usual columns and set the scale themselves: on fold-9 wild printouts they were as often nearer the
+ * truth than a grid read at 0.1-0.4% off. (At 25 mm/s columns are never longer: 2.5 s is a quarter of the record.)
  */
-export function shortColumns(grid: GridEstimate, separatorPpm: number): boolean {
+export function otherColumns(grid: GridEstimate, separatorPpm: number, mmPerS: 25 | 50): boolean {
   const measured = grid.source === 'grid-1mm' || grid.source === 'grid-5mm';
   const ratio = separatorPpm / grid.pxPerMm;
-  return measured && ratio >= 0.85 && ratio <= 0.994;
+  const short = ratio >= 0.85 && ratio <= 0.994;
+  const long = mmPerS === 50 && ratio >= 1.006 && ratio <= 1.2;
+  return measured && (short || long);
 }
 
 /**
@@ -643,6 +648,12 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
     // ECG-Image-Kit start the traces there), else where the ink begins (the end is less sure: marks and text can
     // follow the traces)
     const traceEnd = median(ends);
+    // the paper speed the pulses give at the grid's scale, before the separators may set another: it says whether
+    // columns can be longer than 62.5 mm (below)
+    const pulsedSpeed = paperSpeed(
+      pulses.map(([, c]) => c),
+      ppm,
+    ).mmPerS;
     const leftPulses = pulses
       .filter(([, c]) => c.x1 < W / 2)
       .map(([b, c]) => startAfterPulse(mask, W, b, c, ppm, penHalf));
@@ -666,7 +677,12 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
       };
     });
     const axis = axes.reduce((best, a) => (a.agreed.length > best.agreed.length ? a : best));
-    const separators = axis.separators;
+    // a boundary's marks set their rows' 0 mV line (below) and are taken out of the mask before reading: not one
+    // boundary's alone (QRS complexes of different leads line up in time and can pass for one; on a fold-9 wild
+    // printout with no marks at all such a false one cut a row's R waves out and moved its zero), except on six
+    // rows, where a 6x2 sheet has only its middle boundary (300 fold-9 wild printouts, development: 13 pages read
+    // better, 7 worse, median 6.87 -> 6.99 dB)
+    const separators = axis.agreed.length < 2 && used.length !== 6 ? [] : axis.separators;
     let traceStart = axis.start;
     let rowPpm = axis.rowPpm;
     let columnPx: number | undefined;
@@ -683,11 +699,17 @@ function readSheet(sheet: UprightSheet, minThreshold: number, t0: number): Digit
       }
       const slope = sxy / sxx;
       traceStart = my - slope * mx;
-      // short columns: the boundaries place the columns; the grid, measured over the whole sheet, sets the time scale
-      if (shortColumns(grid, slope / 62.5)) columnPx = slope;
+      // columns of another width: the boundaries place the columns; the grid, measured over the whole sheet, sets
+      // the time scale
+      if (otherColumns(grid, slope / 62.5, pulsedSpeed)) columnPx = slope;
       else rowPpm = slope / 62.5;
+    } else if (layout !== '12x1' && otherColumns(grid, (traceEnd - traceStart) / 250, pulsedSpeed)) {
+      // no separators to place the columns: the rows' own span does, a quarter of it per 62.5 mm of columns (the
+      // span read from the ink or the pulses was within 0.4% of the one drawn on 59 of 71 fold-9 wild printouts read
+      // at 50 mm/s or with columns of another width, development; a span misread by more passes the test only where
+      // it still looks like a column's width, and moves only where one lead's column ends and the next begins)
+      columnPx = (traceEnd - traceStart) / 4;
     }
-    // (one boundary alone is not trusted: QRS complexes of different leads line up in time and can pass for one)
     const zeroOf = (row: number): number | undefined => {
       const ys = separators.filter((q) => q.row === row).map((q) => q.yMid);
       return ys.length ? median(ys) : undefined;

@@ -726,6 +726,8 @@ export function panelsFor(
       }),
     );
   });
+  // a strip runs as long as the columns above it: past 250 mm where a 50 mm/s sheet's columns are longer
+  const stripS = Math.max(recordS, cols * colS);
   RHYTHM[layout].forEach((lead, k) => {
     const base = rows[gridRows.length + k];
     if (base === undefined) return;
@@ -734,10 +736,10 @@ export function panelsFor(
       rhythm: true,
       row: gridRows.length + k,
       x0: xStart,
-      x1: xStart + recordS * pxPerS,
+      x1: xStart + stripS * pxPerS,
       baseline: base,
       t0: 0,
-      t1: recordS,
+      t1: stripS,
     });
   });
   return out;

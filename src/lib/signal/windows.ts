@@ -169,16 +169,26 @@ function confAt(c: number | ArrayLike<number> | undefined, t: number, what: stri
 }
 
 /**
- * Where a lead's samples are taken from for its window [start, end): the window itself when anything was read
+ * Where a lead's samples are taken from for its window [start, end): the window itself where the lead was read
  * there, else the first sample read anywhere (its column on a sheet that shows the columns elsewhere in time); the
- * window's start when nothing was read at all. Each lead moves by its own first read sample: the leads of a column
- * stay simultaneous where the digitiser read them all from the column's first sample, not where one lead's first
- * samples went unread.
+ * window's start when nothing was read at all. Read "there" means for half the window or more, or for no fewer
+ * samples than before it: a 50 mm/s sheet's columns spread over a page wider than 250 mm last a little longer
+ * than 1.25 s, so aVR, read over 1.34-2.68 s, reaches 18 samples into its 2.5-5 s window, and those alone would
+ * have been its input. Each lead moves by its own first read sample: the leads of a column stay simultaneous where
+ * the digitiser read them all from the column's first sample, not where one lead's first samples went unread.
  */
 export function windowStart(sig: ArrayLike<number>, start: number, end: number): number {
-  for (let t = start; t < end; t++) if (Number.isFinite(sig[t]!)) return start;
-  for (let t = 0; t < sig.length; t++) if (Number.isFinite(sig[t]!)) return t;
-  return start;
+  let first = -1;
+  let before = 0;
+  let inside = 0;
+  for (let t = 0; t < sig.length; t++) {
+    if (!Number.isFinite(sig[t]!)) continue;
+    if (first < 0) first = t;
+    if (t < start) before++;
+    else if (t < end) inside++;
+  }
+  if (first < 0) return start;
+  return inside > 0 && (2 * inside >= end - start || inside >= before) ? start : first;
 }
 
 /** The model input (`SAMPLES * CHANNELS` floats, time-major) for one readout. */
