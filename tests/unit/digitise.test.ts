@@ -121,17 +121,22 @@ function pulseBox(set: (x: number, y: number) => void, base: number): void {
 describe('the grid period near another scale (gridNear)', () => {
   /**
    * Darkness of a w x h sheet with a grid: lines every `per` px (one px wide) and heavier ones every five, both
-   * ways; with `rows`, four horizontal trace rows 150 px apart instead (a period in one profile only), plus noise.
+   * ways, plus noise. `rows`: four horizontal trace rows 150 px apart instead of the grid (a period in one profile
+   * only); `strokes`: over the grid, four trace rows 120 px apart with a 40 px stroke every 97 px (QRS-like).
    */
-  const gridPlane = (w: number, h: number, per: number, rows = false): Plane => {
+  const gridPlane = (w: number, h: number, per: number, ink: 'grid' | 'rows' | 'strokes' = 'grid'): Plane => {
     const p = plane(w, h);
     let s = 1;
     const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
     const line = (v: number) => (v % (5 * per) < 1 ? 90 : v % per < 1 ? 40 : 0);
+    const near = (bases: number[], y: number, x: number, stroke: boolean) =>
+      bases.some((b) => Math.abs(y - b) <= 1 || (stroke && y > b - 40 && y <= b && x % 97 < 2));
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++) {
-        const trace = [160, 310, 460, 610].some((b) => Math.abs(y - b) <= 1) ? 200 : 0;
-        p.data[y * w + x] = (rows ? trace : Math.max(line(x), line(y))) + 20 * rnd();
+        const noise = 20 * rnd();
+        if (ink === 'rows') p.data[y * w + x] = (near([160, 310, 460, 610], y, x, false) ? 200 : 0) + noise;
+        else if (ink === 'strokes' && near([100, 220, 340, 460], y, x, true)) p.data[y * w + x] = 230;
+        else p.data[y * w + x] = Math.max(line(x), line(y)) + noise;
       }
     return p;
   };
@@ -144,19 +149,10 @@ describe('the grid period near another scale (gridNear)', () => {
   });
 
   it("measures a 1 mm and 5 mm grid by its 1 mm lines, which the traces' strokes do not pull (estimateGrid)", () => {
-    // 2.72 px/mm, 1100 px across; four trace rows with a 40 px stroke every 97 px: the 5 mm lines' broad peak is
-    // pulled 0.42% off by the strokes, and the search's 1% steps pass over the 1 mm lines' narrow one
+    // 2.72 px/mm, 1100 px across, with QRS-like strokes: the 5 mm lines' broad peak is pulled 0.42% off by them, and
+    // the search's 1% steps pass over the 1 mm lines' narrow one
     const per = 2.72;
-    const [w, h] = [1100, 560];
-    const dark = plane(w, h);
-    let s = 1;
-    const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
-    const line = (v: number) => (v % (5 * per) < 1 ? 90 : v % per < 1 ? 40 : 0);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const ink = [100, 220, 340, 460].some((b) => Math.abs(y - b) <= 1 || (y > b - 40 && y <= b && x % 97 < 2));
-        dark.data[y * w + x] = ink ? 230 : Math.max(line(x), line(y)) + 20 * rnd();
-      }
+    const dark = gridPlane(1100, 560, per, 'strokes');
     const grid = estimateGrid(dark);
     expect(grid.source).toBe('grid-1mm');
     expect(Math.abs(grid.pxPerMm / per - 1)).toBeLessThan(0.0002);
@@ -167,7 +163,7 @@ describe('the grid period near another scale (gridNear)', () => {
     // a grid 20% finer than the scale asked about: not near it
     expect(gridNear(gridPlane(900, 600, 3.5), 3.5 * 1.2)).toBeNull();
     // trace rows 150 px apart repeat every 15 px at their tenth harmonic, in the row profile alone: not a grid
-    expect(gridNear(gridPlane(900, 760, 1e9, true), 3)).toBeNull();
+    expect(gridNear(gridPlane(900, 760, 1e9, 'rows'), 3)).toBeNull();
   });
 });
 
