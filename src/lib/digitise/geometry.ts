@@ -344,8 +344,8 @@ export function estimateGrid(dark: Plane, pageMmHint = 280): GridEstimate {
   if (oneMm) return { pxPerMm: bestPer, source: 'grid-1mm', strength };
   // 5 mm lines: a period at a fifth of theirs (1 mm lines, or their own fifth harmonic) measures the grid five
   // times finer. Its peak is five times narrower, and the search's 1% steps can pass over it; the 5 mm lines'
-  // broad one is pulled by the traces (0.56% off on a 12x1 fold-9 wild printout whose 1 mm peak, 0.01% off, was
-  // twice as strong: a 10-second row's last samples 5 late). Looked for finely within 1.5% of the fifth
+  // broad one is pulled by the traces (0.56% off on a 12x1 fold-9 wild printout whose 1 mm peak, under 0.02% off,
+  // was twice as strong: a 10-second row's last samples 5 late). Looked for finely within 1.5% of the fifth
   if (fifth >= 2.5) {
     let [onePer, onePow] = [fifth, fifthPow];
     for (let k = -75; k <= 75; k++) {
