@@ -31,6 +31,7 @@ import { applyFilters, type FilterName } from '../src/lib/signal/filters';
 import { predictSignalProbabilities } from '../src/lib/signal/model';
 import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
 import { inputFromReadout, LAYOUT_3X4R, windowSamples } from '../src/lib/signal/windows';
+import { limbLeadAgreement } from '../src/lib/signal/agreement';
 import { EXTERNAL_OPTIONS } from './eval-external';
 import { defineCli, parseCli } from './lib/cli';
 import { decodeImageBytesNode, pictureFiles } from './lib/decode-node';
@@ -94,6 +95,59 @@ interface Row {
   layout?: string;
   /** Whose ink plane the reading came from (with --segmenter). */
   reader?: 'classical' | 'learned';
+  /** The limb leads' agreement with Einthoven's and Goldberger's laws (src/lib/signal/agreement.ts), dB; null
+   * where too few limb leads were read at the same instants. */
+  agreement?: number | null;
+}
+
+/** A reading's limb-lead agreement in dB, to a tenth (null when it has none). */
+export function readoutAgreement(readout: Readout): number | null {
+  const a = limbLeadAgreement(readout);
+  return a === null ? null : Math.round(a.db * 10) / 10;
+}
+
+/** Spearman's rank correlation (ties ranked by their mean rank); null under three pairs. */
+export function spearman(xs: readonly number[], ys: readonly number[]): number | null {
+  if (xs.length !== ys.length || xs.length < 3) return null;
+  const ranks = (v: readonly number[]) => {
+    const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    for (let i = 0; i < order.length;) {
+      let j = i;
+      while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+      for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2;
+      i = j + 1;
+    }
+    return r;
+  };
+  const [rx, ry] = [ranks(xs), ranks(ys)];
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const [mx, my] = [mean(rx), mean(ry)];
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i]! - mx) * (ry[i]! - my);
+    sxx += (rx[i]! - mx) ** 2;
+    syy += (ry[i]! - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
+}
+
+/**
+ * The limb-lead agreement over the pages read: its median, and how well it ranks the pages by their median SNR
+ * (Spearman), which is what would make it a stand-in for the SNR where there is no truth (real photos).
+ */
+function agreementSummary(rows: Row[]) {
+  const withIt = rows.filter((r) => !r.error && typeof r.agreement === 'number');
+  const pageSnr = withIt.map((r) => median(Object.values(r.snr)));
+  const a = withIt.map((r) => r.agreement!);
+  return {
+    n: withIt.length,
+    median_db: withIt.length ? median(a) : null,
+    spearman_with_page_snr: spearman(a, pageSnr),
+    note: "limb leads read back (II = I + III, aVR + aVL + aVF = 0; src/lib/signal/agreement.ts): 10 log10 of the leads' energy over the relations' residual, each page's pooled value; no truth needed. The Spearman correlation is with each page's median SNR over its leads",
+  };
 }
 
 function summarise(rows: Row[], threshold: number, bootstrap: number) {
@@ -114,6 +168,7 @@ function summarise(rows: Row[], threshold: number, bootstrap: number) {
     snr_read_median_db: median(rows.filter((r) => !r.error).flatMap((r) => Object.values(r.snr))),
     snr_aligned_median_db: median(rows.flatMap((r) => Object.values(r.aligned ?? {}))),
     snr_aligned_note: `median over the records read x leads, each lead shifted by the lag within +-${ALIGN_MAX_LAG} samples (${ALIGN_MAX_LAG * 10} ms) that suits it best: how much of the error is the time axis`,
+    agreement: agreementSummary(rows),
     mi: {
       n: scored.length,
       auroc: both ? auroc(labels, probs) : null,
@@ -158,7 +213,9 @@ interface RealEkgReadings {
   read: number;
   /** Read pictures the signal model calls MI at its threshold. */
   called_mi: number;
-  files: Array<{ file: string; p: number | null; layout?: string; error?: string }>;
+  /** Median limb-lead agreement (dB) over the pictures read that have one. */
+  agreement_median_db: number | null;
+  files: Array<{ file: string; p: number | null; layout?: string; agreement?: number | null; error?: string }>;
 }
 
 /** A picture file (the kit's pages, the real EKGs) decoded as the CLI decodes it, then read by `reader`. */
@@ -170,7 +227,7 @@ async function digitiseFile(reader: NodeDigitiser, file: string) {
 async function readRealEkgFile(reader: NodeDigitiser, file: string, classify: (r: Readout) => number) {
   try {
     const r = await digitiseFile(reader, file);
-    return { p: classify(r.readout), layout: r.stages.layout };
+    return { p: classify(r.readout), layout: r.stages.layout, agreement: readoutAgreement(r.readout) };
   } catch (e) {
     return { p: null, error: errorMessage(e) };
   }
@@ -193,6 +250,10 @@ async function readRealEkg(
     n: files.length,
     read: read.length,
     called_mi: read.filter((f) => f.p! >= threshold).length,
+    agreement_median_db: (() => {
+      const a = read.map((f) => f.agreement).filter((v): v is number => typeof v === 'number');
+      return a.length ? median(a) : null;
+    })(),
     files,
   };
 }
@@ -244,6 +305,7 @@ async function main(argv: string[]): Promise<void> {
           p: classify(r.readout),
           layout: r.stages.layout,
           reader: r.reader,
+          agreement: readoutAgreement(r.readout),
         });
       } catch (e) {
         rows.push({
@@ -300,6 +362,7 @@ async function main(argv: string[]): Promise<void> {
           p: classify(r.readout),
           layout: r.stages.layout,
           reader: r.reader,
+          agreement: readoutAgreement(r.readout),
         });
       } catch (e) {
         rows.push({

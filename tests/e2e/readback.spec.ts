@@ -153,6 +153,9 @@ test('a printout: the sheet with rows and panels, the stages, the leads and the 
   expect(await inked(page, '[data-clf-sheet]')).toBeGreaterThan(1000);
   expect(await inked(page, '[data-clf-leads]')).toBeGreaterThan(1000);
   await expect(page.locator('[data-clf-leads-caption]')).toContainText('the true signal is unknown');
+  // the reading's self-check, the one measure an uploaded picture has: a printout's limb leads keep Einthoven's law
+  await expect(page.locator('[data-clf-leads-caption]')).toContainText('II = I + III');
+  expect(Number(await rb.getAttribute('data-agreement-db'))).toBeGreaterThan(8);
   if (got.state === 'done') {
     const box = page.locator('[data-clf-signal-reading]');
     await expect(box.locator('[data-clf-signal-probability]')).toBeVisible();

@@ -15,6 +15,7 @@ import {
   formatDigitise,
   formatReading,
   loadDigitiseEval,
+  loadAgreementReference,
   loadCombinedEvals,
   loadReadings,
   parseDigitiseEval,
@@ -116,6 +117,44 @@ describe('eval:digitise files', () => {
     expect(() => parseDigitiseEval(doc({ snr_read_median_db: 'x' }), 'x.json', 'x', null)).toThrow(
       /"snr_read_median_db" must be a number or null/,
     );
+  });
+
+  it("the limb-lead agreement: quoted with its correlation and the real EKGs' median, refused when malformed", () => {
+    const agreement = { n: 8, median_db: 11.44, spearman_with_page_snr: 0.734, note: '' };
+    const real = { what: 'real', n: 24, read: 24, called_mi: 20, agreement_median_db: -2.7, files: [] };
+    const e = parseDigitiseEval(doc({ agreement, real_ekg: real }), 'k.json', 'kit-fold9', null);
+    expect(formatDigitise(e, 'agreement')).toBe('11.4');
+    expect(formatDigitise(e, 'agreement_spearman')).toBe('0.73');
+    expect(formatDigitise(e, 'real_agreement')).toBe('\u22122.7');
+    // a file written before the agreement: named with its command, not quoted as zero
+    const old = parseDigitiseEval(doc(), 'o.json', 'printout', 100);
+    expect(old.agreement).toBeNull();
+    expect(() => formatDigitise(old, 'agreement')).toThrow(/o.json: no limb-lead agreement .*--style printout/);
+    expect(() => formatDigitise(old, 'real_agreement')).toThrow(/no agreement on the real EKGs/);
+    expect(() =>
+      parseDigitiseEval(doc({ agreement: { ...agreement, spearman_with_page_snr: 1.5 } }), 'x.json', 'x', null),
+    ).toThrow(/"agreement"/);
+    expect(() => parseDigitiseEval(doc({ agreement: { ...agreement, n: -1 } }), 'x.json', 'x', null)).toThrow(
+      /"agreement"/,
+    );
+  });
+
+  it("the demo's reference medians: printouts, kit pages and real EKGs; none without the files", () => {
+    const agreement = (m: number) => ({ n: 5, median_db: m, spearman_with_page_snr: 0.5, note: '' });
+    const root = folder({
+      'printout-n100.json': doc({ agreement: agreement(17.25) }),
+      'kit-fold9.json': doc({
+        agreement: agreement(2.1),
+        real_ekg: { n: 3, read: 3, called_mi: 1, agreement_median_db: -2.7 },
+      }),
+    });
+    expect(loadAgreementReference(root)).toEqual({
+      printoutDb: 17.25,
+      kitDb: 2.1,
+      realDb: -2.7,
+      files: ['data/eval/digitise/printout-n100.json', 'data/eval/digitise/kit-fold9.json'],
+    });
+    expect(loadAgreementReference(folder({ 'printout-n100.json': doc() }))).toBeNull();
   });
 
   it('formats each field; decibels carry a real minus sign', () => {

@@ -9,6 +9,8 @@
 import type { Readout } from '../../lib/digitise/index';
 import type { HandoffSource } from '../../lib/handoff';
 import type { SignalClassifier } from '../../lib/signal/model';
+import type { AgreementReference } from '../../lib/charts/digitise';
+import { limbLeadAgreement } from '../../lib/signal/agreement';
 import { el } from '../dom';
 import { drawLeads, drawSheet, stageItems } from '../readback/readback-draw';
 import type { Digitised, ReadbackResult } from '../readback/readback-core';
@@ -24,6 +26,8 @@ export interface SignalConfig {
   threshold: number;
   /** The pipeline's figures at its threshold on our fold-10 renders read back (data/eval), for the reading's meaning. */
   figures: { set: string; n: number; scored: number; sensitivity: number; specificity: number; file: string };
+  /** The limb-lead agreement's medians on our printouts, the kit's pages and real EKGs (data/eval/digitise). */
+  agreement: AgreementReference | null;
 }
 
 /** A reading as the page gets it; `segment` is set when the learned segmenter was run (readback-segment.ts). */
@@ -43,7 +47,16 @@ function section(root: HTMLElement): HTMLElement {
 function setState(root: HTMLElement, state: string, facts: Record<string, string> = {}): void {
   const s = section(root);
   s.dataset.state = state;
-  for (const k of ['layout', 'leadsRead', 'digitiseMs', 'roundTripMs', 'classifyMs', 'where', 'snrMedian'])
+  for (const k of [
+    'layout',
+    'leadsRead',
+    'digitiseMs',
+    'roundTripMs',
+    'classifyMs',
+    'where',
+    'snrMedian',
+    'agreementDb',
+  ])
     delete s.dataset[k];
   Object.assign(s.dataset, facts);
 }
@@ -86,7 +99,12 @@ export function showReadbackFailure(root: HTMLElement, r: Readback): void {
 }
 
 /** Draws what the digitiser found: the sheet with rows and panels, the stages, the leads (with the truth when known). */
-export function showDigitised(root: HTMLElement, r: Readback, source: HandoffSource | undefined): void {
+export function showDigitised(
+  root: HTMLElement,
+  r: Readback,
+  source: HandoffSource | undefined,
+  reference: AgreementReference | null = null,
+): void {
   const d = r.digitised!;
   shown.set(root, d);
   const body = find(root, '[data-clf-readback-body]');
@@ -115,8 +133,10 @@ export function showDigitised(root: HTMLElement, r: Readback, source: HandoffSou
     : r.truthError
       ? ` The true signal could not be loaded (${r.truthError}).`
       : ' For an uploaded picture the true signal is unknown; pictures from the generator or the sample buttons show it.';
+  const agreement = limbLeadAgreement(d.readout);
   find(root, '[data-clf-leads-caption]').textContent =
-    `The leads read back (black), each over the seconds it was read, 100 samples a second.${truthText}`;
+    `The leads read back (black), each over the seconds it was read, 100 samples a second.${truthText}` +
+    agreementText(agreement?.db ?? null, reference);
   leadsCanvas.setAttribute(
     'aria-label',
     `The 12 leads and the lead II rhythm strip as read back from the picture${withTruth ? ', with the true signal beneath each' : ''}`,
@@ -129,10 +149,33 @@ export function showDigitised(root: HTMLElement, r: Readback, source: HandoffSou
     roundTripMs: r.ms.toFixed(0),
     where: r.where,
     ...(Number.isFinite(med) ? { snrMedian: med.toFixed(2) } : {}),
+    ...(agreement ? { agreementDb: agreement.db.toFixed(1) } : {}),
   });
   find(root, '[data-clf-readback-status]').textContent =
     `Read back in ${(r.ms / 1000).toFixed(1)} s ${r.where === 'worker' ? 'in a background thread' : 'on the page'}: ` +
     `${leadsRead} of 12 leads, layout ${st.layout}.`;
+}
+
+/**
+ * The reading's self-check in words: how well its limb leads keep Einthoven's and Goldberger's laws, beside the
+ * medians measured on our printouts, the kit's pages and real EKGs. It needs no true signal, so it is the one
+ * measure of the reading an uploaded picture has.
+ */
+export function agreementText(db: number | null, ref: AgreementReference | null): string {
+  if (db === null) return ' Too few limb leads were read at the same instants to check them against each other.';
+  const where = ref
+    ? [
+        ref.printoutDb !== null ? `${dbText(ref.printoutDb)} on our printouts read back` : null,
+        ref.kitDb !== null ? `${dbText(ref.kitDb)} on ECG-Image-Kit's pages` : null,
+        ref.realDb !== null ? `${dbText(ref.realDb)} on photos and scans of real EKGs` : null,
+      ].filter((t): t is string => t !== null)
+    : [];
+  return (
+    ` Self-check: on any true recording II = I + III and aVR + aVL + aVF = 0 at every instant; the limb leads read here` +
+    ` keep those laws to ${dbText(db)} (higher is better; around 0 dB, they are no more related than leads of different` +
+    ` records).${where.length ? ` Median: ${where.join(', ')}.` : ''} It cannot see a wrong time scale or gain, which` +
+    ` the three leads share.`
+  );
 }
 
 /** Redraws the sheet with or without its trace pixels tinted. */

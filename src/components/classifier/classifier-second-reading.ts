@@ -100,7 +100,7 @@ export class SecondReading {
       imageOnly('The digitiser could not read this picture');
       return;
     }
-    ui.showDigitised(this.root, r, source);
+    ui.showDigitised(this.root, r, source, this.signal.agreement);
     this.last = {
       ok: true,
       digitiseMs: r.digitised.ms,

@@ -58,8 +58,17 @@ export interface DigitiseEval {
     specificity: number;
     threshold: number;
   };
-  /** With the kit pages: the real EKG photos and scans read (no diagnoses), and how many are called MI. */
-  realEkg: { n: number; read: number; calledMi: number } | null;
+  /**
+   * The limb leads' agreement with Einthoven's and Goldberger's laws over the pages read (src/lib/signal/agreement.ts,
+   * no truth needed): its median (dB) and its Spearman correlation with the pages' median SNR; null in files
+   * written before it.
+   */
+  agreement: { n: number; medianDb: number | null; spearman: number | null } | null;
+  /**
+   * With the kit pages: the real EKG photos and scans read (no diagnoses), how many are called MI, and their median
+   * limb-lead agreement (null in files written before it).
+   */
+  realEkg: { n: number; read: number; calledMi: number; agreementMedianDb: number | null } | null;
   gitCommit: string;
 }
 
@@ -109,6 +118,19 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
       real.read <= real.n &&
       real.called_mi <= real.read;
     if (!ok) fail('"real_ekg" must hold counts n >= read >= called_mi');
+    const a = real.agreement_median_db;
+    if (!(a === undefined || a === null || isNum(a))) fail('"real_ekg.agreement_median_db" must be a number or null');
+  }
+  const agr = o.agreement as Record<string, unknown> | undefined;
+  if (agr !== undefined) {
+    const ok =
+      agr &&
+      typeof agr === 'object' &&
+      isCount(agr.n) &&
+      (agr.median_db === null || isNum(agr.median_db)) &&
+      (agr.spearman_with_page_snr === null ||
+        (isNum(agr.spearman_with_page_snr) && Math.abs(agr.spearman_with_page_snr) <= 1));
+    if (!ok) fail('"agreement" must hold a count n, median_db and spearman_with_page_snr (numbers or null)');
   }
   return {
     file,
@@ -130,7 +152,21 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
       specificity: mi.specificity as number,
       threshold: mi.threshold as number,
     },
-    realEkg: real ? { n: real.n as number, read: real.read as number, calledMi: real.called_mi as number } : null,
+    agreement: agr
+      ? {
+          n: agr.n as number,
+          medianDb: agr.median_db as number | null,
+          spearman: agr.spearman_with_page_snr as number | null,
+        }
+      : null,
+    realEkg: real
+      ? {
+          n: real.n as number,
+          read: real.read as number,
+          calledMi: real.called_mi as number,
+          agreementMedianDb: isNum(real.agreement_median_db) ? real.agreement_median_db : null,
+        }
+      : null,
     gitCommit: typeof o.git_commit === 'string' ? o.git_commit : 'unknown',
   };
 }
@@ -199,6 +235,9 @@ export const DIGITISE_FIELDS = [
   'real_n',
   'real_read',
   'real_called_mi',
+  'agreement',
+  'agreement_spearman',
+  'real_agreement',
 ] as const;
 export type DigitiseField = (typeof DIGITISE_FIELDS)[number];
 
@@ -260,9 +299,52 @@ export function formatDigitise(
       if (!e.realEkg) throw new DigitiseDataError(`${e.file}: no real EKGs read (run ${digitiseCommand('kit-fold9')})`);
       return int({ real_n: e.realEkg.n, real_read: e.realEkg.read, real_called_mi: e.realEkg.calledMi }[field]);
     }
+    case 'agreement': {
+      const v = e.agreement?.medianDb;
+      if (v === undefined || v === null)
+        throw new DigitiseDataError(`${e.file}: no limb-lead agreement (an older file: run ${digitiseCommand(e.set)})`);
+      return db(v, opts.digits ?? 1);
+    }
+    case 'agreement_spearman': {
+      const v = e.agreement?.spearman;
+      if (v === undefined || v === null)
+        throw new DigitiseDataError(`${e.file}: no agreement-SNR correlation (run ${digitiseCommand(e.set)})`);
+      return dec(v, opts.digits ?? 2);
+    }
+    case 'real_agreement': {
+      const v = e.realEkg?.agreementMedianDb;
+      if (v === undefined || v === null)
+        throw new DigitiseDataError(`${e.file}: no agreement on the real EKGs (run ${digitiseCommand('kit-fold9')})`);
+      return db(v, opts.digits ?? 1);
+    }
     default:
       throw new DigitiseDataError(`unknown digitise field "${String(field)}"; known: ${DIGITISE_FIELDS.join(', ')}`);
   }
+}
+
+/**
+ * What the demo compares a picture's limb-lead agreement with: the median over our printouts read back, over
+ * ECG-Image-Kit's pages and over the real EKG photos and scans (each null where its file lacks it; the kit's
+ * and the real EKGs' files are absent in a build without ../shared/external's readings).
+ */
+export interface AgreementReference {
+  printoutDb: number | null;
+  kitDb: number | null;
+  realDb: number | null;
+  files: string[];
+}
+
+export function loadAgreementReference(root = process.cwd(), dir = DIGITISE_EVAL_DIR): AgreementReference | null {
+  const get = (set: string) => (digitiseEvalFile(set, root, dir) ? loadDigitiseEval(set, root, dir) : null);
+  const printout = get('printout');
+  const kit = get('kit-fold9');
+  const ref = {
+    printoutDb: printout?.agreement?.medianDb ?? null,
+    kitDb: kit?.agreement?.medianDb ?? null,
+    realDb: kit?.realEkg?.agreementMedianDb ?? null,
+    files: [printout, kit].filter((e) => e?.agreement).map((e) => e!.file),
+  };
+  return ref.printoutDb === null && ref.kitDb === null ? null : ref;
 }
 
 /** A readable name of a set: "our fold-10 printouts (100 records)", "ECG-Image-Kit's pages (fold 9)". */
