@@ -212,6 +212,17 @@ export const REFERENCES: readonly Reference[] = [
     note: 'Realistic synthetic EKG images: paper grid, 3×4 layout with rhythm strip, handwriting, creases, camera-like distortions.',
     group: 'beyond',
   },
+  {
+    id: 'kligfield2007',
+    authors: 'Kligfield P, Gettes LS, Bailey JJ, Childers R, Deal BJ, Hancock EW, et al.',
+    year: 2007,
+    title:
+      'Recommendations for the standardization and interpretation of the electrocardiogram: part I: the electrocardiogram and its technology',
+    venue: 'Circulation 115(10):1306–1324, 2007 (AHA/ACCF/HRS scientific statement)',
+    doi: '10.1161/CIRCULATIONAHA.106.180200',
+    note: 'How the 12 leads are defined and derived: leads III, aVR, aVL and aVF follow from I and II, the laws the self-check of chapter 7 tests.',
+    group: 'beyond',
+  },
 ];
 
 const BY_ID = new Map(REFERENCES.map((r, i) => [r.id, { ref: r, n: i + 1 }]));

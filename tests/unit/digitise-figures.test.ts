@@ -15,6 +15,7 @@ import {
   formatDigitise,
   formatReading,
   loadDigitiseEval,
+  agreementView,
   loadAgreementReference,
   loadCombinedEvals,
   loadReadings,
@@ -155,6 +156,63 @@ describe('eval:digitise files', () => {
       files: ['data/eval/digitise/printout-n100.json', 'data/eval/digitise/kit-fold9.json'],
     });
     expect(loadAgreementReference(folder({ 'printout-n100.json': doc() }))).toBeNull();
+  });
+
+  it('the self-check chart: a dot per page read (agreement, median SNR), a tick per real EKG, a row per set', () => {
+    const rec = (id: string, agreement: number | null, snr: number[], error?: string) => ({
+      id,
+      label: 0,
+      snr: Object.fromEntries(snr.map((v, i) => [`L${i}`, v])),
+      p: null,
+      agreement,
+      ...(error ? { error } : {}),
+    });
+    const printout = parseDigitiseEval(
+      doc({
+        agreement: { n: 2, median_db: 15, spearman_with_page_snr: 0.8, note: '' },
+        // an unread page and a page without an agreement are not drawn
+        records: [rec('1', 12, [20, 10, 30]), rec('2', 18, [22, 24]), rec('3', null, [5]), rec('4', null, [0], 'x')],
+      }),
+      'p.json',
+      'printout',
+      100,
+    );
+    expect(printout.pages).toEqual([
+      { agreementDb: 12, snrDb: 20 },
+      { agreementDb: 18, snrDb: 23 },
+    ]);
+    const real = {
+      what: 'real',
+      n: 3,
+      read: 3,
+      called_mi: 1,
+      agreement_median_db: -2,
+      files: [{ agreement: -2 }, { agreement: 6 }, { agreement: null }, {}],
+    };
+    const kit = parseDigitiseEval(
+      doc({
+        agreement: { n: 1, median_db: 2, spearman_with_page_snr: null, note: '' },
+        records: [rec('k', 2, [6])],
+        real_ekg: real,
+      }),
+      'k.json',
+      'kit-fold9',
+      null,
+    );
+    expect(kit.realEkg?.agreementsDb).toEqual([-2, 6]);
+    const v = agreementView([printout, kit]);
+    expect(v.marks).toBe(3 + 2);
+    expect(v.legend.map((l) => l.label)).toEqual([
+      'our fold-10 printout renders (10)',
+      "ECG-Image-Kit's pages of fold 9 (10)",
+      'real EKG photos and scans (2; no truth, so no SNR)',
+    ]);
+    expect(v.table.rows.map((r) => [r.n, r.median, r.rho])).toEqual([
+      ['2', '15.0', '0.80'],
+      ['1', '2.0', '–'],
+      ['2', '\u22122.0', '–'],
+    ]);
+    expect(v.svg).toContain('<svg');
   });
 
   it('formats each field; decibels carry a real minus sign', () => {

@@ -215,3 +215,22 @@ describe("the digitiser's worker core", () => {
     expect(r.digitised !== null || r.failure !== null).toBe(true);
   });
 });
+
+describe("the demo's self-check sentence (classifier-readback.ts agreementText)", () => {
+  it('states the value with the three medians it is compared with, or why there is none', async () => {
+    const { agreementText } = await import('../../src/components/classifier/classifier-readback');
+    const ref = { printoutDb: 18.55, kitDb: 2.1, realDb: -2.7, files: [] };
+    const t = agreementText(-4.26, ref);
+    expect(t).toContain('II = I + III');
+    expect(t).toContain('to \u22124.3 dB');
+    expect(t).toContain(
+      "Median: 18.6 dB on our printouts read back, 2.1 dB on ECG-Image-Kit's pages, \u22122.7 dB on photos and scans of real EKGs.",
+    );
+    // a build without the kit's readings: only what it has
+    expect(agreementText(12, { ...ref, kitDb: null, realDb: null })).toContain(
+      'Median: 18.6 dB on our printouts read back.',
+    );
+    expect(agreementText(12, null)).not.toContain('Median');
+    expect(agreementText(null, ref)).toContain('Too few limb leads were read at the same instants');
+  });
+});

@@ -64,17 +64,30 @@ export interface DigitiseEval {
    * written before it.
    */
   agreement: { n: number; medianDb: number | null; spearman: number | null } | null;
+  /** Each page read with an agreement: it and the page's median SNR over its leads (for the scatter). */
+  pages: Array<{ agreementDb: number; snrDb: number }>;
   /**
    * With the kit pages: the real EKG photos and scans read (no diagnoses), how many are called MI, and their median
    * limb-lead agreement (null in files written before it).
    */
-  realEkg: { n: number; read: number; calledMi: number; agreementMedianDb: number | null } | null;
+  realEkg: {
+    n: number;
+    read: number;
+    calledMi: number;
+    agreementMedianDb: number | null;
+    /** Each picture's agreement, where it has one. */
+    agreementsDb: number[];
+  } | null;
   gitCommit: string;
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isRate = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const medianOf = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 /** Checks one eval:digitise document (scripts/eval-digitise.ts) field by field. */
 export function parseDigitiseEval(json: unknown, file: string, set: string, limit: number | null): DigitiseEval {
@@ -132,6 +145,13 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
         (isNum(agr.spearman_with_page_snr) && Math.abs(agr.spearman_with_page_snr) <= 1));
     if (!ok) fail('"agreement" must hold a count n, median_db and spearman_with_page_snr (numbers or null)');
   }
+  // the pages read with an agreement, each with its median SNR over its leads
+  const pages: DigitiseEval['pages'] = [];
+  for (const r of Array.isArray(o.records) ? (o.records as Array<Record<string, unknown>>) : []) {
+    if (!r || r.error || !isNum(r.agreement) || !r.snr || typeof r.snr !== 'object') continue;
+    const snr = Object.values(r.snr as Record<string, unknown>).filter(isNum);
+    if (snr.length) pages.push({ agreementDb: r.agreement, snrDb: medianOf(snr) });
+  }
   return {
     file,
     set,
@@ -159,12 +179,16 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
           spearman: agr.spearman_with_page_snr as number | null,
         }
       : null,
+    pages,
     realEkg: real
       ? {
           n: real.n as number,
           read: real.read as number,
           calledMi: real.called_mi as number,
           agreementMedianDb: isNum(real.agreement_median_db) ? real.agreement_median_db : null,
+          agreementsDb: (Array.isArray(real.files) ? (real.files as Array<Record<string, unknown>>) : [])
+            .map((f) => f?.agreement)
+            .filter(isNum),
         }
       : null,
     gitCommit: typeof o.git_commit === 'string' ? o.git_commit : 'unknown',
@@ -424,6 +448,102 @@ export function snrView(sets: readonly DigitiseEval[]): ChartView {
       symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot',
     })),
     marks: rows.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The reading's self-check: each page's limb-lead agreement against its median SNR, and the real EKGs' agreement
+// (they have no truth, so no SNR) as ticks along the foot of the chart.
+
+export function agreementView(sets: readonly DigitiseEval[]): ChartView {
+  const withPages = sets.filter((e) => e.pages.length > 0);
+  const rows = withPages.flatMap((e) => e.pages.map((p) => ({ set: setLabel(e), ...p })));
+  const real = sets.find((e) => e.realEkg && e.realEkg.agreementsDb.length > 0)?.realEkg ?? null;
+  const realLabel = real ? `real EKG photos and scans (${int(real.agreementsDb.length)}; no truth, so no SNR)` : null;
+  const names = [...withPages.map((e) => setLabel(e)), ...(realLabel ? [realLabel] : [])];
+  const colors = names.map((_, i) => colorAt(i));
+  const xs = [...rows.map((r) => r.agreementDb), ...(real?.agreementsDb ?? [])];
+  const ys = rows.map((r) => r.snrDb);
+  const [x0, x1] = [Math.floor(Math.min(-10, ...xs) / 5) * 5, Math.ceil(Math.max(30, ...xs) / 5) * 5];
+  const [y0, y1] = [Math.floor(Math.min(-10, ...ys) / 5) * 5, Math.ceil(Math.max(25, ...ys) / 5) * 5];
+  const foot = (y1 - y0) * 0.06;
+  const svg = renderPlot(
+    {
+      height: 360,
+      marginLeft: 48,
+      marginBottom: 44,
+      x: {
+        domain: [x0, x1],
+        grid: true,
+        label: 'Limb-lead agreement (dB)',
+      },
+      y: { domain: [y0 - 2 * foot, y1], grid: true, label: 'Median SNR of the page (dB)' },
+      color: { domain: names, range: colors },
+      symbol: { domain: names, range: ['circle', 'diamond', 'square', 'triangle'] },
+      marks: [
+        Plot.ruleY([0], { strokeOpacity: 0.6 }),
+        Plot.ruleX([0], { strokeOpacity: 0.6 }),
+        Plot.dot(rows, {
+          x: 'agreementDb',
+          y: 'snrDb',
+          fill: 'set',
+          fillOpacity: 0.6,
+          symbol: 'set',
+          r: 3,
+          title: (d: { set: string; agreementDb: number; snrDb: number }) =>
+            `${d.set}: agreement ${db(d.agreementDb)} dB, SNR ${db(d.snrDb)} dB`,
+        }),
+        ...(real && realLabel
+          ? [
+              Plot.ruleX(real.agreementsDb, {
+                x: (d: number) => d,
+                y1: y0 - 2 * foot,
+                y2: y0 - 0.5 * foot,
+                stroke: colors[names.length - 1],
+                strokeWidth: 2,
+                title: (d: number) => `${realLabel}: agreement ${db(d)} dB`,
+              }),
+            ]
+          : []),
+      ],
+    },
+    {
+      ariaLabel: `Scatter plot: each page's limb-lead agreement against its median SNR, for ${names.join(', ')}`,
+    },
+  );
+  const rho = (e: DigitiseEval) => (e.agreement?.spearman == null ? '–' : dec(e.agreement.spearman, 2));
+  const med = (v: number | null | undefined) => (v == null ? '–' : db(v));
+  const table: TableModel = {
+    caption:
+      "Limb-lead agreement per set: pages read with an agreement, its median, and how it ranks the pages by their median SNR (Spearman's rho); the real EKGs have no truth and so no SNR.",
+    rowHeader: 'set',
+    columns: [
+      { key: 'set', label: 'Set' },
+      { key: 'n', label: 'Pages', numeric: true },
+      { key: 'median', label: 'Median agreement (dB)', numeric: true },
+      { key: 'rho', label: 'Spearman with SNR', numeric: true },
+    ],
+    rows: [
+      ...withPages.map((e) => ({
+        set: setLabel(e),
+        n: int(e.pages.length),
+        median: med(e.agreement?.medianDb),
+        rho: rho(e),
+      })),
+      ...(real && realLabel
+        ? [{ set: realLabel, n: int(real.agreementsDb.length), median: med(real.agreementMedianDb), rho: '–' }]
+        : []),
+    ],
+  };
+  return {
+    svg,
+    table,
+    legend: names.map((label, i) =>
+      label === realLabel
+        ? { label, color: colors[i]!, dash: false }
+        : { label, color: colors[i]!, symbol: ['dot', 'diamond', 'square', 'triangle'][i] ?? 'dot' },
+    ),
+    marks: rows.length + (real?.agreementsDb.length ?? 0),
   };
 }
 
