@@ -32,6 +32,7 @@ import { predictSignalProbabilities } from '../src/lib/signal/model';
 import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
 import { inputFromReadout, LAYOUT_3X4R, windowSamples } from '../src/lib/signal/windows';
 import { limbLeadAgreement } from '../src/lib/signal/agreement';
+import { median } from '../src/lib/stats';
 import { EXTERNAL_OPTIONS } from './eval-external';
 import { defineCli, parseCli } from './lib/cli';
 import { decodeImageBytesNode, pictureFiles } from './lib/decode-node';
@@ -78,11 +79,6 @@ export function leadSnrs(
 /** Per-lead decibels to a tenth, for the file (Infinity stays: JSON writes it as null). */
 const tenths = (snr: Record<string, number>) =>
   Object.fromEntries(Object.entries(snr).map(([k, v]) => [k, Number.isFinite(v) ? Math.round(v * 10) / 10 : v]));
-
-const median = (xs: number[]) => {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
-};
 
 interface Row {
   id: string;

@@ -25,6 +25,7 @@ import { predictProbabilities } from '../src/lib/model/run';
 import { MODEL_OPTIONS, resolveGateDir, resolveModelDir } from './classify';
 import { defineCli, parseCli, type OptionSpec } from './lib/cli';
 import { decodeImageBytesNode, pictureFiles } from './lib/decode-node';
+import { median } from '../src/lib/stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the development set lives beside a checkout: EXTERNAL_DIR, else ../shared/external. */
@@ -62,11 +63,6 @@ export function summariseLabelled(rows: ImageScore[], threshold: number, bootstr
     refused: rows.length - acc.length,
     refused_rate: (rows.length - acc.length) / rows.length,
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 function parseLabels(

@@ -171,6 +171,19 @@ test('a printout: the sheet with rows and panels, the stages, the leads and the 
     await expect(together).toHaveAttribute('data-state', 'done');
     await expect(together).toContainText('Not a diagnosis');
     await expect(together).toContainText("ECG-Image-Kit's pages");
+    // where the verdict measured worse than the image model alone (our simulated phone photos), the box says so
+    const { loadReadings } = await import('../../src/lib/charts/digitise');
+    const demoName = (JSON.parse(readFileSync('public/models/default.json', 'utf8')) as { model: string }).model;
+    const rows = loadReadings(
+      (JSON.parse(readFileSync(`public/models/${demoName}/metadata.json`, 'utf8')) as { name: string }).name,
+      'signal-3x4r',
+    );
+    const photoCombined = rows.find((r) => r.kind === 'combined' && r.set === 'ours · wild-photo');
+    const photoImage = rows.find((r) => r.kind === 'image' && r.set === 'ours · wild-photo');
+    if (photoCombined && photoImage && photoCombined.auroc < photoImage.auroc)
+      await expect(together.locator('[data-clf-combined-measured]')).toContainText(
+        `On our simulated phone photos (n ${photoCombined.n}) it ranked the pictures worse than the image model alone`,
+      );
     const pImage = Number(await page.locator('[data-clf-result]').getAttribute('data-probability'));
     const { combineReadings } = await import('../../src/lib/model/combine');
     const meta = (name: string) =>

@@ -14,6 +14,12 @@ import { el } from '../dom';
 export interface CombinedConfig {
   marginThreshold: number;
   figures: Array<{ set: string; n: number; auroc: number; sensitivity: number; specificity: number; file: string }>;
+  /**
+   * On our simulated phone photos: the verdict's AUROC beside the image model's alone on the same pictures, where
+   * both were measured (null otherwise). There the second reading often follows the wrong ink and the verdict
+   * ranks pictures worse than the image model alone, which the box then says.
+   */
+  photo: { n: number; auroc: number; imageAuroc: number; file: string } | null;
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -77,8 +83,17 @@ export function showCombinedVerdict(root: HTMLElement, cfg: CombinedConfig, v: C
         `on ${f.set} (n ${f.n}) it caught ${pct(f.sensitivity)} of the MI records and cleared ${pct(f.specificity)} of the others`,
     )
     .join('; ');
+  const photo = cfg.photo;
+  const photoText =
+    photo && photo.auroc < photo.imageAuroc
+      ? ` On our simulated phone photos (n ${photo.n}) it ranked the pictures worse than the image model alone (AUROC ${photo.auroc.toFixed(3)} against ${photo.imageAuroc.toFixed(3)}): the digitiser often follows the wrong ink there. For a phone photo, the image model's reading alone measured better.`
+      : '';
   lines.push(
-    el('p', {}, `Measured: ${where}. ECG-Image-Kit's pages are a development set we also looked at while building.`),
+    el(
+      'p',
+      { data: { clfCombinedMeasured: '' } },
+      `Measured: ${where}. ECG-Image-Kit's pages are a development set we also looked at while building.${photoText}`,
+    ),
     el(
       'p',
       { className: 'clf-note' },

@@ -5,6 +5,7 @@
  */
 import type { DigitiseStages, Readout } from '../../lib/digitise/index';
 import { FAINT_INK_THRESHOLD } from '../../lib/digitise/read';
+import { median } from '../../lib/stats';
 
 export const LEAD_ORDER = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
 
@@ -183,10 +184,5 @@ export function readSpan(values: ArrayLike<number> | undefined): [number, number
   return a < 0 ? null : [a, b];
 }
 
-/** Median of the values, infinities included, NaN ignored; NaN for none. */
-export function medianDb(values: readonly number[]): number {
-  const s = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+/** Median of the values, infinities included, NaN ignored; NaN for none (lib/stats.ts). */
+export const medianDb = median;

@@ -22,6 +22,7 @@ import type { ChartView } from './study';
 import type { EvalResult, TableModel } from './types';
 import { pipelineModelName } from '../digitise/pipeline-name';
 import { errorMessage } from '../errors';
+import { median } from '../stats';
 import { parseVerdictFile, verdictFileName, type VerdictFile } from '../model/combine';
 
 export const DIGITISE_EVAL_DIR = join(EVAL_DIR, 'digitise');
@@ -84,10 +85,6 @@ export interface DigitiseEval {
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isRate = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
-const medianOf = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Checks one eval:digitise document (scripts/eval-digitise.ts) field by field. */
 export function parseDigitiseEval(json: unknown, file: string, set: string, limit: number | null): DigitiseEval {
@@ -150,7 +147,7 @@ export function parseDigitiseEval(json: unknown, file: string, set: string, limi
   for (const r of Array.isArray(o.records) ? (o.records as Array<Record<string, unknown>>) : []) {
     if (!r || r.error || !isNum(r.agreement) || !r.snr || typeof r.snr !== 'object') continue;
     const snr = Object.values(r.snr as Record<string, unknown>).filter(isNum);
-    if (snr.length) pages.push({ agreementDb: r.agreement, snrDb: medianOf(snr) });
+    if (snr.length) pages.push({ agreementDb: r.agreement, snrDb: median(snr) });
   }
   return {
     file,
