@@ -17,6 +17,7 @@ import {
   loadDigitiseEval,
   agreementView,
   loadAgreementReference,
+  loadChartSets,
   loadCombinedEvals,
   loadReadings,
   parseDigitiseEval,
@@ -85,6 +86,16 @@ describe('eval:digitise files', () => {
     expect(() => formatDigitise(without, 'real_read')).toThrow(
       /no real EKGs read \(run npm run eval:digitise -- --external\)/,
     );
+  });
+
+  it("a chart's sets: printouts, the optional styles measured, the kit's pages; a required one missing throws", () => {
+    const root = folder({ 'printout-n100.json': doc(), 'wild-photo-n50.json': doc(), 'kit-fold9.json': doc() });
+    expect(loadChartSets(['wild-printout', 'wild-photo'], root).map((e) => e.set)).toEqual([
+      'printout',
+      'wild-photo',
+      'kit-fold9',
+    ]);
+    expect(() => loadChartSets([], folder({ 'printout.json': doc() }))).toThrow(/eval:digitise -- --external/);
   });
 
   it('a set is its whole file, else its largest subset; a missing one names the command that makes it', () => {

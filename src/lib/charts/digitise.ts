@@ -344,6 +344,19 @@ export function formatDigitise(
 }
 
 /**
+ * The sets a digitiser chart draws: our printouts and ECG-Image-Kit's pages (required: a missing one throws with
+ * the command that makes it), and between them those of `optional` (our other styles) that were measured.
+ */
+export function loadChartSets(optional: readonly string[], root = process.cwd()): DigitiseEval[] {
+  const present = optional.filter((s) => digitiseEvalFile(s, root));
+  return [
+    loadDigitiseEval('printout', root),
+    ...present.map((s) => loadDigitiseEval(s, root)),
+    loadDigitiseEval('kit-fold9', root),
+  ];
+}
+
+/**
  * What the demo compares a picture's limb-lead agreement with: the median over our printouts read back, over
  * ECG-Image-Kit's pages and over the real EKG photos and scans (each null where its file lacks it; the kit's
  * and the real EKGs' files are absent in a build without ../shared/external's readings).
