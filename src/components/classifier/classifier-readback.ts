@@ -172,7 +172,7 @@ export function agreementText(db: number | null, ref: AgreementReference | null)
     : [];
   return (
     ` Self-check: on any true recording II = I + III and aVR + aVL + aVF = 0 at every instant; the limb leads read here` +
-    ` keep those laws to ${dbText(db)} (higher is better; around 0 dB, they are no more related than leads of different` +
+    ` keep those laws to ${dbText(db)} (higher is better; at about \u22125 dB they are no more related than leads of different` +
     ` records).${where.length ? ` Median: ${where.join(', ')}.` : ''} It cannot see a wrong time scale or gain, which` +
     ` the three leads share.`
   );
