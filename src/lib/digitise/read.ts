@@ -19,8 +19,6 @@ import { flatten, type Plane } from './planes';
 
 /** Weight of the distance to the baseline against the distance to the previous point when choosing a run. */
 export const BASELINE_PULL = 0.1;
-/** Horizontal grid lines are left in the mask (see removeGridLines). */
-const HORIZONTAL_GRID_REMOVAL: boolean = false;
 
 export type ReadLayout = '3x4' | '3x4+1' | '3x4+3' | '6x2' | '12x1';
 
@@ -175,20 +173,17 @@ export function removeSpecks(mask: Uint8Array, w: number, h: number, minSize: nu
 
 /**
  * Grid lines that are as dark as the ink (dark blue or black grids) pass any threshold. Their period is known
- * (`period` px, 1 mm or 5 mm), so their phase is found from the mask's column and row profiles, and where the
+ * (`period` px, 1 mm or 5 mm), so the vertical lines' phase is found from the mask's column profile, and where the
  * lines hold far more mask pixels than the columns between them, the pixels on the lines are taken out (a trace
- * crossing a line loses a pixel or two there; the reader bridges such gaps).
+ * crossing a line loses a pixel or two there; the reader bridges such gaps). Horizontal lines stay: a flat stretch
+ * of trace lying on one cannot be told from it locally (the long-run removal, the row finder's background level and
+ * the reader's grid-dash marks deal with them). Returns whether a grid was found and taken out.
  */
 export function removeGridLines(mask: Uint8Array, w: number, h: number, period: number): boolean {
   if (!(period >= 2.5)) return false;
   const col = new Float64Array(w);
-  const row = new Float64Array(h);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!mask[y * w + x]) continue;
-      col[x]!++;
-      row[y]!++;
-    }
+    for (let x = 0; x < w; x++) if (mask[y * w + x]) col[x]!++;
   }
   const phaseOf = (prof: Float64Array): { phase: number; on: number; off: number } => {
     let best = { phase: 0, on: 0, off: 0 };
@@ -209,38 +204,22 @@ export function removeGridLines(mask: Uint8Array, w: number, h: number, period: 
     return best;
   };
   const cx = phaseOf(col);
-  const cy = phaseOf(row);
   // the lines carry clearly more ink than the paper between them: a grid in the mask
-  const gridX = cx.on > 3 * (cx.off + 1) && cx.on > 0.25 * h;
-  // horizontal lines stay: a flat stretch of trace lying on one cannot be told from it locally (the long-run
-  // removal and the row finder's background level deal with them)
-  const gridY = HORIZONTAL_GRID_REMOVAL && cy.on > 3 * (cy.off + 1) && cy.on > 0.25 * w;
-  if (!gridX && !gridY) return false;
-  // a pixel on a vertical line goes when nothing inks the paper two pixels to its left and right (a trace
-  // crossing the line continues sideways); on a horizontal line, when nothing inks two pixels above and below
+  if (!(cx.on > 3 * (cx.off + 1) && cx.on > 0.25 * h)) return false;
+  // a pixel on a line goes when nothing inks the paper two pixels to its left and right (a trace crossing the
+  // line continues sideways)
   const src = mask.slice();
   const at = (x: number, y: number) => x >= 0 && x < w && y >= 0 && y < h && src[y * w + x] === 1;
-  if (gridX) {
-    // pieces of line shorter than `keep` go; a longer vertical stroke on a grid column is a calibration pulse's
-    // edge or a separator bar, which machines align with the grid (whole grid lines went with the long lines)
-    const keep = Math.round(period >= 12 ? period * 0.6 : period * 3);
-    for (let c = cx.phase; c < w; c += period) {
-      const i = Math.round(c);
-      for (const x of [i - 1, i, i + 1]) {
-        if (x < 0 || x >= w || col[x]! < 0.5 * cx.on) continue;
-        eachRun(src, x, w, h, 0, (a, b) => {
-          if (b - a < keep) for (let k = a; k < b; k++) if (!at(x - 2, k) && !at(x + 2, k)) mask[k * w + x] = 0;
-        });
-      }
-    }
-  }
-  if (gridY) {
-    for (let c = cy.phase; c < h; c += period) {
-      const i = Math.round(c);
-      for (const y of [i - 1, i, i + 1]) {
-        if (y < 0 || y >= h || row[y]! < 0.5 * cy.on) continue;
-        for (let x = 0; x < w; x++) if (src[y * w + x] && !at(x, y - 2) && !at(x, y + 2)) mask[y * w + x] = 0;
-      }
+  // pieces of line shorter than `keep` go; a longer vertical stroke on a grid column is a calibration pulse's
+  // edge or a separator bar, which machines align with the grid (whole grid lines went with the long lines)
+  const keep = Math.round(period >= 12 ? period * 0.6 : period * 3);
+  for (let c = cx.phase; c < w; c += period) {
+    const i = Math.round(c);
+    for (const x of [i - 1, i, i + 1]) {
+      if (x < 0 || x >= w || col[x]! < 0.5 * cx.on) continue;
+      eachRun(src, x, w, h, 0, (a, b) => {
+        if (b - a < keep) for (let k = a; k < b; k++) if (!at(x - 2, k) && !at(x + 2, k)) mask[k * w + x] = 0;
+      });
     }
   }
   return true;
