@@ -32,7 +32,7 @@ import { predictSignalProbabilities } from '../src/lib/signal/model';
 import { loadSignalModelFromDir } from '../src/lib/signal/node-io';
 import { inputFromReadout, LAYOUT_3X4R, windowSamples } from '../src/lib/signal/windows';
 import { limbLeadAgreement } from '../src/lib/signal/agreement';
-import { median } from '../src/lib/stats';
+import { median, medianOrNull, spearman } from '../src/lib/stats';
 import { EXTERNAL_OPTIONS } from './eval-external';
 import { defineCli, parseCli } from './lib/cli';
 import { decodeImageBytesNode, pictureFiles } from './lib/decode-node';
@@ -102,34 +102,6 @@ export function readoutAgreement(readout: Readout): number | null {
   return a === null ? null : Math.round(a.db * 10) / 10;
 }
 
-/** Spearman's rank correlation (ties ranked by their mean rank); null under three pairs. */
-export function spearman(xs: readonly number[], ys: readonly number[]): number | null {
-  if (xs.length !== ys.length || xs.length < 3) return null;
-  const ranks = (v: readonly number[]) => {
-    const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-    const r = new Array<number>(v.length);
-    for (let i = 0; i < order.length;) {
-      let j = i;
-      while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
-      for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2;
-      i = j + 1;
-    }
-    return r;
-  };
-  const [rx, ry] = [ranks(xs), ranks(ys)];
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const [mx, my] = [mean(rx), mean(ry)];
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < rx.length; i++) {
-    sxy += (rx[i]! - mx) * (ry[i]! - my);
-    sxx += (rx[i]! - mx) ** 2;
-    syy += (ry[i]! - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
-}
-
 /**
  * The limb-lead agreement over the pages read: its median, and how well it ranks the pages by their median SNR
  * (Spearman), which is what would make it a stand-in for the SNR where there is no truth (real photos).
@@ -140,7 +112,7 @@ function agreementSummary(rows: Row[]) {
   const a = withIt.map((r) => r.agreement!);
   return {
     n: withIt.length,
-    median_db: withIt.length ? median(a) : null,
+    median_db: medianOrNull(a),
     spearman_with_page_snr: spearman(a, pageSnr),
     note: "limb leads read back (II = I + III, aVR + aVL + aVF = 0; src/lib/signal/agreement.ts): 10 log10 of the leads' energy over the relations' residual, each page's pooled value; no truth needed. The Spearman correlation is with each page's median SNR over its leads",
   };
@@ -246,10 +218,7 @@ async function readRealEkg(
     n: files.length,
     read: read.length,
     called_mi: read.filter((f) => f.p! >= threshold).length,
-    agreement_median_db: (() => {
-      const a = read.map((f) => f.agreement).filter((v): v is number => typeof v === 'number');
-      return a.length ? median(a) : null;
-    })(),
+    agreement_median_db: medianOrNull(read.map((f) => f.agreement).filter((v): v is number => typeof v === 'number')),
     files,
   };
 }

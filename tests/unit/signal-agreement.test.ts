@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { spearman } from '../../scripts/eval-digitise';
 import { digitise } from '../../src/lib/digitise/index';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { render } from '../../src/lib/render/index';
@@ -113,17 +112,6 @@ describe('limbLeadAgreement: the limb leads read back checked against Einthoven 
     const one = limbLeadAgreement({ leads: withNoise({ I: leads.I, II: leads.II, III: leads.III }, 15, 1) })!;
     expect(one.relations).toHaveLength(1);
     expect(one.db).toBeCloseTo(one.relations[0]!.db, 10);
-  });
-});
-
-describe('Spearman rank correlation (how well the agreement ranks pages by their SNR)', () => {
-  it('is 1 for any increasing relation, -1 for a decreasing one, ranks ties by their mean, null when too few', () => {
-    expect(spearman([1, 2, 3, 4], [10, 20, 30, 1000])).toBeCloseTo(1, 12);
-    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
-    // ranks x: 1, 2.5, 2.5, 4; y: 1, 2, 3, 4
-    expect(spearman([0, 5, 5, 9], [1, 2, 3, 4])).toBeCloseTo(0.9486832980505138, 12);
-    expect(spearman([1, 2], [1, 2])).toBeNull();
-    expect(spearman([1, 1, 1], [1, 2, 3])).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median } from '../../src/lib/stats';
+import { median, medianOrNull, spearman } from '../../src/lib/stats';
 
 describe('median (src/lib/stats.ts)', () => {
   it('middle value, or the mean of the two middle ones; NaN ignored, infinities kept; NaN for none', () => {
@@ -12,5 +12,24 @@ describe('median (src/lib/stats.ts)', () => {
     const xs = [5, 3, 9];
     median(xs);
     expect(xs).toEqual([5, 3, 9]); // the input is not sorted in place
+  });
+});
+
+describe('Spearman rank correlation (how well the agreement ranks pages by their SNR)', () => {
+  it('is 1 for any increasing relation, -1 for a decreasing one, ranks ties by their mean, null when too few', () => {
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 1000])).toBeCloseTo(1, 12);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    // ranks x: 1, 2.5, 2.5, 4; y: 1, 2, 3, 4
+    expect(spearman([0, 5, 5, 9], [1, 2, 3, 4])).toBeCloseTo(0.9486832980505138, 12);
+    expect(spearman([1, 2], [1, 2])).toBeNull();
+    expect(spearman([1, 1, 1], [1, 2, 3])).toBeNull();
+  });
+});
+
+describe('medianOrNull', () => {
+  it('is the median, or null for an empty list where median gives NaN', () => {
+    expect(medianOrNull([3, 1, 2])).toBe(2);
+    expect(medianOrNull([])).toBeNull();
+    expect(medianOrNull([Number.NaN])).toBeNull();
   });
 });
