@@ -58,12 +58,23 @@ def export_args(src: dict, inp: dict) -> list[str]:
     return args
 
 
-def jobs(cfg: dict, runner: list[str], data: str, val_only: bool = False, workers: int = 0) -> list[str]:
-    """Validation sets first (they must all finish), then the training sets in plan order."""
+def jobs(cfg: dict, runner: list[str], data: str, val_only: bool = False, workers: int = 0,
+         val_ids: dict[str, list[int]] | None = None) -> list[str]:
+    """Validation sets first (they must all finish), then the training sets in plan order.
+
+    `val_ids` (validation set dir -> the ecg_ids its manifest holds at home, written by gpu_image_prepare.sh) pins
+    each validation set to those records with --ids. Without it, the machine would draw its --limit records from
+    the fold-9 records that travelled rather than from all of fold 9: other images than the ones the export is
+    checked on at home (an image's pixels depend only on its ecg_id, style and seed, so the same ids give the same
+    images)."""
     inp = cfg["data"]["input"]
     out = []
-    for src in cfg["data"]["val"] + ([] if val_only else cfg["data"]["train"]):
+    for role, src in [("val", s) for s in cfg["data"]["val"]] + ([] if val_only else [("train", s) for s in cfg["data"]["train"]]):
         argv = [*runner, *export_args(src, inp), "--data", data, "--workers", str(workers), "--quiet"]
+        if role == "val" and val_ids is not None:
+            if src["dir"] not in val_ids:
+                raise C.ConfigError(f"--val-ids names no records for the validation set {src['dir']}")
+            argv += ["--ids", ",".join(str(i) for i in val_ids[src["dir"]])]
         out.append(" ".join(shlex.quote(a) for a in argv))
     return out
 
@@ -111,6 +122,8 @@ def main(argv=None) -> int:
     j.add_argument("--data", default="data/ptb-xl")
     j.add_argument("--val-only", action="store_true")
     j.add_argument("--workers", type=int, default=0)
+    j.add_argument("--val-ids", default=None,
+                   help="JSON {validation set dir: [ecg_id, ...]} from gpu_image_prepare.sh: render exactly those records")
     e = sub.add_parser("effective")
     e.add_argument("config")
     e.add_argument("out")
@@ -134,7 +147,11 @@ def main(argv=None) -> int:
                 f.write("\n")
             print(f"gpu_image: {a.out}: {len(cfg['data']['train'])} training sets planned")
         elif a.cmd == "jobs":
-            print("\n".join(jobs(C.load(a.config), shlex.split(a.runner), a.data, a.val_only, a.workers)))
+            ids = None
+            if a.val_ids:
+                with open(a.val_ids) as f:
+                    ids = json.load(f)
+            print("\n".join(jobs(C.load(a.config), shlex.split(a.runner), a.data, a.val_only, a.workers, ids)))
         else:
             cfg = effective(C.load(a.config), a.seconds, a.rate, a.max_epochs)
             with open(a.out, "w") as f:

@@ -15,13 +15,14 @@ read -r SUBSET INIT < <(python3 -c "import json,sys; c=json.load(open(sys.argv[1
 # validation sets, exactly as npm run train would export them
 /usr/bin/python3 -m training.gpu_image jobs "$CFG" --runner "npx tsx scripts/export-images.ts" --data "$DATA" \
   --val-only --workers 2 | bash
-python3 - "$CFG" > $G/val-ids.json <<'PY'
+# the records of each validation set (the machine renders exactly these: gpu_image jobs --val-ids), and all of them
+python3 - "$CFG" $G/val-sets.json > $G/val-ids.json <<'PY'
 import json, os, sys
 cfg = json.load(open(sys.argv[1]))
-ids = set()
-for v in cfg["data"]["val"]:
-    ids |= {it["ecg_id"] for it in json.load(open(os.path.join(v["dir"], "manifest.json")))["items"]}
-print(json.dumps(sorted(ids)))
+sets = {v["dir"]: sorted({it["ecg_id"] for it in json.load(open(os.path.join(v["dir"], "manifest.json")))["items"]})
+        for v in cfg["data"]["val"]}
+json.dump(sets, open(sys.argv[2], "w"))
+print(json.dumps(sorted({i for ids in sets.values() for i in ids})))
 PY
 npx esbuild scripts/export-images.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
   --outfile=$G/export-images.mjs "--banner:js=import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"

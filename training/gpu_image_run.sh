@@ -25,7 +25,7 @@ $PY -m training.record_pack unpack $G/records /tmp/heartnet-ptbxl || exit 1
 NAME=$($PY -c "import json, sys; print(json.load(open(sys.argv[1]))['name'])" "$CFG")
 INIT=$($PY -c "import json, sys; print(json.load(open(sys.argv[1]))['init'])" "$CFG")
 $PY -m training.gpu_image jobs "$CFG" --runner "/tmp/heartnet-node $G/export-images.mjs" \
-  --data /tmp/heartnet-ptbxl > /tmp/heartnet-jobs.txt || exit 1
+  --data /tmp/heartnet-ptbxl --val-ids $G/val-sets.json > /tmp/heartnet-jobs.txt || exit 1
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null; log "rendering $(wc -l < /tmp/heartnet-jobs.txt) shard sets on $(nproc) CPUs until ${RENDER_S} s"
 # A job that would run past the deadline is stopped there; its set then has no manifest and is left out.
 export DEADLINE=$((T0 + RENDER_S))

@@ -127,6 +127,22 @@ print(json.dumps(float((ev - tr).abs().max() / (ev.abs().max() + 1e-6))))`;
     expect(lines).toHaveLength(16 + cfg.data.val.length);
     expect(lines[0]).toMatch(/^node x.mjs --style wild-photo --folds 9 .* --limit 700 --data D --workers 0/);
     expect(lines.at(-1)).toMatch(/--subset 0\/3 --limit 128 --seed 1015/);
+    // --val-ids pins each validation set to the records its manifest holds at home (and only the validation sets)
+    const ids = join(dir, 'val-sets.json');
+    writeFileSync(
+      ids,
+      JSON.stringify(Object.fromEntries(cfg.data.val.map((v: { dir: string }, k: number) => [v.dir, [k + 1, 9001]]))),
+    );
+    const pinned = py(['-m', 'training.gpu_image', 'jobs', plan, '--runner', 'x', '--val-ids', ids]);
+    expect(pinned.status, pinned.stderr).toBe(0);
+    const pl = pinned.stdout.trim().split('\n');
+    expect(pl[0]).toMatch(/ --ids 1,9001$/);
+    expect(pl[1]).toMatch(/ --ids 2,9001$/);
+    expect(pl.slice(cfg.data.val.length).some((l: string) => l.includes('--ids'))).toBe(false);
+    writeFileSync(ids, JSON.stringify({}));
+    const unpinned = py(['-m', 'training.gpu_image', 'jobs', plan, '--runner', 'x', '--val-ids', ids]);
+    expect(unpinned.status).not.toBe(0);
+    expect(unpinned.stderr).toMatch(/names no records for the validation set/);
 
     // sets 0-2 and 4 finished, 3 did not: only 0-2 are kept (a cut at any point keeps the rounds' proportions)
     const at = (s: { dir: string }) => join(dir, s.dir);
