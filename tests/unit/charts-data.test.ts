@@ -151,6 +151,17 @@ describe('training-run and eval loaders (fixtures)', () => {
     expect(parseTrainingRun(bad4, 'x.json').epochs[1]!.val_auroc_readouts).toBe(0.75);
     expect(parseTrainingRun(good, 'x.json').epochs[1]!.val_auroc_readouts).toBeUndefined();
     expect(() => loadTrainingRun(`${FX}/training/fixture-small.json`)).not.toThrow();
+    // trained on a rented GPU and exported here: the fold-9 AUROC recomputed here is kept beside the epochs
+    expect(parseTrainingRun(good, 'x.json').scoredElsewhere).toBeUndefined();
+    const gpu = {
+      ...structuredClone(good),
+      fold9_at_run: { threshold: 0.4 },
+      val_metrics_at_threshold: { auroc: 0.846 },
+    };
+    expect(parseTrainingRun(gpu, 'x.json').scoredElsewhere).toEqual({ homeAuroc: 0.846 });
+    expect(() => parseTrainingRun({ ...gpu, val_metrics_at_threshold: {} }, 'x.json')).toThrowError(
+      /val_metrics_at_threshold: "auroc" must be a finite number/,
+    );
   });
 
   it('validates evaluations, including the confusion total', () => {

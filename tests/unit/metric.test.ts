@@ -95,6 +95,12 @@ describe('Metric lookups (numbers quoted in prose)', () => {
     expect(() => formatRunMetric(runs, { run: r.name, field: 'val_auroc_readouts' })).toThrow(
       /has no val_auroc_readouts/,
     );
+    // a run trained on a rented GPU: the AUROC recomputed here, never its epochs' figures from the machine's renders
+    const gpu = runs.map((x) => (x === r ? { ...x, scoredElsewhere: { homeAuroc: 0.8461 } } : x));
+    expect(formatRunMetric(gpu, { run: r.name, field: 'val_auroc' }).text).toBe('0.846');
+    expect(() => formatRunMetric(gpu, { run: r.name, field: 'val_sensitivity' })).toThrow(
+      /measured on the GPU machine's fold-9 renders/,
+    );
     const withReadings = runs.map((x) =>
       x === r ? { ...x, epochs: x.epochs.map((e) => ({ ...e, val_auroc_readouts: 0.8766 })) } : x,
     );

@@ -14,8 +14,10 @@ import {
   subgroupTable,
   subgroupRows,
   subgroupView,
+  trainingSummary,
   type ShippedModel,
 } from '../../src/lib/charts/model-card';
+import type { TrainingRun } from '../../src/lib/charts/types';
 
 const model = (over: Partial<ShippedModel> = {}): ShippedModel => ({
   name: 'study-cnn',
@@ -164,5 +166,33 @@ describe('model cards', () => {
     expect(() => parseEvalResult({ ...base, subgroups: { method: 'm', sex: [g], age: [g] } }, 'f.json')).toThrow(
       /groups hold 1 records but n = /,
     );
+  });
+});
+
+describe('model card: what a model learned from', () => {
+  const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
+    name: 'm',
+    config: {},
+    model: 'resnet',
+    started: '',
+    finished: '',
+    git_commit: 'x',
+    data: { train_n: 1000, train_pos: 250, val_n: 200, val_pos: 50, style: ['printout'] },
+    epochs: [],
+    best_epoch: 2,
+    threshold: 0.5,
+    file: 'data/training/m.json',
+    ...over,
+  });
+  it('says how many images and where the checkpoint was chosen, and when a rented GPU chose it', () => {
+    const here = trainingSummary(run())!;
+    expect(here).toMatch(
+      /^1,000 training images \(250 MI\) .* chosen on 200 fold-9 images \(50 MI\)\. Best epoch 2 of 0\.$/,
+    );
+    expect(here).not.toMatch(/GPU/);
+    expect(trainingSummary(run({ scoredElsewhere: { homeAuroc: 0.8 } }))).toMatch(
+      /Trained on a rented GPU: the checkpoint was chosen on that machine's own fold-9 renders/,
+    );
+    expect(trainingSummary(undefined)).toBeUndefined();
   });
 });

@@ -246,6 +246,13 @@ function paramsOf(json: Record<string, unknown>): number | undefined {
   return undefined;
 }
 
+/** The fold-9 AUROC recomputed here for a run trained elsewhere (a log with `fold9_at_run`), else undefined. */
+function scoredElsewhere(json: Record<string, unknown>, file: string): TrainingRun['scoredElsewhere'] {
+  if (json.fold9_at_run === undefined) return undefined;
+  const here = obj(json, 'val_metrics_at_threshold', file, 'top level');
+  return { homeAuroc: num(here, 'auroc', file, 'val_metrics_at_threshold', { rate: true }) };
+}
+
 /** Validate one of our training-run files (schema in docs/DATA-FORMATS.md). */
 export function parseTrainingRun(json: unknown, file: string): TrainingRun {
   if (!isObj(json)) throw new ChartDataError(file, 'top level must be a JSON object');
@@ -285,6 +292,7 @@ export function parseTrainingRun(json: unknown, file: string): TrainingRun {
     best_epoch: best,
     threshold: num(json, 'threshold', file, top),
     params: paramsOf(json),
+    scoredElsewhere: scoredElsewhere(json, file),
     file,
   };
 }

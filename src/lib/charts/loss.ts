@@ -56,7 +56,9 @@ export function trainingRunCurve(run: TrainingRun): LossCurve {
   return {
     id: `run-${run.name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
     name: run.name,
-    label: `${run.name} (${run.model})`,
+    label: run.scoredElsewhere
+      ? `${run.name} (${run.model}; trained on a rented GPU, its epochs scored on that machine's fold-9 renders)`
+      : `${run.name} (${run.model})`,
     source: 'ours',
     file: run.file,
     metricNames: ['Sensitivity', 'Specificity', 'AUROC'],

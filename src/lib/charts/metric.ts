@@ -122,6 +122,16 @@ export function formatRunMetric(runs: readonly TrainingRun[], q: RunMetricQuery)
         : `${(r.params / 1e6).toFixed(q.digits ?? 2)} million`;
     return { text, file: r.file };
   }
+  // A run trained on a rented GPU: its epochs were scored on the machine's fold-9 renders, other images than the
+  // ones every other run is compared on, so its AUROC is the one recomputed here and the rest is not quoted.
+  if (r.scoredElsewhere) {
+    if (q.field !== 'val_auroc')
+      throw new MetricLookupError(
+        `${r.file}: ${q.field} of run "${r.name}" was measured on the GPU machine's fold-9 renders; only val_auroc was recomputed here`,
+      );
+    const v = r.scoredElsewhere.homeAuroc;
+    return { text: q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3), file: r.file };
+  }
   const best = r.epochs.find((e) => e.epoch === r.best_epoch)!;
   const v = best[q.field];
   if (v === undefined)

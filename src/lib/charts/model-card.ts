@@ -371,7 +371,10 @@ export function trainingSummary(run: TrainingRun | undefined): string | undefine
   return (
     `${int(n)} training images${pos !== undefined ? ` (${int(pos)} MI)` : ''} from PTB-XL folds 1–8` +
     `${styles ? ` in ${styles} style` : ''}; checkpoint and threshold chosen on ${vn !== undefined ? `${int(vn)} ` : ''}fold-9 images` +
-    `${vpos !== undefined ? ` (${int(vpos)} MI)` : ''}. Best epoch ${int(run.best_epoch)} of ${int(run.epochs.length)}.`
+    `${vpos !== undefined ? ` (${int(vpos)} MI)` : ''}. Best epoch ${int(run.best_epoch)} of ${int(run.epochs.length)}.` +
+    (run.scoredElsewhere
+      ? " Trained on a rented GPU: the checkpoint was chosen on that machine's own fold-9 renders, and the threshold and fold-9 figures were computed again here on the renders the other models were chosen on."
+      : '')
   );
 }
 

@@ -74,6 +74,12 @@ export interface TrainingRun {
   threshold: number;
   /** Number of trainable parameters, when the log has model_info.params. */
   params?: number;
+  /**
+   * A run trained on a rented GPU and exported here (`train.py --export-only`, its log has `fold9_at_run`): its
+   * epochs were scored on the machine's own fold-9 renders, and only the exported checkpoint was scored again here
+   * on the fold-9 renders every other run was selected on (`val_metrics_at_threshold`).
+   */
+  scoredElsewhere?: { homeAuroc: number };
   /** Repository-relative path of the file it was read from (added by the loader). */
   file: string;
 }
