@@ -33,6 +33,8 @@ import {
   calibrationView,
   confusionView,
   curvePointsTable,
+  evalLabel,
+  HOVER_POINTS_PER_CURVE,
   perStyleView,
   shippedEvals,
   TABLE_POINTS_PER_CURVE,
@@ -264,6 +266,23 @@ describe('evaluation charts', () => {
       ['heartnet', 'signal-3x4r'],
     ).map((x) => x.model);
     expect(got).toEqual(['heartnet', 'digitise-signal-3x4r']);
+  });
+
+  it('ROC and PR: at most HOVER_POINTS_PER_CURVE tooltip points a curve, the line through every stored point', () => {
+    const many = {
+      ...e,
+      roc: Array.from({ length: 200 }, (_, i) => ({ fpr: i / 199, tpr: Math.sqrt(i / 199), threshold: 1 - i / 199 })),
+    };
+    const v = rocView([many, w]);
+    const tips = titles(v.svg).filter((t) => /\nthreshold [\d.]+: FPR /.test(t));
+    expect(tips.filter((t) => t.startsWith(`${evalLabel(many)}\n`))).toHaveLength(HOVER_POINTS_PER_CURVE);
+    expect(tips.filter((t) => t.startsWith(`${evalLabel(w)}\n`))).toHaveLength(
+      Math.min(w.roc.length, HOVER_POINTS_PER_CURVE),
+    );
+    expect(tips.some((t) => t.includes('FPR 1.000, TPR 1.000'))).toBe(true); // the last point is kept
+    // the curve's path still has a vertex per stored point (step-after: two per step)
+    const path = svgDoc(v.svg).querySelectorAll('g[data-mark="line"] path');
+    expect((path[1]!.getAttribute('d') ?? '').split(/[MLHV]/).length).toBeGreaterThan(200);
   });
 
   it("the curves' data table keeps at most TABLE_POINTS_PER_CURVE points a curve, the ends included", () => {

@@ -130,11 +130,18 @@ interface CurveDatum {
   threshold: number;
 }
 
+/**
+ * Hover points per curve: each is a circle with a tooltip written into the page's HTML, so every stored point of
+ * every model on every style (200 each) made the Results and Figures pages megabytes heavier and slower to paint.
+ * The line itself is still drawn through every stored point.
+ */
+export const HOVER_POINTS_PER_CURVE = 50;
+
 function curveChart(evals: EvalResult[], kind: 'roc' | 'pr'): { svg: string; marks: number } {
   const series = seriesStyles(evals);
   const labels = series.map((x) => x.label);
   const colors = series.map((x) => x.color);
-  const lines: CurveDatum[] = evals.flatMap((e) =>
+  const curves: CurveDatum[][] = evals.map((e) =>
     kind === 'roc'
       ? [...e.roc]
           .sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr)
@@ -143,6 +150,8 @@ function curveChart(evals: EvalResult[], kind: 'roc' | 'pr'): { svg: string; mar
           .sort((a, b) => a.recall - b.recall || b.precision - a.precision)
           .map((p) => ({ label: evalLabel(e), x: p.recall, y: p.precision, threshold: p.threshold })),
   );
+  const lines = curves.flat();
+  const hover = curves.flatMap((c) => thin(c, HOVER_POINTS_PER_CURVE));
   const ops: CurveDatum[] = evals.map((e) => ({
     label: evalLabel(e),
     x: kind === 'roc' ? 1 - e.specificity : e.sensitivity,
@@ -188,7 +197,7 @@ function curveChart(evals: EvalResult[], kind: 'roc' | 'pr'): { svg: string; mar
             },
           ),
         ),
-        Plot.dot(lines, {
+        Plot.dot(hover, {
           x: 'x',
           y: 'y',
           r: 6,
