@@ -218,15 +218,16 @@ test('every bad file gets its own message and no console error', async ({ page }
   expect(errors).toEqual([]);
 });
 
-test('no tensors leak: tf.memory().numTensors is the same after 1 and after 51 classifications', async ({ page }) => {
+test('no tensors leak: tf.memory().numTensors is the same after 1 and after 21 classifications', async ({ page }) => {
   test.setTimeout(300_000);
   await page.goto('demo/');
   const file = rendered.find((f) => f.endsWith('dataset2.png'))!;
   await upload(page, file);
   const mem = () => page.evaluate(() => (window.__heartnet?.memory as () => { numTensors: number })().numTensors);
   const n1 = await mem();
-  for (let i = 0; i < 50; i++) await upload(page, file);
-  expect(await page.evaluate(() => (window.__heartnet?.classifications as () => number)())).toBe(51);
+  // 20 more: a leak of even one tensor per classification shows as 20
+  for (let i = 0; i < 20; i++) await upload(page, file);
+  expect(await page.evaluate(() => (window.__heartnet?.classifications as () => number)())).toBe(21);
   expect(await mem()).toBe(n1);
 });
 
@@ -266,6 +267,10 @@ test('without WebGL the demo runs on a fallback backend and says which', async (
   await page.context().close();
 });
 
+// WASM (the backend most readers without a GPU get, and the one the timing target is set on) reads every rendered
+// image; software WebGL and plain-JavaScript CPU, a minute or more for all ten, read one record in three styles.
+const PINNED_SUBSET = /-(dataset2|printout|photo)\.png$/;
+
 for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
   test(`pinned ${backend} backend agrees with the CLI; warm ms per image`, async ({ page }) => {
     const errors = watchConsole(page);
@@ -275,7 +280,9 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
     expect(first.state, first.text).toBe('done');
     expect(await page.evaluate(() => (window.__heartnet?.backend as () => string)())).toBe(backend);
     const ms: number[] = [];
-    for (const f of rendered) {
+    const files = backend === 'wasm' ? rendered : rendered.filter((f) => PINNED_SUBSET.test(f)).slice(0, 3);
+    expect(files.length).toBeGreaterThan(backend === 'wasm' ? 3 : 2);
+    for (const f of files) {
       const got = await upload(page, f);
       const want = expected.get(f)!;
       if (want.decision === 'not-ekg') continue;
@@ -355,13 +362,20 @@ test('an image sent by the generator (heartnet:send-to-classifier) is classified
   const img = decodePng(new Uint8Array(readFileSync(file)));
   const before = Number((await page.locator('heartnet-classifier').getAttribute('data-seq')) ?? 0);
   await page.evaluate(
-    ({ w, h, c, bytes }) => {
-      const image = { width: w, height: h, channels: c, data: new Uint8ClampedArray(bytes) };
+    ({ w, h, c, b64 }) => {
+      const data = Uint8ClampedArray.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const image = { width: w, height: h, channels: c, data };
       window.dispatchEvent(
         new CustomEvent('heartnet:send-to-classifier', { detail: { image, label: 'From the generator' } }),
       );
     },
-    { w: img.width, h: img.height, c: img.channels, bytes: Array.from(img.data) },
+    // base64, not a JSON array of every channel value (much slower through Playwright)
+    {
+      w: img.width,
+      h: img.height,
+      c: img.channels,
+      b64: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length).toString('base64'),
+    },
   );
   await page.waitForFunction(
     (b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b,
