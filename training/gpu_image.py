@@ -68,15 +68,20 @@ def jobs(cfg: dict, runner: list[str], data: str, val_only: bool = False, worker
     checked on at home (an image's pixels depend only on its ecg_id, style and seed, so the same ids give the same
     images)."""
     inp = cfg["data"]["input"]
-    out = []
-    for role, src in [("val", s) for s in cfg["data"]["val"]] + ([] if val_only else [("train", s) for s in cfg["data"]["train"]]):
-        argv = [*runner, *export_args(src, inp), "--data", data, "--workers", str(workers), "--quiet"]
-        if role == "val" and val_ids is not None:
-            if src["dir"] not in val_ids:
-                raise C.ConfigError(f"--val-ids names no records for the validation set {src['dir']}")
-            argv += ["--ids", ",".join(str(i) for i in val_ids[src["dir"]])]
-        out.append(" ".join(shlex.quote(a) for a in argv))
-    return out
+
+    def line(src: dict, extra: list[str]) -> str:
+        argv = [*runner, *export_args(src, inp), "--data", data, "--workers", str(workers), "--quiet", *extra]
+        return " ".join(shlex.quote(a) for a in argv)
+
+    def pinned(src: dict) -> list[str]:
+        if val_ids is None:
+            return []
+        if src["dir"] not in val_ids:
+            raise C.ConfigError(f"--val-ids names no records for the validation set {src['dir']}")
+        return ["--ids", ",".join(str(i) for i in val_ids[src["dir"]])]
+
+    val = [line(s, pinned(s)) for s in cfg["data"]["val"]]
+    return val if val_only else val + [line(s, []) for s in cfg["data"]["train"]]
 
 
 def finished(src: dict) -> bool:

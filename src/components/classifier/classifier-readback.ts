@@ -14,7 +14,8 @@ import { limbLeadAgreement } from '../../lib/signal/agreement';
 import { el } from '../dom';
 import { drawLeads, drawSheet, stageItems } from '../readback/readback-draw';
 import type { Digitised, ReadbackResult } from '../readback/readback-core';
-import { dbText, failureText, medianDb, stageLines } from '../readback/readback-text';
+import { median } from '../../lib/stats';
+import { dbText, failureText, stageLines } from '../readback/readback-text';
 import { find } from './classifier-view';
 
 /** What the page knows about the signal model at build time (Classifier.astro's config). */
@@ -125,7 +126,7 @@ export function showDigitised(
   const withTruth = !!r.truth;
   drawLeads(leadsCanvas, d, { truth: r.truth, windows: r.windows, snr: r.snr });
   const snrs = r.snr ? Object.entries(r.snr).filter(([k]) => !k.endsWith('-rhythm')) : [];
-  const med = snrs.length ? medianDb(snrs.map(([, v]) => v)) : Number.NaN;
+  const med = snrs.length ? median(snrs.map(([, v]) => v)) : Number.NaN;
   const truthText = withTruth
     ? ` The true signal of PTB-XL record ${source?.ecgId ?? ''}, filtered as the picture printed it, is drawn beneath in blue; ` +
       `each lead's SNR against it (PhysioNet Challenge 2024 definition) is printed beside its name` +

@@ -13,7 +13,8 @@ import { ReadbackClient } from './readback-client';
 import type { Digitised } from './readback-core';
 import type { LeadWindow } from './readback-measure';
 import { drawLeads, drawSheet, stageItems } from './readback-draw';
-import { dbText, failureText, medianDb, stageLines } from './readback-text';
+import { median } from '../../lib/stats';
+import { dbText, failureText, stageLines } from './readback-text';
 
 interface Config {
   samplesUrl: string;
@@ -148,7 +149,7 @@ class ReadbackStages extends HTMLElement {
     );
     drawLeads(this.canvas('leads'), d, { truth, windows, snr });
     const snrs = snr ? Object.entries(snr).filter(([k]) => !k.endsWith('-rhythm')) : [];
-    const med = medianDb(snrs.map(([, v]) => v));
+    const med = median(snrs.map(([, v]) => v));
     this.canvas('leads').setAttribute(
       'aria-label',
       `The 12 leads and the rhythm strip read back, over the true signal; median SNR ${Number.isFinite(med) ? dbText(med) : 'unknown'}`,

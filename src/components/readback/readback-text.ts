@@ -5,7 +5,6 @@
  */
 import type { DigitiseStages, Readout } from '../../lib/digitise/index';
 import { FAINT_INK_THRESHOLD } from '../../lib/digitise/read';
-import { median } from '../../lib/stats';
 
 export const LEAD_ORDER = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
 
@@ -183,6 +182,3 @@ export function readSpan(values: ArrayLike<number> | undefined): [number, number
   }
   return a < 0 ? null : [a, b];
 }
-
-/** Median of the values, infinities included, NaN ignored; NaN for none (lib/stats.ts). */
-export const medianDb = median;

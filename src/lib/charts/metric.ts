@@ -43,13 +43,18 @@ export function findEval(results: readonly EvalResult[], model: string, style: s
   return r;
 }
 
+/** A rate as a percentage (1 digit unless told) or a decimal (3 digits unless told). */
+function formatRate(v: number, q: { percent?: boolean; digits?: number }): string {
+  return q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3);
+}
+
 /** The text a chapter prints for one number, and the file it came from (for the title attribute). */
 export function formatMetric(results: readonly EvalResult[], q: MetricQuery): { text: string; file: string } {
   if (!(METRIC_FIELDS as readonly string[]).includes(q.field)) {
     throw new MetricLookupError(`unknown metric field "${q.field}"; known: ${METRIC_FIELDS.join(', ')}`);
   }
   const r = findEval(results, q.model, q.style);
-  const rate = (v: number) => (q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3));
+  const rate = (v: number) => formatRate(v, q);
   let text: string;
   switch (q.field) {
     case 'n':
@@ -129,8 +134,7 @@ export function formatRunMetric(runs: readonly TrainingRun[], q: RunMetricQuery)
       throw new MetricLookupError(
         `${r.file}: ${q.field} of run "${r.name}" was measured on the GPU machine's fold-9 renders; only val_auroc was recomputed here`,
       );
-    const v = r.scoredElsewhere.homeAuroc;
-    return { text: q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3), file: r.file };
+    return { text: formatRate(r.scoredElsewhere.homeAuroc, q), file: r.file };
   }
   const best = r.epochs.find((e) => e.epoch === r.best_epoch)!;
   const v = best[q.field];
@@ -138,6 +142,5 @@ export function formatRunMetric(runs: readonly TrainingRun[], q: RunMetricQuery)
     throw new MetricLookupError(
       `${r.file}: epoch ${best.epoch} has no ${q.field} (a run trained without kept readings)`,
     );
-  const text = q.percent ? pct(v, q.digits ?? 1) : dec(v, q.digits ?? 3);
-  return { text, file: r.file };
+  return { text: formatRate(v, q), file: r.file };
 }
