@@ -1,5 +1,5 @@
 /**
- * npm run classify -- [--model public/models/NAME] [--gate public/models/ekg-gate] FILE...
+ * npm run classify -- [--model public/models/NAME] [--gate public/models/ekg-gate] [--turn N] FILE...
  *
  * Classifies image files in Node with the same code path as the browser demo: magic-byte inspection and
  * messages (src/lib/model/decode.ts), decoding of every format the demo reads (scripts/lib/decode-node.ts),
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImageInputError } from '../src/lib/model/decode';
 import { analyseImage, decide, singleImageProblem } from '../src/lib/model/browser';
+import { turnQuarter } from '../src/lib/render/image';
 import { decodeImageBytesNode } from './lib/decode-node';
 import { defineCli, parseCli, usage, type OptionSpec } from './lib/cli';
 
@@ -85,9 +86,23 @@ export const MODEL_OPTIONS = {
 export const CLASSIFY_CLI = defineCli({
   command: 'npm run classify --',
   summary: 'Classifies image files as the demo does (decode, preprocess, EKG check, model); one JSON line per file.',
-  options: MODEL_OPTIONS,
+  options: {
+    ...MODEL_OPTIONS,
+    turn: {
+      type: 'string',
+      value: 'N',
+      default: '0',
+      help: "quarter turns clockwise (0-3) before reading, as the demo's Turn button: for a sheet photographed sideways",
+    },
+  },
   positionals: 'FILE...',
 });
+
+/** `--turn N`: 0-3 quarter turns clockwise; anything else is a usage error. */
+export function parseTurns(arg: string): number {
+  if (!/^[0-3]$/.test(arg)) throw new Error(`--turn takes 0, 1, 2 or 3 (quarter turns clockwise), not "${arg}"`);
+  return Number(arg);
+}
 
 async function main() {
   const { values, positionals: files } = parseCli(CLASSIFY_CLI, process.argv.slice(2));
@@ -96,6 +111,7 @@ async function main() {
     process.exit(2);
   }
   const [modelArg, gateArg] = [values.model, values.gate];
+  const turns = parseTurns(values.turn);
   const modelDir = resolveModelDir(modelArg);
   const gateDir = resolveGateDir(gateArg);
   const { loadModelFromDir } = await import('../src/lib/model/node-io');
@@ -116,7 +132,10 @@ async function main() {
       const t0 = performance.now();
       try {
         const bytes = new Uint8Array(readFileSync(file));
-        const { image, notes } = await decodeImageBytesNode(bytes);
+        const decoded = await decodeImageBytesNode(bytes);
+        let image = decoded.image;
+        for (let k = 0; k < turns; k++) image = turnQuarter(image, 90);
+        const notes = turns ? [...decoded.notes, `turned ${turns} quarter turn(s) clockwise (--turn)`] : decoded.notes;
         const { plane, ekg } = await analyseImage(image, meta, { meta: gate.meta, score: gateScore });
         const [p] = predictProbabilities(model, meta, [plane]);
         const probability = p!;

@@ -7,7 +7,8 @@
  * - `kit-fold9/`: PTB-XL fold-9 records drawn by ECG-Image-Kit, labelled MI / not (labels.csv): MI AUROC with a
  *   bootstrap CI, sensitivity and specificity at the model's own threshold (chosen on our fold-9 renders, not
  *   here), per variant (plain, wrinkles, augment) and overall; plus how many the EKG check refuses.
- * - `real-ekg/`: photos and scans of real 12-lead EKGs with no diagnosis: how many the EKG check accepts.
+ * - `real-ekg/`: photos and scans of real 12-lead EKGs with no diagnosis: how many the EKG check accepts, as
+ *   they are and turned a quarter turn (`real-ekg-sideways`: a sheet photographed with the phone held upright).
  *   There is no MI label, so no MI figure is computed; the model's scores are summarised (median, share over
  *   the threshold) only to show what a reader would see.
  * Writes data/eval/external/MODEL.json and prints one JSON line. When the folder is absent (a fresh clone has
@@ -19,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyseImage } from '../src/lib/model/browser';
+import { turnQuarter } from '../src/lib/render/image';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
 import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
 import { predictProbabilities } from '../src/lib/model/run';
@@ -122,9 +124,12 @@ async function main(argv: string[]): Promise<void> {
   const gate = await loadModelFromDir(gateDir, 'ekg-gate');
   const gateScore = (plane: Uint8Array) => predictProbabilities(gate.model, gate.meta, [plane])[0]!;
   const bootstrap = Number(values.bootstrap);
-  const score = async (file: string): Promise<ImageScore> => {
+  const score = async (file: string, sideways = false): Promise<ImageScore> => {
     const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
-    const { plane, ekg } = await analyseImage(image, meta, { meta: gate.meta, score: gateScore });
+    const { plane, ekg } = await analyseImage(sideways ? turnQuarter(image, 90) : image, meta, {
+      meta: gate.meta,
+      score: gateScore,
+    });
     return {
       file: path.basename(file),
       p: predictProbabilities(model, meta, [plane])[0]!,
@@ -179,6 +184,21 @@ async function main(argv: string[]): Promise<void> {
       over_threshold_rate: rows.filter((r) => r.p >= meta.threshold).length / rows.length,
     };
     images['real-ekg'] = rows;
+    // The same pictures turned a quarter turn clockwise, as a phone held upright over a landscape printout sees
+    // it: how many the check still accepts, and of those, how many the model gives the call it gave upright (the
+    // check does not turn pictures; the refusal tells the reader to: ekg-gate.ts SIDEWAYS_HINT)
+    const side: ImageScore[] = [];
+    for (const f of files) side.push(await score(path.join(realDir, f), true));
+    const accepted = side.filter((r) => r.accepted);
+    const over = (p: number) => p >= meta.threshold;
+    sets['real-ekg-sideways'] = {
+      what: 'the real EKG pictures turned a quarter turn clockwise (a landscape sheet photographed with the phone held upright)',
+      n: side.length,
+      accepted: accepted.length,
+      accepted_rate: accepted.length / side.length,
+      same_call_as_upright: side.filter((r, i) => r.accepted && over(r.p) === over(rows[i]!.p)).length,
+    };
+    images['real-ekg-sideways'] = side;
   }
   model.dispose();
   gate.model.dispose();
@@ -207,6 +227,7 @@ async function main(argv: string[]): Promise<void> {
   writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
   const kit = sets['kit-fold9'] as ReturnType<typeof summariseLabelled> | undefined;
   const real = sets['real-ekg'] as { accepted_rate: number } | undefined;
+  const sideways = sets['real-ekg-sideways'] as { accepted_rate: number } | undefined;
   console.log(
     JSON.stringify({
       model: meta.name,
@@ -217,6 +238,7 @@ async function main(argv: string[]): Promise<void> {
       kit_specificity: kit?.specificity ?? null,
       kit_refused_rate: kit?.refused_rate ?? null,
       real_accepted_rate: real?.accepted_rate ?? null,
+      real_sideways_accepted_rate: sideways?.accepted_rate ?? null,
     }),
   );
   process.stderr.write(`[eval:external] wrote ${out}\n`);

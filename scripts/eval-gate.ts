@@ -14,9 +14,8 @@ import { gitCommit } from './lib/git';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gateDecision, isBlank } from '../src/lib/model/ekg-gate';
+import { checkEkg } from '../src/lib/model/ekg-gate';
 import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
-import { preprocess } from '../src/lib/model/preprocess';
 import { predictProbabilities } from '../src/lib/model/run';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { render, type StyleName } from '../src/lib/render/index';
@@ -69,11 +68,14 @@ async function main(argv: string[]): Promise<void> {
   await useBackend('wasm');
   const gateDir = resolveGateDir(values.gate);
   const gate = await loadModelFromDir(gateDir, 'ekg-gate');
-  const accepts = (img: RasterImage): boolean => {
-    const blank = isBlank(img);
-    const s = blank ? 0 : predictProbabilities(gate.model, gate.meta, [preprocess(img, gate.meta.input)])[0]!;
-    return gateDecision(s, gate.meta, blank).isEkg;
-  };
+  // the check as the demo runs it
+  const accepts = async (img: RasterImage): Promise<boolean> =>
+    (
+      await checkEkg(img, {
+        meta: gate.meta,
+        score: (plane) => predictProbabilities(gate.model, gate.meta, [plane])[0]!,
+      })
+    ).isEkg;
   const t0 = Date.now();
   // negatives: test split, as-is and photographed
   const negatives = readNegatives(values.negatives).filter((n) => n.split === 'test');
@@ -81,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
   for (const [k, n] of negatives.entries()) {
     const img = (await decodeImageBytesNode(new Uint8Array(readFileSync(path.join(values.negatives, n.file))))).image;
     for (const form of [0, 2]) {
-      const a = accepts(negativeForm(img, form, 0x7e57 + k * 7 + form));
+      const a = await accepts(negativeForm(img, form, 0x7e57 + k * 7 + form));
       const s = (bySource[n.source] ??= { n: 0, k: 0 });
       s.n++;
       if (a) s.k++;
@@ -109,7 +111,7 @@ async function main(argv: string[]): Promise<void> {
       });
       const seed = itemSeed(r.ecgId, 0, style, 10);
       c.n++;
-      if (accepts(style === 'dataset4' ? imgs[seed % 12]! : imgs[0]!)) c.k++;
+      if (await accepts(style === 'dataset4' ? imgs[seed % 12]! : imgs[0]!)) c.k++;
     }
     if (style === 'dataset4') bySource['single-lead'] = c;
     else positives[style] = c;

@@ -1,10 +1,11 @@
 /**
  * Demo details a reader trips over (issue #13, item 8): one honest name for the model's output, an occlusion-map
  * caption that belongs to the image on screen, the generator's "sent" answer next to its button, and the sample
- * record's German report shown beside PTB-XL's English statement descriptions.
+ * record's German report shown beside PTB-XL's English statement descriptions; and the Turn button for a sheet
+ * photographed sideways.
  */
 import { expect, test } from './fixtures';
-import { sampleEkgPng, uploadToDemo } from './helpers';
+import { classifierSeq, sampleEkgPng, uploadToDemo, waitReading } from './helpers';
 
 test('the demo calls its output a score, not a probability, everywhere a reader sees it', async ({ page }) => {
   await page.goto('demo/');
@@ -62,4 +63,37 @@ test("the sample record's report stands beside PTB-XL's English statement descri
   // every code carries its English description from scp_statements.csv (not just the bare code)
   for (let i = 0; i < n; i++) expect((await codes.nth(i).innerText()).trim()).toMatch(/^[A-Z0-9_]+\s+.*[a-z]{3,}/);
   await expect(page.locator('[data-gen-meta-report]')).not.toBeEmpty();
+});
+
+test('the Turn button reads the picture a quarter turn round; four turns give the first reading back', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto('demo/');
+  const turn = page.locator('[data-clf-turn]');
+  await expect(turn).toBeDisabled();
+  const upright = await uploadToDemo(page, await sampleEkgPng('printout'));
+  expect(upright.state, upright.text).toBe('done');
+  const size = async () =>
+    /(\d+) × (\d+) px/
+      .exec(await page.locator('[data-clf-caption]').innerText())!
+      .slice(1)
+      .map(Number);
+  const [w, h] = await size();
+  const readings = [];
+  for (let k = 1; k <= 4; k++) {
+    const before = await classifierSeq(page);
+    await turn.click();
+    const r = await waitReading(page, before);
+    readings.push(r);
+    // the picture on screen is the one read: sideways after odd turns, and the caption counts them
+    expect(await size()).toEqual(k % 2 ? [h, w] : [w, h]);
+    if (k < 4) await expect(page.locator('[data-clf-caption]')).toContainText(`turned ${k} quarter turn`);
+    else await expect(page.locator('[data-clf-caption]')).not.toContainText('turned');
+    // a sideways picture the check refuses says how to turn it
+    if (r.state === 'not-ekg' && k % 2) expect(r.text).toContain('taller than wide');
+  }
+  // four quarter turns are the picture as it came: the same pixels, the same reading
+  expect(readings[3]!.state).toBe('done');
+  expect(Math.abs(readings[3]!.probability! - upright.probability!)).toBeLessThanOrEqual(1e-6);
 });

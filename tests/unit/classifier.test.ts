@@ -16,7 +16,7 @@ import { occlude, occlusionCells, occlusionSaliency, saliencyOverlay } from '../
 import { loadModelFromDir } from '../../src/lib/model/node-io';
 import { predictProbabilities } from '../../src/lib/model/run';
 import { preprocess } from '../../src/lib/model/preprocess';
-import { decodeImageBytesNode } from '../../scripts/classify';
+import { decodeImageBytesNode, parseTurns } from '../../scripts/classify';
 
 const FIX = 'tests/fixtures/images';
 const read = (f: string) => new Uint8Array(readFileSync(path.join(FIX, f)));
@@ -96,6 +96,14 @@ describe('decode: inspection of the bytes', () => {
     const cmyk = await decodeImageBytesNode(read('cmyk.jpg'));
     expect(cmyk.image.width).toBe(8);
     expect(cmyk.notes.join(' ')).toMatch(/CMYK/);
+  });
+});
+
+describe('npm run classify --turn', () => {
+  it('takes 0-3 quarter turns and refuses anything else with the rule', () => {
+    expect([0, 1, 2, 3].map((n) => parseTurns(String(n)))).toEqual([0, 1, 2, 3]);
+    for (const bad of ['4', '-1', '90', '1.5', ''])
+      expect(() => parseTurns(bad), bad).toThrow(/--turn takes 0, 1, 2 or 3/);
   });
 });
 

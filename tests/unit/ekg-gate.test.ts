@@ -7,11 +7,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyseImage } from '../../src/lib/model/browser';
-import { BLANK_MESSAGE, gateDecision, isBlank, NOT_EKG_MESSAGE } from '../../src/lib/model/ekg-gate';
+import {
+  BLANK_MESSAGE,
+  checkEkg,
+  gateDecision,
+  isBlank,
+  NOT_EKG_MESSAGE,
+  SIDEWAYS_HINT,
+} from '../../src/lib/model/ekg-gate';
 import { validateMetadata } from '../../src/lib/model/metadata';
 import { loadModelFromDir, useBackend } from '../../src/lib/model/node-io';
 import { predictProbabilities } from '../../src/lib/model/run';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
+import { turnQuarter } from '../../src/lib/render/image';
 import { render, type StyleName } from '../../src/lib/render/index';
 import { Canvas } from '../../src/lib/render/raster';
 import type { RasterImage } from '../../src/lib/render/types';
@@ -39,6 +47,52 @@ describe('EKG check: the decision', () => {
     c.fill([255, 255, 255]);
     c.line(10, 100, 290, 100, 2, [0, 0, 0]);
     expect(isBlank(c.toImage())).toBe(false);
+  });
+});
+
+describe('EKG check: a picture turned sideways', () => {
+  it('turnQuarter moves every pixel a quarter turn, each way, and back', () => {
+    // 3 x 2, gray: rows [1 2 3] [4 5 6]
+    const img: RasterImage = { width: 3, height: 2, channels: 1, data: Uint8ClampedArray.from([1, 2, 3, 4, 5, 6]) };
+    const cw = turnQuarter(img, 90);
+    expect([cw.width, cw.height]).toEqual([2, 3]);
+    expect(Array.from(cw.data)).toEqual([4, 1, 5, 2, 6, 3]);
+    const ccw = turnQuarter(img, -90);
+    expect(Array.from(ccw.data)).toEqual([3, 6, 2, 5, 1, 4]);
+    expect(turnQuarter(cw, -90)).toEqual(img);
+    const rgba: RasterImage = {
+      width: 2,
+      height: 1,
+      channels: 4,
+      data: Uint8ClampedArray.from([1, 2, 3, 4, 5, 6, 7, 8]),
+    };
+    expect(Array.from(turnQuarter(rgba, 90).data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  const meta = {
+    input: { height: 24, width: 32, channels: 1 as const, resize: 'letterbox-area' as const, pad: 255 },
+    threshold: 0.5,
+  };
+  const striped = (w: number, h: number) => {
+    const c = new Canvas(w, h, 4);
+    c.fill([200, 200, 200]);
+    for (let y = 5; y < h; y += 10) c.line(0, y, w, y, 2, [0, 0, 0]);
+    return c.toImage();
+  };
+
+  it('a refused picture taller than wide is told how to turn it; nothing is turned for it', async () => {
+    const seen: number[] = [];
+    const portrait = await checkEkg(striped(60, 100), { meta, score: (p) => (seen.push(p.length), 0.2) });
+    expect(portrait).toMatchObject({ isEkg: false, reason: 'not-ekg', score: 0.2 });
+    expect(portrait.message).toBe(`${NOT_EKG_MESSAGE} ${SIDEWAYS_HINT}`);
+    // one look, at the picture as it is: the check never tries turns of its own (they let text pages through)
+    expect(seen).toHaveLength(1);
+    const landscape = await checkEkg(striped(100, 60), { meta, score: () => 0.2 });
+    expect(landscape.message).toBe(NOT_EKG_MESSAGE);
+    const accepted = await checkEkg(striped(60, 100), { meta, score: () => 0.9 });
+    expect(accepted).toEqual({ isEkg: true, score: 0.9, threshold: 0.5 });
+    const blank = await checkEkg(flat(255, 60, 100), { meta, score: () => 1 });
+    expect(blank).toMatchObject({ reason: 'blank', message: BLANK_MESSAGE });
   });
 });
 

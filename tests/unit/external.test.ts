@@ -61,6 +61,24 @@ describe('eval:external figures', () => {
     expect(() => formatExternal(e, { set: 'real-ekg', field: 'auroc' })).toThrow(/no diagnosis labels/);
   });
 
+  it('quotes the real EKGs turned sideways: accepted, and the same call as upright', () => {
+    expect(e.sideways).toBeNull();
+    expect(() => formatExternal(e, { set: 'real-ekg-sideways', field: 'accepted' })).toThrow(/re-run/);
+    const side = { n: 24, accepted: 5, accepted_rate: 5 / 24 };
+    const withSide = { ...file({ n: 24, accepted: 24, accepted_rate: 1 }) };
+    const s = parseExternalEval(
+      { ...withSide, sets: { ...withSide.sets, 'real-ekg-sideways': { ...side, same_call_as_upright: 3 } } },
+      's.json',
+    );
+    expect(formatExternal(s, { set: 'real-ekg-sideways', field: 'accepted_rate' })).toBe('21%');
+    expect(formatExternal(s, { set: 'real-ekg-sideways', field: 'accepted' })).toBe('5');
+    expect(formatExternal(s, { set: 'real-ekg-sideways', field: 'same_call_as_upright' })).toBe('3');
+    expect(() => formatExternal(s, { set: 'real-ekg-sideways', field: 'auroc' })).toThrow(/has no auroc/);
+    expect(() =>
+      parseExternalEval({ ...withSide, sets: { ...withSide.sets, 'real-ekg-sideways': side } }, 'bad.json'),
+    ).toThrow(/same_call_as_upright/);
+  });
+
   it('refuses files without the fields it quotes', () => {
     const old = parseExternalEval(file({ n: 24, accepted: 24, accepted_rate: 1 }), 'old.json');
     expect(() => formatExternal(old, { set: 'real-ekg', field: 'over_threshold_rate' })).toThrow(/re-run/);

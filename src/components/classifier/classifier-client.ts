@@ -16,6 +16,7 @@ import type { BrowserClassifier, Prediction } from '../../lib/model/browser';
 import { decodeImageFile, describeImageError, ImageInputError } from '../../lib/model/decode';
 import type { EkgCheckResult } from '../../lib/model/ekg-gate';
 import type { SaliencyMap } from '../../lib/model/saliency';
+import { turnQuarter } from '../../lib/render/image';
 import type { RasterImage, StyleName } from '../../lib/render/types';
 import { FROM_GENERATOR, readPendingImage, wireInputs } from './classifier-inputs';
 import * as view from './classifier-view';
@@ -66,6 +67,14 @@ class HeartnetClassifier extends HTMLElement {
   /** The occlusion map's general caption, shown again whenever the image changes. */
   private saliencyIntro: string | null = null;
   private second: SecondReading | null = null;
+  /** The last picture read, as read, and how many quarter turns the reader gave it (what the Turn button turns). */
+  private lastInput: {
+    image: RasterImage;
+    label: string;
+    notes: string[];
+    source?: HandoffSource;
+    turns: number;
+  } | null = null;
   private readonly q = <T extends Element = HTMLElement>(sel: string): T => view.find<T>(this, sel);
 
   connectedCallback(): void {
@@ -80,6 +89,17 @@ class HeartnetClassifier extends HTMLElement {
       warm: () => void this.ensureModel().catch(() => {}),
     });
     this.q('[data-clf-saliency]').addEventListener('change', () => void this.updateSaliency());
+    // A landscape printout photographed with the phone held upright lies sideways in the picture: the EKG check
+    // refuses most such pictures and says so (ekg-gate.ts SIDEWAYS_HINT), and the reader turns it here. The check
+    // does not turn pictures itself: turned sideways, text pages pass it.
+    this.q('[data-clf-turn]').addEventListener('click', () => {
+      const last = this.lastInput;
+      if (!last) return;
+      const image = turnQuarter(last.image, 90);
+      void this.enqueue(() =>
+        this.classifyImage(image, last.label, last.notes, false, last.source, (last.turns + 1) % 4),
+      );
+    });
     const mask = this.querySelector<HTMLInputElement>('[data-clf-mask]');
     mask?.addEventListener(
       'change',
@@ -124,6 +144,8 @@ class HeartnetClassifier extends HTMLElement {
     view.showReading(this, view.errorLine(message));
     view.clearCanvases(this);
     this.newImage(null);
+    this.lastInput = null;
+    this.q<HTMLButtonElement>('[data-clf-turn]').disabled = true;
     this.second?.clear('Nothing was read back.');
   }
 
@@ -176,12 +198,17 @@ class HeartnetClassifier extends HTMLElement {
     notes: string[],
     force = false,
     source?: HandoffSource,
+    /** Quarter turns clockwise the reader gave the picture (the Turn button). */
+    turns = 0,
   ): Promise<void> {
     const modelP = this.ensureModel();
     const readP = this.second?.start(image, source);
+    this.lastInput = { image, label, notes, source, turns };
+    this.q<HTMLButtonElement>('[data-clf-turn]').disabled = false;
     view.setResultState(this, 'busy');
     view.drawImage(this, image);
-    this.q('[data-clf-caption]').textContent = `${label} — ${image.width} × ${image.height} px`;
+    const turned = turns ? `, turned ${turns} quarter turn${turns > 1 ? 's' : ''} clockwise` : '';
+    this.q('[data-clf-caption]').textContent = `${label}${turned} — ${image.width} × ${image.height} px`;
     this.newImage(this.current);
     let model: BrowserClassifier;
     try {
@@ -197,7 +224,7 @@ class HeartnetClassifier extends HTMLElement {
     this.current = cur;
     if (!ekg.isEkg && !force) {
       view.setResultState(this, 'not-ekg', { isEkg: 'false' });
-      const again = () => void this.enqueue(() => this.classifyImage(image, label, notes, true, source));
+      const again = () => void this.enqueue(() => this.classifyImage(image, label, notes, true, source, turns));
       view.showReading(this, ...view.notEkgReading(ekg, notes, again));
       if (readP) await this.second!.finish(readP, source, null);
       return;

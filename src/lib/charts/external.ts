@@ -45,6 +45,14 @@ export interface ExternalEval {
     median_mi_score: number;
     over_threshold_rate: number;
   } | null;
+  /** The real pictures turned a quarter turn (null in files written before it was measured). */
+  sideways: {
+    n: number;
+    accepted: number;
+    accepted_rate: number;
+    /** Of those accepted, how many the model gave the call it gave the picture upright. */
+    same_call_as_upright: number;
+  } | null;
 }
 
 export interface Rate {
@@ -110,8 +118,16 @@ export function parseExternalEval(json: unknown, file: string): ExternalEval {
       throw new ExternalDataError(`${file} real-ekg: n, accepted, accepted_rate`);
     real = r as unknown as NonNullable<ExternalEval['real']>;
   }
+  let sideways: ExternalEval['sideways'] = null;
+  if (sets['real-ekg-sideways'] !== undefined) {
+    const r = sets['real-ekg-sideways'] as Record<string, unknown>;
+    const counts = ['n', 'accepted', 'same_call_as_upright'];
+    if (counts.some((k) => !Number.isInteger(r[k])) || !isRate(r.accepted_rate))
+      throw new ExternalDataError(`${file} real-ekg-sideways: ${counts.join(', ')}, accepted_rate`);
+    sideways = r as unknown as NonNullable<ExternalEval['sideways']>;
+  }
   const gateThreshold = isRate(o.gate_threshold) ? o.gate_threshold : null;
-  return { file, model: o.model, gate: o.gate, threshold: o.threshold, gateThreshold, kit, real };
+  return { file, model: o.model, gate: o.gate, threshold: o.threshold, gateThreshold, kit, real, sideways };
 }
 
 function rate(v: unknown, where: string): Rate {
@@ -163,7 +179,14 @@ export function loadGateEval(gate: string, root = process.cwd()): GateEval {
   return parseGateEval(readJson(file, root), file);
 }
 
-/** Fields a chapter can quote: kit-fold9 (overall or one variant), real-ekg acceptance, and the gate's rates. */
+/** The sets of an eval:external file a chapter can quote. */
+export const EXTERNAL_SETS = ['kit-fold9', 'real-ekg', 'real-ekg-sideways'] as const;
+export type ExternalSet = (typeof EXTERNAL_SETS)[number];
+
+/**
+ * Fields a chapter can quote: kit-fold9 (overall or one variant), real-ekg acceptance, the sideways pictures'
+ * acceptance, and the gate's rates.
+ */
 export const EXTERNAL_FIELDS = [
   'auroc',
   'auroc_ci',
@@ -175,6 +198,7 @@ export const EXTERNAL_FIELDS = [
   'accepted',
   'over_threshold_rate',
   'median_mi_score',
+  'same_call_as_upright',
 ] as const;
 export type ExternalField = (typeof EXTERNAL_FIELDS)[number];
 export const GATE_FIELDS = ['fa_photos_documents', 'fa_hard', 'fr_renders', 'threshold'] as const;
@@ -183,8 +207,16 @@ export type GateField = (typeof GATE_FIELDS)[number];
 /** One quoted number from an eval:external file. */
 export function formatExternal(
   e: ExternalEval,
-  q: { set: 'kit-fold9' | 'real-ekg'; field: ExternalField; variant?: string; digits?: number },
+  q: { set: ExternalSet; field: ExternalField; variant?: string; digits?: number },
 ): string {
+  if (q.set === 'real-ekg-sideways') {
+    if (!e.sideways)
+      throw new ExternalDataError(`${e.file}: no real-ekg-sideways figures; re-run npm run eval:external`);
+    if (q.field === 'accepted_rate') return pct(e.sideways.accepted_rate, q.digits ?? 0);
+    if (q.field === 'accepted' || q.field === 'n' || q.field === 'same_call_as_upright')
+      return String(e.sideways[q.field]);
+    throw new ExternalDataError(`real-ekg-sideways has no ${q.field}`);
+  }
   if (q.set === 'real-ekg') {
     if (!e.real) throw new ExternalDataError(`${e.file}: no real-ekg figures`);
     if (q.field === 'accepted_rate') return pct(e.real.accepted_rate, q.digits ?? 0);

@@ -11,7 +11,7 @@
  */
 import { errorMessage } from '../errors';
 import type { RasterImage } from '../render/types';
-import { gateDecision, isBlank, type EkgCheckResult } from './ekg-gate';
+import { checkEkg, type EkgCheckResult } from './ekg-gate';
 import type { ModelMetadata, ModelTask } from './metadata';
 import { preprocess } from './preprocess';
 import type { BatchPredictor, SaliencyMap, SaliencyOptions } from './saliency';
@@ -20,19 +20,16 @@ export type BackendName = 'webgl' | 'wasm' | 'cpu';
 export type Decision = 'MI' | 'Normal';
 
 /**
- * The one path from a decoded picture to what the models read: the classifier's plane, and the gate's verdict
- * (`gateScore` runs the gate network on its own plane; it is skipped for blank pictures). Shared by the demo
- * and `npm run classify`.
+ * The one path from a decoded picture to what the models read: the classifier's plane, and the EKG check's
+ * verdict (`checkEkg`: the gate network on its own plane, skipped for blank pictures). Shared by the demo,
+ * `npm run classify` and `npm run eval:external`.
  */
 export async function analyseImage(
   image: RasterImage,
   meta: Pick<ModelMetadata, 'input'>,
   gate: { meta: Pick<ModelMetadata, 'input' | 'threshold'>; score: (plane: Uint8Array) => Promise<number> | number },
 ): Promise<{ plane: Uint8Array; ekg: EkgCheckResult }> {
-  const plane = preprocess(image, meta.input);
-  const blank = isBlank(image);
-  const score = blank ? 0 : await gate.score(preprocess(image, gate.meta.input));
-  return { plane, ekg: gateDecision(score, gate.meta, blank) };
+  return { plane: preprocess(image, meta.input), ekg: await checkEkg(image, gate) };
 }
 
 /** What `analyse` reports when no EKG check was loaded (the test fixture model only). */

@@ -1,7 +1,7 @@
 /**
  * Small helpers on RasterImage that pages can import without pulling in the renderer's styles (the islands'
- * first-load JavaScript stays small): gray -> RGBA for putImageData, and a shape check for images that come
- * from outside (events, storage).
+ * first-load JavaScript stays small): gray -> RGBA for putImageData, a quarter turn, and a shape check for images
+ * that come from outside (events, storage).
  */
 import type { RasterImage } from './types';
 
@@ -18,6 +18,23 @@ export function toRgba(image: RasterImage): RasterImage {
     out[i * 4 + 3] = 255;
   }
   return { width: image.width, height: image.height, channels: 4, data: out };
+}
+
+/** The image turned a quarter turn: 90 = clockwise, -90 = counter-clockwise (width and height swap). */
+export function turnQuarter(image: RasterImage, turn: 90 | -90): RasterImage {
+  const { width: w, height: h, channels: c, data } = image;
+  const out = new Uint8ClampedArray(data.length);
+  // new size h x w; clockwise: (x, y) -> (h - 1 - y, x); counter-clockwise: (x, y) -> (y, w - 1 - x)
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const nx = turn === 90 ? h - 1 - y : y;
+      const ny = turn === 90 ? x : w - 1 - x;
+      const si = (y * w + x) * c;
+      const di = (ny * h + nx) * c;
+      for (let k = 0; k < c; k++) out[di + k] = data[si + k]!;
+    }
+  }
+  return { width: h, height: w, channels: c, data: out };
 }
 
 /** The image as an ImageData (RGBA), ready for putImageData. */
