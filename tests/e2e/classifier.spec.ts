@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from '@playwright/test';
 import { axeViolations, expect, test } from './fixtures';
+import { base64Of } from './helpers';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -369,13 +370,7 @@ test('an image sent by the generator (heartnet:send-to-classifier) is classified
         new CustomEvent('heartnet:send-to-classifier', { detail: { image, label: 'From the generator' } }),
       );
     },
-    // base64, not a JSON array of every channel value (much slower through Playwright)
-    {
-      w: img.width,
-      h: img.height,
-      c: img.channels,
-      b64: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length).toString('base64'),
-    },
+    { w: img.width, h: img.height, c: img.channels, b64: base64Of(img.data) },
   );
   await page.waitForFunction(
     (b) => Number(document.querySelector('heartnet-classifier')?.getAttribute('data-seq') ?? 0) > b,

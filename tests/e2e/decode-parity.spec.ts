@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { test, expect } from './fixtures';
+import { base64Of } from './helpers';
 import { decodeImageBytesNode } from '../../scripts/lib/decode-node';
 import { parseDat, parseHeader } from '../../src/lib/ptbxl/wfdb';
 import type { SampleIndex } from '../../src/lib/ptbxl/types';
@@ -101,7 +102,7 @@ test('Node decodes PNG, WebP, GIF, BMP and JPEG to the pixels Chromium gives the
         for (let i = 0; i < px.length; i += 0x8000) bin += String.fromCharCode(...px.subarray(i, i + 0x8000));
         return { width: bitmap.width, height: bitmap.height, data: btoa(bin) };
       },
-      { b64: Buffer.from(f.bytes).toString('base64'), type: f.type },
+      { b64: base64Of(f.bytes), type: f.type },
     );
     const browserData = new Uint8Array(Buffer.from(browser.data, 'base64'));
     expect([browser.width, browser.height], f.name).toEqual([node.width, node.height]);

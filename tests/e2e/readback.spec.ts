@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { axeViolations, expect, test } from './fixtures';
-import { classifierSeq, uploadToDemo, waitReading } from './helpers';
+import { base64Of, classifierSeq, uploadToDemo, waitReading } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -245,10 +245,7 @@ test('a picture from the generator: the true signal beside each lead, with its S
     {
       w: printoutImage.width,
       h: printoutImage.height,
-      // base64, not a JSON array of every channel value (much slower through Playwright)
-      b64: Buffer.from(printoutImage.data.buffer, printoutImage.data.byteOffset, printoutImage.data.length).toString(
-        'base64',
-      ),
+      b64: base64Of(printoutImage.data),
       source: { ecgId: record.ecgId, style: 'printout', seed: record.ecgId, filters: printoutFilters },
     },
   );

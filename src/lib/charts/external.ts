@@ -180,8 +180,7 @@ export function loadGateEval(gate: string, root = process.cwd()): GateEval {
 }
 
 /** The sets of an eval:external file a chapter can quote. */
-export const EXTERNAL_SETS = ['kit-fold9', 'real-ekg', 'real-ekg-sideways'] as const;
-export type ExternalSet = (typeof EXTERNAL_SETS)[number];
+export type ExternalSet = 'kit-fold9' | 'real-ekg' | 'real-ekg-sideways';
 
 /**
  * Fields a chapter can quote: kit-fold9 (overall or one variant), real-ekg acceptance, the sideways pictures'

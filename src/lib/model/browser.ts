@@ -11,7 +11,7 @@
  */
 import { errorMessage } from '../errors';
 import type { RasterImage } from '../render/types';
-import { checkEkg, type EkgCheckResult } from './ekg-gate';
+import { checkEkg, type EkgCheckResult, type GateScorer } from './ekg-gate';
 import type { ModelMetadata, ModelTask } from './metadata';
 import { preprocess } from './preprocess';
 import type { BatchPredictor, SaliencyMap, SaliencyOptions } from './saliency';
@@ -27,7 +27,7 @@ export type Decision = 'MI' | 'Normal';
 export async function analyseImage(
   image: RasterImage,
   meta: Pick<ModelMetadata, 'input'>,
-  gate: { meta: Pick<ModelMetadata, 'input' | 'threshold'>; score: (plane: Uint8Array) => Promise<number> | number },
+  gate: GateScorer,
 ): Promise<{ plane: Uint8Array; ekg: EkgCheckResult }> {
   return { plane: preprocess(image, meta.input), ekg: await checkEkg(image, gate) };
 }

@@ -79,14 +79,17 @@ export const SIDEWAYS_HINT =
   'The picture is taller than wide: if it shows a printout lying sideways, turn it a quarter turn and try again ' +
   '(the demo’s “Turn the picture” button under it, or --turn 1 with npm run classify).';
 
+/** The gate as a caller hands it in: its metadata and a function scoring a plane made to its input spec. */
+export interface GateScorer {
+  meta: Pick<ModelMetadata, 'input' | 'threshold'>;
+  score: (plane: Uint8Array) => Promise<number> | number;
+}
+
 /**
  * The EKG check as the demo, the CLI and every evaluation run it: blank pictures refused outright, otherwise the
  * gate network's verdict on its own plane of the picture; a refused portrait picture's message says how to turn it.
  */
-export async function checkEkg(
-  image: RasterImage,
-  gate: { meta: Pick<ModelMetadata, 'input' | 'threshold'>; score: (plane: Uint8Array) => Promise<number> | number },
-): Promise<EkgCheckResult> {
+export async function checkEkg(image: RasterImage, gate: GateScorer): Promise<EkgCheckResult> {
   if (isBlank(image)) return gateDecision(0, gate.meta, true);
   const ekg = gateDecision(await gate.score(preprocess(image, gate.meta.input)), gate.meta);
   if (!ekg.isEkg && image.height > image.width) return { ...ekg, message: `${ekg.message} ${SIDEWAYS_HINT}` };
