@@ -1,11 +1,12 @@
 /**
- * npm run classify -- [--model public/models/NAME] [--gate public/models/ekg-gate] [--turn N] FILE...
+ * npm run classify -- [--model public/models/NAME] [--gate public/models/ekg-gate] [--upright DIR|none] [--turn N] FILE...
  *
  * Classifies image files in Node with the same code path as the browser demo: magic-byte inspection and
  * messages (src/lib/model/decode.ts), decoding of every format the demo reads (scripts/lib/decode-node.ts),
- * transparent pixels over white, preprocess.ts, the EKG check (its own network, ekg-gate.ts) and the model
- * (run.ts). Prints one JSON line per file:
- *   {file, probability, decision, threshold, is_ekg, ekg_check: {score, threshold, reason, message}, model, gate, ms, notes}
+ * transparent pixels over white, the sheet turned upright (the sheet-upright model, upright.ts), preprocess.ts, the
+ * EKG check (its own network, ekg-gate.ts) and the model (run.ts). Prints one JSON line per file:
+ *   {file, probability, decision, threshold, is_ekg, ekg_check: {score, threshold, reason, message}, model, gate,
+ *    upright: {turns, scores, threshold} | null, ms, notes}
  * `decision` is "MI" / "Normal" at the metadata threshold, or "not-ekg" when the EKG check refuses the image
  * (the probability is still reported for research). Unreadable files give {file, error: {code, message}}; the
  * exit code is then 1.
@@ -17,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { ImageInputError } from '../src/lib/model/decode';
 import { analyseImage, decide, singleImageProblem } from '../src/lib/model/browser';
 import { turnQuarter } from '../src/lib/render/image';
+import type { UprightScorer } from '../src/lib/model/upright';
 import { decodeImageBytesNode } from './lib/decode-node';
 import { defineCli, parseCli, usage, type OptionSpec } from './lib/cli';
 
@@ -73,7 +75,25 @@ export function resolveGateDir(arg?: string): string {
   return dir;
 }
 
-/** --model and --gate, as every CLI that runs the demo's classifier and EKG check takes them. */
+/**
+ * The sheet-upright model's directory: --upright DIR, none with --upright none, else the "upright" of
+ * public/models/default.json (none when it names none: the pictures are then read as they are given).
+ */
+export function resolveUprightDir(arg?: string): string | null {
+  if (arg === 'none') return null;
+  if (arg) return arg;
+  const pointer = path.join('public/models', 'default.json');
+  const named = existsSync(pointer)
+    ? (JSON.parse(readFileSync(pointer, 'utf8')) as { upright?: unknown }).upright
+    : undefined;
+  if (typeof named !== 'string') return null;
+  const dir = path.join('public/models', named);
+  if (!existsSync(path.join(dir, 'metadata.json')))
+    throw new Error(`public/models/default.json names the sheet-upright model ${named}, but ${dir} holds none`);
+  return dir;
+}
+
+/** --model, --gate and --upright, as every CLI that runs the demo's classifier and EKG check takes them. */
 export const MODEL_OPTIONS = {
   model: { type: 'string', value: 'DIR', help: "the classifier (default: the demo's, public/models/default.json)" },
   gate: {
@@ -81,7 +101,28 @@ export const MODEL_OPTIONS = {
     value: 'DIR',
     help: 'the EKG check (default: public/models/default.json "gate", else ekg-gate)',
   },
+  upright: {
+    type: 'string',
+    value: 'DIR|none',
+    help: 'the sheet-upright model that turns a sideways or upside-down sheet first (default: public/models/default.json "upright"; none: read pictures as given)',
+  },
 } as const satisfies Record<string, OptionSpec>;
+
+/** The sheet-upright model loaded as analyseImage takes it (null for none); dispose() frees it. */
+export async function loadUpright(
+  dir: string | null,
+): Promise<(UprightScorer & { name: string; dispose(): void }) | null> {
+  if (dir === null) return null;
+  const { loadModelFromDir } = await import('../src/lib/model/node-io');
+  const { predictProbabilities } = await import('../src/lib/model/run');
+  const { model, meta } = await loadModelFromDir(dir, 'sheet-upright');
+  return {
+    name: meta.name,
+    meta,
+    score: (planes) => predictProbabilities(model, meta, planes),
+    dispose: () => model.dispose(),
+  };
+}
 
 export const CLASSIFY_CLI = defineCli({
   command: 'npm run classify --',
@@ -92,7 +133,7 @@ export const CLASSIFY_CLI = defineCli({
       type: 'string',
       value: 'N',
       default: '0',
-      help: "quarter turns clockwise (0-3) before reading, as the demo's Turn button: for a sheet photographed sideways",
+      help: "quarter turns clockwise (0-3) before reading, as the demo's Turn button (the sheet-upright model is then not asked)",
     },
   },
   positionals: 'FILE...',
@@ -119,6 +160,7 @@ async function main() {
   const { model, meta } = await loadModelFromDir(modelDir);
   const gate = await loadModelFromDir(gateDir, 'ekg-gate');
   const gateScore = (plane: Uint8Array) => predictProbabilities(gate.model, gate.meta, [plane])[0]!;
+  const upright = await loadUpright(resolveUprightDir(values.upright));
   const problem = singleImageProblem(meta);
   if (problem) {
     model.dispose();
@@ -136,7 +178,9 @@ async function main() {
         let image = decoded.image;
         for (let k = 0; k < turns; k++) image = turnQuarter(image, 90);
         const notes = turns ? [...decoded.notes, `turned ${turns} quarter turn(s) clockwise (--turn)`] : decoded.notes;
-        const { plane, ekg } = await analyseImage(image, meta, { meta: gate.meta, score: gateScore });
+        // a picture the reader turned (--turn) is read as turned, as the demo's Turn button does
+        const read = await analyseImage(image, meta, { meta: gate.meta, score: gateScore }, turns ? null : upright);
+        const { plane, ekg } = read;
         const [p] = predictProbabilities(model, meta, [plane]);
         const probability = p!;
         console.log(
@@ -152,7 +196,10 @@ async function main() {
             gate: gate.meta.name,
             width: image.width,
             height: image.height,
-            notes,
+            upright: read.upright,
+            notes: read.upright?.turns
+              ? [...notes, `turned ${read.upright.turns} quarter turn(s) clockwise by the sheet-upright model`]
+              : notes,
             ms: Math.round((performance.now() - t0) * 10) / 10,
           }),
         );
@@ -166,6 +213,7 @@ async function main() {
   } finally {
     model.dispose();
     gate.model.dispose();
+    upright?.dispose();
   }
   if (failed) process.exitCode = 1;
 }

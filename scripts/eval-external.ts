@@ -8,23 +8,25 @@
  *   bootstrap CI, sensitivity and specificity at the model's own threshold (chosen on our fold-9 renders, not
  *   here), per variant (plain, wrinkles, augment) and overall; plus how many the EKG check refuses.
  * - `real-ekg/`: photos and scans of real 12-lead EKGs with no diagnosis: how many the EKG check accepts, as
- *   they are and turned a quarter turn (`real-ekg-sideways`: a sheet photographed with the phone held upright).
+ *   they are, turned a quarter turn (`real-ekg-sideways`: a sheet photographed with the phone held upright) and
+ *   a half turn (`real-ekg-upside-down`), and how many of the turned ones the sheet-upright model turns back.
  *   There is no MI label, so no MI figure is computed; the model's scores are summarised (median, share over
  *   the threshold) only to show what a reader would see.
  * Writes data/eval/external/MODEL.json and prints one JSON line. When the folder is absent (a fresh clone has
  * no ../shared) it says so and exits 0 without writing anything.
- * Images go through exactly the demo's path: decode-node.ts -> preprocess (model's spec) + the EKG check.
+ * Images go through exactly the demo's path (analyseImage): decode-node.ts -> the sheet-upright model's turn
+ * (--upright, default the demo's) -> preprocess (model's spec) + the EKG check.
  */
 import { gitCommit } from './lib/git';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyseImage } from '../src/lib/model/browser';
-import { turnQuarter } from '../src/lib/render/image';
+import { turnClockwise } from '../src/lib/render/image';
 import { atThreshold, auroc, bootstrapAurocCI } from '../src/lib/model/metrics';
 import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
 import { predictProbabilities } from '../src/lib/model/run';
-import { MODEL_OPTIONS, resolveGateDir, resolveModelDir } from './classify';
+import { loadUpright, MODEL_OPTIONS, resolveGateDir, resolveModelDir, resolveUprightDir } from './classify';
 import { defineCli, parseCli, type OptionSpec } from './lib/cli';
 import { decodeImageBytesNode, pictureFiles } from './lib/decode-node';
 import { median } from '../src/lib/stats';
@@ -40,6 +42,8 @@ export interface ImageScore {
   /** EKG check score, and whether it accepted. */
   gate: number;
   accepted: boolean;
+  /** Clockwise quarter turns the sheet-upright model gave the picture before the check and the model read it. */
+  turns: number;
   label?: 0 | 1;
   variant?: string;
 }
@@ -87,6 +91,20 @@ function parseLabels(
   });
 }
 
+/** The real EKG pictures turned before reading: set name, clockwise quarter turns, what the set is. */
+export const TURNED_SETS: ReadonlyArray<readonly [string, number, string]> = [
+  [
+    'real-ekg-sideways',
+    1,
+    'the real EKG pictures turned a quarter turn clockwise (a landscape sheet photographed with the phone held upright)',
+  ],
+  [
+    'real-ekg-upside-down',
+    2,
+    'the real EKG pictures turned a half turn (a sheet photographed from the other side of the desk)',
+  ],
+];
+
 /** --dir and --bootstrap of the CLIs that score the development set. */
 export const EXTERNAL_OPTIONS = {
   dir: { type: 'string', value: 'DIR', default: DEFAULT_EXTERNAL_DIR, help: 'the development set (env EXTERNAL_DIR)' },
@@ -123,18 +141,24 @@ async function main(argv: string[]): Promise<void> {
   const { model, meta } = await loadModelFromDir(modelDir);
   const gate = await loadModelFromDir(gateDir, 'ekg-gate');
   const gateScore = (plane: Uint8Array) => predictProbabilities(gate.model, gate.meta, [plane])[0]!;
+  const uprightDir = resolveUprightDir(values.upright);
+  const upright = await loadUpright(uprightDir);
   const bootstrap = Number(values.bootstrap);
-  const score = async (file: string, sideways = false): Promise<ImageScore> => {
+  /** A file's picture turned `quarters` quarter turns clockwise, then read as the demo reads it. */
+  const score = async (file: string, quarters = 0): Promise<ImageScore> => {
     const { image } = await decodeImageBytesNode(new Uint8Array(readFileSync(file)));
-    const { plane, ekg } = await analyseImage(sideways ? turnQuarter(image, 90) : image, meta, {
-      meta: gate.meta,
-      score: gateScore,
-    });
+    const read = await analyseImage(
+      turnClockwise(image, quarters),
+      meta,
+      { meta: gate.meta, score: gateScore },
+      upright,
+    );
     return {
       file: path.basename(file),
-      p: predictProbabilities(model, meta, [plane])[0]!,
-      gate: ekg.score,
-      accepted: ekg.isEkg,
+      p: predictProbabilities(model, meta, [read.plane])[0]!,
+      gate: read.ekg.score,
+      accepted: read.ekg.isEkg,
+      turns: read.upright?.turns ?? 0,
     };
   };
   const t0 = Date.now();
@@ -152,6 +176,8 @@ async function main(argv: string[]): Promise<void> {
     sets['kit-fold9'] = {
       what: 'PTB-XL fold-9 records drawn by ECG-Image-Kit (3x4 + rhythm strip, letter page; plain, wrinkled, augmented)',
       ...summariseLabelled(rows, meta.threshold, bootstrap),
+      // every page is upright: a turn is a wrong one
+      turned: upright ? rows.filter((r) => r.turns !== 0).length : null,
       by_variant: Object.fromEntries(
         variants.map((v) => [
           v,
@@ -182,26 +208,33 @@ async function main(argv: string[]): Promise<void> {
       // no labels: descriptive only, not a performance figure
       median_mi_score: median(rows.map((r) => r.p)),
       over_threshold_rate: rows.filter((r) => r.p >= meta.threshold).length / rows.length,
+      // the pictures are upright as published: a turn is a wrong one
+      turned: upright ? rows.filter((r) => r.turns !== 0).length : null,
     };
     images['real-ekg'] = rows;
-    // The same pictures turned a quarter turn clockwise, as a phone held upright over a landscape printout sees
-    // it: how many the check still accepts, and of those, how many the model gives the call it gave upright (the
-    // check does not turn pictures; the refusal tells the reader to: ekg-gate.ts SIDEWAYS_HINT)
-    const side: ImageScore[] = [];
-    for (const f of files) side.push(await score(path.join(realDir, f), true));
-    const accepted = side.filter((r) => r.accepted);
+    // The same pictures turned a quarter turn clockwise (a landscape printout photographed with the phone held
+    // upright) and a half turn (photographed from the other side of the desk): how many the sheet-upright model
+    // turns back upright, how many the check then accepts, and of those, how many the model gives the call it
+    // gave the picture as published
     const over = (p: number) => p >= meta.threshold;
-    sets['real-ekg-sideways'] = {
-      what: 'the real EKG pictures turned a quarter turn clockwise (a landscape sheet photographed with the phone held upright)',
-      n: side.length,
-      accepted: accepted.length,
-      accepted_rate: accepted.length / side.length,
-      same_call_as_upright: side.filter((r, i) => r.accepted && over(r.p) === over(rows[i]!.p)).length,
-    };
-    images['real-ekg-sideways'] = side;
+    for (const [set, quarters, what] of TURNED_SETS) {
+      const turned: ImageScore[] = [];
+      for (const f of files) turned.push(await score(path.join(realDir, f), quarters));
+      const accepted = turned.filter((r) => r.accepted);
+      sets[set] = {
+        what,
+        n: turned.length,
+        turned_upright: upright ? turned.filter((r) => (quarters + r.turns) % 4 === 0).length : null,
+        accepted: accepted.length,
+        accepted_rate: accepted.length / turned.length,
+        same_call_as_upright: turned.filter((r, i) => r.accepted && over(r.p) === over(rows[i]!.p)).length,
+      };
+      images[set] = turned;
+    }
   }
   model.dispose();
   gate.model.dispose();
+  upright?.dispose();
   const commit = gitCommit() ?? 'unknown';
   const doc = {
     model: meta.name,
@@ -211,6 +244,9 @@ async function main(argv: string[]): Promise<void> {
     threshold: meta.threshold,
     threshold_rule: meta.threshold_rule,
     gate_threshold: gate.meta.threshold,
+    upright: upright?.name ?? null,
+    upright_dir: uprightDir,
+    upright_threshold: upright?.meta.threshold ?? null,
     source:
       'ECG-Image-Kit renders of PTB-XL fold 9 and public-domain real EKG photos (../shared/external, not in the repository)',
     sets,

@@ -21,9 +21,13 @@ import { errorMessage } from '../src/lib/errors';
 import { exampleFromImages, planeNames, planesForStyle } from '../src/lib/model/example';
 import { loadModelFromDir, useBackend } from '../src/lib/model/node-io';
 import { predictProbabilities } from '../src/lib/model/run';
+import { auroc } from '../src/lib/model/metrics';
 import type { LabelledRecord } from '../src/lib/ptbxl/database';
 import { readRecord } from '../src/lib/ptbxl/node';
-import { render, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { render, renderWithInfo, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
+import { uprightQuarterTurns } from '../src/lib/render/wild/camera';
+import { turnUpright, type UprightScorer } from '../src/lib/model/upright';
+import { loadUpright, resolveUprightDir } from './classify';
 import { defineCli, parseCli } from './lib/cli';
 import {
   evalDoc,
@@ -54,6 +58,8 @@ export interface EvalArgs extends EvalCommonArgs {
   readouts?: string;
   /** pipeline only: every n-th record from the k-th, [k, n] (to read a fold in parallel processes) */
   shard?: [number, number];
+  /** single-image models: the sheet-upright model's directory (null: renders read as drawn) */
+  upright: string | null;
 }
 
 export const EVAL_CLI = defineCli({
@@ -67,6 +73,11 @@ export const EVAL_CLI = defineCli({
       type: 'string',
       value: 'K/N',
       help: 'digitise+ models with --readouts and --out only: read every N-th record from the K-th (0-based), to read a fold in N processes',
+    },
+    upright: {
+      type: 'string',
+      value: 'DIR|none',
+      help: 'single-image models: the sheet-upright model that turns each picture upright first, as the demo does (default: public/models/default.json "upright"; none: read renders as drawn)',
     },
     readouts: {
       type: 'string',
@@ -88,6 +99,9 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   const style = v.style as StyleName;
   if (!STYLE_NAMES.includes(style))
     throw new EvalError(`--style must be one of ${STYLE_NAMES.join(', ')}, got ${style}`);
+  const pipeline = common.model.startsWith(PIPELINE_PREFIX);
+  if (pipeline && v.upright !== undefined && v.upright !== 'none')
+    throw new EvalError('--upright: the digitise+ pipeline reads renders as drawn (the digitiser finds its own rows)');
   if (v.readouts !== undefined && !common.model.startsWith(PIPELINE_PREFIX))
     throw new EvalError(`--readouts keeps a digitiser's readings: only for --model ${PIPELINE_PREFIX}DIR`);
   for (const f of (v.readouts ?? '').split(',').filter(Boolean)) {
@@ -109,6 +123,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   return {
     ...common,
     style,
+    upright: pipeline ? null : resolveUprightDir(v.upright),
     ...(v.readouts !== undefined ? { readouts: v.readouts } : {}),
     ...(shard ? { shard } : {}),
   };
@@ -143,13 +158,17 @@ async function scoreRecords(
   m: Awaited<ReturnType<typeof loadEvalModel>>,
   dir: string,
   records: LabelledRecord[],
-): Promise<ScoredRun> {
+  upright: UprightScorer | null,
+): Promise<ScoredRun & { turns: UprightTurns[] }> {
   const scored: ScoredRecord[] = [];
+  const turns: UprightTurns[] = [];
   const t0 = Date.now();
   let renderMs = 0;
   for (let a = 0; a < records.length; a += args.batch) {
     const chunk = records.slice(a, a + args.batch);
     const xs: Uint8Array[] = [];
+    /** the pictures the sheet-upright model turned, read as drawn too: [index in chunk, plane] */
+    const asDrawn: Array<[number, Uint8Array]> = [];
     const r0 = Date.now();
     for (const r of chunk) {
       let signals;
@@ -159,7 +178,17 @@ async function scoreRecords(
         throw new EvalError(`${errorMessage(e)} (restore fold ${args.fold}: npm run setup -- --all)`);
       }
       const seed = itemSeed(r.ecgId, 0, args.style, args.seed);
-      const imgs = render(signals, { style: args.style, seed, ecgId: r.ecgId });
+      const { images, info } = renderWithInfo(signals, { style: args.style, seed, ecgId: r.ecgId });
+      let imgs = images;
+      if (upright && m.planes === 1) {
+        // as the demo reads a picture: turned upright first when the sheet-upright model says so; a wild photo
+        // knows how its sheet was drawn, so whether it ends up the right way up is counted
+        const drawn = info.wild?.camera ? uprightQuarterTurns(info.wild.camera) : 0;
+        const { image, upright: u } = await turnUpright(images[0]!, upright);
+        imgs = [image];
+        turns.push({ drawn, given: u.turns, scoreAsDrawn: Number.NaN });
+        if (u.turns !== 0) asDrawn.push([xs.length, exampleFromImages(images, m.meta.input, 1, signals.leadNames)]);
+      }
       // export-images builds its shards with the same function: dataset4's 12 lead images -> 12 planes
       xs.push(exampleFromImages(imgs, m.meta.input, m.planes, signals.leadNames));
     }
@@ -168,12 +197,68 @@ async function scoreRecords(
     chunk.forEach((r, i) =>
       scored.push({ ecgId: r.ecgId, label: r.mi ? 1 : 0, score: probs[i]!, sex: r.sex, age: r.age }),
     );
+    if (upright && m.planes === 1) {
+      const mine = turns.slice(turns.length - chunk.length);
+      mine.forEach((t, i) => (t.scoreAsDrawn = probs[i]!));
+      const drawnProbs = asDrawn.length
+        ? predictProbabilities(
+            m.model,
+            m.meta,
+            asDrawn.map(([, x]) => x),
+            args.batch,
+          )
+        : [];
+      asDrawn.forEach(([i], k) => (mine[i]!.scoreAsDrawn = drawnProbs[k]!));
+    }
     if ((a / args.batch) % 10 === 0) {
       const s = ((Date.now() - t0) / 1000).toFixed(0);
       process.stderr.write(`[eval] ${Math.min(a + args.batch, records.length)}/${records.length} (${s} s)\n`);
     }
   }
-  return { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: renderMs / 1000 };
+  return { scored, seconds: (Date.now() - t0) / 1000, prepSeconds: renderMs / 1000, turns };
+}
+
+/** One render's sheet-upright step: the turns that make it upright, the turns the model gave, its score as drawn. */
+interface UprightTurns {
+  drawn: number;
+  given: number;
+  scoreAsDrawn: number;
+}
+
+/**
+ * The eval file's `upright`: how the sheet-upright model turned the renders, and the AUROC of the same renders read
+ * as drawn (without the step) beside the one with it, overall and for the renders drawn with the sheet turned.
+ */
+export function uprightSummary(
+  model: string,
+  dirArg: string | null,
+  scored: readonly ScoredRecord[],
+  turns: readonly UprightTurns[],
+) {
+  const n = scored.length;
+  const labels = scored.map((r) => r.label);
+  const drawnTurned = turns
+    .map((t, i) => [t, i] as const)
+    .filter(([t]) => t.drawn !== 0)
+    .map(([, i]) => i);
+  const aurocOf = (idx: readonly number[], score: (i: number) => number) => {
+    const ls = idx.map((i) => labels[i]!);
+    const pos = ls.filter((l) => l === 1).length;
+    return pos > 0 && pos < ls.length ? auroc(ls, idx.map(score)) : null;
+  };
+  const all = scored.map((_, i) => i);
+  return {
+    model,
+    dir: dirArg,
+    n,
+    turned: turns.filter((t) => t.given !== 0).length,
+    right_way_up: turns.filter((t) => t.given === t.drawn).length,
+    drawn_turned: drawnTurned.length,
+    drawn_turned_righted: drawnTurned.filter((i) => turns[i]!.given === turns[i]!.drawn).length,
+    auroc_as_drawn: aurocOf(all, (i) => turns[i]!.scoreAsDrawn),
+    drawn_turned_auroc: aurocOf(drawnTurned, (i) => scored[i]!.score),
+    drawn_turned_auroc_as_drawn: aurocOf(drawnTurned, (i) => turns[i]!.scoreAsDrawn),
+  };
 }
 
 /** `--model digitise+DIR`: the digitiser (src/lib/digitise) reads the rendered picture, the signal classifier in DIR scores it. */
@@ -309,9 +394,14 @@ export async function runEval(args: EvalArgs) {
   if (args.model.startsWith(PIPELINE_PREFIX)) return runPipelineEval(args);
   const m = await loadEvalModel(args);
   const { dir, records } = await foldRecords(args, (msg) => new EvalError(msg));
-  const run = await scoreRecords(args, m, dir, records);
+  const upright = m.planes === 1 ? await loadUpright(args.upright) : null;
+  const run = await scoreRecords(args, m, dir, records, upright);
   m.model.dispose();
-  return writeEval(args, evalDoc(args, m.meta, args.style, run));
+  upright?.dispose();
+  if (!upright) return writeEval(args, evalDoc(args, m.meta, args.style, run));
+  const u = uprightSummary(upright.name, args.upright, run.scored, run.turns);
+  const input = `each render turned upright first by the sheet-upright model ${upright.name}, as the demo does (${u.turned} of ${u.n} turned; ${u.right_way_up} of ${u.n} end up the right way up)`;
+  return writeEval(args, { ...evalDoc(args, m.meta, args.style, run, input), upright: u });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

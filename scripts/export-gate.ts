@@ -14,7 +14,7 @@
  * of the negatives is never exported: `npm run eval:gate` measures on it.
  */
 import { gitCommit } from './lib/git';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { preprocess, type InputSpec } from '../src/lib/model/preprocess';
@@ -29,6 +29,7 @@ import { ensureRecords } from './lib/ptbxl-setup';
 import { itemSeed, selectRecords } from './lib/render-export';
 import { defineCli, parseCli } from './lib/cli';
 import { parseSize } from './lib/render-args';
+import { writeShards, type ShardItem } from './lib/shard-writer';
 
 export const GATE_STYLE = 'ekg-gate';
 export const NEGATIVE_ID_BASE = 10_000_000;
@@ -95,17 +96,8 @@ export function negativeForm(img: RasterImage, v: number, seed: number): RasterI
   return photographPicture(cropImage(img, seed), seed);
 }
 
-interface Item {
-  ecg_id: number;
-  fold: number;
-  label: 0 | 1;
-  style: string;
-  seed: number;
-  variant: number;
+interface Item extends ShardItem {
   source: string;
-  shard: number;
-  index: number;
-  file?: string;
 }
 
 export const EXPORT_GATE_CLI = defineCli({
@@ -219,14 +211,11 @@ async function main(argv: string[]): Promise<void> {
     true,
   );
   mkdirSync(out, { recursive: true });
-  const per = height * width;
-  const nShards = Math.ceil(placed.length / shardSize);
-  const shards: Array<{ file: string; count: number }> = [];
-  const t0 = Date.now();
-  for (let s = 0; s < nShards; s++) {
-    const these = placed.filter((it) => it.shard === s);
-    const buf = new Uint8Array(these.length * per);
-    for (const it of these) {
+  const shards = await writeShards(
+    out,
+    placed,
+    height * width,
+    async (it) => {
       let img: RasterImage;
       if (it.style === 'picture') {
         const decoded = (
@@ -238,16 +227,12 @@ async function main(argv: string[]): Promise<void> {
         const imgs = render(sig, { style: it.style as StyleName, seed: it.seed, ecgId: it.ecg_id });
         img = it.style === 'dataset4' ? imgs[it.seed % 12]! : imgs[0]!;
       }
-      buf.set(preprocess(img, spec), it.index * per);
-    }
-    const file = `shard-${String(s).padStart(5, '0')}.u8`;
-    writeFileSync(path.join(out, `${file}.tmp`), buf);
-    renameSync(path.join(out, `${file}.tmp`), path.join(out, file));
-    shards.push({ file, count: these.length });
-    process.stderr.write(
-      `[export-gate] ${split}: shard ${s + 1}/${nShards} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
-    );
-  }
+      return preprocess(img, spec);
+    },
+    (done, total, sec) =>
+      process.stderr.write(`[export-gate] ${split}: shard ${done}/${total} (${sec.toFixed(0)} s)\n`),
+  );
+  const nShards = shards.length;
   const commit = gitCommit();
   const manifest = {
     format: 'heartnet-shards/1',

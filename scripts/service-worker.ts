@@ -76,21 +76,23 @@ function urlOf(file: string): string {
 
 /**
  * The model folders (relative to dist, ending in "/") the pages' classifiers are configured with: the image model,
- * its EKG check, the signal model of the second reading and the digitiser's trace segmenter.
+ * its EKG check, the sheet-upright model, the signal model of the second reading and the digitiser's trace
+ * segmenter.
  */
 function demoModelDirs(dist: string, htmlFiles: string[]): Set<string> {
   const dirs = new Set<string>();
   for (const file of htmlFiles) {
     const html = fs.readFileSync(path.join(dist, file), 'utf8');
     for (const m of html.matchAll(/<heartnet-classifier\b[^>]*\sdata-config="([^"]+)"/g)) {
-      const { modelUrl, gateUrl, signal } = JSON.parse(decodeEntities(m[1]!)) as {
+      const { modelUrl, gateUrl, uprightUrl, signal } = JSON.parse(decodeEntities(m[1]!)) as {
         modelUrl?: string;
         gateUrl?: string;
+        uprightUrl?: string | null;
         signal?: { url?: string; segmenterUrl?: string | null } | null;
       };
-      // the classifier, its EKG check, the signal model the digitised leads are read with and the trace segmenter
-      // the digitiser falls back on
-      for (const url of [modelUrl, gateUrl, signal?.url, signal?.segmenterUrl]) {
+      // the classifier, its EKG check, the model that turns pictures upright, the signal model the digitised leads
+      // are read with and the trace segmenter the digitiser falls back on
+      for (const url of [modelUrl, gateUrl, uprightUrl, signal?.url, signal?.segmenterUrl]) {
         if (!url) continue;
         const p = new URL(url, 'http://site/').pathname.split('/').filter(Boolean);
         const i = p.indexOf('models');

@@ -12,6 +12,7 @@
  */
 import { errorMessage } from '../src/lib/errors';
 import { GATE_STYLE, NEGATIVE_ID_BASE } from './export-gate';
+import { UPRIGHT_STYLE } from './export-upright';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -90,7 +91,17 @@ interface Manifest {
   planes: number;
   count: number;
   shards: { file: string; count: number }[];
-  items: { ecg_id: number; fold: number; label: unknown; style: string; shard: number; index: number }[];
+  items: {
+    ecg_id: number;
+    fold: number;
+    label: unknown;
+    style: string;
+    shard: number;
+    index: number;
+    /** sheet-upright shards: quarter turns from the picture as rendered, and the turns that make it upright */
+    variant?: number;
+    upright_turns?: number;
+  }[];
   renderer?: unknown;
   git_commit?: string | null;
 }
@@ -138,6 +149,8 @@ export function checkShards(
   if (planes !== (m.style === 'dataset4' ? 12 : 1)) fail(`planes ${planes} does not fit style ${m.style}`);
   // EKG-gate shards (scripts/export-gate.ts): label 1 = a 12-lead render of a PTB-XL record, 0 = anything else
   const gate = m.style === GATE_STYLE;
+  // sheet-upright shards (scripts/export-upright.ts): label 1 = the quarter turn that makes the sheet upright
+  const upright = m.style === UPRIGHT_STYLE;
   const per = planes * m.input.height * m.input.width;
   let total = 0;
   for (const s of m.shards) {
@@ -167,15 +180,23 @@ export function checkShards(
       }
       if (lab !== (it.style === 'dataset4' ? 0 : 1)) mismatched++;
     }
+    if (upright) {
+      // a non-EKG picture (export-upright --negatives) is never upright; a render is, in the turn that undoes its own
+      if (it.style === 'picture') {
+        if (lab !== 0 || it.ecg_id < NEGATIVE_ID_BASE) mismatched++;
+        continue;
+      }
+      if (lab !== (it.variant === it.upright_turns ? 1 : 0)) mismatched++;
+    }
     if (truth) {
       const t = truth.get(it.ecg_id);
       if (!t) fail(`ecg_id ${it.ecg_id} is not in the PTB-XL label table`);
-      if (t!.fold !== it.fold || (!gate && Number(t!.mi) !== lab)) mismatched++;
+      if (t!.fold !== it.fold || (!gate && !upright && Number(t!.mi) !== lab)) mismatched++;
     }
   }
   if (mismatched) fail(`${mismatched} items disagree with the PTB-XL label table (label or fold)`);
   return (
-    `${src.dir}: ${m.count} images (${pos} ${gate ? 'EKG' : 'MI'}), ${m.style}, ${m.input.height}x${m.input.width}x${planes}` +
+    `${src.dir}: ${m.count} images (${pos} ${gate ? 'EKG' : upright ? 'upright' : 'MI'}), ${m.style}, ${m.input.height}x${m.input.width}x${planes}` +
     (truth ? ', labels match PTB-XL' : ' (synthetic: no label check)')
   );
 }
@@ -204,19 +225,33 @@ function ensureShards(
     ]);
     return;
   }
-  if (src.style === GATE_STYLE) {
+  // the pseudo-styles' own exporters (their items are not plain renders of one style): split by the folds, and a
+  // folder suffix for a second set of the same split
+  const exporter: Record<string, { script: string; extra: string[] }> = {
+    // SPLIT-extra: the gate's second set of wild renders (export-gate --extra, its own seed)
+    [GATE_STYLE]: {
+      script: 'scripts/export-gate.ts',
+      extra: src.dir.endsWith('-extra') ? ['--extra', '--seed', '47'] : [],
+    },
+    // SPLIT-negatives: the EKG check's non-EKG pictures in four turns each
+    [UPRIGHT_STYLE]: {
+      script: 'scripts/export-upright.ts',
+      extra: src.dir.endsWith('-negatives') ? ['--negatives', 'build/gate/negatives'] : [],
+    },
+  };
+  const own = exporter[src.style];
+  if (own) {
     const split = src.folds === '9' ? 'val' : 'train';
     run('npx', [
       'tsx',
-      'scripts/export-gate.ts',
+      own.script,
       '--split',
       split,
       '--out',
       path.dirname(src.dir),
       '--input',
       `${input.height}x${input.width}`,
-      // a SPLIT-extra folder holds the second set of wild renders (export-gate --extra, its own seed)
-      ...(src.dir.endsWith('-extra') ? ['--extra', '--seed', '47'] : []),
+      ...own.extra,
     ]);
     return;
   }

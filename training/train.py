@@ -492,6 +492,9 @@ TASKS = {
     "ekg-gate": {"labels": ["not a 12-lead EKG", "12-lead EKG"],
                  "data": "PTB-XL 1.0.1 renders (strat_fold 1-8 train, 9 validation) vs Debian pictures and drawn "
                          "non-EKG pictures (training/gate_negatives.py; 60/15/25 train/val/test by file)"},
+    "sheet-upright": {"labels": ["turned", "upright"],
+                      "data": "PTB-XL 1.0.1 renders (strat_fold 1-8 train, 9 validation), each in its four quarter "
+                              "turns (scripts/export-upright.ts)"},
 }
 
 

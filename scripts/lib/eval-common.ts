@@ -206,7 +206,7 @@ export function evalJson(doc: unknown): string {
 }
 
 /** Writes the eval file (--out, else data/eval/NAME.STYLE...json); returns it with the one-line summary. */
-export function writeEval(args: EvalCommonArgs, doc: ReturnType<typeof evalDoc>) {
+export function writeEval(args: EvalCommonArgs, doc: ReturnType<typeof evalDoc> & Record<string, unknown>) {
   const key = { model: doc.model, style: doc.style, limit: args.limit, fold: args.fold };
   const out = args.out ?? path.join(EVAL_DIR_DEFAULT, evalFileName(key));
   mkdirSync(path.dirname(out), { recursive: true });

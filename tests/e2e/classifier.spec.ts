@@ -72,7 +72,11 @@ test.beforeAll(async () => {
     return ['metadata.json', 'model.json', ...j.weightsManifest.flatMap((g) => g.paths)];
   };
   // the classifier's files and the EKG check's (each fetched once)
-  modelFiles = [...filesOf(modelDir), ...(info.gateUrlPath ? filesOf(path.join('public', info.gateUrlPath)) : [])];
+  modelFiles = [
+    ...filesOf(modelDir),
+    ...(info.gateUrlPath ? filesOf(path.join('public', info.gateUrlPath)) : []),
+    ...(info.uprightUrlPath ? filesOf(path.join('public', info.uprightUrlPath)) : []),
+  ];
   const { findSignalModel } = await import('../../src/components/classifier/model-info');
   const signal = info.fixture ? null : findSignalModel();
   signalFiles = signal ? filesOf(path.join('public', signal.urlPath)) : [];
@@ -172,8 +176,8 @@ test('same decisions as `npm run classify`, no network during classification but
     }
   }
   timings.backend_default = await page.evaluate(() => (window.__heartnet?.backend as () => string)());
-  // Only the model files (each once) and code chunks were fetched: the image model and its EKG check during the
-  // first classification, the signal model (and its code) when the digitiser first read a picture back, the trace
+  // Only the model files (each once) and code chunks were fetched: the image model, its EKG check and the
+  // sheet-upright model during the first classification, the signal model (and its code) when the digitiser first read a picture back, the trace
   // segmenter when the digitiser first fell back on it.
   const isCode = (u: string) => /\/_assets\/.*\.(js|wasm)$/.test(new URL(u).pathname);
   const nameOf = (u: string) => new URL(u).pathname.split('/').pop()!;

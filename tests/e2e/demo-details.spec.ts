@@ -1,9 +1,12 @@
 /**
  * Demo details a reader trips over (issue #13, item 8): one honest name for the model's output, an occlusion-map
  * caption that belongs to the image on screen, the generator's "sent" answer next to its button, and the sample
- * record's German report shown beside PTB-XL's English statement descriptions; and the Turn button for a sheet
- * photographed sideways.
+ * record's German report shown beside PTB-XL's English statement descriptions; and, for a sheet photographed
+ * sideways, the sheet-upright model that turns it before it is read and the Turn button.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from './fixtures';
 import { classifierSeq, sampleEkgPng, uploadToDemo, waitReading } from './helpers';
 
@@ -96,4 +99,31 @@ test('the Turn button reads the picture a quarter turn round; four turns give th
   // four quarter turns are the picture as it came: the same pixels, the same reading
   expect(readings[3]!.state).toBe('done');
   expect(Math.abs(readings[3]!.probability! - upright.probability!)).toBeLessThanOrEqual(1e-6);
+});
+
+test('a printout photographed sideways or upside down is turned upright before it is read, and says so', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto('demo/');
+  const uprightFile = await sampleEkgPng('printout');
+  const upright = await uploadToDemo(page, uprightFile);
+  expect(upright.state, upright.text).toBe('done');
+  await expect(page.locator('heartnet-classifier')).toHaveAttribute('data-upright-turns', '0');
+  const { decodePng, encodePng } = await import('../../src/lib/render/png');
+  const { turnClockwise } = await import('../../src/lib/render/image');
+  const img = decodePng(new Uint8Array(readFileSync(uprightFile)));
+  for (const [given, back] of [
+    [1, '3'],
+    [2, '2'],
+  ] as const) {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'heartnet-turned-')), `turned-${given}.png`);
+    writeFileSync(file, encodePng(turnClockwise(img, given)));
+    const r = await uploadToDemo(page, file);
+    // the sheet-upright model turns it back: the very pixels of the upright picture, so the very same reading
+    await expect(page.locator('heartnet-classifier')).toHaveAttribute('data-upright-turns', back);
+    await expect(page.locator('[data-clf-caption]')).toContainText('turned upright by the sheet-upright model');
+    expect(r.state, r.text).toBe('done');
+    expect(Math.abs(r.probability! - upright.probability!)).toBeLessThanOrEqual(1e-6);
+  }
 });

@@ -62,7 +62,7 @@ describe('eval:external figures', () => {
   });
 
   it('quotes the real EKGs turned sideways: accepted, and the same call as upright', () => {
-    expect(e.sideways).toBeNull();
+    expect(e.turned).toEqual({});
     expect(() => formatExternal(e, { set: 'real-ekg-sideways', field: 'accepted' })).toThrow(/re-run/);
     const side = { n: 24, accepted: 5, accepted_rate: 5 / 24 };
     const withSide = { ...file({ n: 24, accepted: 24, accepted_rate: 1 }) };
@@ -77,6 +77,39 @@ describe('eval:external figures', () => {
     expect(() =>
       parseExternalEval({ ...withSide, sets: { ...withSide.sets, 'real-ekg-sideways': side } }, 'bad.json'),
     ).toThrow(/same_call_as_upright/);
+  });
+
+  it('quotes what the sheet-upright model did: turned back upright, and upright pictures it turned', () => {
+    const base = file({ n: 24, accepted: 24, accepted_rate: 1 });
+    const sets = base.sets as Record<string, Record<string, unknown>>;
+    const u = parseExternalEval(
+      {
+        ...base,
+        upright: 'sheet-upright',
+        sets: {
+          ...sets,
+          'real-ekg': { ...sets['real-ekg'], turned: 1 },
+          'kit-fold9': { ...sets['kit-fold9'], turned: 0 },
+          'real-ekg-upside-down': {
+            n: 24,
+            accepted: 20,
+            accepted_rate: 20 / 24,
+            same_call_as_upright: 17,
+            turned_upright: 21,
+          },
+        },
+      },
+      'u.json',
+    );
+    expect(u.upright).toBe('sheet-upright');
+    expect(formatExternal(u, { set: 'real-ekg-upside-down', field: 'turned_upright' })).toBe('21');
+    expect(formatExternal(u, { set: 'real-ekg-upside-down', field: 'same_call_as_upright' })).toBe('17');
+    expect(formatExternal(u, { set: 'real-ekg', field: 'turned' })).toBe('1');
+    expect(formatExternal(u, { set: 'kit-fold9', field: 'turned' })).toBe('0');
+    // a file from before the model: nothing to quote, and it says why
+    const old = parseExternalEval(base, 'old.json');
+    expect(old.upright).toBeNull();
+    expect(() => formatExternal(old, { set: 'real-ekg', field: 'turned' })).toThrow(/no sheet-upright model/);
   });
 
   it('refuses files without the fields it quotes', () => {

@@ -70,6 +70,35 @@ describe('Metric lookups (numbers quoted in prose)', () => {
     expect(formatMetric(rs, { model: 'm', style: 's', field: 'baseline', percent: true }).text).toBe('75.0%');
     expect(formatMetric(rs, { model: 'm', style: 's', field: 'auroc' }).file).toBe('data/eval/m.s.json');
   });
+  it('quotes the sheet-upright counts of an evaluation that ran it, and refuses one that read renders as drawn', () => {
+    const u = {
+      model: 'sheet-upright',
+      n: 2198,
+      turned: 660,
+      right_way_up: 2180,
+      drawn_turned: 650,
+      drawn_turned_righted: 640,
+      auroc_as_drawn: 0.7712,
+      drawn_turned_auroc: 0.81,
+      drawn_turned_auroc_as_drawn: null,
+    };
+    const with_ = [fake({ style: 'wild-photo', upright: u })];
+    expect(formatMetric(with_, { model: 'm', style: 'wild-photo', field: 'upright_turned' }).text).toBe('660');
+    expect(formatMetric(with_, { model: 'm', style: 'wild-photo', field: 'upright_right_way_up' }).text).toBe('2,180');
+    expect(formatMetric(with_, { model: 'm', style: 'wild-photo', field: 'upright_drawn_turned_righted' }).text).toBe(
+      '640',
+    );
+    expect(() => formatMetric(rs, { model: 'm', style: 's', field: 'upright_turned' })).toThrow(
+      /read its renders as drawn/,
+    );
+    expect(formatMetric(with_, { model: 'm', style: 'wild-photo', field: 'upright_auroc_as_drawn' }).text).toBe(
+      '0.771',
+    );
+    expect(() =>
+      formatMetric(with_, { model: 'm', style: 'wild-photo', field: 'upright_drawn_turned_auroc_as_drawn' }),
+    ).toThrow(/one class only/);
+    expect(() => formatMetric(rs, { model: 'm', style: 's', field: 'upright_auroc_as_drawn' })).toThrow(/as drawn/);
+  });
   it('a missing evaluation or an unknown field throws with the command to run', () => {
     expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(MetricLookupError);
     expect(() => findEval(rs, 'heartnet', 'printout')).toThrow(

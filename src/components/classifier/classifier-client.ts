@@ -32,6 +32,8 @@ interface Config {
   modelUrl: string;
   /** The EKG check's model folder; null only with the test fixture model (then every picture is let through, with a note). */
   gateUrl: string | null;
+  /** The sheet-upright model's folder; null when none ships. */
+  uprightUrl: string | null;
   samplesUrl: string;
   style: StyleName;
   figures: ThresholdFigures;
@@ -89,9 +91,8 @@ class HeartnetClassifier extends HTMLElement {
       warm: () => void this.ensureModel().catch(() => {}),
     });
     this.q('[data-clf-saliency]').addEventListener('change', () => void this.updateSaliency());
-    // A landscape printout photographed with the phone held upright lies sideways in the picture: the EKG check
-    // refuses most such pictures and says so (ekg-gate.ts SIDEWAYS_HINT), and the reader turns it here. The check
-    // does not turn pictures itself: turned sideways, text pages pass it.
+    // A sheet the sheet-upright model left sideways (or turned wrongly): the reader turns it here, and a picture
+    // turned by hand is read as turned (analyse without the model)
     this.q('[data-clf-turn]').addEventListener('click', () => {
       const last = this.lastInput;
       if (!last) return;
@@ -206,9 +207,7 @@ class HeartnetClassifier extends HTMLElement {
     this.lastInput = { image, label, notes, source, turns };
     this.q<HTMLButtonElement>('[data-clf-turn]').disabled = false;
     view.setResultState(this, 'busy');
-    view.drawImage(this, image);
-    const turned = turns ? `, turned ${turns} quarter turn${turns > 1 ? 's' : ''} clockwise` : '';
-    this.q('[data-clf-caption]').textContent = `${label}${turned} — ${image.width} × ${image.height} px`;
+    view.showPicture(this, image, label, { byReader: turns });
     this.newImage(this.current);
     let model: BrowserClassifier;
     try {
@@ -218,10 +217,12 @@ class HeartnetClassifier extends HTMLElement {
       return;
     }
     const t0 = performance.now();
-    const { plane, ekg } = await model.analyse(image);
+    // turned upright first (the sheet-upright model) unless the reader turned it by hand: then read as turned
+    const { image: seen, upright, plane, ekg } = await model.analyse(image, { turnUpright: turns === 0 });
     const preprocessMs = performance.now() - t0;
-    const cur: Current = { image, plane, ekg };
-    this.current = cur;
+    this.dataset.uprightTurns = String(upright?.turns ?? 0);
+    if (upright?.turns) view.showPicture(this, seen, label, { byModel: upright.turns });
+    const cur: Current = (this.current = { image: seen, plane, ekg });
     if (!ekg.isEkg && !force) {
       view.setResultState(this, 'not-ekg', { isEkg: 'false' });
       const again = () => void this.enqueue(() => this.classifyImage(image, label, notes, true, source, turns));

@@ -12,6 +12,8 @@ import { BACKEND_NAMES, showStatus } from './classifier-view';
 export interface ModelSource {
   modelUrl: string;
   gateUrl: string | null;
+  /** The sheet-upright model's folder; null when none ships (pictures are then read as given). */
+  uprightUrl: string | null;
 }
 
 /** Loads the classifier (and its EKG check) and reports progress and the outcome on the status line. */
@@ -26,6 +28,7 @@ export async function startModel(root: HTMLElement, src: ModelSource): Promise<B
     const m = await loadClassifier(url, {
       backends,
       gateDir: src.gateUrl ? new URL(src.gateUrl, location.href).href : null,
+      uprightDir: src.uprightUrl ? new URL(src.uprightUrl, location.href).href : null,
       onProgress: (p) => {
         if (p.phase === 'weights' && p.total) {
           const kb = (v: number) => (v / 1024).toFixed(0);

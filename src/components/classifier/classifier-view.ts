@@ -67,6 +67,27 @@ export function drawImage(root: HTMLElement, image: RasterImage): void {
   overlay.getContext('2d')!.clearRect(0, 0, w, h);
 }
 
+/**
+ * Draws the picture being read and says under it what it is: its name, how it was turned (by the reader's Turn
+ * button, or by the sheet-upright model before it was read) and its size.
+ */
+export function showPicture(
+  root: HTMLElement,
+  image: RasterImage,
+  label: string,
+  turned: { byReader?: number; byModel?: number },
+): void {
+  drawImage(root, image);
+  const r = turned.byReader ?? 0;
+  const m = turned.byModel ?? 0;
+  const how = r
+    ? `, turned ${r} quarter turn${r > 1 ? 's' : ''} clockwise`
+    : m
+      ? `, turned upright by the sheet-upright model (${m === 2 ? 'a half turn' : m === 1 ? 'a quarter turn clockwise' : 'a quarter turn counter-clockwise'})`
+      : '';
+  find(root, '[data-clf-caption]').textContent = `${label}${how} — ${image.width} × ${image.height} px`;
+}
+
 export function clearCanvases(root: HTMLElement): void {
   for (const sel of ['[data-clf-canvas]', '[data-clf-overlay]']) {
     const c = find<HTMLCanvasElement>(root, sel);

@@ -25,6 +25,8 @@ export interface ModelInfo {
   urlPath: string;
   /** URL path of the EKG check's folder (default.json "gate", else models/ekg-gate/); null when none is exported. */
   gateUrlPath: string | null;
+  /** URL path of the sheet-upright model's folder (default.json "upright"); null when none is named or exported. */
+  uprightUrlPath: string | null;
   /** True when no exported model is in public/models and the test fixture model is served instead. */
   fixture: boolean;
   meta: ModelMetadata;
@@ -81,6 +83,22 @@ export function findGateDir(root: string): string | null {
   const meta = path.join(root, name, 'metadata.json');
   if (!existsSync(meta) || !existsSync(path.join(root, name, 'model.json'))) return null;
   validateMetadata(JSON.parse(readFileSync(meta, 'utf8')), meta, 'ekg-gate');
+  return name;
+}
+
+/** The sheet-upright model the demo turns pictures with: default.json "upright", when exported; else null. */
+export function findUprightDir(root: string): string | null {
+  let name: string | undefined;
+  try {
+    const j = JSON.parse(readFileSync(path.join(root, 'default.json'), 'utf8')) as Record<string, unknown>;
+    if (typeof j.upright === 'string') name = path.basename(j.upright.replace(/\/+$/, ''));
+  } catch {
+    /* no default.json: no sheet-upright model */
+  }
+  if (name === undefined) return null;
+  const meta = path.join(root, name, 'metadata.json');
+  if (!existsSync(meta) || !existsSync(path.join(root, name, 'model.json'))) return null;
+  validateMetadata(JSON.parse(readFileSync(meta, 'utf8')), meta, 'sheet-upright');
   return name;
 }
 
@@ -209,10 +227,12 @@ export function findDemoModel(repoRoot = process.cwd()): ModelInfo | null {
       unseenStyles.push({ style: other, auroc, file: `data/eval/${name}` });
   }
   const gate = fixture ? null : findGateDir(root);
+  const upright = fixture ? null : findUprightDir(root);
   return {
     dir,
     urlPath: fixture ? 'demo/fixture-model/' : `models/${dir}/`,
     gateUrlPath: gate ? `models/${gate}/` : null,
+    uprightUrlPath: upright ? `models/${upright}/` : null,
     fixture,
     meta,
     figures,

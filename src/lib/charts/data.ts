@@ -15,6 +15,7 @@ import type {
   EvalResult,
   EvalSubgroup,
   EvalSubgroups,
+  EvalUpright,
   PrPoint,
   RocPoint,
   StudyDatasetRow,
@@ -368,9 +369,33 @@ export function parseEvalResult(json: unknown, file: string): EvalResult {
     calibration,
     baseline_all_normal_accuracy: num(json, 'baseline_all_normal_accuracy', file, top, rate),
     subgroups: json.subgroups === undefined ? undefined : parseSubgroups(json.subgroups, file, n),
+    upright: json.upright === undefined ? undefined : parseUpright(json.upright, file, n),
     git_commit: optStr(json, 'git_commit', file, top),
     file,
   };
+}
+
+/** The sheet-upright step's counts: each within the evaluated pictures, the righted ones within the drawn-turned. */
+function parseUpright(json: unknown, file: string, n: number): EvalUpright {
+  if (!isObj(json)) throw new ChartDataError(file, 'upright: must be an object');
+  const count = (k: string) => num(json, k, file, 'upright', { int: true });
+  const u: EvalUpright = {
+    model: str(json, 'model', file, 'upright'),
+    n: count('n'),
+    turned: count('turned'),
+    right_way_up: count('right_way_up'),
+    drawn_turned: count('drawn_turned'),
+    drawn_turned_righted: count('drawn_turned_righted'),
+    auroc_as_drawn: optRate(json, 'auroc_as_drawn', file, 'upright'),
+    drawn_turned_auroc: optRate(json, 'drawn_turned_auroc', file, 'upright'),
+    drawn_turned_auroc_as_drawn: optRate(json, 'drawn_turned_auroc_as_drawn', file, 'upright'),
+  };
+  if (u.n !== n) throw new ChartDataError(file, `upright: n ${u.n} but the evaluation has ${n} pictures`);
+  for (const k of ['turned', 'right_way_up', 'drawn_turned'] as const)
+    if (u[k] > n) throw new ChartDataError(file, `upright: ${k} ${u[k]} exceeds n ${n}`);
+  if (u.drawn_turned_righted > u.drawn_turned)
+    throw new ChartDataError(file, 'upright: more drawn-turned pictures righted than drawn turned');
+  return u;
 }
 
 /** A rate that may be null (not defined for the group). */

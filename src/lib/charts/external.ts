@@ -45,14 +45,26 @@ export interface ExternalEval {
     median_mi_score: number;
     over_threshold_rate: number;
   } | null;
-  /** The real pictures turned a quarter turn (null in files written before it was measured). */
-  sideways: {
-    n: number;
-    accepted: number;
-    accepted_rate: number;
-    /** Of those accepted, how many the model gave the call it gave the picture upright. */
-    same_call_as_upright: number;
-  } | null;
+  /** The real pictures turned before reading (each absent in files written before it was measured). */
+  turned: Partial<Record<TurnedSetName, TurnedSet>>;
+  /** The sheet-upright model the pictures went through (null: read as given, or a file from before it). */
+  upright: string | null;
+  /** How many upright pictures it turned (a wrong turn each): kit pages, real pictures as published. */
+  wrongTurns: { kit: number | null; real: number | null };
+}
+
+/** The real EKG pictures turned before reading: a quarter turn clockwise, a half turn. */
+export type TurnedSetName = 'real-ekg-sideways' | 'real-ekg-upside-down';
+const TURNED_SET_NAMES: readonly TurnedSetName[] = ['real-ekg-sideways', 'real-ekg-upside-down'];
+
+export interface TurnedSet {
+  n: number;
+  accepted: number;
+  accepted_rate: number;
+  /** Of those accepted, how many the model gave the call it gave the picture as published. */
+  same_call_as_upright: number;
+  /** How many the sheet-upright model turned back upright (null: no such model in the file). */
+  turned_upright: number | null;
 }
 
 export interface Rate {
@@ -118,16 +130,37 @@ export function parseExternalEval(json: unknown, file: string): ExternalEval {
       throw new ExternalDataError(`${file} real-ekg: n, accepted, accepted_rate`);
     real = r as unknown as NonNullable<ExternalEval['real']>;
   }
-  let sideways: ExternalEval['sideways'] = null;
-  if (sets['real-ekg-sideways'] !== undefined) {
-    const r = sets['real-ekg-sideways'] as Record<string, unknown>;
+  const turned: ExternalEval['turned'] = {};
+  for (const name of TURNED_SET_NAMES) {
+    if (sets[name] === undefined) continue;
+    const r = sets[name] as Record<string, unknown>;
     const counts = ['n', 'accepted', 'same_call_as_upright'];
     if (counts.some((k) => !Number.isInteger(r[k])) || !isRate(r.accepted_rate))
-      throw new ExternalDataError(`${file} real-ekg-sideways: ${counts.join(', ')}, accepted_rate`);
-    sideways = r as unknown as NonNullable<ExternalEval['sideways']>;
+      throw new ExternalDataError(`${file} ${name}: ${counts.join(', ')}, accepted_rate`);
+    turned[name] = {
+      ...(r as unknown as TurnedSet),
+      turned_upright: Number.isInteger(r.turned_upright) ? (r.turned_upright as number) : null,
+    };
   }
+  const count = (v: unknown) => (Number.isInteger(v) ? (v as number) : null);
+  const wrongTurns = {
+    kit: count((sets['kit-fold9'] as Record<string, unknown> | undefined)?.turned),
+    real: count((sets['real-ekg'] as Record<string, unknown> | undefined)?.turned),
+  };
   const gateThreshold = isRate(o.gate_threshold) ? o.gate_threshold : null;
-  return { file, model: o.model, gate: o.gate, threshold: o.threshold, gateThreshold, kit, real, sideways };
+  const upright = typeof o.upright === 'string' ? o.upright : null;
+  return {
+    file,
+    model: o.model,
+    gate: o.gate,
+    threshold: o.threshold,
+    gateThreshold,
+    kit,
+    real,
+    turned,
+    upright,
+    wrongTurns,
+  };
 }
 
 function rate(v: unknown, where: string): Rate {
@@ -180,7 +213,7 @@ export function loadGateEval(gate: string, root = process.cwd()): GateEval {
 }
 
 /** The sets of an eval:external file a chapter can quote. */
-export type ExternalSet = 'kit-fold9' | 'real-ekg' | 'real-ekg-sideways';
+export type ExternalSet = 'kit-fold9' | 'real-ekg' | TurnedSetName;
 
 /**
  * Fields a chapter can quote: kit-fold9 (overall or one variant), real-ekg acceptance, the sideways pictures'
@@ -198,6 +231,8 @@ export const EXTERNAL_FIELDS = [
   'over_threshold_rate',
   'median_mi_score',
   'same_call_as_upright',
+  'turned_upright',
+  'turned',
 ] as const;
 export type ExternalField = (typeof EXTERNAL_FIELDS)[number];
 export const GATE_FIELDS = ['fa_photos_documents', 'fa_hard', 'fr_renders', 'threshold'] as const;
@@ -208,13 +243,23 @@ export function formatExternal(
   e: ExternalEval,
   q: { set: ExternalSet; field: ExternalField; variant?: string; digits?: number },
 ): string {
-  if (q.set === 'real-ekg-sideways') {
-    if (!e.sideways)
-      throw new ExternalDataError(`${e.file}: no real-ekg-sideways figures; re-run npm run eval:external`);
-    if (q.field === 'accepted_rate') return pct(e.sideways.accepted_rate, q.digits ?? 0);
-    if (q.field === 'accepted' || q.field === 'n' || q.field === 'same_call_as_upright')
-      return String(e.sideways[q.field]);
-    throw new ExternalDataError(`real-ekg-sideways has no ${q.field}`);
+  if (q.set === 'real-ekg-sideways' || q.set === 'real-ekg-upside-down') {
+    const t = e.turned[q.set];
+    if (!t) throw new ExternalDataError(`${e.file}: no ${q.set} figures; re-run npm run eval:external`);
+    if (q.field === 'accepted_rate') return pct(t.accepted_rate, q.digits ?? 0);
+    if (q.field === 'accepted' || q.field === 'n' || q.field === 'same_call_as_upright') return String(t[q.field]);
+    if (q.field === 'turned_upright') {
+      if (t.turned_upright === null)
+        throw new ExternalDataError(`${e.file} ${q.set}: no sheet-upright model was run; re-run npm run eval:external`);
+      return String(t.turned_upright);
+    }
+    throw new ExternalDataError(`${q.set} has no ${q.field}`);
+  }
+  if (q.field === 'turned') {
+    const n = q.set === 'real-ekg' ? e.wrongTurns.real : e.wrongTurns.kit;
+    if (n === null)
+      throw new ExternalDataError(`${e.file} ${q.set}: no sheet-upright model was run; re-run npm run eval:external`);
+    return String(n);
   }
   if (q.set === 'real-ekg') {
     if (!e.real) throw new ExternalDataError(`${e.file}: no real-ekg figures`);

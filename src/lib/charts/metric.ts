@@ -17,6 +17,14 @@ export const METRIC_FIELDS = [
   'n',
   'threshold',
   'baseline',
+  // the sheet-upright step (counts; files evaluated with it only)
+  'upright_turned',
+  'upright_right_way_up',
+  'upright_drawn_turned',
+  'upright_drawn_turned_righted',
+  'upright_auroc_as_drawn',
+  'upright_drawn_turned_auroc',
+  'upright_drawn_turned_auroc_as_drawn',
 ] as const;
 export type MetricField = (typeof METRIC_FIELDS)[number];
 
@@ -60,6 +68,29 @@ export function formatMetric(results: readonly EvalResult[], q: MetricQuery): { 
     case 'n':
       text = int(r.n);
       break;
+    case 'upright_turned':
+    case 'upright_right_way_up':
+    case 'upright_drawn_turned':
+    case 'upright_drawn_turned_righted': {
+      if (!r.upright)
+        throw new MetricLookupError(
+          `${r.file} read its renders as drawn (no sheet-upright step); re-run npm run eval with the demo's --upright`,
+        );
+      text = int(r.upright[q.field.slice('upright_'.length) as 'turned']);
+      break;
+    }
+    case 'upright_auroc_as_drawn':
+    case 'upright_drawn_turned_auroc':
+    case 'upright_drawn_turned_auroc_as_drawn': {
+      const v = r.upright?.[q.field.slice('upright_'.length) as 'auroc_as_drawn'];
+      if (v === undefined)
+        throw new MetricLookupError(
+          `${r.file} read its renders as drawn (no sheet-upright step); re-run npm run eval with the demo's --upright`,
+        );
+      if (v === null) throw new MetricLookupError(`${r.file}: upright.${q.field} undefined (one class only)`);
+      text = dec(v, q.digits ?? 3);
+      break;
+    }
     case 'auroc_ci':
       text = `${dec(r.auroc_ci[0], q.digits ?? 3)}–${dec(r.auroc_ci[1], q.digits ?? 3)}`;
       break;

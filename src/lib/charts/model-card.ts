@@ -118,10 +118,11 @@ export function loadShippedModels(dir = MODELS_DIR, root = process.cwd()): Shipp
   const models = readdirSync(abs, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(abs, e.name, 'metadata.json')))
     // the EKG check is not an MI model: its figures (npm run eval:gate) are in the Results chapter; nor is the
+    // sheet-upright model (its turns are counted in each evaluation's "upright" and in eval:external), nor the
     // digitiser's trace segmenter (chapter "Reading the leads back", training log in data/training/segmenter)
     .filter((e) => {
       const m = readObject(join(abs, e.name, 'metadata.json'));
-      return m.task !== 'ekg-gate' && m.kind !== 'trace-segmenter';
+      return m.task !== 'ekg-gate' && m.task !== 'sheet-upright' && m.kind !== 'trace-segmenter';
     })
     .map((e) => {
       const file = join(abs, e.name, 'metadata.json');

@@ -110,9 +110,32 @@ export interface EvalResult {
   baseline_all_normal_accuracy: number;
   /** Figures by sex and age band (the model card); absent in files written before `npm run eval` recorded them. */
   subgroups?: EvalSubgroups;
+  /**
+   * How the sheet-upright model turned the renders before the model read them (`npm run eval --upright`); absent
+   * when the renders were read as drawn.
+   */
+  upright?: EvalUpright;
   git_commit: string;
   /** Repository-relative path of the file it was read from (added by the loader). */
   file: string;
+}
+
+/** Counts of the sheet-upright step of one evaluation (scripts/eval.ts). */
+export interface EvalUpright {
+  model: string;
+  n: number;
+  /** pictures it turned */
+  turned: number;
+  /** pictures that ended up the right way up */
+  right_way_up: number;
+  /** pictures drawn with the sheet turned (wild photos), and how many of those it turned upright */
+  drawn_turned: number;
+  drawn_turned_righted: number;
+  /** AUROC of the same renders read as drawn (without the step); null where a group has one class only */
+  auroc_as_drawn: number | null;
+  /** AUROC of the renders drawn with the sheet turned, with the step and read as drawn */
+  drawn_turned_auroc: number | null;
+  drawn_turned_auroc_as_drawn: number | null;
 }
 
 /** One patient group's fold-10 figures (scripts/lib/subgroups.ts); null where the group cannot define a figure. */

@@ -11,7 +11,8 @@
  */
 import { errorMessage } from '../errors';
 import type { RasterImage } from '../render/types';
-import { checkEkg, type EkgCheckResult, type GateScorer } from './ekg-gate';
+import { checkEkg, isBlank, type EkgCheckResult, type GateScorer } from './ekg-gate';
+import { turnUpright, type UprightResult, type UprightScorer } from './upright';
 import type { ModelMetadata, ModelTask } from './metadata';
 import { preprocess } from './preprocess';
 import type { BatchPredictor, SaliencyMap, SaliencyOptions } from './saliency';
@@ -19,17 +20,38 @@ import type { BatchPredictor, SaliencyMap, SaliencyOptions } from './saliency';
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 export type Decision = 'MI' | 'Normal';
 
+/** What the models read of one picture (`analyseImage`). */
+export interface ImageAnalysis {
+  /** The picture as read: turned upright when the sheet-upright model said so, else the picture given. */
+  image: RasterImage;
+  /** The sheet-upright model's decision; null when none was handed in, or for a blank picture. */
+  upright: UprightResult | null;
+  /** The classifier's plane of `image`. */
+  plane: Uint8Array;
+  /** The EKG check's verdict on `image`. */
+  ekg: EkgCheckResult;
+}
+
 /**
- * The one path from a decoded picture to what the models read: the classifier's plane, and the EKG check's
- * verdict (`checkEkg`: the gate network on its own plane, skipped for blank pictures). Shared by the demo,
- * `npm run classify` and `npm run eval:external`.
+ * The one path from a decoded picture to what the models read: the picture turned upright (`turnUpright`, when a
+ * sheet-upright model is handed in), then the classifier's plane and the EKG check's verdict (`checkEkg`: the gate
+ * network on its own plane, skipped for blank pictures) of the picture so turned. Shared by the demo,
+ * `npm run classify`, `npm run eval:external` and `npm run eval:gate`.
  */
 export async function analyseImage(
   image: RasterImage,
   meta: Pick<ModelMetadata, 'input'>,
   gate: GateScorer,
-): Promise<{ plane: Uint8Array; ekg: EkgCheckResult }> {
-  return { plane: preprocess(image, meta.input), ekg: await checkEkg(image, gate) };
+  upright: UprightScorer | null = null,
+): Promise<ImageAnalysis> {
+  const turned = upright && !isBlank(image) ? await turnUpright(image, upright) : null;
+  const read = turned?.image ?? image;
+  return {
+    image: read,
+    upright: turned?.upright ?? null,
+    plane: preprocess(read, meta.input),
+    ekg: await checkEkg(read, gate),
+  };
 }
 
 /** What `analyse` reports when no EKG check was loaded (the test fixture model only). */
@@ -77,8 +99,13 @@ export interface BrowserClassifier {
   meta: ModelMetadata;
   /** The EKG check's metadata (its input spec and threshold); null when loaded without one. */
   gateMeta: ModelMetadata | null;
-  /** Preprocesses a decoded picture for the classifier and runs the EKG check on it. */
-  analyse(image: RasterImage): Promise<{ plane: Uint8Array; ekg: EkgCheckResult }>;
+  /** The sheet-upright model's metadata; null when loaded without one (pictures are then read as given). */
+  uprightMeta: ModelMetadata | null;
+  /**
+   * Turns a decoded picture upright (the sheet-upright model, unless `turnUpright` is false: the reader turned it
+   * by hand), preprocesses it for the classifier and runs the EKG check on it (`analyseImage`).
+   */
+  analyse(image: RasterImage, options?: { turnUpright?: boolean }): Promise<ImageAnalysis>;
   backend: BackendName;
   /** Why faster backends were skipped, e.g. "webgl: not available". */
   backendNotes: string[];
@@ -223,6 +250,11 @@ export interface LoadOptions {
    * model, which ships without one: every picture is then let through with a note saying so.
    */
   gateDir: string | null;
+  /**
+   * URL of the sheet-upright model's folder (public/models/default.json "upright"), or null/absent for none:
+   * pictures are then read as they are given.
+   */
+  uprightDir?: string | null;
 }
 
 type Layers = import('@tensorflow/tfjs').LayersModel;
@@ -297,15 +329,24 @@ export async function loadClassifier(modelDir: string, options: LoadOptions): Pr
   const { backend, notes } = await chooseBackend(tf, options.backends);
 
   progress({ phase: 'metadata' });
-  // both downloads report as one: bytes so far of the two weight files against their sum
-  const got = { clf: 0, gate: 0 };
-  const want = { clf: 0, gate: 0 };
-  const report = () => progress({ phase: 'weights', loaded: got.clf + got.gate, total: want.clf + want.gate });
-  const [clf, gate] = await Promise.all([
+  // the downloads report as one: bytes so far of the weight files against their sum
+  const got = { clf: 0, gate: 0, upright: 0 };
+  const want = { clf: 0, gate: 0, upright: 0 };
+  const report = () =>
+    progress({
+      phase: 'weights',
+      loaded: got.clf + got.gate + got.upright,
+      total: want.clf + want.gate + want.upright,
+    });
+  const uprightDir = options.uprightDir ?? null;
+  const [clf, gate, upright] = await Promise.all([
     fetchModel(tf, modelDir, 'mi', (l, t) => ((got.clf = l), (want.clf = t), report())),
     options.gateDir === null
       ? Promise.resolve(null)
       : fetchModel(tf, options.gateDir, 'ekg-gate', (l, t) => ((got.gate = l), (want.gate = t), report())),
+    uprightDir === null
+      ? Promise.resolve(null)
+      : fetchModel(tf, uprightDir, 'sheet-upright', (l, t) => ((got.upright = l), (want.upright = t), report())),
   ]).catch((e: unknown) => {
     throw e instanceof ModelUnavailableError ? e : new ModelUnavailableError(errorMessage(e));
   });
@@ -317,22 +358,38 @@ export async function loadClassifier(modelDir: string, options: LoadOptions): Pr
   void predictProbs([new Uint8Array(meta.input.width * meta.input.height).fill(meta.input.pad)]); // synchronous here
   const warmupMs = performance.now() - tw;
 
+  let uprightScorer: UprightScorer | null = null;
+  if (upright !== null) {
+    const { input } = upright.meta;
+    uprightScorer = {
+      meta: upright.meta,
+      score: (planes) => run.predictProbabilities(upright.model, upright.meta, planes, 4),
+    };
+    void uprightScorer.score([new Uint8Array(input.width * input.height).fill(input.pad)]);
+  }
   let analyse: BrowserClassifier['analyse'];
   if (gate === null) {
-    analyse = async (image) => ({ plane: preprocess(image, meta.input), ekg: { ...NO_GATE } });
+    analyse = async (image) => ({ image, upright: null, plane: preprocess(image, meta.input), ekg: { ...NO_GATE } });
   } else {
     const gateScore = (plane: Uint8Array): number => run.predictProbabilities(gate.model, gate.meta, [plane], 1)[0]!;
     gateScore(new Uint8Array(gate.meta.input.width * gate.meta.input.height).fill(gate.meta.input.pad));
-    analyse = (image) => analyseImage(image, meta, { meta: gate.meta, score: gateScore });
+    analyse = (image, opts) =>
+      analyseImage(
+        image,
+        meta,
+        { meta: gate.meta, score: gateScore },
+        opts?.turnUpright === false ? null : uprightScorer,
+      );
   }
 
   return {
     meta,
     gateMeta: gate?.meta ?? null,
+    uprightMeta: upright?.meta ?? null,
     analyse,
     backend,
     backendNotes: notes,
-    modelBytes: bytes + (gate?.bytes ?? 0),
+    modelBytes: bytes + (gate?.bytes ?? 0) + (upright?.bytes ?? 0),
     loadMs: performance.now() - t0,
     warmupMs,
     async predictPlane(plane) {
@@ -353,6 +410,7 @@ export async function loadClassifier(modelDir: string, options: LoadOptions): Pr
     dispose() {
       model.dispose();
       gate?.model.dispose();
+      upright?.model.dispose();
     },
   };
 }

@@ -69,11 +69,12 @@ export function gateDecision(score: number, meta: Pick<ModelMetadata, 'threshold
 /**
  * Added to a refusal of a picture taller than wide: a landscape printout photographed with the phone held upright
  * lies sideways in the picture, and the check refuses most such pictures (19 of the 24 real EKGs of the
- * development set, turned a quarter turn; `npm run eval:external`, real-ekg-sideways). The check does not turn
- * pictures itself. Tried that way (a refused portrait picture scored a quarter turn each way, accepted when a turn
- * passed), `npm run eval:gate` let through 23 of 188 held-out text pages (data/eval/gate/ekg-gate.json, without
- * turns: 5 of 190) and 7.9% of photographs and documents (2.1%), past the 3% target: turned on their side, lines of
- * text look like rows of trace. So the reader turns the picture.
+ * development set turned a quarter turn, before the sheet-upright model). The check does not try turns itself:
+ * tried that way (a refused portrait picture scored a quarter turn each way, accepted when a turn passed),
+ * `npm run eval:gate` let through 23 of 188 held-out text pages (without turns: 5 of 190) and 7.9% of photographs
+ * and documents (2.1%), past the 3% target: turned on their side, lines of text look like rows of trace. The
+ * sheet-upright model (upright.ts) now turns a sideways sheet once, before the check; this hint is for the picture
+ * it leaves sideways, which the reader then turns.
  */
 export const SIDEWAYS_HINT =
   'The picture is taller than wide: if it shows a printout lying sideways, turn it a quarter turn and try again ' +

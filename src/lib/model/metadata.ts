@@ -26,7 +26,7 @@ export interface ValMetrics {
 export interface ModelMetadata {
   name: string;
   version: string;
-  /** Absent for MI classifiers; 'ekg-gate' for the EKG check. */
+  /** Absent for MI classifiers; 'ekg-gate' for the EKG check; 'sheet-upright' for the orientation model. */
   task?: ModelTask;
   /** [negative, positive]: ['Normal', 'MI'] for classifiers (TASK_LABELS). */
   labels: [string, string];
@@ -54,12 +54,21 @@ export interface ModelMetadata {
   training_log?: string;
 }
 
-/** What a model's logit means: MI vs not (the classifiers), or a 12-lead EKG vs any other picture (the gate). */
-export type ModelTask = 'mi' | 'ekg-gate';
+/**
+ * What a model's logit means: MI vs not (the classifiers), a 12-lead EKG vs any other picture (the gate), or an EKG
+ * picture the right way up vs turned (the sheet-upright model, src/lib/model/upright.ts).
+ */
+export type ModelTask = 'mi' | 'ekg-gate' | 'sheet-upright';
+const TASKS_WHAT: Readonly<Record<ModelTask, string>> = {
+  mi: 'an MI classifier',
+  'ekg-gate': 'the EKG check',
+  'sheet-upright': 'the sheet-upright model',
+};
 /** Each task's labels, negative then positive (training/train.py TASKS writes the same). */
 export const TASK_LABELS: Readonly<Record<ModelTask, readonly [string, string]>> = {
   mi: ['Normal', 'MI'],
   'ekg-gate': ['not a 12-lead EKG', '12-lead EKG'],
+  'sheet-upright': ['turned', 'upright'],
 };
 
 export class MetadataError extends Error {
@@ -86,12 +95,15 @@ export function validateMetadata(
     if (typeof m[k] !== 'string' || (m[k] as string).length === 0) fail(k, 'must be a non-empty string');
   }
   const task = m.task === undefined ? 'mi' : m.task;
-  if (task !== 'mi' && task !== 'ekg-gate') fail('task', `must be "mi" or "ekg-gate", got ${JSON.stringify(m.task)}`);
-  if (expectTask !== 'any' && task !== expectTask) {
+  if (typeof task !== 'string' || !Object.hasOwn(TASK_LABELS, task))
     fail(
       'task',
-      `is ${JSON.stringify(task)}: this is ${task === 'ekg-gate' ? 'the EKG check, not an MI classifier' : 'an MI classifier, not the EKG check'}`,
+      `must be one of ${Object.keys(TASK_LABELS)
+        .map((t) => JSON.stringify(t))
+        .join(', ')}, got ${JSON.stringify(m.task)}`,
     );
+  if (expectTask !== 'any' && task !== expectTask) {
+    fail('task', `is ${JSON.stringify(task)}: this is ${TASKS_WHAT[task as ModelTask]}, not ${TASKS_WHAT[expectTask]}`);
   }
   const want = TASK_LABELS[task as ModelTask];
   if (!Array.isArray(m.labels) || m.labels.length !== 2 || m.labels[0] !== want[0] || m.labels[1] !== want[1]) {

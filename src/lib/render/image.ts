@@ -37,6 +37,15 @@ export function turnQuarter(image: RasterImage, turn: 90 | -90): RasterImage {
   return { width: h, height: w, channels: c, data: out };
 }
 
+/** The image turned `quarters` quarter turns clockwise (any integer; 4 gives it back, negative turns go the other way). */
+export function turnClockwise(image: RasterImage, quarters: number): RasterImage {
+  const q = ((Math.round(quarters) % 4) + 4) % 4;
+  if (q === 3) return turnQuarter(image, -90);
+  let out = image;
+  for (let k = 0; k < q; k++) out = turnQuarter(out, 90);
+  return out;
+}
+
 /** The image as an ImageData (RGBA), ready for putImageData. */
 export function toImageData(image: RasterImage): ImageData {
   return new ImageData(toRgba(image).data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height);

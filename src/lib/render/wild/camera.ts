@@ -107,6 +107,16 @@ function capsuleFromEdge(r: Rng, W: number, H: number, minLen: number, maxLen: n
   return { x0, y0, x1: x0 + dx * len, y1: y0 + dy * len, radius };
 }
 
+/**
+ * Clockwise quarter turns (`turnQuarter(image, 90)` applied this many times) that bring the photographed sheet
+ * upright, its tilt left as it is: the label the sheet-upright model learns (scripts/export-upright.ts). A base
+ * rotation of +90 degrees turns the sheet's x axis downwards in the picture (clockwise), so one counter-clockwise
+ * turn (three clockwise) undoes it.
+ */
+export function uprightQuarterTurns(camera: Pick<CameraParams, 'baseRotationDeg'>): 0 | 1 | 2 | 3 {
+  return (((-Math.round(camera.baseRotationDeg / 90) % 4) + 4) % 4) as 0 | 1 | 2 | 3;
+}
+
 /** Draws every camera parameter from the seed (fixed order of draws). `pageMm` is the sheet's size. */
 export function drawCameraParams(seed: number, pageMm: readonly [number, number], scale: number): CameraParams {
   const r = subRng(seed, 'wild-camera');
