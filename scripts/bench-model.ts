@@ -47,7 +47,8 @@ async function main(argv: string[]) {
   const runs = parseNumberArg('--runs', values.runs, { integer: true, min: 1 });
   const batch = parseNumberArg('--batch', values.batch, { integer: true, min: 1 });
   await useBackend(backend);
-  const { model, meta } = await loadModelFromDir(dir);
+  // any exported image model: a classifier, the EKG check, the sheet-upright model
+  const { model, meta } = await loadModelFromDir(dir, 'any');
   const parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as { cases: { input: string }[] };
   const inputs = parity.cases.map((c) => unpackU8(c.input));
   const xs = Array.from({ length: batch }, (_, i) => inputs[i % inputs.length]!);
