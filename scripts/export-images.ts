@@ -2,7 +2,7 @@
  * `npm run export-images -- --style dataset2 --folds 1-8 --out DIR [--variants K] [--input 256x256]
  *                           [--limit N] [--ids 1-200,9001] [--subset K/M] [--balanced N] [--seed S] [--png]
  *                           [--workers 2] [--shard-size 512] [--scale 1] [--filters baseline,lowpass|none]
- *                           [--data DIR] [--tone luma|ink-flat]`
+ *                           [--data DIR] [--tone luma|ink-flat] [--upright]`
  *
  * Renders an image dataset for training, in the shard format of docs/CONTRACTS.md:
  * render(record, style, seed) -> preprocess(image, input spec) (src/lib/model/preprocess.ts) -> uint8 planes,
@@ -18,6 +18,8 @@
  *   format "heartnet-png/1", `shards: []` and each item's `files`.
  * - --balanced N draws N MI + N non-MI records from the folds (seeded), like the study's 777/777 subset;
  *   --limit N keeps a seeded random N records; --ids restricts to those ecg_ids.
+ * - --upright turns each picture back by its camera's quarter turns (only wild photos are drawn turned): the
+ *   sheets a model behind the demo's sheet-upright step is handed.
  */
 import { gitCommit } from './lib/git';
 import { errorMessage } from '../src/lib/errors';
@@ -71,6 +73,11 @@ export const EXPORT_IMAGES_CLI = defineCli({
     filters: { type: 'string', value: 'LIST', help: "baseline,lowpass,notch50,notch60 or none (default: the style's)" },
     data: { type: 'string', value: 'DIR', help: 'PTB-XL folder (default: data/ptb-xl)' },
     tone: { type: 'string', value: 'TONE', default: 'luma', help: `colour to gray: ${TONES.join(', ')}` },
+    upright: {
+      type: 'boolean',
+      default: false,
+      help: 'turn each picture back the way its camera turned it (wild photos drawn sideways or upside down)',
+    },
     quiet: { type: 'boolean', default: false, help: 'no progress bar' },
   },
   error: (m) => new RenderError('bad-option', m),
@@ -109,6 +116,7 @@ export function parseExportArgs(argv: string[]): ExportSettings & { quiet: boole
     scale: parseNumberArg('--scale', values.scale, { min: Number.MIN_VALUE }),
     filters: values.filters === undefined ? undefined : parseFilterList(values.filters),
     data: resolvePtbxlDir(values.data),
+    ...(values.upright ? { upright: true } : {}),
     quiet: values.quiet,
   };
 }

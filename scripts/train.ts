@@ -40,6 +40,7 @@ export interface SourceConfig {
   subset?: string;
   variants?: number;
   seed?: number;
+  upright?: boolean;
 }
 export interface TrainConfig {
   name: string;
@@ -276,6 +277,7 @@ function ensureShards(
   if (src.limit) args.push('--limit', String(src.limit));
   if (src.variants) args.push('--variants', String(src.variants));
   if (src.seed !== undefined) args.push('--seed', String(src.seed));
+  if (src.upright) args.push('--upright');
   run('npx', args);
 }
 

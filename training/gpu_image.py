@@ -29,9 +29,15 @@ from . import config as C
 # (and the printout-like ECG-Image-Kit pages); the earlier styles keep their share small.
 ROUND = (("wild-printout", 512), ("wild-photo", 512), ("wild-printout", 512), ("wild-photo", 512),
          ("wild-scan", 256), ("printout", 256), ("dataset2", 256), ("photo", 256))
+# The styles whose pictures the renderer may draw sideways or upside down (render/wild/camera.ts).
+TURNED_STYLES = ("wild-photo",)
 
 
-def plan(base: dict, name: str, rounds: int, subset: str, seed0: int, export_dir: str, scale: float = 1.0) -> dict:
+def plan(base: dict, name: str, rounds: int, subset: str, seed0: int, export_dir: str, scale: float = 1.0,
+         upright: bool = False) -> dict:
+    """`upright`: wild photos (the one style drawn turned) turned back by their camera's quarter turns, in the
+    training sets and the validation set, so the model learns and is selected on sheets the right way up, as the
+    demo's sheet-upright step hands them over (export-images --upright)."""
     cfg = copy.deepcopy(base)
     cfg["name"] = name
     cfg["init"] = base["name"]
@@ -40,8 +46,14 @@ def plan(base: dict, name: str, rounds: int, subset: str, seed0: int, export_dir
         for k, (style, n) in enumerate(ROUND):
             seed = seed0 + r * len(ROUND) + k
             train.append({"style": style, "dir": f"build/shards/{name}-{style}-s{seed}", "folds": "1-8",
-                          "subset": subset, "limit": max(1, round(n * scale)), "seed": seed})
+                          "subset": subset, "limit": max(1, round(n * scale)), "seed": seed,
+                          **({"upright": True} if upright and style in TURNED_STYLES else {})})
     cfg["data"]["train"] = train
+    if upright:
+        for v in cfg["data"]["val"]:
+            if v["style"] in TURNED_STYLES and not v.get("upright"):
+                v["upright"] = True
+                v["dir"] += "-upright"
     cfg["export"]["dir"] = export_dir
     return cfg
 
@@ -55,6 +67,8 @@ def export_args(src: dict, inp: dict) -> list[str]:
     for key in ("balanced", "subset", "limit", "variants", "seed"):
         if key in src:
             args += [f"--{key}", str(src[key])]
+    if src.get("upright"):
+        args.append("--upright")
     return args
 
 
@@ -121,6 +135,7 @@ def main(argv=None) -> int:
     p.add_argument("--comment", default=None)
     p.add_argument("--scale", type=float, default=1.0, help="images per set x this (smoke runs)")
     p.add_argument("--val-limit", type=int, default=None, help="validation sets cut to this (smoke runs)")
+    p.add_argument("--upright", action="store_true", help="wild photos turned upright (export-images --upright)")
     j = sub.add_parser("jobs")
     j.add_argument("config")
     j.add_argument("--runner", default="node .gpu/export-images.mjs", help="the export-images command")
@@ -139,7 +154,7 @@ def main(argv=None) -> int:
     try:
         if a.cmd == "plan":
             base = C.load(a.base)
-            cfg = plan(base, a.name, a.rounds, a.subset, a.seed0, f"public/models/{a.name}", a.scale)
+            cfg = plan(base, a.name, a.rounds, a.subset, a.seed0, f"public/models/{a.name}", a.scale, a.upright)
             if a.val_limit:
                 for v in cfg["data"]["val"]:
                     v["limit"] = min(v.get("limit", a.val_limit), a.val_limit)

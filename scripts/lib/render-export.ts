@@ -8,7 +8,9 @@ import type { LabelledRecord } from '../../src/lib/ptbxl/database';
 import { readRecord, recordFiles } from '../../src/lib/ptbxl/node';
 import { exampleFromImages, planesForStyle } from '../../src/lib/model/example';
 import type { InputSpec } from '../../src/lib/model/preprocess';
-import { deriveSeed, RENDERER_VERSION, render, RenderError, type StyleName } from '../../src/lib/render/index';
+import { deriveSeed, RENDERER_VERSION, renderWithInfo, RenderError, type StyleName } from '../../src/lib/render/index';
+import { turnClockwise } from '../../src/lib/render/image';
+import { uprightQuarterTurns } from '../../src/lib/render/wild/camera';
 import { encodePng } from '../../src/lib/render/png';
 import { fnv1a, mix32, mulberry32 } from '../../src/lib/render/prng';
 import type { FilterName } from '../../src/lib/signal/filters';
@@ -34,6 +36,8 @@ export interface ExportSettings {
   scale: number;
   filters?: FilterName[];
   data: string;
+  /** Turn each picture the way its camera turned it back (what the demo's sheet-upright step does when right). */
+  upright?: boolean;
 }
 
 export interface PlanItem {
@@ -206,13 +210,18 @@ export async function renderShard(plan: Plan, k: number, s: ExportSettings, onIt
   const buf = s.png ? null : new Uint8Array(items.length * per);
   for (const it of items) {
     const signals = await readRecord(s.data, it.ecg_id);
-    const images = render(signals, {
+    const rendered = renderWithInfo(signals, {
       style: s.style,
       seed: it.seed,
       scale: s.scale,
       filters: s.filters,
       ecgId: it.ecg_id,
     });
+    // --upright: the model then learns sheets the right way up, as the demo hands them over after its
+    // sheet-upright step (src/lib/model/upright.ts); only wild photos are drawn turned
+    const camera = rendered.info.wild?.camera;
+    const turns = s.upright && camera ? uprightQuarterTurns(camera) : 0;
+    const images = turns === 0 ? rendered.images : rendered.images.map((img) => turnClockwise(img, turns));
     if (buf) {
       // the same function builds npm run eval's examples: dataset4's 12 lead images -> 12 planes
       buf.set(exampleFromImages(images, s.input, plan.planes, signals.leadNames), it.index * per);
@@ -250,6 +259,7 @@ export function manifestOf(plan: Plan, s: ExportSettings, gitCommit: string | nu
       filters: s.filters ?? 'style default',
       seed: s.seed,
       seeds: 'deriveSeed(ecg_id, variant, style) from src/lib/render/prng.ts, mixed with renderer.seed when non-zero',
+      ...(s.upright ? { upright: "each picture turned back by its camera's quarter turns (uprightQuarterTurns)" } : {}),
     },
     selection: {
       folds: s.folds,
@@ -272,6 +282,7 @@ export function planKey(plan: Plan, s: ExportSettings): string {
     scale: s.scale,
     filters: s.filters ?? null,
     png: s.png,
+    ...(s.upright ? { upright: true } : {}),
     shards: plan.shards,
     items: plan.items.map((it) => [it.ecg_id, it.variant, it.seed, it.shard, it.index]),
   });

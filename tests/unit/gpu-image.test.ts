@@ -144,6 +144,29 @@ print(json.dumps(float((ev - tr).abs().max() / (ev.abs().max() + 1e-6))))`;
     expect(unpinned.status).not.toBe(0);
     expect(unpinned.stderr).toMatch(/names no records for the validation set/);
 
+    // --upright: wild photos (the one style drawn turned) are exported turned back, training and validation
+    const up = join(dir, 'plan-upright.json');
+    const pu = py(
+      ['-m', 'training.gpu_image', 'plan', up, '--base', 'training/configs/heartnet-wild-2.json'].concat([
+        '--name',
+        'test-up',
+        '--rounds',
+        '1',
+        '--subset',
+        '1/3',
+        '--upright',
+      ]),
+    );
+    expect(pu.status, pu.stderr).toBe(0);
+    const ucfg = JSON.parse(readFileSync(up, 'utf8'));
+    for (const s of [...ucfg.data.train, ...ucfg.data.val]) {
+      expect(s.upright === true, s.dir).toBe(s.style === 'wild-photo');
+    }
+    expect(ucfg.data.val.find((v: { style: string }) => v.style === 'wild-photo').dir).toMatch(/-upright$/);
+    expect(ucfg.data.train[1]).toMatchObject({ style: 'wild-photo', subset: '1/3', upright: true });
+    const ujobs = py(['-m', 'training.gpu_image', 'jobs', up, '--runner', 'x']).stdout.trim().split('\n');
+    expect(ujobs.filter((l: string) => l.includes(' --upright')).length).toBe(3); // fold-9 set + 2 of a round
+
     // sets 0-2 and 4 finished, 3 did not: only 0-2 are kept (a cut at any point keeps the rounds' proportions)
     const at = (s: { dir: string }) => join(dir, s.dir);
     for (const s of [...cfg.data.val, ...cfg.data.train]) s.dir = at(s);

@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LabelledRecord } from '../../src/lib/ptbxl/database';
 import { readRecord, recordFiles, resolvePtbxlDir } from '../../src/lib/ptbxl/node';
 import { preprocess } from '../../src/lib/model/preprocess';
-import { deriveSeed, render } from '../../src/lib/render/index';
+import { deriveSeed, render, renderWithInfo } from '../../src/lib/render/index';
+import { turnClockwise } from '../../src/lib/render/image';
+import { uprightQuarterTurns } from '../../src/lib/render/wild/camera';
 import { itemSeed, makePlan, selectRecords, type ExportSettings } from '../../scripts/lib/render-export';
 import { main as exportMain, parseExportArgs } from '../../scripts/export-images';
 import { parseFilterList, parseRangeList, parseSize } from '../../scripts/lib/render-args';
@@ -192,6 +194,36 @@ describe.skipIf(!haveData)('export-images end to end (PTB-XL test records)', () 
     expect(m.items[0].files).toHaveLength(12);
     for (const f of m.items[1].files) expect(statSync(path.join(pout, f)).size).toBeGreaterThan(100);
   });
+  it("--upright turns each wild photo back by its camera's quarter turns, and leaves the upright ones as drawn", async () => {
+    const uout = path.join(tmp, 'upright');
+    await exportMain([
+      ...['--style', 'wild-photo', '--folds', '1-10', '--ids', IDS.join(','), '--variants', '2'],
+      ...['--input', '48x64', '--workers', '0', '--shard-size', '16', '--upright', '--out', uout, '--quiet'],
+    ]);
+    const m = JSON.parse(readFileSync(path.join(uout, 'manifest.json'), 'utf8'));
+    expect(m.renderer.upright).toMatch(/uprightQuarterTurns/);
+    const shard = readFileSync(path.join(uout, 'shard-00000.u8'));
+    const turns: number[] = [];
+    for (const it of m.items) {
+      const sig = await readRecord(dataDir, it.ecg_id);
+      const { images, info } = renderWithInfo(sig, { style: 'wild-photo', seed: it.seed, ecgId: it.ecg_id });
+      const t = uprightQuarterTurns(info.wild!.camera!);
+      turns.push(t);
+      const want = preprocess(turnClockwise(images[0]!, t), m.input);
+      const got = shard.subarray(it.index * 48 * 64, (it.index + 1) * 48 * 64);
+      expect(Buffer.from(got).equals(Buffer.from(want)), `ecg ${it.ecg_id} v${it.variant}`).toBe(true);
+    }
+    // these seeds draw both kinds: the test checks a turn, not only the identity
+    expect(turns.some((t) => t !== 0)).toBe(true);
+    expect(turns.some((t) => t === 0)).toBe(true);
+    // the same export without --upright is another plan: refused in the same folder
+    await expect(
+      exportMain([
+        ...['--style', 'wild-photo', '--folds', '1-10', '--ids', IDS.join(','), '--variants', '2'],
+        ...['--input', '48x64', '--workers', '0', '--shard-size', '16', '--out', uout, '--quiet'],
+      ]),
+    ).rejects.toThrow(/different arguments/);
+  }, 60_000);
   it('clear errors for bad arguments', () => {
     expect(() => parseExportArgs(['--style', 'sketch', '--out', path.join(tmp, 'x')])).toThrow(
       /unknown style 'sketch'/,
