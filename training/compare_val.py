@@ -1,0 +1,47 @@
+"""Scores several checkpoints on one config's validation sets (fold 9), per style: the side-by-side that chooses
+between runs whose own logs were validated on different fold-9 mixtures (heartnet-wild-6's photos are turned
+upright, heartnet-wild-5's are as drawn).
+
+    python3 -m training.compare_val --config training/configs/heartnet-wild-6.json heartnet-wild-5 heartnet-wild-6
+
+Each NAME is training/checkpoints/NAME.pt with training/configs/NAME.json's network (a run trained elsewhere has
+its start rebuilt there by training/tfjs_init.py, exact in eval mode). Prints one line per checkpoint."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import torch
+
+from . import config as C, models
+from .metrics import auroc
+from .train import load_data, predict_logits
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", required=True, help="the config whose validation sets are read")
+    ap.add_argument("names", nargs="+", help="checkpoints: training/checkpoints/NAME.pt")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    cfg = C.with_defaults(C.load(a.config))
+    val = load_data(cfg, "val")
+    y = val.labels.astype(int)
+    sizes = [json.load(open(os.path.join(s["dir"], "manifest.json")))["count"] for s in cfg["data"]["val"]]
+    for name in a.names:
+        run = C.with_defaults(C.load(f"training/configs/{name}.json"))
+        model = models.build(run["model"], val.planes)
+        model.load_state_dict(torch.load(f"training/checkpoints/{name}.pt", map_location="cpu"))
+        z = predict_logits(model.eval(), val, 64, torch.device("cpu"))
+        parts, o = [], 0
+        for s, n in zip(cfg["data"]["val"], sizes):
+            parts.append(f"{s['style']}{' (upright)' if s.get('upright') else ''} {auroc(y[o:o + n], z[o:o + n]):.4f}")
+            o += n
+        print(f"{name}: fold 9 ({val.n} images) AUROC {auroc(y, z):.4f}; " + "; ".join(parts), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
