@@ -4,8 +4,9 @@ upright, heartnet-wild-5's are as drawn).
 
     python3 -m training.compare_val --config training/configs/heartnet-wild-6.json heartnet-wild-5 heartnet-wild-6
 
-Each NAME is training/checkpoints/NAME.pt with training/configs/NAME.json's network (a run trained elsewhere has
-its start rebuilt there by training/tfjs_init.py, exact in eval mode). Prints one line per checkpoint."""
+Each NAME is training/checkpoints/NAME.pt with training/configs/NAME.json's network (or --network CONFIG's, for
+all of them); a GPU run's start is rebuilt there from its TF.js export by training/tfjs_init.py, exact in eval
+mode. Prints one line per checkpoint."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +24,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", required=True, help="the config whose validation sets are read")
     ap.add_argument("names", nargs="+", help="checkpoints: training/checkpoints/NAME.pt")
+    ap.add_argument("--network", default=None, help="the config whose network every checkpoint has (default: its own)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -31,7 +33,7 @@ def main(argv=None) -> int:
     y = val.labels.astype(int)
     sizes = [json.load(open(os.path.join(s["dir"], "manifest.json")))["count"] for s in cfg["data"]["val"]]
     for name in a.names:
-        run = C.with_defaults(C.load(f"training/configs/{name}.json"))
+        run = C.with_defaults(C.load(a.network or f"training/configs/{name}.json"))
         model = models.build(run["model"], val.planes)
         model.load_state_dict(torch.load(f"training/checkpoints/{name}.pt", map_location="cpu"))
         z = predict_logits(model.eval(), val, 64, torch.device("cpu"))

@@ -94,6 +94,14 @@ print(json.dumps(float((ev - tr).abs().max() / (ev.abs().max() + 1e-6))))`;
     expect(log.fold9_at_run.threshold).toBeCloseTo(log.threshold, 6);
     expect((await checkParity(join(dir, 'model'))).maxDiff).toBeLessThan(1e-4);
 
+    // training.compare_val scores the checkpoint on the config's fold-9 sets: the AUROC the export computed
+    const cmp = py(['-m', 'training.compare_val', '--config', file, '--network', file, 'test-export-only']);
+    expect(cmp.status, cmp.stderr).toBe(0);
+    const m = /^test-export-only: fold 9 \((\d+) images\) AUROC (\d\.\d{4});/.exec(cmp.stdout);
+    expect(m, cmp.stdout).not.toBeNull();
+    expect(Number(m![1])).toBe(log.data.val_n);
+    expect(Number(m![2])).toBeCloseTo(log.val_metrics_at_threshold.auroc, 3);
+
     // a second export is refused (the log is no longer a deferred run), as is a checkpoint the run did not write
     expect(py(['-m', 'training.train', '--config', file, '--export-only']).stderr).toMatch(/not a --no-export run/);
     py(['-m', 'training.train', '--config', file, '--no-export']);
