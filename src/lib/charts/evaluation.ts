@@ -88,11 +88,13 @@ export function shippedEvals(evals: readonly EvalResult[], shipped: readonly str
 }
 
 /**
- * Curve points per model in the chart's data table: enough to read the curve's shape (one every 5% of the stored
- * points), not every stored point. At 40, the ROC and PR tables were 600 KB of the Results page's 2.2 MB, and the
- * page's largest paint came within a run's noise of its 1,500 ms budget in CI (1,332/1,900/1,596 ms).
+ * Curve points per model in the chart's data table: enough to read the curve's shape (about one every 9% of the
+ * stored points), not every stored point. At 40, the ROC and PR tables were 600 KB of the Results page's 2.2 MB,
+ * and the page's largest paint came within a run's noise of its 1,500 ms budget in CI (1,332/1,900/1,596 ms); at
+ * 20, with heartnet-wild-6's curves added, they were 460 KB of the Figures page's 2.9 MB, whose paint then came
+ * within the noise again (a median of 1,424 ms of five loads here).
  */
-export const TABLE_POINTS_PER_CURVE = 20;
+export const TABLE_POINTS_PER_CURVE = 12;
 
 /**
  * The curves as a table, at most TABLE_POINTS_PER_CURVE evenly spread points per curve (first and last kept): with
@@ -137,9 +139,11 @@ interface CurveDatum {
 /**
  * Hover points per curve: each is a circle with a tooltip written into the page's HTML, so every stored point of
  * every model on every style (200 each) made the Results and Figures pages megabytes heavier and slower to paint.
- * The line itself is still drawn through every stored point.
+ * The line itself is still drawn through every stored point. As many as in the data table (the same spread of the
+ * stored points): at 50 the tooltips were 42 KB of each 79 KB ROC chart, and with heartnet-wild-6's curves added the
+ * Figures page (3.16 MB) went over its 1,500 ms LCP budget in CI (median 1,648 ms of five loads).
  */
-export const HOVER_POINTS_PER_CURVE = 50;
+export const HOVER_POINTS_PER_CURVE = TABLE_POINTS_PER_CURVE;
 
 function curveChart(evals: EvalResult[], kind: 'roc' | 'pr'): { svg: string; marks: number } {
   const series = seriesStyles(evals);
