@@ -24,8 +24,7 @@ import { predictProbabilities } from '../src/lib/model/run';
 import { auroc } from '../src/lib/model/metrics';
 import type { LabelledRecord } from '../src/lib/ptbxl/database';
 import { readRecord } from '../src/lib/ptbxl/node';
-import { render, renderWithInfo, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
-import { uprightQuarterTurns } from '../src/lib/render/wild/camera';
+import { render, renderUprightTurns, renderWithInfo, STYLE_NAMES, type StyleName } from '../src/lib/render/index';
 import { turnUpright, type UprightScorer } from '../src/lib/model/upright';
 import { loadUpright, resolveUprightDir } from './classify';
 import { defineCli, parseCli } from './lib/cli';
@@ -183,7 +182,7 @@ async function scoreRecords(
       if (upright && m.planes === 1) {
         // as the demo reads a picture: turned upright first when the sheet-upright model says so; a wild photo
         // knows how its sheet was drawn, so whether it ends up the right way up is counted
-        const drawn = info.wild?.camera ? uprightQuarterTurns(info.wild.camera) : 0;
+        const drawn = renderUprightTurns(info);
         const { image, upright: u } = await turnUpright(images[0]!, upright);
         imgs = [image];
         turns.push({ drawn, given: u.turns, scoreAsDrawn: Number.NaN });

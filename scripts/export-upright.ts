@@ -23,9 +23,8 @@ import { preprocess, type InputSpec } from '../src/lib/model/preprocess';
 import { loadLabelledRecords, readRecord, resolvePtbxlDir } from '../src/lib/ptbxl/node';
 import { turnClockwise } from '../src/lib/render/image';
 import { mix32, mulberry32 } from '../src/lib/render/prng';
-import { renderWithInfo, type StyleName } from '../src/lib/render/index';
+import { renderUprightTurns, renderWithInfo, type StyleName } from '../src/lib/render/index';
 import type { RasterImage } from '../src/lib/render/types';
-import { uprightQuarterTurns } from '../src/lib/render/wild/camera';
 import { defineCli, parseCli } from './lib/cli';
 import { decodeImageBytesNode } from './lib/decode-node';
 import { negativeForm, NEGATIVE_ID_BASE, readNegatives } from './export-gate';
@@ -170,8 +169,7 @@ async function main(argv: string[]): Promise<void> {
         rendered.clear();
         const sig = await readRecord(dataDir, it.ecg_id);
         const { images, info } = renderWithInfo(sig, { style: it.style as StyleName, seed: it.seed, ecgId: it.ecg_id });
-        const camera = info.wild?.camera;
-        r = { image: images[0]!, upright: camera ? uprightQuarterTurns(camera) : 0 };
+        r = { image: images[0]!, upright: renderUprightTurns(info) };
         rendered.set(key, r);
       }
       it.upright_turns = r.upright;

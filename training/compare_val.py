@@ -10,8 +10,6 @@ mode. Prints one line per checkpoint."""
 from __future__ import annotations
 
 import argparse
-import json
-import os
 
 import torch
 
@@ -31,16 +29,14 @@ def main(argv=None) -> int:
     cfg = C.with_defaults(C.load(a.config))
     val = load_data(cfg, "val")
     y = val.labels.astype(int)
-    sizes = [json.load(open(os.path.join(s["dir"], "manifest.json")))["count"] for s in cfg["data"]["val"]]
     for name in a.names:
         run = C.with_defaults(C.load(a.network or f"training/configs/{name}.json"))
         model = models.build(run["model"], val.planes)
         model.load_state_dict(torch.load(f"training/checkpoints/{name}.pt", map_location="cpu"))
         z = predict_logits(model.eval(), val, 64, torch.device("cpu"))
-        parts, o = [], 0
-        for s, n in zip(cfg["data"]["val"], sizes):
-            parts.append(f"{s['style']}{' (upright)' if s.get('upright') else ''} {auroc(y[o:o + n], z[o:o + n]):.4f}")
-            o += n
+        parts = []
+        for s, a0, a1 in zip(cfg["data"]["val"], val.offsets[:-1], val.offsets[1:]):
+            parts.append(f"{s['style']}{' (upright)' if s.get('upright') else ''} {auroc(y[a0:a1], z[a0:a1]):.4f}")
         print(f"{name}: fold 9 ({val.n} images) AUROC {auroc(y, z):.4f}; " + "; ".join(parts), flush=True)
     return 0
 

@@ -8,9 +8,15 @@ import type { LabelledRecord } from '../../src/lib/ptbxl/database';
 import { readRecord, recordFiles } from '../../src/lib/ptbxl/node';
 import { exampleFromImages, planesForStyle } from '../../src/lib/model/example';
 import type { InputSpec } from '../../src/lib/model/preprocess';
-import { deriveSeed, RENDERER_VERSION, renderWithInfo, RenderError, type StyleName } from '../../src/lib/render/index';
+import {
+  deriveSeed,
+  RENDERER_VERSION,
+  renderUprightTurns,
+  renderWithInfo,
+  RenderError,
+  type StyleName,
+} from '../../src/lib/render/index';
 import { turnClockwise } from '../../src/lib/render/image';
-import { uprightQuarterTurns } from '../../src/lib/render/wild/camera';
 import { encodePng } from '../../src/lib/render/png';
 import { fnv1a, mix32, mulberry32 } from '../../src/lib/render/prng';
 import type { FilterName } from '../../src/lib/signal/filters';
@@ -219,8 +225,7 @@ export async function renderShard(plan: Plan, k: number, s: ExportSettings, onIt
     });
     // --upright: the model then learns sheets the right way up, as the demo hands them over after its
     // sheet-upright step (src/lib/model/upright.ts); only wild photos are drawn turned
-    const camera = rendered.info.wild?.camera;
-    const turns = s.upright && camera ? uprightQuarterTurns(camera) : 0;
+    const turns = s.upright ? renderUprightTurns(rendered.info) : 0;
     const images = turns === 0 ? rendered.images : rendered.images.map((img) => turnClockwise(img, turns));
     if (buf) {
       // the same function builds npm run eval's examples: dataset4's 12 lead images -> 12 planes

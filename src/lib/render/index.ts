@@ -25,6 +25,7 @@ import { renderPhoto } from './styles/photo';
 import { renderPrintout } from './styles/printout';
 import { STYLE_NAMES, type RasterImage, type RenderInfo, type RenderOptions, type StyleName } from './types';
 import { isWildStyle, renderWild, WILD_MAX_SIZE } from './wild/index';
+import { uprightQuarterTurns } from './wild/camera';
 
 export { RenderError } from './errors';
 export type { RenderErrorCode } from './errors';
@@ -168,6 +169,16 @@ export function resolveOptions(options: RenderOptions): ResolvedOptions {
       throw new RenderError('bad-option', `unknown filter '${String(f)}' (known: ${FILTER_NAMES.join(', ')})`);
   }
   return { style, seed, scale, filters };
+}
+
+/**
+ * Clockwise quarter turns that bring a render's sheet upright: its camera's (`uprightQuarterTurns`) for a wild
+ * photo, 0 for every style that draws the sheet upright. What the sheet-upright model learns, what
+ * `export-images --upright` applies and what `npm run eval` counts as the right way up.
+ */
+export function renderUprightTurns(info: RenderInfo): 0 | 1 | 2 | 3 {
+  const camera = info.wild?.camera;
+  return camera ? uprightQuarterTurns(camera) : 0;
 }
 
 /**
